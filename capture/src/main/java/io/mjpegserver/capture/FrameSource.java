@@ -1,0 +1,35 @@
+package io.mjpegserver.capture;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A live source of JPEG images. Used by one thread only, the capture thread; every method may block.
+ */
+public interface FrameSource extends AutoCloseable {
+
+    /** Opens the device or file. Fails with a message that names the source and says how to fix it. */
+    void open() throws SourceException;
+
+    /**
+     * Blocks until the next image and returns it as one complete JPEG (FF D8 ... FF D9) in a buffer from
+     * {@code alloc}. The caller owns the returned buffer and releases it.
+     */
+    ByteBuf grab(ByteBufAllocator alloc) throws SourceException;
+
+    /** Output width; valid after {@link #open()}. */
+    int width();
+
+    /** Output height; valid after {@link #open()}. */
+    int height();
+
+    /**
+     * The rate at which the capture thread should pace {@link #grab}, or {@code 0} when the source paces
+     * itself (a camera blocks until its next frame). Valid after {@link #open()}.
+     */
+    double pacingFps();
+
+    /** Releases the device or file. Idempotent; the source may be opened again afterwards. */
+    @Override
+    void close();
+}

@@ -1,0 +1,62 @@
+package io.mjpegserver.server;
+
+import io.mjpegserver.server.stream.MultipartFormat;
+import java.time.Duration;
+
+/**
+ * How to serve: validated once, immutable.
+ *
+ * @param host          address to bind, e.g. {@code 0.0.0.0}
+ * @param port          TCP port; 0 picks a free one
+ * @param boundary      the multipart boundary
+ * @param clientTimeout how long a stream client may stay unwritable before it is closed
+ * @param repeat        how long without a new frame before the newest is sent again
+ * @param ioThreads     event loop threads; 0 means one per core
+ */
+public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads) {
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host: '" + host + "' (expected: an address such as 0.0.0.0 or 127.0.0.1)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+        }
+        MultipartFormat.checkBoundary(boundary);
+        if (clientTimeout == null || clientTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("clientTimeout: " + clientTimeout + " (expected: at least 100 ms)");
+        }
+        if (repeat == null || repeat.compareTo(Duration.ofMillis(10)) < 0) {
+            throw new IllegalArgumentException("repeat: " + repeat + " (expected: at least 10 ms)");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
+        }
+    }
+
+    /** Defaults: all addresses, port 8080, mjpg-streamer's boundary, 10 s client timeout, 1 s repeat. */
+    public static ServerConfig defaults() {
+        return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(10),
+                Duration.ofSeconds(1), 0);
+    }
+
+    public ServerConfig withHost(String host) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+    }
+
+    public ServerConfig withPort(int port) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+    }
+
+    public ServerConfig withBoundary(String boundary) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+    }
+
+    public ServerConfig withClientTimeout(Duration clientTimeout) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+    }
+
+    public ServerConfig withIoThreads(int ioThreads) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+    }
+}

@@ -1,0 +1,40 @@
+package io.mjpegserver.server.http;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+
+/** The endpoints, with the aliases real clients use (mjpg-streamer's {@code /?action=} scheme among them). */
+enum Route {
+    INDEX,
+    STREAM,
+    SNAPSHOT,
+    NOT_FOUND;
+
+    /** Routes a request URI (path and query). */
+    static Route of(QueryStringDecoder uri) {
+        switch (uri.path()) {
+            case "/":
+            case "/index.html":
+                List<String> action = uri.parameters().get("action");
+                if (action == null || action.isEmpty()) {
+                    return INDEX;
+                }
+                switch (action.get(0)) {
+                    case "stream":
+                        return STREAM;
+                    case "snapshot":
+                        return SNAPSHOT;
+                    default:
+                        return NOT_FOUND;
+                }
+            case "/stream":
+            case "/stream.mjpg":
+                return STREAM;
+            case "/snapshot":
+            case "/snapshot.jpg":
+                return SNAPSHOT;
+            default:
+                return NOT_FOUND;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stream sessions of one event loop, and the newest part that loop has seen. Confined to its loop:
+ * no locks, and a frame reaches all of the loop's clients in one task.
+ */
+final class LoopSessions {
+
+    private static final StreamSession[] NONE = new StreamSession[0];
+
+    private final EventLoop loop;
+    private final long repeatNanos;
+    /** Rebuilt on join and leave so a delivery can close a session while iterating. */
+    private StreamSession[] sessions = NONE;
+    private Part latest;
+    private long latestSentNanos;
+    private ScheduledFuture<?> repeater;
+    private boolean closed;
+
+    LoopSessions(EventLoop loop, long repeatNanos) {
+        this.loop = loop;
+        this.repeatNanos = repeatNanos;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Called on the loop with a part the caller still owns: keeps its own reference and fans it out. */
+    void publish(Part part) {
+        assert loop.inEventLoop();
+        if (closed) {
+            return;
+        }
+        Part previous = latest;
+        latest = part.retain();
+        if (previous != null) {
+            previous.release();
+        }
+        deliver(part);
+    }
+
+    private void deliver(Part part) {
+        latestSentNanos = System.nanoTime();
+        for (StreamSession session : sessions) {
+            session.offer(part);
+        }
+    }
+
+    /** Re-sends the newest part when none came for the repeat interval (Chrome paints a part when the next begins). */
+    private void repeatIfIdle() {
+        if (latest != null && sessions.length > 0 && System.nanoTime() - latestSentNanos >= repeatNanos) {
+            deliver(latest);
+        }
+    }
+
+    /** Adds a session and sends it the newest part at once. */
+    void join(StreamSession session) {
+        assert loop.inEventLoop();
+        if (closed) {
+            session.end();
+            return;
+        }
+        StreamSession[] grown = Arrays.copyOf(sessions, sessions.length + 1);
+        grown[sessions.length] = session;
+        sessions = grown;
+        if (repeater == null) {
+            long tick = Math.max(1, repeatNanos / 4);
+            repeater = loop.scheduleAtFixedRate(this::repeatIfIdle, tick, tick, TimeUnit.NANOSECONDS);
+        }
+        if (latest != null) {
+            session.offer(latest);
+        }
+    }
+
+    void leave(StreamSession session) {
+        assert loop.inEventLoop();
+        for (int i = 0; i < sessions.length; i++) {
+            if (sessions[i] == session) {
+                StreamSession[] shrunk = new StreamSession[sessions.length - 1];
+                System.arraycopy(sessions, 0, shrunk, 0, i);
+                System.arraycopy(sessions, i + 1, shrunk, i, sessions.length - i - 1);
+                sessions = shrunk.length == 0 ? NONE : shrunk;
+                break;
+            }
+        }
+        if (sessions.length == 0 && repeater != null) {
+            repeater.cancel(false);
+            repeater = null;
+        }
+    }
+
+    /** The newest part, not retained: valid on this loop until the next {@link #publish}. */
+    Part latest() {
+        return latest;
+    }
+
+    List<StreamSession> sessions() {
+        return new ArrayList<>(Arrays.asList(sessions));
+    }
+
+    /** Ends every stream and drops the newest part. */
+    void close() {
+        assert loop.inEventLoop();
+        closed = true;
+        for (StreamSession session : sessions) {
+            session.end();
+        }
+        if (repeater != null) {
+            repeater.cancel(false);
+            repeater = null;
+        }
+        if (latest != null) {
+            latest.release();
+            latest = null;
+        }
+    }
+}

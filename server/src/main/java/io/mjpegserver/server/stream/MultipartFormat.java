@@ -1,0 +1,110 @@
+package io.mjpegserver.server.stream;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import io.mjpegserver.capture.frame.Frame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.regex.Pattern;
+
+/**
+ * The exact bytes of a {@code multipart/x-mixed-replace} stream, as mjpg-streamer and ustreamer send them
+ * and as ffmpeg, VLC, browsers and NVRs parse them (see DESIGN.md, "Wire format"). The constant pieces are
+ * built once, as unreleasable direct buffers; only a part's header is built per frame.
+ *
+ * <p>A chunked (HTTP/1.1) body carries each part as exactly one chunk:
+ * {@code <hex>\r\n <part headers> <jpeg> \r\n--B\r\n \r\n}. A raw (HTTP/1.0) body is the same without the
+ * chunk framing, and ends when the connection closes.
+ */
+public final class MultipartFormat {
+
+    /** What mjpg-streamer and ustreamer send; NVR presets written for them match on it. */
+    public static final String DEFAULT_BOUNDARY = "boundarydonotcross";
+    private static final Pattern BOUNDARY = Pattern.compile("[A-Za-z0-9]{16,60}");
+
+    private final String boundary;
+    private final ByteBuf chunkedPreamble;
+    private final ByteBuf rawPreamble;
+    private final ByteBuf chunkedTail;
+    private final ByteBuf rawTail;
+    private final int rawTailLength;
+    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+
+    public MultipartFormat(String boundary) {
+        this.boundary = checkBoundary(boundary);
+        String delimiter = "--" + boundary + "\r\n";
+        rawPreamble = constant(delimiter);
+        chunkedPreamble = constant(Integer.toHexString(delimiter.length()) + "\r\n" + delimiter + "\r\n");
+        rawTail = constant("\r\n" + delimiter);
+        chunkedTail = constant("\r\n" + delimiter + "\r\n");
+        rawTailLength = rawTail.readableBytes();
+    }
+
+    /** @throws IllegalArgumentException naming the value and what is expected */
+    public static String checkBoundary(String boundary) {
+        if (boundary == null || !BOUNDARY.matcher(boundary).matches()) {
+            throw new IllegalArgumentException("boundary: '" + boundary + "' (expected: 16 to 60 letters or digits)");
+        }
+        return boundary;
+    }
+
+    static ByteBuf constant(String ascii) {
+        byte[] bytes = ascii.getBytes(US_ASCII);
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length, bytes.length).writeBytes(bytes)).asReadOnly();
+    }
+
+    public String boundary() {
+        return boundary;
+    }
+
+    /** The response's {@code Content-Type}: boundary as the first and only parameter, unquoted. */
+    public String contentType() {
+        return "multipart/x-mixed-replace;boundary=" + boundary;
+    }
+
+    /** The first body bytes, {@code --B\r\n}; a duplicate the caller writes (nothing to release). */
+    ByteBuf preamble(boolean chunked) {
+        return (chunked ? chunkedPreamble : rawPreamble).duplicate();
+    }
+
+    /** What follows each JPEG: CRLF and the next delimiter (and the chunk's CRLF); nothing to release. */
+    ByteBuf tail(boolean chunked) {
+        return (chunked ? chunkedTail : rawTail).duplicate();
+    }
+
+    /** The terminating chunk of an HTTP/1.1 body; nothing to release. */
+    ByteBuf lastChunk() {
+        return LAST_CHUNK.duplicate();
+    }
+
+    /**
+     * Builds the shared header of {@code frame}'s part, for both framings at once: the chunk-size line
+     * followed by the part headers. The raw framing uses the slice after {@code chunkPrefix} bytes. The
+     * caller owns the returned buffer.
+     */
+    PartHeader header(Frame frame, ByteBufAllocator alloc) {
+        long micros = frame.wallClockMicros();
+        String headers = "Content-Type: image/jpeg\r\n"
+                + "Content-Length: " + frame.size() + "\r\n"
+                + "X-Timestamp: " + (micros / 1_000_000) + '.' + pad6(micros % 1_000_000) + "\r\n"
+                + "X-Frame-Sequence: " + frame.sequence() + "\r\n"
+                + "\r\n";
+        int chunkSize = headers.length() + frame.size() + rawTailLength;
+        String chunkLine = Integer.toHexString(chunkSize) + "\r\n";
+        ByteBuf buf = alloc.directBuffer(chunkLine.length() + headers.length());
+        ByteBufUtil.writeAscii(buf, chunkLine);
+        ByteBufUtil.writeAscii(buf, headers);
+        return new PartHeader(buf, chunkLine.length());
+    }
+
+    private static String pad6(long value) {
+        String digits = Long.toString(value);
+        return "000000".substring(digits.length()) + digits;
+    }
+
+    /** A part's header buffer (owned by whoever holds this) and where its raw-framing slice starts. */
+    record PartHeader(ByteBuf buf, int chunkPrefix) {
+    }
+}

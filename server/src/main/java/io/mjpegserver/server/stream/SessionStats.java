@@ -1,0 +1,17 @@
+package io.mjpegserver.server.stream;
+
+/**
+ * One stream client as seen at one moment.
+ *
+ * @param remote          the client's address
+ * @param path            the request path it streams from
+ * @param connectedMillis wall-clock time of connection, ms since the epoch
+ * @param framesSent      parts written to it
+ * @param framesSkipped   parts not written because its socket was still busy
+ * @param bytesSent       bytes written to it, framing included
+ * @param pendingBytes    bytes queued in user space, not yet taken by its socket
+ * @param lastSequence    sequence number of the last frame written, 0 before the first
+ */
+public record SessionStats(String remote, String path, long connectedMillis, long framesSent, long framesSkipped,
+        long bytesSent, long pendingBytes, long lastSequence) {
+}

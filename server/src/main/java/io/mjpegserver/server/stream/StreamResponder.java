@@ -1,0 +1,103 @@
+package io.mjpegserver.server.stream;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Answers a stream request: turns the connection into a {@link StreamSession} that owns the raw wire. The
+ * response heads are constant bytes built once: chunked for HTTP/1.1, close-delimited for HTTP/1.0.
+ */
+public final class StreamResponder {
+
+    private final Broadcaster broadcaster;
+    private final List<Map.Entry<String, String>> headers11;
+    private final List<Map.Entry<String, String>> headers10;
+    private final ByteBuf head11;
+    private final ByteBuf head10;
+    private final List<String> handlersToRemove;
+
+    /**
+     * @param extraHeaders     added to every stream response after the fixed ones (e.g. CORS)
+     * @param handlersToRemove names of the request-phase handlers a stream connection no longer needs
+     */
+    public StreamResponder(Broadcaster broadcaster, List<Map.Entry<String, String>> extraHeaders,
+            List<String> handlersToRemove) {
+        this.broadcaster = broadcaster;
+        this.headers11 = headers(broadcaster.format(), true, extraHeaders);
+        this.headers10 = headers(broadcaster.format(), false, extraHeaders);
+        this.head11 = head(HttpVersion.HTTP_1_1, headers11);
+        this.head10 = head(HttpVersion.HTTP_1_0, headers10);
+        this.handlersToRemove = List.copyOf(handlersToRemove);
+    }
+
+    private static List<Map.Entry<String, String>> headers(MultipartFormat format, boolean chunked,
+            List<Map.Entry<String, String>> extra) {
+        List<Map.Entry<String, String>> headers = new java.util.ArrayList<>();
+        headers.add(Map.entry("Content-Type", format.contentType()));
+        headers.add(Map.entry("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0"));
+        headers.add(Map.entry("Pragma", "no-cache"));
+        if (chunked) {
+            headers.add(Map.entry("Transfer-Encoding", "chunked"));
+        } else {
+            headers.add(Map.entry("Connection", "close"));
+        }
+        headers.addAll(extra);
+        return List.copyOf(headers);
+    }
+
+    private static ByteBuf head(HttpVersion version, List<Map.Entry<String, String>> headers) {
+        StringBuilder head = new StringBuilder(256).append(version.text()).append(" 200 OK\r\n");
+        for (Map.Entry<String, String> header : headers) {
+            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+        }
+        byte[] bytes = head.append("\r\n").toString().getBytes(US_ASCII);
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
+    }
+
+    /**
+     * Streams to the channel of {@code ctx} (the router's context). A GET turns the connection into a
+     * stream for good; a HEAD gets the same headers through the codec, and the connection stays usable.
+     */
+    public void respond(ChannelHandlerContext ctx, HttpRequest request, String path) {
+        boolean chunked = !request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        if (HttpMethod.HEAD.equals(request.method())) {
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    chunked ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+            for (Map.Entry<String, String> header : chunked ? headers11 : headers10) {
+                response.headers().add(header.getKey(), header.getValue());
+            }
+            boolean keepAlive = chunked && HttpUtil.isKeepAlive(request);
+            if (keepAlive) {
+                ctx.writeAndFlush(response);
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), chunked, path);
+        pipeline.addFirst(StreamSession.class.getSimpleName(), session);
+        ChannelHandlerContext streamCtx = pipeline.context(session);
+        // From here the session owns the wire: the HTTP codec and the request handlers are done.
+        for (String name : handlersToRemove) {
+            if (pipeline.get(name) != null) {
+                pipeline.remove(name);
+            }
+        }
+        session.start(streamCtx, (chunked ? head11 : head10).duplicate());
+    }
+}

@@ -1,0 +1,163 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's MJPEG stream. Sits first in its channel's pipeline and owns the wire from the response head
+ * on: it writes raw bytes past the HTTP codec and swallows anything the client sends.
+ *
+ * <p>Skip policy: a part is written only while the channel is writable; otherwise it is skipped, and when
+ * the channel drains it gets the newest part, never a backlog. A client unwritable for longer than the
+ * timeout is closed. Every method runs on the channel's event loop.
+ */
+final class StreamSession extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+
+    private final LoopSessions loop;
+    private final Set<StreamSession> open;
+    private final MultipartFormat format;
+    private final boolean chunked;
+    private final String path;
+    private final long timeoutNanos;
+    private final long connectedMillis = System.currentTimeMillis();
+    private final long connectedNanos = System.nanoTime();
+    private ChannelHandlerContext ctx;
+    private String remote = "?";
+    private long unwritableSince;
+    private boolean ended;
+
+    // Written on the loop, read by /state from any thread.
+    private volatile long framesSent;
+    private volatile long framesSkipped;
+    private volatile long bytesSent;
+    private volatile long lastSequence;
+
+    StreamSession(LoopSessions loop, Set<StreamSession> open, MultipartFormat format, boolean chunked, String path,
+            long timeoutNanos) {
+        this.loop = loop;
+        this.open = open;
+        this.format = format;
+        this.chunked = chunked;
+        this.path = path;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /**
+     * Sends the response head and the first delimiter, then joins the stream, which sends the newest frame.
+     * {@code head} is the caller's response head; this session writes it and Netty releases it.
+     */
+    void start(ChannelHandlerContext ctx, ByteBuf head) {
+        this.ctx = ctx;
+        Channel channel = ctx.channel();
+        remote = String.valueOf(channel.remoteAddress());
+        ctx.write(head, ctx.voidPromise());
+        ctx.writeAndFlush(format.preamble(chunked), ctx.voidPromise());
+        open.add(this);
+        loop.join(this);
+        log.info("client {} {} connected", remote, path);
+    }
+
+    /** Writes {@code part} if the socket can take it, else counts a skip. The caller keeps its reference. */
+    void offer(Part part) {
+        if (ended) {
+            return;
+        }
+        Channel channel = ctx.channel();
+        if (!channel.isWritable()) {
+            framesSkipped++;
+            if (unwritableSince == 0) {
+                unwritableSince = System.nanoTime();
+            } else if (System.nanoTime() - unwritableSince > timeoutNanos) {
+                log.info("client {} {} unwritable for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
+                channel.close();
+            }
+            return;
+        }
+        part.writeTo(ctx, chunked);
+        framesSent++;
+        bytesSent += part.wireLength(chunked);
+        lastSequence = part.sequence();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            unwritableSince = 0;
+            Part newest = loop.latest();
+            if (newest != null && newest.sequence() != lastSequence) {
+                offer(newest);
+            }
+        } else if (unwritableSince == 0) {
+            unwritableSince = System.nanoTime();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // A streaming client has nothing more to say; whatever it sends is dropped.
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        leave();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        leave();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            log.warn("client {} {}: closing after unexpected error", remote, path, cause);
+        }
+        ctx.close();
+    }
+
+    /** Ends the stream cleanly (server shutdown): the last chunk for HTTP/1.1, then close. */
+    void end() {
+        if (ended || ctx == null) {
+            return;
+        }
+        leave();
+        if (chunked) {
+            ctx.writeAndFlush(format.lastChunk()).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void leave() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (ctx != null && open.remove(this)) {
+            loop.leave(this);
+            log.info("client {} {} disconnected after {} ms: {} frames, {} skipped", remote, path,
+                    (System.nanoTime() - connectedNanos) / 1_000_000, framesSent, framesSkipped);
+        }
+    }
+
+    SessionStats stats() {
+        Channel channel = ctx == null ? null : ctx.channel();
+        long pending = channel == null || channel.unsafe().outboundBuffer() == null
+                ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        return new SessionStats(remote, path, connectedMillis, framesSent, framesSkipped, bytesSent, pending,
+                lastSequence);
+    }
+}
