@@ -1,0 +1,63 @@
+package io.mjpegserver.server.testing;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.MjpegServer;
+import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.StartupException;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+
+/** The real server on 127.0.0.1 and a free port, on the test pattern unless told otherwise. */
+public final class ServerFixture implements AutoCloseable {
+
+    public static final String BOUNDARY = "boundarydonotcross";
+
+    private final MjpegServer server;
+    private final CaptureConfig capture;
+
+    private ServerFixture(MjpegServer server, CaptureConfig capture) {
+        this.server = server;
+        this.capture = capture;
+    }
+
+    /** The test pattern at {@code width}x{@code height} and {@code fps}. */
+    public static ServerFixture testPattern(int width, int height, double fps) throws StartupException {
+        return start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+                new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(width, height), fps, 80, 4));
+    }
+
+    public static ServerFixture start(ServerConfig config, CaptureConfig capture) throws StartupException {
+        return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT);
+    }
+
+    public static ServerFixture start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
+            throws StartupException {
+        return new ServerFixture(MjpegServer.start(config, capture, source, alloc), capture);
+    }
+
+    public MjpegServer server() {
+        return server;
+    }
+
+    public CaptureConfig capture() {
+        return capture;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
