@@ -52,14 +52,17 @@ final class FileSource implements FrameSource {
         if (!Files.isReadable(path)) {
             throw new SourceException("video file " + path + " is not readable: check its permissions");
         }
-        NativeLogs.errorsOnly();
         FFmpegFrameGrabber opened = new FFmpegFrameGrabber(path.toFile());
+        // We say what went wrong in one line; FFmpeg's own lines about it would only repeat it.
+        NativeLogs.silent();
         try {
             opened.start();
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
             closeQuietly(opened);
             throw new SourceException("video file " + path + " cannot be read by FFmpeg (" + e.getMessage()
                     + "): give --file a video file", e);
+        } finally {
+            NativeLogs.errorsOnly();
         }
         if (opened.getVideoStream() < 0 || opened.getImageWidth() <= 0) {
             closeQuietly(opened);

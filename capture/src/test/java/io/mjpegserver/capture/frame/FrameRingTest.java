@@ -1,0 +1,98 @@
+package io.mjpegserver.capture.frame;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameRingTest {
+
+    private static Frame frame(long sequence) {
+        ByteBuf jpeg = Unpooled.directBuffer(4).writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9});
+        return new Frame(sequence, sequence, sequence, 16, 16, jpeg);
+    }
+
+    @Test
+    void holdsOneReferencePerSlotAndReleasesTheEvicted() {
+        FrameRing ring = new FrameRing(2);
+        Frame first = frame(1);
+        Frame second = frame(2);
+        Frame third = frame(3);
+        ring.publish(first);
+        ring.publish(second);
+        assertEquals(1, first.refCnt());
+        ring.publish(third);
+        assertEquals(0, first.refCnt(), "the evicted frame is released");
+        assertEquals(1, second.refCnt());
+        assertEquals(2, ring.occupancy());
+        assertEquals(3, ring.published());
+        ring.close();
+        assertEquals(0, second.refCnt());
+        assertEquals(0, third.refCnt());
+    }
+
+    @Test
+    void latestIsRetainedForTheCaller() {
+        FrameRing ring = new FrameRing(2);
+        assertNull(ring.latest());
+        Frame published = frame(7);
+        ring.publish(published);
+        Frame latest = ring.latest();
+        assertSame(published, latest);
+        assertEquals(2, latest.refCnt());
+        ring.close();
+        assertEquals(1, latest.refCnt(), "the caller's reference outlives the ring");
+        assertEquals(7, latest.sequence());
+        latest.release();
+        assertNull(ring.latest());
+    }
+
+    @Test
+    void listenersSeeEachFrameWhileItIsValid() {
+        FrameRing ring = new FrameRing(2);
+        List<Long> seen = new ArrayList<>();
+        ring.addListener(f -> {
+            assertEquals(2, f.refCnt(), "held by the ring and for the duration of the call");
+            seen.add(f.sequence());
+        });
+        for (long i = 1; i <= 5; i++) {
+            ring.publish(frame(i));
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seen);
+        ring.close();
+    }
+
+    @Test
+    void publishAfterCloseReleasesAtOnce() {
+        FrameRing ring = new FrameRing(2);
+        ring.close();
+        Frame late = frame(1);
+        ring.publish(late);
+        assertEquals(0, late.refCnt());
+        assertEquals(0, ring.occupancy());
+    }
+
+    @Test
+    void retainedDuplicateSharesTheBytes() {
+        Frame original = frame(3);
+        Frame duplicate = original.retainedDuplicate();
+        assertEquals(original.content().memoryAddress(), duplicate.content().memoryAddress());
+        assertEquals(3, duplicate.sequence());
+        assertEquals(2, original.refCnt());
+        duplicate.release();
+        original.release();
+        assertEquals(0, original.refCnt());
+    }
+
+    @Test
+    void rejectsAnEmptyRing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FrameRing(0));
+        assertEquals("capacity: 0 (expected: >= 1)", e.getMessage());
+    }
+}

@@ -1,0 +1,27 @@
+package io.mjpegserver.capture.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CameraSourceTest {
+
+    @Test
+    void aMissingCameraFailsFastNamingTheDeviceAndTheWayOut() {
+        int index = 63;
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(new SourceSpec.Camera(index).devicePath()));
+        CameraSource camera = new CameraSource(new SourceSpec.Camera(index), new VideoSize(640, 480), 30, 80);
+        SourceException e = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                () -> assertThrows(SourceException.class, camera::open));
+        assertEquals("camera /dev/video63 not found: connect a camera, pick another with --device N,"
+                + " or stream the built-in test pattern with --test-pattern", e.getMessage());
+        camera.close();
+    }
+}

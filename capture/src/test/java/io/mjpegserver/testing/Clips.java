@@ -1,0 +1,67 @@
+package io.mjpegserver.testing;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
+
+import java.nio.file.Path;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+
+/** Short video clips made by the tests themselves, with JavaCV's recorder (no ffmpeg binary needed). */
+public final class Clips {
+
+    /** How the clip is coded. */
+    public enum Codec {
+        /** MJPEG in AVI: what the file source passes through without re-encoding. */
+        MJPEG_AVI("avi", AV_CODEC_ID_MJPEG, AV_PIX_FMT_YUVJ420P),
+        /** MPEG-4 part 2 in Matroska: decoded and re-encoded. */
+        MPEG4_MKV("matroska", AV_CODEC_ID_MPEG4, AV_PIX_FMT_YUV420P);
+
+        final String format;
+        final int codec;
+        final int pixelFormat;
+
+        Codec(String format, int codec, int pixelFormat) {
+            this.format = format;
+            this.codec = codec;
+            this.pixelFormat = pixelFormat;
+        }
+    }
+
+    private Clips() {
+    }
+
+    /**
+     * Writes {@code frames} frames at {@code fps}: each a grey level that rises with the frame index and a
+     * white square whose position does too, so frames differ from each other.
+     */
+    public static Path make(Path file, Codec codec, int width, int height, int frames, double fps) throws Exception {
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            recorder.setFormat(codec.format);
+            recorder.setVideoCodec(codec.codec);
+            recorder.setPixelFormat(codec.pixelFormat);
+            recorder.setFrameRate(fps);
+            recorder.setVideoQuality(4);
+            recorder.start();
+            for (int i = 0; i < frames; i++) {
+                int level = 40 + i * 160 / Math.max(1, frames - 1);
+                try (Mat mat = new Mat(height, width, CV_8UC3, new Scalar(level, level, level, 0));
+                        Rect square = new Rect(i * (width - height / 4) / Math.max(1, frames - 1), height / 3, height / 4, height / 4)) {
+                    rectangle(mat, square, new Scalar(255, 255, 255, 0), -1, 8, 0);
+                    recorder.record(converter.convert(mat));
+                }
+            }
+            recorder.stop();
+        }
+        return file;
+    }
+}
