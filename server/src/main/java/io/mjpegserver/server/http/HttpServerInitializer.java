@@ -2,15 +2,15 @@ package io.mjpegserver.server.http;
 
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.stream.StreamResponder;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /** Builds each connection's pipeline; see {@link PipelineNames} for the order. */
-public final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
+public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     /** Longest request line and total header size we accept; clients of a camera stream send a few hundred bytes. */
     public static final int MAX_INITIAL_LINE = 4096;
@@ -26,7 +26,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.CODEC, new HttpServerCodec(new HttpDecoderConfig()

@@ -1,7 +1,7 @@
 package io.mjpegserver.server.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.mjpegserver.server.stream.WireBytes;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,8 +19,7 @@ final class IndexPage {
             if (in == null) {
                 throw new IllegalStateException("index.html is missing from the jar");
             }
-            byte[] bytes = in.readAllBytes();
-            page = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
+            page = WireBytes.of(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -95,6 +95,10 @@ public final class Broadcaster implements FrameListener {
     public void close() {
         for (LoopSessions sessions : loops.values()) {
             EventLoop loop = sessions.loop();
+            if (loop.inEventLoop()) {
+                sessions.close();
+                continue;
+            }
             Promise<Void> done = loop.newPromise();
             try {
                 loop.execute(() -> {

@@ -1,12 +1,9 @@
 package io.mjpegserver.server.stream;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
 import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.util.regex.Pattern;
 
 /**
@@ -30,15 +27,15 @@ public final class MultipartFormat {
     private final ByteBuf chunkedTail;
     private final ByteBuf rawTail;
     private final int rawTailLength;
-    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+    private static final ByteBuf LAST_CHUNK = WireBytes.ascii("0\r\n\r\n");
 
     public MultipartFormat(String boundary) {
         this.boundary = checkBoundary(boundary);
         String delimiter = "--" + boundary + "\r\n";
-        rawPreamble = constant(delimiter);
-        chunkedPreamble = constant(Integer.toHexString(delimiter.length()) + "\r\n" + delimiter + "\r\n");
-        rawTail = constant("\r\n" + delimiter);
-        chunkedTail = constant("\r\n" + delimiter + "\r\n");
+        rawPreamble = WireBytes.ascii(delimiter);
+        chunkedPreamble = WireBytes.ascii(Integer.toHexString(delimiter.length()) + "\r\n" + delimiter + "\r\n");
+        rawTail = WireBytes.ascii("\r\n" + delimiter);
+        chunkedTail = WireBytes.ascii("\r\n" + delimiter + "\r\n");
         rawTailLength = rawTail.readableBytes();
     }
 
@@ -48,11 +45,6 @@ public final class MultipartFormat {
             throw new IllegalArgumentException("boundary: '" + boundary + "' (expected: 16 to 60 letters or digits)");
         }
         return boundary;
-    }
-
-    static ByteBuf constant(String ascii) {
-        byte[] bytes = ascii.getBytes(US_ASCII);
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length, bytes.length).writeBytes(bytes)).asReadOnly();
     }
 
     public String boundary() {

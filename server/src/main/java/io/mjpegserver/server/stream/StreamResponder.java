@@ -1,9 +1,6 @@
 package io.mjpegserver.server.stream;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -64,8 +61,7 @@ public final class StreamResponder {
         for (Map.Entry<String, String> header : headers) {
             head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
         }
-        byte[] bytes = head.append("\r\n").toString().getBytes(US_ASCII);
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
+        return WireBytes.ascii(head.append("\r\n").toString());
     }
 
     /**

@@ -1,0 +1,131 @@
+package io.mjpegserver.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mjpegserver.capture.frame.Frame;
+import io.mjpegserver.server.testing.EmbeddedServer;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Status codes and the non-stream endpoints, on the real pipeline. */
+class RoutingTest {
+
+    private static String statusLine(String response) {
+        return response.substring(0, response.indexOf("\r\n"));
+    }
+
+    @Test
+    void unknownPathIs404AndKeepsTheConnection() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+            String response = server.outboundText();
+            assertEquals("HTTP/1.1 404 Not Found", statusLine(response));
+            assertTrue(response.endsWith("404 Not Found: no such path: /nope\n"), response);
+            assertTrue(server.channel.isOpen());
+            server.request("GET /?action=unknown HTTP/1.1\r\n\r\n");
+            assertEquals("HTTP/1.1 404 Not Found", statusLine(server.outboundText()));
+        }
+    }
+
+    @Test
+    void otherMethodsAre405WithAllow() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("POST /stream HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+            String response = server.outboundText();
+            assertEquals("HTTP/1.1 405 Method Not Allowed", statusLine(response));
+            assertTrue(response.contains("\r\nallow: GET, HEAD\r\n"), response);
+            assertFalse(server.channel.isOpen(), "closed: the body was not read");
+        }
+    }
+
+    @Test
+    void malformedRequestIs400AndCloses() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.1\r\nbad header line without colon\r\n\r\n");
+            String response = server.outboundText();
+            assertEquals("HTTP/1.1 400 Bad Request", statusLine(response));
+            assertFalse(server.channel.isOpen());
+        }
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("\u0001\u0002 nonsense\r\n\r\n");
+            assertEquals("HTTP/1.1 400 Bad Request", statusLine(server.outboundText()));
+        }
+    }
+
+    @Test
+    void oversizedHeadersAre431AndOverlongLinesAre414() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.1\r\nX-Big: " + "a".repeat(HttpServerInitializer.MAX_HEADER_SIZE + 10) + "\r\n\r\n");
+            assertEquals("HTTP/1.1 431 Request Header Fields Too Large", statusLine(server.outboundText()));
+            assertFalse(server.channel.isOpen());
+        }
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /" + "a".repeat(HttpServerInitializer.MAX_INITIAL_LINE + 10) + " HTTP/1.1\r\n\r\n");
+            assertEquals("HTTP/1.1 414 Request-URI Too Long", statusLine(server.outboundText()));
+        }
+    }
+
+    @Test
+    void snapshotBeforeTheFirstFrameIs503WithRetryAfter() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /snapshot HTTP/1.1\r\n\r\n");
+            String response = server.outboundText();
+            assertEquals("HTTP/1.1 503 Service Unavailable", statusLine(response));
+            assertTrue(response.contains("\r\nretry-after: 1\r\n"), response);
+        }
+    }
+
+    @Test
+    void snapshotSendsTheNewestFrameFromTheRingsMemory() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            // Netty copies bodies under 128 bytes into the header buffer; a JPEG is never that small.
+            Frame frame = EmbeddedServer.frame(42, 1_700_000_000_000_001L, new byte[996]);
+            long address = frame.content().memoryAddress();
+            server.publish(frame);
+            for (String path : List.of("/snapshot", "/snapshot.jpg", "/?action=snapshot")) {
+                server.request("GET " + path + " HTTP/1.1\r\n\r\n");
+                List<ByteBuf> written = server.outbound();
+                try {
+                    String head = written.get(0).toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+                    assertTrue(head.contains("content-type: image/jpeg\r\n"), head);
+                    assertTrue(head.contains("content-length: 1000\r\n"), head);
+                    assertTrue(head.contains("X-Timestamp: 1700000000.000001\r\n"), head);
+                    assertTrue(head.contains("X-Frame-Sequence: 42\r\n"), head);
+                    boolean shared = written.stream().anyMatch(b -> b.hasMemoryAddress() && b.memoryAddress() == address
+                            && b.readableBytes() == 1000);
+                    assertTrue(shared, "the body is the ring's buffer, not a copy");
+                } finally {
+                    written.forEach(ByteBuf::release);
+                }
+            }
+            assertTrue(server.channel.isOpen(), "keep-alive");
+        }
+    }
+
+    @Test
+    void headSnapshotHasTheLengthButNoBody() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1, (byte) 2));
+            server.request("HEAD /snapshot HTTP/1.1\r\n\r\n");
+            String response = server.outboundText();
+            assertTrue(response.contains("content-length: 6\r\n"), response);
+            assertTrue(response.endsWith("\r\n\r\n"), response);
+        }
+    }
+
+    @Test
+    void indexIsTheViewerPage() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET / HTTP/1.0\r\n\r\n");
+            String response = server.outboundText();
+            assertEquals("HTTP/1.0 200 OK", statusLine(response));
+            assertTrue(response.contains("content-type: text/html; charset=utf-8\r\n"), response);
+            assertTrue(response.contains("<img id=\"stream\" src=\"stream\""), response);
+            assertFalse(server.channel.isOpen(), "HTTP/1.0 without keep-alive closes");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.mjpegserver.server.stream;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mjpegserver.capture.frame.Frame;
+import io.mjpegserver.server.testing.EmbeddedServer;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The exact bytes of the stream, pinned on the real pipeline. */
+class StreamWireFormatTest {
+
+    private static final String HEAD_11 = "HTTP/1.1 200 OK\r\n"
+            + "Content-Type: multipart/x-mixed-replace;boundary=boundarydonotcross\r\n"
+            + "Cache-Control: no-store, no-cache, must-revalidate, max-age=0\r\n"
+            + "Pragma: no-cache\r\n"
+            + "Transfer-Encoding: chunked\r\n"
+            + "\r\n";
+    private static final String HEAD_10 = "HTTP/1.0 200 OK\r\n"
+            + "Content-Type: multipart/x-mixed-replace;boundary=boundarydonotcross\r\n"
+            + "Cache-Control: no-store, no-cache, must-revalidate, max-age=0\r\n"
+            + "Pragma: no-cache\r\n"
+            + "Connection: close\r\n"
+            + "\r\n";
+    /** Frame 7's part: headers, the 7-byte JPEG FF D8 01 02 03 FF D9, CRLF, the next delimiter. */
+    private static final String PART_7 = "Content-Type: image/jpeg\r\n"
+            + "Content-Length: 7\r\n"
+            + "X-Timestamp: 1700000000.012345\r\n"
+            + "X-Frame-Sequence: 7\r\n"
+            + "\r\n"
+            + "\u00FF\u00D8\u0001\u0002\u0003\u00FF\u00D9"
+            + "\r\n--boundarydonotcross\r\n";
+
+    private static Frame frame7() {
+        return EmbeddedServer.frame(7, 1_700_000_000_012_345L, (byte) 1, (byte) 2, (byte) 3);
+    }
+
+    @Test
+    void http11StreamIsChunkedWithOnePartPerChunk() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.1\r\nHost: cam\r\n\r\n");
+            assertEquals(HEAD_11 + "16\r\n--boundarydonotcross\r\n\r\n", server.outboundText());
+            server.publish(frame7());
+            assertEquals(Integer.toHexString(PART_7.length()) + "\r\n" + PART_7 + "\r\n", server.outboundText());
+            assertEquals("83", Integer.toHexString(PART_7.length()), "131 bytes in the chunk");
+            assertTrue(server.channel.isOpen());
+        }
+    }
+
+    @Test
+    void http10StreamIsRawAndCloseDelimited() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /?action=stream HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+            assertEquals(HEAD_10 + "--boundarydonotcross\r\n", server.outboundText());
+            server.publish(frame7());
+            assertEquals(PART_7, server.outboundText());
+        }
+    }
+
+    @Test
+    void aNewClientGetsTheNewestFrameAtOnce() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.publish(EmbeddedServer.frame(6, 1_700_000_000_000_000L, (byte) 9));
+            server.publish(frame7());
+            server.request("GET /stream.mjpg HTTP/1.0\r\n\r\n");
+            assertEquals(HEAD_10 + "--boundarydonotcross\r\n" + PART_7, server.outboundText());
+        }
+    }
+
+    @Test
+    void theJpegBytesWrittenAreTheRingsOwnNotACopy() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.1\r\n\r\n");
+            server.outboundText();
+            Frame frame = frame7();
+            long address = frame.content().memoryAddress();
+            server.publish(frame);
+            List<ByteBuf> written = server.outbound();
+            try {
+                assertEquals(3, written.size(), "header, JPEG and delimiter: one gathering write");
+                ByteBuf jpeg = written.get(1);
+                assertEquals(7, jpeg.readableBytes());
+                assertEquals(address, jpeg.memoryAddress(), "the client's JPEG is the ring's memory");
+            } finally {
+                written.forEach(ByteBuf::release);
+            }
+        }
+    }
+
+    @Test
+    void headGetsTheStreamHeadersAndNoBody() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.publish(frame7());
+            server.request("HEAD /stream HTTP/1.1\r\n\r\n");
+            String response = server.outboundText();
+            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+            assertTrue(response.contains("Content-Type: multipart/x-mixed-replace;boundary=boundarydonotcross\r\n"), response);
+            assertTrue(response.endsWith("\r\n\r\n"), "headers only: " + response);
+            assertFalse(response.contains("--boundarydonotcross"), response);
+            assertTrue(server.channel.isOpen(), "HTTP/1.1 HEAD keeps the connection");
+        }
+    }
+
+    @Test
+    void whatAStreamingClientSendsIsIgnored() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.1\r\n\r\n");
+            server.outboundText();
+            server.request("GET /snapshot HTTP/1.1\r\n\r\ngarbage");
+            assertEquals("", server.outboundText());
+            server.publish(frame7());
+            assertTrue(server.outboundText().contains(PART_7));
+            assertNull(server.channel.pipeline().get("http-codec"), "the codec is gone");
+        }
+    }
+
+    @Test
+    void aBusyClientSkipsFramesAndThenGetsTheNewestNotABacklog() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.0\r\n\r\n");
+            server.outboundText();
+            server.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            server.publish(EmbeddedServer.frame(5, 1_700_000_000_000_000L, (byte) 5));
+            server.publish(EmbeddedServer.frame(6, 1_700_000_000_000_000L, (byte) 6));
+            server.publish(frame7());
+            assertEquals("", server.outboundText(), "nothing queued while unwritable");
+            server.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+            server.channel.runPendingTasks();
+            assertEquals(PART_7, server.outboundText(), "only the newest frame");
+            SessionStats stats = server.broadcaster.sessions().get(0);
+            assertEquals(3, stats.framesSkipped());
+            assertEquals(1, stats.framesSent());
+            assertEquals(7, stats.lastSequence());
+        }
+    }
+
+    @Test
+    void aClientUnwritablePastTheTimeoutIsClosed() throws Exception {
+        try (EmbeddedServer server = new EmbeddedServer(java.time.Duration.ofMillis(100))) {
+            server.request("GET /stream HTTP/1.0\r\n\r\n");
+            server.outboundText();
+            server.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L));
+            assertTrue(server.channel.isOpen());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            // Each offer checks how long the client has been unwritable; frames keep coming until it is closed.
+            for (long seq = 2; server.channel.isOpen() && System.nanoTime() < deadline; seq++) {
+                // Time must pass for the timeout: this waits on the clock, it does not synchronise threads.
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                server.publish(EmbeddedServer.frame(seq, 1_700_000_000_000_000L));
+            }
+            assertFalse(server.channel.isOpen(), "closed after the timeout");
+            assertTrue(server.broadcaster.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void partHeaderIsBuiltOnceAndSharedByBothFramings() {
+        MultipartFormat format = new MultipartFormat(MultipartFormat.DEFAULT_BOUNDARY);
+        Frame frame = frame7();
+        try {
+            MultipartFormat.PartHeader header = format.header(frame, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+            try {
+                String text = header.buf().toString(ISO_8859_1);
+                assertEquals("83\r\n" + PART_7.substring(0, PART_7.indexOf("\r\n\r\n") + 4), text);
+                assertEquals(4, header.chunkPrefix());
+            } finally {
+                header.buf().release();
+            }
+        } finally {
+            frame.release();
+        }
+    }
+}
