@@ -108,6 +108,9 @@ public final class MjpegServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new HttpServerInitializer(ring, stream, channels));
+        if (config.sendBuffer() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
+        }
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();

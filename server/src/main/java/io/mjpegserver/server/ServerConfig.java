@@ -12,8 +12,14 @@ import java.time.Duration;
  * @param clientTimeout how long a stream client may stay unwritable before it is closed
  * @param repeat        how long without a new frame before the newest is sent again
  * @param ioThreads     event loop threads; 0 means one per core
+ * @param sendBuffer    each client socket's kernel send buffer ({@code SO_SNDBUF}) in bytes; 0 leaves it to the
+ *                      kernel's autotuning, which lets a slow client fall megabytes (seconds of video) behind
  */
-public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads) {
+public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads,
+        int sendBuffer) {
+
+    /** Enough for several 1080p frames in flight; small enough that a slow client skips to fresh frames. */
+    public static final int DEFAULT_SEND_BUFFER = 512 * 1024;
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -32,31 +38,42 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
         }
+        if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 * 1024 * 1024)) {
+            throw new IllegalArgumentException("sendBuffer: " + sendBuffer + " (expected: 0 for the kernel's autotuning, or 4 KiB to 64 MiB)");
+        }
     }
 
     /** Defaults: all addresses, port 8080, mjpg-streamer's boundary, 10 s client timeout, 1 s repeat. */
     public static ServerConfig defaults() {
         return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(10),
-                Duration.ofSeconds(1), 0);
+                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
     }
 
     public ServerConfig withBoundary(String boundary) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
     }
 
     public ServerConfig withClientTimeout(Duration clientTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+    }
+
+    public ServerConfig withSendBuffer(int sendBuffer) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+    }
+
+    public ServerConfig withRepeat(Duration repeat) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
     }
 }

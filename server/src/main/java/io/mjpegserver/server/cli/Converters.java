@@ -57,6 +57,17 @@ final class Converters {
         }
     }
 
+    static final class SendBuffer implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int kib = range(value, 0, 65536, "0 for the kernel's autotuning, or 4 to 65536 KiB");
+            if (kib != 0 && kib < 4) {
+                throw new TypeConversionException("'" + value + "' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)");
+            }
+            return kib;
+        }
+    }
+
     static final class Fps implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {

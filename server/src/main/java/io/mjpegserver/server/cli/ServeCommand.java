@@ -67,6 +67,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Close a stream client whose socket stays full this long. Default: ${DEFAULT-VALUE}.")
     Duration clientTimeout;
 
+    @Option(names = "--send-buffer", paramLabel = "KIB", defaultValue = "512", converter = Converters.SendBuffer.class,
+            description = "Kernel send buffer per client in KiB; 0 lets the kernel grow it (a slow client then lags"
+                    + " seconds behind instead of skipping to fresh frames). Default: ${DEFAULT-VALUE}.")
+    int sendBufferKib;
+
     @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
             description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
     int ringSize;
@@ -109,7 +114,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     ServerConfig serverConfig() {
-        return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout);
+        return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout)
+                .withSendBuffer(sendBufferKib * 1024);
     }
 
     @Override
@@ -135,6 +141,11 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.close();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Stopped by the hook itself: nothing to remove.
         }
         return 0;
     }

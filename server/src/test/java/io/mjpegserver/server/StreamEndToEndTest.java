@@ -1,0 +1,112 @@
+package io.mjpegserver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.testing.Frames;
+import io.mjpegserver.server.testing.MultipartStreamReader;
+import io.mjpegserver.server.testing.ServerFixture;
+import io.mjpegserver.server.testing.StreamClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real server on a free port, read by plain sockets that check every byte and decode every frame. */
+class StreamEndToEndTest {
+
+    private static final int WIDTH = 320;
+    private static final int HEIGHT = 240;
+    private static ServerFixture server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void twentyConcurrentClientsDecodeEveryFrameInOrder() throws Exception {
+        int clients = 20;
+        int frames = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                results.add(pool.submit(() -> {
+                    List<Long> numbers = new ArrayList<>();
+                    try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
+                        assertEquals("HTTP/1.1 200 OK", client.reader().statusLine());
+                        assertTrue(client.reader().chunked());
+                        assertEquals(ServerFixture.BOUNDARY, client.reader().boundary());
+                        for (int i = 0; i < frames; i++) {
+                            MultipartStreamReader.Part part = client.next();
+                            long burned = Frames.frameNumber(part.body(), WIDTH, HEIGHT);
+                            assertEquals(part.sequence(), burned, "X-Frame-Sequence names the frame it heads");
+                            numbers.add(burned);
+                        }
+                    }
+                    return numbers;
+                }));
+            }
+            for (Future<List<Long>> result : results) {
+                List<Long> numbers = result.get(60, TimeUnit.SECONDS);
+                assertEquals(frames, numbers.size());
+                for (int i = 1; i < numbers.size(); i++) {
+                    assertTrue(numbers.get(i) > numbers.get(i - 1), "frame numbers increase: " + numbers);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void http10ClientsGetTheRawStream() throws Exception {
+        for (String path : List.of("/stream", "/stream.mjpg", "/?action=stream")) {
+            try (StreamClient client = StreamClient.open(server.port(), path, "1.0")) {
+                MultipartStreamReader reader = client.reader();
+                assertEquals("HTTP/1.0 200 OK", reader.statusLine());
+                assertFalse(reader.chunked());
+                assertEquals("close", reader.headers().get("connection"));
+                long previous = 0;
+                for (int i = 0; i < 5; i++) {
+                    MultipartStreamReader.Part part = client.next();
+                    long number = Frames.frameNumber(part.body(), WIDTH, HEIGHT);
+                    assertTrue(number > previous);
+                    previous = number;
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSlowSourcesNewestFrameIsSentAgainAboutEverySecond() throws Exception {
+        CaptureConfig slow = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 0.2, 80, 4);
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        try (ServerFixture fixture = ServerFixture.start(config, slow);
+                StreamClient client = StreamClient.open(fixture.port(), "/stream", "1.1")) {
+            // One frame every 5 s: the parts in between repeat it (Chrome paints a part only when the next begins).
+            long first = client.next().sequence();
+            long second = client.next().sequence();
+            long third = client.next().sequence();
+            assertEquals(first, second, "the newest frame, sent again");
+            assertTrue(third == second || third == second + 1);
+        }
+        assertTrue(Duration.ofSeconds(1).equals(ServerConfig.defaults().repeat()));
+    }
+}

@@ -1,0 +1,61 @@
+package io.mjpegserver.server.testing;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/** A plain socket client of {@code /stream}, reading strictly with {@link MultipartStreamReader}. */
+public final class StreamClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final MultipartStreamReader reader;
+
+    private StreamClient(Socket socket, MultipartStreamReader reader) {
+        this.socket = socket;
+        this.reader = reader;
+    }
+
+    /** Connects, sends {@code GET path} with {@code httpVersion} ("1.1" or "1.0"), and reads the head. */
+    public static StreamClient open(int port, String path, String httpVersion) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/" + httpVersion + "\r\nHost: 127.0.0.1\r\n\r\n").getBytes(US_ASCII));
+            return new StreamClient(socket, new MultipartStreamReader(new BufferedInputStream(socket.getInputStream(), 65536)));
+        } catch (IOException | RuntimeException | Error e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    public MultipartStreamReader reader() {
+        return reader;
+    }
+
+    public MultipartStreamReader.Part next() throws IOException {
+        return reader.next();
+    }
+
+    /** A task reading {@code count} parts, handing each to {@code check}. */
+    public static Callable<Void> reading(int port, int count, Consumer<MultipartStreamReader.Part> check) {
+        return () -> {
+            try (StreamClient client = open(port, "/stream", "1.1")) {
+                for (int i = 0; i < count; i++) {
+                    check.accept(client.next());
+                }
+            }
+            return null;
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
