@@ -29,6 +29,11 @@ public interface FrameSource extends AutoCloseable {
      */
     double pacingFps();
 
+    /** How long encoding the last grabbed image took, or 0 when it was passed through as it came. */
+    default long lastEncodeNanos() {
+        return 0;
+    }
+
     /** Releases the device or file. Idempotent; the source may be opened again afterwards. */
     @Override
     void close();

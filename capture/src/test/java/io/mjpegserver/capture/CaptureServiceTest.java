@@ -78,7 +78,7 @@ class CaptureServiceTest {
             twenty.countDown();
         });
         ScriptedSource source = new ScriptedSource(false);
-        CaptureService service = CaptureService.start(source, "scripted", ring, PooledByteBufAllocator.DEFAULT);
+        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE);
         try {
             assertTrue(twenty.await(10, TimeUnit.SECONDS), "20 frames published");
         } finally {
@@ -103,7 +103,7 @@ class CaptureServiceTest {
         CountDownLatch frames = new CountDownLatch(10);
         ring.addListener(f -> frames.countDown());
         ScriptedSource source = new ScriptedSource(false, 3, 4);
-        CaptureService service = CaptureService.start(source, "scripted", ring, PooledByteBufAllocator.DEFAULT);
+        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE);
         try {
             assertTrue(frames.await(10, TimeUnit.SECONDS), "frames keep coming after failures");
             CaptureStats stats = service.stats();
@@ -122,7 +122,7 @@ class CaptureServiceTest {
         ScriptedSource source = new ScriptedSource(true);
         FrameRing ring = new FrameRing(2);
         SourceException e = assertThrows(SourceException.class,
-                () -> CaptureService.start(source, "scripted", ring, PooledByteBufAllocator.DEFAULT));
+                () -> CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE));
         assertEquals("scripted source cannot open", e.getMessage());
         assertEquals(1, source.closes.get());
         ring.close();

@@ -1,18 +1,24 @@
 package io.mjpegserver.server;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureObserver;
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
+import io.mjpegserver.server.observe.ServerMetrics;
+import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.stream.Broadcaster;
+import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.stream.StreamResponder;
+import io.mjpegserver.server.stream.StreamTotals;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -24,11 +30,19 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,26 +61,33 @@ public final class MjpegServer implements AutoCloseable {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ServerConfig config;
+    private final CaptureConfig captureConfig;
     private final Transport transport;
     private final FrameRing ring;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ChannelGroup channels;
+    private final ServerMetrics metrics = new ServerMetrics();
     private final Broadcaster broadcaster;
+    private final List<Consumer<String>> sourceLossListeners = new CopyOnWriteArrayList<>();
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
     private CaptureService capture;
     private Channel serverChannel;
     private boolean closed;
 
     private MjpegServer(ServerConfig config, CaptureConfig captureConfig, ByteBufAllocator alloc) {
         this.config = config;
+        this.captureConfig = captureConfig;
         this.transport = Transport.best();
         this.ring = new FrameRing(captureConfig.ringSize());
         this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.broadcaster = new Broadcaster(workers, new MultipartFormat(config.boundary()), alloc, config.repeat(),
-                config.clientTimeout());
+                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics);
         ring.addListener(broadcaster);
+        metrics.watch(this::captureStats, ring, broadcaster);
     }
 
     /** Starts on the source {@code capture} names, with pooled direct buffers. */
@@ -78,14 +99,17 @@ public final class MjpegServer implements AutoCloseable {
      * Opens {@code source} (the server owns it from here), binds, and starts streaming. Every frame and
      * every connection's buffers come from {@code alloc}.
      *
-     * @throws StartupException when the source cannot be opened or the address cannot be bound
+     * @throws StartupException when the source cannot be opened, the TLS files cannot be read, or the
+     *                          address cannot be bound
      */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
             throws StartupException {
         MjpegServer server = new MjpegServer(config, capture, alloc);
         try {
-            server.capture = CaptureService.start(source, capture.source().describe(), server.ring, alloc);
-            server.bind(alloc);
+            SslContext ssl = config.tls() == null ? null : tls(config.tls());
+            server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
+                    alloc, server.observer());
+            server.bind(alloc, ssl);
             return server;
         } catch (SourceException e) {
             server.close();
@@ -96,8 +120,39 @@ public final class MjpegServer implements AutoCloseable {
         }
     }
 
-    private void bind(ByteBufAllocator alloc) throws StartupException {
-        StreamResponder stream = new StreamResponder(broadcaster, List.of(), PipelineNames.REQUEST_PHASE);
+    private static SslContext tls(ServerConfig.TlsFiles files) throws StartupException {
+        try {
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile()).build();
+        } catch (Exception e) {
+            throw new StartupException("cannot load TLS certificate " + files.certificate() + " and key " + files.key()
+                    + " (" + e.getMessage() + "): give --tls-cert a PEM certificate chain and --tls-key its PEM PKCS#8"
+                    + " key (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key8.pem)", e);
+        }
+    }
+
+    /** What the capture thread reports: to the metrics, and a failure also to the source-loss listeners. */
+    private CaptureObserver observer() {
+        return new CaptureObserver() {
+            @Override
+            public void captured(long grabNanos, long encodeNanos, int bytes) {
+                metrics.captured(grabNanos, encodeNanos, bytes);
+            }
+
+            @Override
+            public void sourceFailed(String reason) {
+                for (Consumer<String> listener : sourceLossListeners) {
+                    listener.accept(reason);
+                }
+            }
+        };
+    }
+
+    private void bind(ByteBufAllocator alloc, SslContext ssl) throws StartupException {
+        List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
+                : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
+        StreamResponder stream = new StreamResponder(broadcaster, streamHeaders, PipelineNames.CODEC,
+                PipelineNames.REQUEST_PHASE);
+        Endpoints endpoints = new Endpoints(ring, stream, this::state, this::sourceView, metrics.registry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -107,7 +162,7 @@ public final class MjpegServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new HttpServerInitializer(ring, stream, channels));
+                .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics));
         if (config.sendBuffer() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
         }
@@ -123,8 +178,13 @@ public final class MjpegServer implements AutoCloseable {
                     + " (check --host and --port)", cause);
         }
         serverChannel = bound.channel();
-        log.info("serving {} on http://{}:{}/ ({} transport)", capture.width() + "x" + capture.height(),
-                config.host(), port(), transport.name().toLowerCase(java.util.Locale.ROOT));
+        log.info("serving {} {}x{} on {}://{}:{}/ ({} transport)", captureConfig.source().describe(), capture.width(),
+                capture.height(), ssl == null ? "http" : "https", config.host(), port(), transport());
+    }
+
+    /** Calls {@code listener} (on the capture thread; it must not block) each time the source fails. */
+    public void onSourceLoss(Consumer<String> listener) {
+        sourceLossListeners.add(listener);
     }
 
     /** The port bound, useful with port 0. */
@@ -142,7 +202,8 @@ public final class MjpegServer implements AutoCloseable {
     }
 
     public CaptureStats captureStats() {
-        return capture.stats();
+        CaptureService service = capture;
+        return service == null ? new CaptureStats(false, 0, 0, 0, 0, 0, -1, 0, "not started") : service.stats();
     }
 
     /** Every open stream client, as of now. */
@@ -150,9 +211,47 @@ public final class MjpegServer implements AutoCloseable {
         return broadcaster.sessions();
     }
 
+    /** The Prometheus registry {@code /metrics} shows. */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
     /** {@code epoll} or {@code nio}. */
     public String transport() {
-        return transport.name().toLowerCase(java.util.Locale.ROOT);
+        return transport.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** What {@code /state} shows. */
+    public StateView state() {
+        List<StateView.Client> clients = new ArrayList<>();
+        for (SessionStats s : broadcaster.sessions()) {
+            clients.add(new StateView.Client(s.remote(), s.path(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
+                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps())));
+        }
+        StreamTotals totals = broadcaster.totals();
+        StateView.Server server = new StateView.Server(Version.get(), transport(), config.host(),
+                serverChannel == null ? config.port() : port(), startedAt.toString(),
+                round((System.nanoTime() - startedNanos) / 1e9), totals.sessionsStarted(), totals.framesSent(),
+                totals.framesSkipped(), totals.bytesSent());
+        StateView.Ring ringView = new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published());
+        return new StateView(server, sourceView(), ringView, clients);
+    }
+
+    /** The source part of {@link #state()}. */
+    public StateView.Source sourceView() {
+        CaptureStats stats = captureStats();
+        CaptureService service = capture;
+        return new StateView.Source(captureConfig.source().kind(), captureConfig.source().describe(), stats.online(),
+                stats.lastError(), captureConfig.size() == null ? null : captureConfig.size().toString(),
+                service == null ? captureConfig.fps() : service.pacingFps(),
+                service == null ? 0 : service.width(), service == null ? 0 : service.height(), round(stats.actualFps()),
+                stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
+                round(stats.lastEncodeNanos() / 1e6),
+                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9));
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
     }
 
     /**

@@ -1,25 +1,68 @@
 package io.mjpegserver.server;
 
 import io.mjpegserver.server.stream.MultipartFormat;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How to serve: validated once, immutable.
+ * How to serve: validated once, immutable. A bad value is rejected with a message naming the field, the
+ * value and what is expected.
  *
- * @param host          address to bind, e.g. {@code 0.0.0.0}
- * @param port          TCP port; 0 picks a free one
- * @param boundary      the multipart boundary
- * @param clientTimeout how long a stream client may stay unwritable before it is closed
- * @param repeat        how long without a new frame before the newest is sent again
- * @param ioThreads     event loop threads; 0 means one per core
- * @param sendBuffer    each client socket's kernel send buffer ({@code SO_SNDBUF}) in bytes; 0 leaves it to the
- *                      kernel's autotuning, which lets a slow client fall megabytes (seconds of video) behind
+ * @param host                  address to bind, e.g. {@code 0.0.0.0}
+ * @param port                  TCP port; 0 picks a free one
+ * @param boundary              the multipart boundary
+ * @param clientTimeout         how long a stream client may stay unwritable before it is closed
+ * @param repeat                how long without a new frame before the newest is sent again
+ * @param ioThreads             event loop threads; 0 means one per core
+ * @param sendBuffer            each client socket's kernel send buffer ({@code SO_SNDBUF}) in bytes; 0 leaves it to the kernel's autotuning, which lets a slow client fall megabytes (seconds of video) behind
+ * @param maxClients            most stream clients at once; 0 for no limit
+ * @param maxClientsPerAddress  most stream clients from one IP address at once; 0 for no limit
+ * @param requestTimeout        how long a connection may take to send complete request headers (and may idle between keep-alive requests)
+ * @param credentials           HTTP Basic credentials every endpoint but {@code /healthz} requires, or {@code null} for none
+ * @param tls                   PEM certificate and key to serve HTTPS, or {@code null} for plain HTTP
+ * @param allowOrigin           the CORS origin allowed ({@code *} for any), or {@code null} for no CORS headers
  */
-public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads,
-        int sendBuffer) {
+public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads, int sendBuffer, int maxClients, int maxClientsPerAddress, Duration requestTimeout, Credentials credentials, TlsFiles tls, String allowOrigin) {
 
     /** Enough for several 1080p frames in flight; small enough that a slow client skips to fresh frames. */
     public static final int DEFAULT_SEND_BUFFER = 512 * 1024;
+    public static final int DEFAULT_MAX_CLIENTS = 1000;
+
+    /** HTTP Basic credentials. */
+    public record Credentials(String user, String password) {
+        public Credentials {
+            if (user == null || user.isEmpty() || user.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("auth user: '" + user + "' (expected: a non-empty name without ':')");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("auth password: empty (expected: a non-empty password)");
+            }
+        }
+
+        /** Parses {@code user:password} (the password may contain ':'). */
+        public static Credentials parse(String text) {
+            int colon = text == null ? -1 : text.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("'" + (text == null ? "" : text.replaceAll(":.*", ":***"))
+                        + "' (expected: user:password)");
+            }
+            return new Credentials(text.substring(0, colon), text.substring(colon + 1));
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials[user=" + user + ", password=***]";
+        }
+    }
+
+    /** A PEM certificate chain and its PKCS#8 PEM private key. */
+    public record TlsFiles(Path certificate, Path key) {
+        public TlsFiles {
+            if (certificate == null || key == null) {
+                throw new IllegalArgumentException("tls: both a certificate and a key are needed (expected: --tls-cert and --tls-key)");
+            }
+        }
+    }
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -41,39 +84,78 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
         if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 * 1024 * 1024)) {
             throw new IllegalArgumentException("sendBuffer: " + sendBuffer + " (expected: 0 for the kernel's autotuning, or 4 KiB to 64 MiB)");
         }
+        if (maxClients < 0) {
+            throw new IllegalArgumentException("maxClients: " + maxClients + " (expected: 0 for no limit, or > 0)");
+        }
+        if (maxClientsPerAddress < 0) {
+            throw new IllegalArgumentException("maxClientsPerAddress: " + maxClientsPerAddress + " (expected: 0 for no limit, or > 0)");
+        }
+        if (requestTimeout == null || requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: at least 100 ms)");
+        }
+        if (allowOrigin != null && allowOrigin.isBlank()) {
+            throw new IllegalArgumentException("allowOrigin: '' (expected: an origin such as https://nvr.example or *)");
+        }
     }
 
-    /** Defaults: all addresses, port 8080, mjpg-streamer's boundary, 10 s client timeout, 1 s repeat. */
+    /**
+     * Defaults: all addresses, port 8080, mjpg-streamer's boundary, 10 s client timeout, 1 s repeat, 512 KiB
+     * send buffers, 1000 stream clients, no per-address limit, 10 s to send a request, no auth, no TLS, no CORS.
+     */
     public static ServerConfig defaults() {
         return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(10),
-                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER);
+                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER, DEFAULT_MAX_CLIENTS, 0, Duration.ofSeconds(10), null, null, null);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 
     public ServerConfig withBoundary(String boundary) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 
     public ServerConfig withClientTimeout(Duration clientTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
-    }
-
-    public ServerConfig withSendBuffer(int sendBuffer) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 
     public ServerConfig withRepeat(Duration repeat) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withSendBuffer(int sendBuffer) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withMaxClients(int maxClients) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withMaxClientsPerAddress(int maxClientsPerAddress) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withRequestTimeout(Duration requestTimeout) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withCredentials(Credentials credentials) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withTls(TlsFiles tls) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+    }
+
+    public ServerConfig withAllowOrigin(String allowOrigin) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
     }
 }

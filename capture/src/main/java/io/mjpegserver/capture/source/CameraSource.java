@@ -109,6 +109,11 @@ final class CameraSource implements FrameSource {
     }
 
     @Override
+    public long lastEncodeNanos() {
+        return encoder == null ? 0 : encoder.lastEncodeNanos();
+    }
+
+    @Override
     public void close() {
         if (grabber != null) {
             FileSource.closeQuietly(grabber);

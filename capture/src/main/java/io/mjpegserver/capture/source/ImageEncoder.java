@@ -41,6 +41,10 @@ final class ImageEncoder implements AutoCloseable {
         return jpeg.encode(mat, alloc);
     }
 
+    long lastEncodeNanos() {
+        return jpeg.lastEncodeNanos();
+    }
+
     @Override
     public void close() {
         jpeg.close();

@@ -17,6 +17,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public final class JpegEncoder implements AutoCloseable {
 
     private final IntPointer params;
+    private long lastEncodeNanos;
 
     public JpegEncoder(int quality) {
         params = new IntPointer(IMWRITE_JPEG_QUALITY, quality);
@@ -27,6 +28,7 @@ public final class JpegEncoder implements AutoCloseable {
      * the JPEG. The caller owns and releases the returned buffer.
      */
     public ByteBuf encode(Mat image, ByteBufAllocator alloc) throws SourceException {
+        long started = System.nanoTime();
         // imencode fills a native std::vector; the pointer must be closed after each call or native memory grows.
         try (BytePointer jpeg = new BytePointer()) {
             if (!imencode(".jpg", image, jpeg, params)) {
@@ -35,8 +37,14 @@ public final class JpegEncoder implements AutoCloseable {
             int length = Math.toIntExact(jpeg.limit());
             ByteBuf out = alloc.directBuffer(length, length);
             out.writeBytes(jpeg.position(0).limit(length).asByteBuffer());
+            lastEncodeNanos = System.nanoTime() - started;
             return out;
         }
+    }
+
+    /** How long the last {@link #encode} took, copy into the buffer included. */
+    public long lastEncodeNanos() {
+        return lastEncodeNanos;
     }
 
     @Override

@@ -151,6 +151,11 @@ final class TestPatternSource implements FrameSource {
     }
 
     @Override
+    public long lastEncodeNanos() {
+        return encoder == null ? 0 : encoder.lastEncodeNanos();
+    }
+
+    @Override
     public void close() {
         if (encoder != null) {
             encoder.close();

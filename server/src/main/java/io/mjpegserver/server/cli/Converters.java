@@ -68,6 +68,35 @@ final class Converters {
         }
     }
 
+    static final class Limit implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return range(value, 0, 1_000_000, "0 for no limit, or a number of clients up to 1000000");
+        }
+    }
+
+    static final class Credentials implements ITypeConverter<io.mjpegserver.server.ServerConfig.Credentials> {
+        @Override
+        public io.mjpegserver.server.ServerConfig.Credentials convert(String value) {
+            try {
+                return io.mjpegserver.server.ServerConfig.Credentials.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class LogLevel implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String level = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+                throw new TypeConversionException("'" + value + "' (expected: error, warn, info, debug or trace)");
+            }
+            return level;
+        }
+    }
+
     static final class Fps implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {

@@ -6,11 +6,15 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -72,6 +76,56 @@ public final class ServeCommand implements Callable<Integer> {
                     + " seconds behind instead of skipping to fresh frames). Default: ${DEFAULT-VALUE}.")
     int sendBufferKib;
 
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "1000", converter = Converters.Limit.class,
+            description = "Most stream clients at once (503 past it); 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    int maxClients;
+
+    @Option(names = "--max-clients-per-address", paramLabel = "N", defaultValue = "0", converter = Converters.Limit.class,
+            description = "Most stream clients from one IP address (503 past it); 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    int maxClientsPerAddress;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.Seconds.class,
+            description = "Close a connection that takes longer to send its request headers (408). Default: ${DEFAULT-VALUE}.")
+    Duration requestTimeout;
+
+    /** At most one way to give credentials. */
+    static final class Auth {
+        @Option(names = "--auth", paramLabel = "USER:PASSWORD", converter = Converters.Credentials.class,
+                description = "Require HTTP Basic auth on every endpoint but /healthz. Also from $MJPEG_SERVER_AUTH.")
+        ServerConfig.Credentials credentials;
+
+        @Option(names = "--auth-file", paramLabel = "PATH",
+                description = "Read USER:PASSWORD from the first line of this file, to keep it off the command line.")
+        Path file;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Auth auth;
+
+    /** Both or neither. */
+    static final class Tls {
+        @Option(names = "--tls-cert", paramLabel = "PEM", required = true, description = "Serve HTTPS with this PEM certificate chain.")
+        Path certificate;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", required = true, description = "The certificate's PEM (PKCS#8) private key.")
+        Path key;
+    }
+
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    Tls tls;
+
+    @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+            description = "Send CORS headers allowing this origin (or * for any), so pages elsewhere can fetch /state or the stream.")
+    String allowOrigin;
+
+    @Option(names = "--exit-on-source-loss",
+            description = "Exit with status 3 when the source fails, instead of sending NO SIGNAL and reopening it (for systemd Restart=).")
+    boolean exitOnSourceLoss;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = Converters.LogLevel.class,
+            description = "error, warn, info (one line per client connect and disconnect), debug or trace. Default: ${DEFAULT-VALUE}.")
+    String logLevel;
+
     @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
             description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
     int ringSize;
@@ -79,10 +133,14 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Exit status when the source is lost and {@code --exit-on-source-loss} is set. */
+    static final int EXIT_SOURCE_LOST = 3;
+
     /** Counted down when the server is up: lets tests run the real command in-process. */
     final CountDownLatch started = new CountDownLatch(1);
     volatile MjpegServer server;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicInteger exitStatus = new AtomicInteger();
 
     /** A configured command line: one-line errors, exit status 2 for a bad flag. */
     static CommandLine commandLine(ServeCommand command) {
@@ -113,49 +171,88 @@ public final class ServeCommand implements Callable<Integer> {
         return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
     }
 
-    ServerConfig serverConfig() {
+    ServerConfig serverConfig() throws IOException {
         return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout)
-                .withSendBuffer(sendBufferKib * 1024);
+                .withSendBuffer(sendBufferKib * 1024)
+                .withMaxClients(maxClients)
+                .withMaxClientsPerAddress(maxClientsPerAddress)
+                .withRequestTimeout(requestTimeout)
+                .withCredentials(credentials())
+                .withTls(tls == null ? null : new ServerConfig.TlsFiles(tls.certificate, tls.key))
+                .withAllowOrigin(allowOrigin);
+    }
+
+    private ServerConfig.Credentials credentials() throws IOException {
+        if (auth != null && auth.credentials != null) {
+            return auth.credentials;
+        }
+        if (auth != null && auth.file != null) {
+            String line;
+            try {
+                line = Files.readAllLines(auth.file).stream().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
+            } catch (IOException e) {
+                throw new IOException("cannot read --auth-file " + auth.file + ": " + e.getMessage()
+                        + " (it should hold USER:PASSWORD on its first line)", e);
+            }
+            try {
+                return ServerConfig.Credentials.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("--auth-file " + auth.file + " does not start with USER:PASSWORD", e);
+            }
+        }
+        String fromEnvironment = System.getenv("MJPEG_SERVER_AUTH");
+        return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
     }
 
     @Override
     public Integer call() {
+        // Before the first logger exists; slf4j-simple reads its level once.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
         PrintWriter err = spec.commandLine().getErr();
         MjpegServer running;
         try {
             running = MjpegServer.start(serverConfig(), captureConfig());
-        } catch (StartupException | IllegalArgumentException e) {
+        } catch (StartupException | IOException | IllegalArgumentException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();
             return 1;
         }
         server = running;
-        Thread hook = new Thread(() -> {
-            running.close();
-            stop.countDown();
-        }, "shutdown");
+        if (exitOnSourceLoss) {
+            running.onSourceLoss(reason -> {
+                LoggerFactory.getLogger(ServeCommand.class).error("source lost ({}): exiting, as --exit-on-source-loss asks", reason);
+                stop(EXIT_SOURCE_LOST);
+            });
+        }
+        // SIGTERM and SIGINT stop the server cleanly and exit 0; the hook covers any other way the JVM ends.
+        Signals.onTerminate(() -> stop(0));
+        Thread hook = new Thread(running::close, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         started.countDown();
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            running.close();
         }
+        running.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // Stopped by the hook itself: nothing to remove.
+            // The JVM is already on its way out; the hook has closed the server too.
         }
-        return 0;
+        return exitStatus.get();
+    }
+
+    /** Ends {@link #call()} with {@code status}; the first caller's status wins. Never blocks. */
+    void stop(int status) {
+        if (stop.getCount() > 0) {
+            exitStatus.compareAndSet(0, status);
+            stop.countDown();
+        }
     }
 
     /** Stops a server started by {@link #call()} in-process (tests). */
     void stop() {
-        MjpegServer running = server;
-        if (running != null) {
-            running.close();
-        }
-        stop.countDown();
+        stop(0);
     }
 }

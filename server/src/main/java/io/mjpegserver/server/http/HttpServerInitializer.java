@@ -1,13 +1,19 @@
 package io.mjpegserver.server.http;
 
-import io.mjpegserver.capture.frame.FrameRing;
-import io.mjpegserver.server.stream.StreamResponder;
+import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.ssl.SslContext;
 
 /** Builds each connection's pipeline; see {@link PipelineNames} for the order. */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
@@ -18,20 +24,48 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     private final RequestRouter router;
     private final ChannelGroup channels;
+    private final SslContext ssl;
+    private final CorsConfig cors;
+    private final long requestTimeoutNanos;
+    private final RejectListener rejects;
 
-    /** @param channels every accepted channel joins it, so shutdown can close them all */
-    public HttpServerInitializer(FrameRing ring, StreamResponder stream, ChannelGroup channels) {
-        this.router = new RequestRouter(new IndexPage(), new SnapshotResponder(ring), stream);
+    /**
+     * @param channels every accepted channel joins it, so shutdown can close them all
+     * @param ssl      the TLS context, or {@code null} for plain HTTP
+     */
+    public HttpServerInitializer(ServerConfig config, Endpoints endpoints, ChannelGroup channels, SslContext ssl,
+            RejectListener rejects) {
+        this.router = new RequestRouter(endpoints, config.credentials() == null ? null : new BasicAuth(config.credentials()), rejects);
         this.channels = channels;
+        this.ssl = ssl;
+        this.cors = config.allowOrigin() == null ? null : cors(config.allowOrigin());
+        this.requestTimeoutNanos = config.requestTimeout().toNanos();
+        this.rejects = rejects;
+    }
+
+    private static CorsConfig cors(String origin) {
+        CorsConfigBuilder builder = "*".equals(origin) ? CorsConfigBuilder.forAnyOrigin() : CorsConfigBuilder.forOrigin(origin);
+        return builder.allowedRequestMethods(HttpMethod.GET, HttpMethod.HEAD)
+                .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION)
+                .exposeHeaders("X-Timestamp", "X-Frame-Sequence")
+                .maxAge(600)
+                .build();
     }
 
     @Override
     protected void initChannel(Channel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        if (ssl != null) {
+            p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc()));
+        }
         p.addLast(PipelineNames.CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE)));
+        p.addLast(PipelineNames.REQUEST_TIMEOUT, new RequestTimeoutHandler(requestTimeoutNanos, rejects));
+        if (cors != null) {
+            p.addLast(PipelineNames.CORS, new CorsHandler(cors));
+        }
         p.addLast(PipelineNames.ROUTER, router);
     }
 }

@@ -5,18 +5,25 @@ import java.util.List;
 /**
  * Names of the handlers of a connection's pipeline, head (socket) to tail:
  * <ol>
- *   <li>{@link #CODEC}: HTTP/1.x request decoder and response encoder, with header size limits</li>
- *   <li>{@link #ROUTER}: checks method and path, answers or hands over to an endpoint</li>
+ *   <li>{@link #TLS}: only with {@code --tls-cert}</li>
+ *   <li>{@link #CODEC}: HTTP/1.x request decoder and response encoder, with size limits</li>
+ *   <li>{@link #REQUEST_TIMEOUT}: 408 and close when request headers take too long</li>
+ *   <li>{@link #CORS}: only with {@code --allow-origin}</li>
+ *   <li>{@link #ROUTER}: checks method, credentials and path; answers, or hands over to an endpoint</li>
  * </ol>
- * A stream request replaces all of them with one {@code StreamSession}, which writes raw bytes from then on.
+ * A stream request puts one {@code StreamSession} in front of the codec and removes the codec and every
+ * handler after it: from then on the session writes raw bytes (through TLS, when there is TLS).
  */
 public final class PipelineNames {
 
+    public static final String TLS = "tls";
     public static final String CODEC = "http-codec";
+    public static final String REQUEST_TIMEOUT = "request-timeout";
+    public static final String CORS = "cors";
     public static final String ROUTER = "router";
 
     /** What a stream connection removes. */
-    public static final List<String> REQUEST_PHASE = List.of(CODEC, ROUTER);
+    public static final List<String> REQUEST_PHASE = List.of(CODEC, REQUEST_TIMEOUT, CORS, ROUTER);
 
     private PipelineNames() {
     }

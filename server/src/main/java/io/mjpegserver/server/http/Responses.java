@@ -44,6 +44,11 @@ final class Responses {
         return of(request, status, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8", body);
     }
 
+    /** A short plain-text body. */
+    static FullHttpResponse text(HttpRequest request, HttpResponseStatus status, String text) {
+        return of(request, status, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8", Unpooled.copiedBuffer(text, UTF_8));
+    }
+
     /** Sends {@code response}, keeping the connection when the request allows it and {@code close} is false. */
     static void send(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response, boolean close) {
         boolean keepAlive = !close && request != null && HttpUtil.isKeepAlive(request);

@@ -8,6 +8,9 @@ enum Route {
     INDEX,
     STREAM,
     SNAPSHOT,
+    STATE,
+    METRICS,
+    HEALTHZ,
     NOT_FOUND;
 
     /** Routes a request URI (path and query). */
@@ -33,6 +36,12 @@ enum Route {
             case "/snapshot":
             case "/snapshot.jpg":
                 return SNAPSHOT;
+            case "/state":
+                return STATE;
+            case "/metrics":
+                return METRICS;
+            case "/healthz":
+                return HEALTHZ;
             default:
                 return NOT_FOUND;
         }

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Fans frames out to every stream client: one part (header built once) per frame, one task per event loop
@@ -26,6 +28,13 @@ public final class Broadcaster implements FrameListener {
     private final MultipartFormat format;
     private final ByteBufAllocator alloc;
     private final Duration clientTimeout;
+    private final ClientLimits limits;
+    private final RejectListener rejects;
+    // Totals of ended sessions; open ones are added when asked.
+    private final LongAdder endedFramesSent = new LongAdder();
+    private final LongAdder endedFramesSkipped = new LongAdder();
+    private final LongAdder endedBytesSent = new LongAdder();
+    private final LongAdder sessionsStarted = new LongAdder();
     private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
     /** Every open session, for statistics read from any thread. */
     private final Set<StreamSession> open = ConcurrentHashMap.newKeySet();
@@ -34,12 +43,16 @@ public final class Broadcaster implements FrameListener {
      * @param workers       the loops the stream channels live on
      * @param repeat        how long without a new frame before the newest is sent again
      * @param clientTimeout how long a client may stay unwritable before it is closed
+     * @param limits        how many stream clients may connect
+     * @param rejects       told of every client turned away or cut off
      */
     public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
-            Duration clientTimeout) {
+            Duration clientTimeout, ClientLimits limits, RejectListener rejects) {
         this.format = format;
         this.alloc = alloc;
         this.clientTimeout = clientTimeout;
+        this.limits = limits;
+        this.rejects = rejects;
         for (EventExecutor executor : workers) {
             loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos()));
         }
@@ -72,9 +85,55 @@ public final class Broadcaster implements FrameListener {
         return format;
     }
 
-    /** A new session for a channel on {@code loop}; it joins the stream when its handler is added. */
-    StreamSession newSession(EventLoop loop, boolean chunked, String path) {
-        return new StreamSession(loops.get(loop), open, format, chunked, path, clientTimeout.toNanos());
+    /**
+     * Takes a stream slot for a client at {@code address}: {@code null} when admitted (then
+     * {@link #newSession} must follow, and the session gives the slot back when it ends), or why not (the
+     * reject listener has been told; the caller answers 503).
+     */
+    ClientLimits.Rejection admit(InetAddress address) {
+        ClientLimits.Rejection rejection = limits.admit(address);
+        if (rejection != null) {
+            rejects.rejected(rejection.reason);
+        }
+        return rejection;
+    }
+
+    /** A new session for an admitted client on {@code loop}; it joins the stream when started. */
+    StreamSession newSession(EventLoop loop, InetAddress address, boolean chunked, String path) {
+        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos());
+    }
+
+    void started(StreamSession session) {
+        open.add(session);
+        sessionsStarted.increment();
+    }
+
+    /** Called once per session when it ends, on its loop. */
+    void ended(StreamSession session, SessionStats stats) {
+        if (open.remove(session)) {
+            endedFramesSent.add(stats.framesSent());
+            endedFramesSkipped.add(stats.framesSkipped());
+            endedBytesSent.add(stats.bytesSent());
+        }
+        limits.release(session.address());
+    }
+
+    void timedOut() {
+        rejects.rejected("client_timeout");
+    }
+
+    /** Frames and bytes streamed since start, by every session, ended or open. */
+    public StreamTotals totals() {
+        long sent = endedFramesSent.sum();
+        long skipped = endedFramesSkipped.sum();
+        long bytes = endedBytesSent.sum();
+        for (StreamSession session : open) {
+            SessionStats stats = session.stats();
+            sent += stats.framesSent();
+            skipped += stats.framesSkipped();
+            bytes += stats.bytesSent();
+        }
+        return new StreamTotals(sent, skipped, bytes, sessionsStarted.sum());
     }
 
     /** Statistics of every open stream session; never blocks. */

@@ -11,7 +11,8 @@ package io.mjpegserver.server.stream;
  * @param bytesSent       bytes written to it, framing included
  * @param pendingBytes    bytes queued in user space, not yet taken by its socket
  * @param lastSequence    sequence number of the last frame written, 0 before the first
+ * @param fps             frames written per second over the last second or so
  */
 public record SessionStats(String remote, String path, long connectedMillis, long framesSent, long framesSkipped,
-        long bytesSent, long pendingBytes, long lastSequence) {
+        long bytesSent, long pendingBytes, long lastSequence, double fps) {
 }

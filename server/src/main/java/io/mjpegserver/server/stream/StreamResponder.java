@@ -1,16 +1,22 @@
 package io.mjpegserver.server.stream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -26,13 +32,16 @@ public final class StreamResponder {
     private final ByteBuf head11;
     private final ByteBuf head10;
     private final List<String> handlersToRemove;
+    private final String codecName;
 
     /**
      * @param extraHeaders     added to every stream response after the fixed ones (e.g. CORS)
+     * @param codecName        the HTTP codec's name: the session goes right in front of it
      * @param handlersToRemove names of the request-phase handlers a stream connection no longer needs
      */
-    public StreamResponder(Broadcaster broadcaster, List<Map.Entry<String, String>> extraHeaders,
+    public StreamResponder(Broadcaster broadcaster, List<Map.Entry<String, String>> extraHeaders, String codecName,
             List<String> handlersToRemove) {
+        this.codecName = codecName;
         this.broadcaster = broadcaster;
         this.headers11 = headers(broadcaster.format(), true, extraHeaders);
         this.headers10 = headers(broadcaster.format(), false, extraHeaders);
@@ -84,9 +93,24 @@ public final class StreamResponder {
             }
             return;
         }
+        InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress socket
+                ? socket.getAddress() : InetAddress.getLoopbackAddress();
+        ClientLimits.Rejection rejection = broadcaster.admit(address);
+        if (rejection != null) {
+            FullHttpResponse busy = new DefaultFullHttpResponse(request.protocolVersion(),
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.copiedBuffer("503 Service Unavailable: "
+                            + rejection.message + "\n", StandardCharsets.UTF_8));
+            busy.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, busy.content().readableBytes())
+                    .set(HttpHeaderNames.RETRY_AFTER, 5)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(busy).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         ChannelPipeline pipeline = ctx.pipeline();
-        StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), chunked, path);
-        pipeline.addFirst(StreamSession.class.getSimpleName(), session);
+        StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), address, chunked, path);
+        // Just before the codec: behind TLS when there is TLS, so the raw parts are still encrypted.
+        pipeline.addBefore(codecName, StreamSession.class.getSimpleName(), session);
         ChannelHandlerContext streamCtx = pipeline.context(session);
         // From here the session owns the wire: the HTTP codec and the request handlers are done.
         for (String name : handlersToRemove) {

@@ -5,15 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.Set;
+import java.net.InetAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's MJPEG stream. Sits first in its channel's pipeline and owns the wire from the response head
- * on: it writes raw bytes past the HTTP codec and swallows anything the client sends.
+ * One client's MJPEG stream. Sits in front of the HTTP codec and owns the wire from the response head on:
+ * it writes raw bytes (through TLS, when there is TLS) and swallows anything the client sends.
  *
  * <p>Skip policy: a part is written only while the channel is writable; otherwise it is skipped, and when
  * the channel drains it gets the newest part, never a backlog. A client unwritable for longer than the
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+    private static final long FPS_WINDOW_NANOS = 1_000_000_000L;
 
+    private final Broadcaster broadcaster;
     private final LoopSessions loop;
-    private final Set<StreamSession> open;
+    private final InetAddress address;
     private final MultipartFormat format;
     private final boolean chunked;
     private final String path;
@@ -35,26 +38,34 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private String remote = "?";
     private long unwritableSince;
     private boolean ended;
+    private volatile long fpsWindowStart = connectedNanos;
+    private long fpsWindowFrames;
 
-    // Written on the loop, read by /state from any thread.
+    // Written on the loop, read by /state and /metrics from any thread.
     private volatile long framesSent;
     private volatile long framesSkipped;
     private volatile long bytesSent;
     private volatile long lastSequence;
+    private volatile double fps;
 
-    StreamSession(LoopSessions loop, Set<StreamSession> open, MultipartFormat format, boolean chunked, String path,
-            long timeoutNanos) {
+    StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, MultipartFormat format, boolean chunked,
+            String path, long timeoutNanos) {
+        this.broadcaster = broadcaster;
         this.loop = loop;
-        this.open = open;
+        this.address = address;
         this.format = format;
         this.chunked = chunked;
         this.path = path;
         this.timeoutNanos = timeoutNanos;
     }
 
+    InetAddress address() {
+        return address;
+    }
+
     /**
      * Sends the response head and the first delimiter, then joins the stream, which sends the newest frame.
-     * {@code head} is the caller's response head; this session writes it and Netty releases it.
+     * {@code head} is written as given; Netty releases it.
      */
     void start(ChannelHandlerContext ctx, ByteBuf head) {
         this.ctx = ctx;
@@ -62,9 +73,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         remote = String.valueOf(channel.remoteAddress());
         ctx.write(head, ctx.voidPromise());
         ctx.writeAndFlush(format.preamble(chunked), ctx.voidPromise());
-        open.add(this);
-        loop.join(this);
+        broadcaster.started(this);
         log.info("client {} {} connected", remote, path);
+        loop.join(this);
     }
 
     /** Writes {@code part} if the socket can take it, else counts a skip. The caller keeps its reference. */
@@ -73,12 +84,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel channel = ctx.channel();
+        long now = System.nanoTime();
         if (!channel.isWritable()) {
             framesSkipped++;
             if (unwritableSince == 0) {
-                unwritableSince = System.nanoTime();
-            } else if (System.nanoTime() - unwritableSince > timeoutNanos) {
+                unwritableSince = now;
+            } else if (now - unwritableSince > timeoutNanos) {
                 log.info("client {} {} unwritable for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
+                broadcaster.timedOut();
                 channel.close();
             }
             return;
@@ -87,6 +100,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         framesSent++;
         bytesSent += part.wireLength(chunked);
         lastSequence = part.sequence();
+        fpsWindowFrames++;
+        if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
+            fps = fpsWindowFrames * 1e9 / (now - fpsWindowStart);
+            fpsWindowStart = now;
+            fpsWindowFrames = 0;
+        }
     }
 
     @Override
@@ -142,22 +161,24 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     private void leave() {
-        if (ended) {
+        if (ended || ctx == null) {
             return;
         }
         ended = true;
-        if (ctx != null && open.remove(this)) {
-            loop.leave(this);
-            log.info("client {} {} disconnected after {} ms: {} frames, {} skipped", remote, path,
-                    (System.nanoTime() - connectedNanos) / 1_000_000, framesSent, framesSkipped);
-        }
+        loop.leave(this);
+        SessionStats stats = stats();
+        broadcaster.ended(this, stats);
+        log.info("client {} {} disconnected after {} ms: {} frames, {} skipped", remote, path,
+                (System.nanoTime() - connectedNanos) / 1_000_000, stats.framesSent(), stats.framesSkipped());
     }
 
     SessionStats stats() {
-        Channel channel = ctx == null ? null : ctx.channel();
-        long pending = channel == null || channel.unsafe().outboundBuffer() == null
-                ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        ChannelOutboundBuffer outbound = ctx == null ? null : ctx.channel().unsafe().outboundBuffer();
+        long pending = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+        long sinceWindow = System.nanoTime() - fpsWindowStart;
+        // A client that stopped receiving shows 0 fps rather than its last rate.
+        double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : fps;
         return new SessionStats(remote, path, connectedMillis, framesSent, framesSkipped, bytesSent, pending,
-                lastSequence);
+                lastSequence, current);
     }
 }

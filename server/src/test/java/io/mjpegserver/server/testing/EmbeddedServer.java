@@ -4,7 +4,13 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
+import io.mjpegserver.server.observe.ServerMetrics;
+import io.mjpegserver.server.observe.StateView;
+import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.MultipartFormat;
@@ -18,6 +24,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The real connection pipeline on an {@link EmbeddedChannel}, with its own ring and broadcaster: requests
@@ -28,19 +35,35 @@ public final class EmbeddedServer implements AutoCloseable {
     public final EmbeddedChannel channel;
     public final FrameRing ring = new FrameRing(4);
     public final Broadcaster broadcaster;
+    public final ServerMetrics metrics = new ServerMetrics();
+    /** What {@code /healthz} and {@code /state} report as the source; tests may replace it. */
+    public volatile StateView.Source source = new StateView.Source("test-pattern", "test pattern", true, null, "16x16",
+            30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01);
 
     public EmbeddedServer() {
-        this(Duration.ofSeconds(10));
+        this(ServerConfig.defaults());
     }
 
     public EmbeddedServer(Duration clientTimeout) {
+        this(ServerConfig.defaults().withClientTimeout(clientTimeout));
+    }
+
+    public EmbeddedServer(ServerConfig config) {
         channel = new EmbeddedChannel();
-        broadcaster = new Broadcaster(channel.eventLoop(), new MultipartFormat(MultipartFormat.DEFAULT_BOUNDARY),
-                UnpooledByteBufAllocator.DEFAULT, Duration.ofSeconds(1), clientTimeout);
+        broadcaster = new Broadcaster(channel.eventLoop(), new MultipartFormat(config.boundary()),
+                UnpooledByteBufAllocator.DEFAULT, config.repeat(), config.clientTimeout(),
+                new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics);
         ring.addListener(broadcaster);
-        StreamResponder stream = new StreamResponder(broadcaster, List.of(), PipelineNames.REQUEST_PHASE);
-        channel.pipeline().addLast(new HttpServerInitializer(ring, stream,
-                new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE)));
+        metrics.watch(() -> new CaptureStats(source.online(), ring.published(), 0, 30, 0, 0, 0, 0, source.lastError()),
+                ring, broadcaster);
+        List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
+                : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
+        StreamResponder stream = new StreamResponder(broadcaster, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE);
+        Endpoints endpoints = new Endpoints(ring, stream,
+                () -> new StateView(null, source, new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published()), List.of()),
+                () -> source, metrics.registry());
+        channel.pipeline().addLast(new HttpServerInitializer(config, endpoints,
+                new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), null, metrics));
     }
 
     /** A frame whose JPEG is {@code FF D8 <payload> FF D9} in a direct buffer; the caller owns it. */

@@ -1,0 +1,35 @@
+package io.mjpegserver.server.observe;
+
+import java.util.List;
+
+/**
+ * What {@code /state} shows, as JSON. Field names are the JSON keys.
+ *
+ * @param server  the server process
+ * @param source  the capture source
+ * @param ring    the frame ring
+ * @param clients every open stream client
+ */
+public record StateView(Server server, Source source, Ring ring, List<Client> clients) {
+
+    public record Server(String version, String transport, String host, int port, String startedAt, double uptimeSeconds,
+            long streamsServed, long framesSent, long framesSkipped, long bytesSent) {
+    }
+
+    /**
+     * @param configuredSize {@code WxH}, or {@code null} for a file's own
+     * @param configuredFps  0 for a file's own rate
+     * @param lastError      the last failure, kept after recovery; {@code null} if none
+     */
+    public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
+            double configuredFps, int width, int height, double actualFps, long framesCaptured, long noSignalFrames,
+            long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame) {
+    }
+
+    public record Ring(int capacity, int occupancy, long bytes, long published) {
+    }
+
+    public record Client(String remote, String path, String connectedSince, long framesSent, long framesSkipped,
+            long bytesSent, long pendingBytes, double fps) {
+    }
+}
