@@ -1,0 +1,130 @@
+package io.mjpegserver.server.interop;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real program run from a test: stdin from {@code /dev/null}, stdout and stderr to files (so a chatty child
+ * never blocks on a full pipe and binary output survives), and a hard time limit after which it and every
+ * process it started are killed. {@link #close()} kills whatever is still running.
+ */
+final class ChildProcess implements AutoCloseable {
+
+    private final List<String> command;
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private ChildProcess(List<String> command, Process process, Path stdout, Path stderr) {
+        this.command = command;
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Starts {@code command} in {@code dir}, writing {@code dir/name.out} and {@code dir/name.err}. */
+    static ChildProcess start(Path dir, String name, List<String> command) throws IOException {
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        return new ChildProcess(List.copyOf(command), process, out, err);
+    }
+
+    /** Runs {@code command} to its end, or kills it after {@code limit}; see {@link Outcome#timedOut()}. */
+    static Outcome run(Path dir, String name, Duration limit, List<String> command)
+            throws IOException, InterruptedException {
+        try (ChildProcess child = start(dir, name, command)) {
+            return child.await(limit);
+        }
+    }
+
+    /** Waits at most {@code limit} for the program to end; kills it (and its children) when it does not. */
+    Outcome await(Duration limit) throws InterruptedException {
+        boolean ended = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        if (!ended) {
+            kill();
+        }
+        return new Outcome(command, ended ? process.exitValue() : -1, !ended, stdout, stderr);
+    }
+
+    /** Asks the program to stop (SIGTERM), as a user pressing Ctrl-C or closing it would; does not wait. */
+    void terminate() {
+        process.destroy();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private void kill() {
+        // Children first: a browser's helpers or su's program would outlive a killed parent.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * How a program ended.
+     *
+     * @param exitCode its exit status, -1 when it was killed at the time limit
+     * @param timedOut whether it ran past the time limit
+     */
+    record Outcome(List<String> command, int exitCode, boolean timedOut, Path stdout, Path stderr) {
+
+        String out() {
+            return read(stdout);
+        }
+
+        String err() {
+            return read(stderr);
+        }
+
+        /** Fails unless the program ended by itself with {@code expected}, quoting the command and its stderr. */
+        Outcome assertExit(int expected) {
+            if (timedOut || exitCode != expected) {
+                throw new AssertionError((timedOut ? "timed out" : "exit status " + exitCode) + " (expected: "
+                        + expected + ")\n" + describe());
+            }
+            return this;
+        }
+
+        /** The command line and the end of its stderr, for failure messages. */
+        String describe() {
+            String err = err();
+            String tail = err.length() > 3000 ? "..." + err.substring(err.length() - 3000) : err;
+            return "$ " + String.join(" ", command) + "\n--- stderr ---\n" + tail;
+        }
+
+        private static String read(Path file) {
+            try {
+                return new String(Files.readAllBytes(file), UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
