@@ -1,0 +1,108 @@
+package io.mjpegserver.server.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mjpegserver.server.testing.ServerFixture;
+import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * NVR-style readers (see {@link NvrStyleReader}) on mjpg-streamer's URL scheme and ours: ZoneMinder's HTTP/1.0
+ * remote monitor, Home Assistant's still cut out of the stream, and the still-image URLs NVR presets use. The
+ * boundary must be mjpg-streamer's {@code boundarydonotcross}, which those presets expect.
+ */
+class NvrReaderInteropTest {
+
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 360;
+    /** NVRs give up on a camera that stays silent; the head must come at once. */
+    private static final Duration HEAD_WITHIN = Duration.ofSeconds(1);
+
+    private static ServerFixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/?action=stream", "/stream", "/stream.mjpg"})
+    void zoneMinderHttp10RemoteMonitorReadsFrames(String path) throws IOException {
+        try (NvrStyleReader reader = NvrStyleReader.open(fixture.port(), path, HEAD_WITHIN)) {
+            NvrStyleReader.Head head = reader.head();
+            assertEquals("1.0", head.httpVersion(), head.text());
+            assertEquals(200, head.status(), head.text());
+            assertEquals("multipart/x-mixed-replace", head.contentType(), head.text());
+            assertEquals(ServerFixture.BOUNDARY, head.boundary(), "the boundary as ZoneMinder extracts it");
+
+            List<Long> frames = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                frames.add(decodeAndCheck(reader.nextImage()));
+            }
+            assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
+        }
+    }
+
+    /** Home Assistant's still from the stream is exactly the first part's JPEG, complete and decodable. */
+    @Test
+    void homeAssistantStillCutAtTheFirstEoiIsTheFirstFrame() throws IOException {
+        try (NvrStyleReader reader = NvrStyleReader.open(fixture.port(), "/stream", HEAD_WITHIN)) {
+            byte[] still = reader.stillCutAtFirstEoi();
+            byte[] firstPart = reader.nextImage();
+
+            assertArrayEquals(firstPart, still, "the still cut at the first FF D9 is not the first part's image");
+            decodeAndCheck(still);
+        }
+    }
+
+    /**
+     * The still-image URLs: Home Assistant's still_image_url, mjpg-streamer's {@code ?action=snapshot}, read as
+     * ZoneMinder reads a single image.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/?action=snapshot", "/snapshot", "/snapshot.jpg"})
+    void snapshotUrlsGiveOneJpeg(String path) throws IOException {
+        try (NvrStyleReader reader = NvrStyleReader.open(fixture.port(), path, HEAD_WITHIN)) {
+            NvrStyleReader.Head head = reader.head();
+            assertEquals(200, head.status(), head.text());
+            assertEquals("image/jpeg", head.contentType(), head.text());
+            assertTrue(head.contentLength() > 0, () -> "no Content-Length: " + head.text());
+
+            decodeAndCheck(reader.singleImage());
+        }
+    }
+
+    /** Decodes {@code jpeg} as a test-pattern frame of the configured size and returns its frame number. */
+    private static long decodeAndCheck(byte[] jpeg) throws IOException {
+        assertTrue(jpeg.length > 4 && (jpeg[0] & 0xFF) == 0xFF && (jpeg[1] & 0xFF) == 0xD8
+                && (jpeg[jpeg.length - 2] & 0xFF) == 0xFF && (jpeg[jpeg.length - 1] & 0xFF) == 0xD9,
+                "the image is not FF D8 ... FF D9");
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
+        assertNotNull(image, "ImageIO cannot decode the image");
+        assertEquals(WIDTH, image.getWidth());
+        assertEquals(HEIGHT, image.getHeight());
+        TestPatternPixels.assertBars(image);
+        return TestPatternPixels.frameNumber(image, new Rectangle(0, 0, WIDTH, HEIGHT));
+    }
+}
