@@ -147,7 +147,8 @@ final class NvrStyleReader implements AutoCloseable {
         }
         Matcher sub = subheader.matcher("");
         while (!sub.reset(text()).find()) {
-            failIfHopeless("a subheader");
+            // Anchored at the start: once a subheader's worth of bytes is there without a match, none will come.
+            failIfMore(64 * 1024, "a subheader");
             fill();
         }
         String subtext = sub.group(1);
@@ -167,7 +168,7 @@ final class NvrStyleReader implements AutoCloseable {
         } else {
             Matcher image = content.matcher("");
             while (!image.reset(text()).find()) {
-                failIfHopeless("the end of an image");
+                failIfMore(4 * 1024 * 1024, "the end of an image");
                 fill();
             }
             n = image.group(1).length();
@@ -194,10 +195,10 @@ final class NvrStyleReader implements AutoCloseable {
         }
     }
 
-    /** Far more than any subheader or frame of ours without a match: the stream is not what the reader expects. */
-    private void failIfHopeless(String what) {
-        if (end - start > 4 * 1024 * 1024) {
-            throw new AssertionError("ZoneMinder found no " + what + " in 4 MiB; the data starts with: "
+    /** Fails once more than {@code limit} bytes wait without a match: the stream is not what ZoneMinder expects. */
+    private void failIfMore(int limit, String what) {
+        if (end - start > limit) {
+            throw new AssertionError("ZoneMinder finds no " + what + " in " + (end - start) + " bytes, which start: "
                     + new String(buffer, start, Math.min(200, end - start), ISO_8859_1));
         }
     }
