@@ -122,6 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Exit with status 3 when the source fails, instead of sending NO SIGNAL and reopening it (for systemd Restart=).")
     boolean exitOnSourceLoss;
 
+    /** Applied by {@link Main} before parsing (slf4j-simple reads its level once); declared here to validate and document it. */
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = Converters.LogLevel.class,
             description = "error, warn, info (one line per client connect and disconnect), debug or trace. Default: ${DEFAULT-VALUE}.")
     String logLevel;
@@ -206,8 +207,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // Before the first logger exists; slf4j-simple reads its level once.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
         PrintWriter err = spec.commandLine().getErr();
         MjpegServer running;
         try {

@@ -63,7 +63,7 @@ public final class ServerMetrics implements CaptureObserver, RejectListener {
                 .callback(cb -> cb.call(broadcaster.totals().framesSent())).register(registry);
         CounterWithCallback.builder().name("mjpeg_frames_skipped").help("Frames not written to a client whose socket was busy")
                 .callback(cb -> cb.call(broadcaster.totals().framesSkipped())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_bytes_sent").help("Bytes written to stream clients")
+        CounterWithCallback.builder().name("mjpeg_sent").help("Bytes written to stream clients")
                 .unit(Unit.BYTES).callback(cb -> cb.call(broadcaster.totals().bytesSent())).register(registry);
         CounterWithCallback.builder().name("mjpeg_stream_sessions").help("Stream clients served since start")
                 .callback(cb -> cb.call(broadcaster.totals().sessionsStarted())).register(registry);
@@ -77,7 +77,7 @@ public final class ServerMetrics implements CaptureObserver, RejectListener {
                 }).register(registry);
         GaugeWithCallback.builder().name("mjpeg_ring_frames").help("Frames held in the ring")
                 .callback(cb -> cb.call(ring.occupancy())).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_ring_bytes").help("JPEG bytes held in the ring")
+        GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring")
                 .unit(Unit.BYTES).callback(cb -> cb.call(ring.bytes())).register(registry);
     }
 

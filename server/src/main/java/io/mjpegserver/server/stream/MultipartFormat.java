@@ -27,7 +27,7 @@ public final class MultipartFormat {
     private final ByteBuf chunkedTail;
     private final ByteBuf rawTail;
     private final int rawTailLength;
-    private static final ByteBuf LAST_CHUNK = WireBytes.ascii("0\r\n\r\n");
+    private final ByteBuf lastChunk = WireBytes.ascii("0\r\n\r\n");
 
     public MultipartFormat(String boundary) {
         this.boundary = checkBoundary(boundary);
@@ -68,7 +68,7 @@ public final class MultipartFormat {
 
     /** The terminating chunk of an HTTP/1.1 body; nothing to release. */
     ByteBuf lastChunk() {
-        return LAST_CHUNK.duplicate();
+        return lastChunk.duplicate();
     }
 
     /**

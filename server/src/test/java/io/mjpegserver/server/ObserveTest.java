@@ -1,0 +1,103 @@
+package io.mjpegserver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.ServerFixture;
+import io.mjpegserver.server.testing.StreamClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** /state, /metrics and /healthz on the real server, while a client streams. */
+class ObserveTest {
+
+    private static ServerFixture server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = ServerFixture.testPattern(320, 240, 30);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void stateDescribesSourceRingAndEveryClient() throws Exception {
+        try (StreamClient client = StreamClient.open(server.port(), "/stream.mjpg", "1.1")) {
+            for (int i = 0; i < 20; i++) {
+                client.next();
+            }
+            HttpResponse<String> response = Http.getText(server.url("/state"));
+            assertEquals(200, response.statusCode());
+            assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+            JsonNode state = new ObjectMapper().readTree(response.body());
+            JsonNode source = state.get("source");
+            assertEquals("test-pattern", source.get("kind").asText());
+            assertTrue(source.get("online").asBoolean());
+            assertEquals("320x240", source.get("configuredSize").asText());
+            assertEquals(30.0, source.get("configuredFps").asDouble());
+            assertEquals(320, source.get("width").asInt());
+            assertTrue(source.get("actualFps").asDouble() > 0, source.toString());
+            assertTrue(source.get("lastEncodeMillis").asDouble() > 0, source.toString());
+            assertTrue(state.get("ring").get("occupancy").asInt() <= state.get("ring").get("capacity").asInt());
+            assertEquals("epoll".equals(server.server().transport()) ? "epoll" : "nio", state.get("server").get("transport").asText());
+            JsonNode clients = state.get("clients");
+            assertEquals(1, clients.size());
+            JsonNode me = clients.get(0);
+            assertEquals("/stream.mjpg", me.get("path").asText());
+            assertTrue(me.get("remote").asText().contains("127.0.0.1"));
+            assertTrue(me.get("framesSent").asLong() >= 20);
+            assertTrue(me.get("bytesSent").asLong() > 0);
+            assertTrue(me.has("framesSkipped") && me.has("fps") && me.has("connectedSince"));
+        }
+    }
+
+    @Test
+    void metricsCountFramesClientsAndTimes() throws Exception {
+        try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.0")) {
+            for (int i = 0; i < 10; i++) {
+                client.next();
+            }
+            HttpResponse<String> response = Http.getText(server.url("/metrics"));
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
+            String text = response.body();
+            assertTrue(value(text, "mjpeg_frames_captured_total") >= 10, text);
+            assertTrue(value(text, "mjpeg_frames_encoded_total") >= 10, text);
+            assertTrue(value(text, "mjpeg_frames_sent_total") >= 10, text);
+            assertTrue(value(text, "mjpeg_sent_bytes_total") > 0, text);
+            assertEquals(1.0, value(text, "mjpeg_clients{endpoint=\"/stream\"}"), text);
+            assertEquals(1.0, value(text, "mjpeg_source_up"), text);
+            assertTrue(value(text, "mjpeg_capture_seconds_count") >= 10, text);
+            assertTrue(value(text, "mjpeg_encode_seconds_count") >= 10, text);
+            assertTrue(text.contains("mjpeg_connection_rejects_total{reason=\"max_clients\"}"), text);
+            assertTrue(text.contains("mjpeg_source_reconnects_total 0"), text);
+        }
+    }
+
+    @Test
+    void healthzIsOkWhileFramesArrive() throws Exception {
+        HttpResponse<String> response = Http.getText(server.url("/healthz"));
+        assertEquals(200, response.statusCode());
+        assertEquals("ok\n", response.body());
+        assertTrue(Http.eventually(Duration.ofSeconds(5), () -> server.server().streamClients().isEmpty()));
+    }
+
+    static double value(String exposition, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(exposition);
+        if (!m.find()) {
+            throw new AssertionError("no " + series + " in:\n" + exposition);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}

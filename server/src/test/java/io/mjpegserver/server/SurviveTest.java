@@ -1,0 +1,125 @@
+package io.mjpegserver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.capture.source.NoSignalImage;
+import io.mjpegserver.server.testing.Frames;
+import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartStreamReader;
+import io.mjpegserver.server.testing.ServerFixture;
+import io.mjpegserver.server.testing.StreamClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.awt.image.BufferedImage;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The source fails mid-stream: streams stay open, show NO SIGNAL, and get live frames again on their own. */
+class SurviveTest {
+
+    private static final int WIDTH = 320;
+    private static final int HEIGHT = 240;
+
+    /** The test pattern, failing to grab and to reopen while {@link #down} is set. */
+    static final class FlakySource implements FrameSource {
+        final AtomicBoolean down = new AtomicBoolean();
+        private final FrameSource inner;
+
+        FlakySource(FrameSource inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void open() throws SourceException {
+            if (down.get()) {
+                throw new SourceException("camera /dev/video9 not found (unplugged by the test)");
+            }
+            inner.open();
+        }
+
+        @Override
+        public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+            if (down.get()) {
+                throw new SourceException("camera /dev/video9 stopped delivering frames");
+            }
+            return inner.grab(alloc);
+        }
+
+        @Override public int width() { return inner.width(); }
+        @Override public int height() { return inner.height(); }
+        @Override public double pacingFps() { return inner.pacingFps(); }
+        @Override public long lastEncodeNanos() { return inner.lastEncodeNanos(); }
+        @Override public void close() { inner.close(); }
+    }
+
+    /** Live test-pattern frames start with the white bar; NO SIGNAL frames are dark there. */
+    private static boolean live(MultipartStreamReader.Part part) {
+        BufferedImage image = Frames.decode(part.body());
+        assertEquals(WIDTH, image.getWidth(), "NO SIGNAL frames keep the stream's size");
+        int level = image.getRGB(4, 4) & 0xFF;
+        if (level > 200) {
+            return true;
+        }
+        assertTrue(Math.abs(level - NoSignalImage.BACKGROUND_LEVEL) < 16, "a NO SIGNAL frame: " + level);
+        return false;
+    }
+
+    @Test
+    void streamsSurviveTheSourceGoingAndComingBack() throws Exception {
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 30, 80, 4);
+        FlakySource source = new FlakySource(FrameSources.create(capture));
+        List<String> losses = new CopyOnWriteArrayList<>();
+        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), capture,
+                source, PooledByteBufAllocator.DEFAULT);
+                StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
+            server.server().onSourceLoss(losses::add);
+            assertTrue(live(client.next()));
+
+            source.down.set(true);
+            int noSignal = 0;
+            long lastSequence = 0;
+            for (int i = 0; i < 200 && noSignal < 3; i++) {
+                MultipartStreamReader.Part part = client.next();
+                assertTrue(part.sequence() >= lastSequence, "sequence numbers never go back");
+                lastSequence = part.sequence();
+                if (!live(part)) {
+                    noSignal++;
+                }
+            }
+            assertEquals(3, noSignal, "NO SIGNAL frames about once a second");
+            assertEquals(List.of("camera /dev/video9 stopped delivering frames"), losses);
+
+            HttpResponse<String> health = Http.getText(server.url("/healthz"));
+            assertEquals(503, health.statusCode());
+            assertTrue(health.body().contains("source test pattern is down: camera /dev/video9"), health.body());
+            JsonNode state = new ObjectMapper().readTree(Http.getText(server.url("/state")).body());
+            assertEquals(false, state.get("source").get("online").asBoolean());
+            assertTrue(state.get("source").get("noSignalFrames").asLong() >= 3);
+            assertEquals(1, state.get("clients").size(), "the stream is still open");
+
+            source.down.set(false);
+            boolean back = false;
+            for (int i = 0; i < 100 && !back; i++) {
+                back = live(client.next());
+            }
+            assertTrue(back, "live frames again on the same connection");
+            assertTrue(Http.eventually(java.time.Duration.ofSeconds(5),
+                    () -> server.server().captureStats().online()));
+            assertEquals(200, Http.get(server.url("/healthz")).statusCode());
+            assertTrue(ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_source_reconnects_total") >= 1);
+        }
+    }
+}
