@@ -1,0 +1,109 @@
+package io.mjpegserver.server.stream;
+
+import io.mjpegserver.capture.frame.Frame;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Fanning one frame out to N channels, as a loop does for its clients: build the part once, then per client
+ * write its three retained derivatives (header, JPEG, delimiter) and flush. The channels end in a handler
+ * that releases what it is given, as the transport does once a write completes, so this is the user-space
+ * cost per client without the socket write itself (iperf3 measures that part). Score is per frame: divide by
+ * {@code clients} for the cost per client.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
+public class FanOutBenchmark {
+
+    @Param({"1", "100", "1000"})
+    public int clients;
+
+    @Param({"true", "false"})
+    public boolean chunked;
+
+    private final MultipartFormat format = new MultipartFormat(MultipartFormat.DEFAULT_BOUNDARY);
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private EmbeddedChannel[] channels;
+    private ChannelHandlerContext[] contexts;
+    private Frame frame;
+
+    @Setup
+    public void setUp() {
+        frame = new Frame(1, System.nanoTime(), 1_795_463_150_916_746L, 1280, 720, FakeJpeg.of(46_210));
+        channels = new EmbeddedChannel[clients];
+        contexts = new ChannelHandlerContext[clients];
+        for (int i = 0; i < clients; i++) {
+            StreamEnd end = new StreamEnd();
+            channels[i] = new EmbeddedChannel(new WrittenOut(), end);
+            contexts[i] = end.ctx;
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        for (EmbeddedChannel channel : channels) {
+            channel.finishAndReleaseAll();
+        }
+        frame.release();
+    }
+
+    @Benchmark
+    public int fanOut() {
+        Part part = Part.of(frame, format, alloc);
+        try {
+            for (ChannelHandlerContext ctx : contexts) {
+                part.writeTo(ctx, chunked);
+            }
+            return part.wireLength(chunked);
+        } finally {
+            part.release();
+        }
+    }
+
+    /** Where a stream session sits: its context is what the part is written to. */
+    static final class StreamEnd extends ChannelInboundHandlerAdapter {
+        ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+    }
+
+    /** Stands for the socket: each write is complete at once, and its buffer released (as the transport does). */
+    static final class WrittenOut extends ChannelOutboundHandlerAdapter {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            promise.trySuccess();
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            // nothing buffered
+        }
+    }
+}
