@@ -76,6 +76,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         broadcaster.started(this);
         log.info("client {} {} connected", remote, path);
         loop.join(this);
+        if (!channel.isActive()) {
+            // Gone before we were in place: no channelInactive will reach us, so give the slot back now.
+            leave();
+        }
     }
 
     /** Writes {@code part} if the socket can take it, else counts a skip. The caller keeps its reference. */
