@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * NVR-style readers (see {@link NvrStyleReader}) on mjpg-streamer's URL scheme and ours: ZoneMinder's HTTP/1.0
- * remote monitor, Home Assistant's still cut out of the stream, and the still-image URLs NVR presets use. The
+ * remote monitor (both its parse methods), Home Assistant's still cut out of the stream, and the still-image URLs
+ * NVR presets use. The
  * boundary must be mjpg-streamer's {@code boundarydonotcross}, which those presets expect.
  */
 class NvrReaderInteropTest {
@@ -58,6 +59,18 @@ class NvrReaderInteropTest {
             List<Long> frames = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 frames.add(decodeAndCheck(reader.nextImage()));
+            }
+            assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
+        }
+    }
+
+    /** ZoneMinder's default "simple" method takes the boundary verbatim: it must be bare, as mjpg-streamer sends it. */
+    @Test
+    void zoneMinderSimpleMethodReadsFrames() throws IOException {
+        try (NvrStyleReader reader = NvrStyleReader.open(fixture.port(), "/?action=stream", HEAD_WITHIN)) {
+            List<Long> frames = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                frames.add(decodeAndCheck(reader.nextImageSimple()));
             }
             assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
         }

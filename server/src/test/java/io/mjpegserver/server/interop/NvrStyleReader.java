@@ -4,24 +4,22 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads a camera URL the way NVR software does, without any HTTP library's forgiveness:
  * <ul>
- * <li>ZoneMinder's HTTP remote monitor ({@code src/zm_remote_camera_http.cpp}, "regexp" method): an HTTP/1.0
- * request with {@code Connection: Keep-Alive}, the response head and the multipart boundary taken apart with
- * ZoneMinder's own regular expressions, each part's subheader matched right where the last image ended, the
- * image taken by its Content-length (or, lacking one, up to the next boundary);</li>
+ * <li>ZoneMinder's HTTP remote monitor ({@code src/zm_remote_camera_http.cpp}): an HTTP/1.0 request with
+ * {@code Connection: Keep-Alive}; by the "regexp" method, the response head and the multipart boundary taken
+ * apart with ZoneMinder's own regular expressions, each part's subheader matched right where the last image
+ * ended, the image taken by its Content-length (or, lacking one, up to the next boundary); by the "simple"
+ * method (ZoneMinder's default), the boundary line compared with what follows {@code boundary=}, verbatim;</li>
  * <li>Home Assistant's MJPEG camera ({@code extract_image_from_mjpeg}): a still cut out of the start of the
  * body, from the first {@code FF D8} to the first {@code FF D9}.</li>
  * </ul>
@@ -54,17 +52,14 @@ final class NvrStyleReader implements AutoCloseable {
     }
 
     private final Socket socket;
-    private final InputStream in;
+    private final ResponseBytes bytes;
     private final Head head;
-    private byte[] buffer = new byte[64 * 1024];
-    private int start;
-    private int end;
     private Pattern subheader;
     private Pattern content;
 
     private NvrStyleReader(Socket socket, Duration headWithin) throws IOException {
         this.socket = socket;
-        this.in = socket.getInputStream();
+        this.bytes = new ResponseBytes(socket.getInputStream());
         socket.setSoTimeout((int) headWithin.toMillis());
         this.head = readHead(headWithin);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -94,16 +89,16 @@ final class NvrStyleReader implements AutoCloseable {
 
     private Head readHead(Duration within) throws IOException {
         Matcher header = HEADER.matcher("");
-        while (!header.reset(text()).find()) {
+        while (!header.reset(bytes.text()).find()) {
             try {
-                fill();
+                bytes.fill();
             } catch (SocketTimeoutException e) {
                 throw new AssertionError("no complete response head within " + within.toMillis() + " ms; got: "
-                        + text(), e);
+                        + bytes.text(), e);
             }
         }
         String text = header.group(1);
-        start += text.length();
+        bytes.skip(text.length());
         Matcher status = STATUS.matcher(text);
         if (!status.find()) {
             throw new AssertionError("ZoneMinder: Unable to extract HTTP status from header: " + text);
@@ -125,14 +120,15 @@ final class NvrStyleReader implements AutoCloseable {
      */
     byte[] stillCutAtFirstEoi() throws IOException {
         int eoi;
-        while ((eoi = indexOf(0xFF, 0xD9)) < 0) {
-            fill();
+        while ((eoi = bytes.indexOf(0xFF, 0xD9)) < 0) {
+            bytes.failIfMore(4 * 1024 * 1024, "Home Assistant", "FF D9");
+            bytes.fill();
         }
-        int soi = indexOf(0xFF, 0xD8);
+        int soi = bytes.indexOf(0xFF, 0xD8);
         if (soi < 0 || soi > eoi) {
-            throw new AssertionError("no FF D8 before the first FF D9 of the body");
+            throw new AssertionError("Home Assistant: no FF D8 before the first FF D9 of the body");
         }
-        return Arrays.copyOfRange(buffer, soi, eoi + 2);
+        return bytes.copy(soi, eoi + 2);
     }
 
     /** ZoneMinder's next image of a multipart stream: subheader, then Content-length bytes (or up to the boundary). */
@@ -146,85 +142,52 @@ final class NvrStyleReader implements AutoCloseable {
             content = Pattern.compile("^(.+?)(?:\r?\n)*(?:--)?" + head.boundary() + "\r?\n", Pattern.DOTALL);
         }
         Matcher sub = subheader.matcher("");
-        while (!sub.reset(text()).find()) {
+        while (!sub.reset(bytes.text()).find()) {
             // Anchored at the start: once a subheader's worth of bytes is there without a match, none will come.
-            failIfMore(64 * 1024, "a subheader");
-            fill();
+            bytes.failIfMore(64 * 1024, "ZoneMinder", "a subheader");
+            bytes.fill();
         }
         String subtext = sub.group(1);
-        start += subtext.length();
+        bytes.skip(subtext.length());
         Matcher type = SUBCONTENT_TYPE.matcher(subtext);
         String partType = type.find() ? type.group(1).split(";")[0] : "";
         if (!partType.equalsIgnoreCase("image/jpeg") && !partType.equalsIgnoreCase("image/jpg")) {
             throw new AssertionError("ZoneMinder: Found unsupported content type '" + partType + "' in: " + subtext);
         }
         Matcher length = CONTENT_LENGTH.matcher(subtext);
-        int n;
         if (length.find()) {
-            n = Integer.parseInt(length.group(1));
-            while (end - start < n) {
-                fill();
-            }
-        } else {
-            Matcher image = content.matcher("");
-            while (!image.reset(text()).find()) {
-                failIfMore(4 * 1024 * 1024, "the end of an image");
-                fill();
-            }
-            n = image.group(1).length();
+            return bytes.take(Integer.parseInt(length.group(1)));
         }
-        byte[] image = Arrays.copyOfRange(buffer, start, start + n);
-        start += n;
-        return image;
+        Matcher image = content.matcher("");
+        while (!image.reset(bytes.text()).find()) {
+            bytes.failIfMore(4 * 1024 * 1024, "ZoneMinder", "the end of an image");
+            bytes.fill();
+        }
+        return bytes.take(image.group(1).length());
+    }
+
+    /** ZoneMinder's next image by its default "simple" method; see {@link ZoneMinderSimpleMethod}. */
+    byte[] nextImageSimple() throws IOException {
+        String boundary = ZoneMinderSimpleMethod.boundary(head.text());
+        if (boundary == null) {
+            throw new AssertionError("ZoneMinder (simple): No content boundary found in header '" + head.text()
+                    + "'");
+        }
+        return ZoneMinderSimpleMethod.nextImage(bytes, boundary);
     }
 
     /** A single image (a snapshot URL): Content-length bytes, or everything up to the end of the connection. */
     byte[] singleImage() throws IOException {
         if (head.contentLength() > 0) {
-            while (end - start < head.contentLength()) {
-                fill();
-            }
-            return Arrays.copyOfRange(buffer, start, start + head.contentLength());
+            return bytes.take(head.contentLength());
         }
         try {
             for (;;) {
-                fill();
+                bytes.fill();
             }
         } catch (EOFException e) {
-            return Arrays.copyOfRange(buffer, start, end);
+            return bytes.take(bytes.available());
         }
-    }
-
-    /** Fails once more than {@code limit} bytes wait without a match: the stream is not what ZoneMinder expects. */
-    private void failIfMore(int limit, String what) {
-        if (end - start > limit) {
-            throw new AssertionError("ZoneMinder finds no " + what + " in " + (end - start) + " bytes, which start: "
-                    + new String(buffer, start, Math.min(200, end - start), ISO_8859_1));
-        }
-    }
-
-    private String text() {
-        return new String(buffer, start, end - start, ISO_8859_1);
-    }
-
-    private int indexOf(int first, int second) {
-        for (int i = start; i + 1 < end; i++) {
-            if ((buffer[i] & 0xFF) == first && (buffer[i + 1] & 0xFF) == second) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void fill() throws IOException {
-        if (end == buffer.length) {
-            buffer = Arrays.copyOf(buffer, buffer.length * 2);
-        }
-        int n = in.read(buffer, end, buffer.length - end);
-        if (n < 0) {
-            throw new EOFException("the server closed the connection; unread: " + (end - start) + " bytes");
-        }
-        end += n;
     }
 
     @Override
