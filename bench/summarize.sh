@@ -25,7 +25,7 @@ rows() {
     | with_entries(if (.value | type) == "number" then .value |= r(4) else . end)' "$OUT/runs.jsonl"
 }
 
-COLUMNS="source size clients connected_at_end fps_min fps_median fps_max delivered_pct frames_skipped invalid_frames
+COLUMNS="source size clients connected_at_end fps_min fps_median fps_max delivered_pct frames_skipped repeats invalid_frames
 connect_failures disconnects protocol_errors gbit_per_s latency_p50_ms latency_p99_ms latency_max_ms server_cpu_cores
 server_idle_cores server_cpu_s_per_gbit server_cpu_s_per_gbit_net iperf3_cpu_s_per_gbit merit merit_net server_rss_max_mb client_cpu_cores"
 cols_json=$(printf '%s\n' $COLUMNS | jq -R . | jq -s -c .)
@@ -36,12 +36,12 @@ cols_json=$(printf '%s\n' $COLUMNS | jq -R . | jq -s -c .)
 
 # Markdown.
 {
-  echo "| source | size | clients | fps per client min / median / max | delivered | invalid | errors conn / disc / proto | Gbit/s | latency p50 / p99 / max ms | server cores (idle) | server CPU s per Gbit | x iperf3 (net of idle) | server RSS MB |"
-  echo "|---|---|---:|---|---:|---:|---|---:|---|---|---:|---|---:|"
+  echo "| source | size | clients | fps per client min / median / max | delivered | repeated | invalid | errors conn / disc / proto | Gbit/s | latency p50 / p99 / max ms | server cores (idle) | server CPU s per Gbit | x iperf3 (net of idle) | server RSS MB |"
+  echo "|---|---|---:|---|---:|---:|---:|---|---:|---|---|---:|---|---:|"
   rows | jq -r '
     def f(d): if . == null then "-" else ((. * pow(10; d) | round) / pow(10; d) | tostring) end;
     "| \(.source) | \(.size) | \(.clients) | \(.fps_min | f(2)) / \(.fps_median | f(2)) / \(.fps_max | f(2))"
-    + " | \(.delivered_pct | f(2)) % | \(.invalid_frames)"
+    + " | \(.delivered_pct | f(2)) % | \(.repeats) | \(.invalid_frames)"
     + " | \(.connect_failures) / \(.disconnects) / \(.protocol_errors) | \(.gbit_per_s | f(3))"
     + " | \(.latency_p50_ms | f(2)) / \(.latency_p99_ms | f(2)) / \(.latency_max_ms | f(2))"
     + " | \(.server_cpu_cores | f(2)) (\(.server_idle_cores | f(2))) | \(.server_cpu_s_per_gbit | f(3))"
