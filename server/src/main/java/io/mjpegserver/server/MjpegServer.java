@@ -27,7 +27,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -53,12 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class MjpegServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MjpegServer.class);
-
-    /**
-     * A stream channel turns unwritable once more than this is queued in user space, so a client holds at
-     * most about one frame beyond its socket buffer before it starts skipping.
-     */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ServerConfig config;
     private final CaptureConfig captureConfig;
@@ -161,7 +154,6 @@ public final class MjpegServer implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics));
         if (config.sendBuffer() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());

@@ -95,6 +95,24 @@ class StreamEndToEndTest {
     }
 
     @Test
+    void framesLargerThanTheWriteBufferAreSentOnceEach() throws Exception {
+        // 1080p at quality 100: parts well over the write buffer's water marks.
+        CaptureConfig big = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1920, 1080), 30, 100, 4);
+        try (ServerFixture fixture = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), big);
+                StreamClient client = StreamClient.open(fixture.port(), "/stream", "1.1")) {
+            long previous = client.next().sequence();
+            int largest = 0;
+            for (int i = 0; i < 40; i++) {
+                MultipartStreamReader.Part part = client.next();
+                largest = Math.max(largest, part.body().length);
+                assertTrue(part.sequence() > previous, "part " + part.sequence() + " after " + previous + ": sent twice");
+                previous = part.sequence();
+            }
+            assertTrue(largest > 64 * 1024, "the parts were larger than the old fixed 64 KiB mark: " + largest);
+        }
+    }
+
+    @Test
     void aSlowSourcesNewestFrameIsSentAgainAboutEverySecond() throws Exception {
         CaptureConfig slow = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 0.2, 80, 4);
         ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);

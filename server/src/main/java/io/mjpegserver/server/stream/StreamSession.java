@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,14 +17,16 @@ import org.slf4j.LoggerFactory;
  * One client's MJPEG stream. Sits in front of the HTTP codec and owns the wire from the response head on:
  * it writes raw bytes (through TLS, when there is TLS) and swallows anything the client sends.
  *
- * <p>Skip policy: a part is written only while the channel is writable; otherwise it is skipped, and when
- * the channel drains it gets the newest part, never a backlog. A client unwritable for longer than the
+ * <p>Skip policy: a part is written only while the channel is writable (water marks fitted to the part
+ * size); otherwise it is skipped, and when the channel drains it gets the newest part, never a backlog. A client unwritable for longer than the
  * timeout is closed. Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     private static final long FPS_WINDOW_NANOS = 1_000_000_000L;
+    /** Floor of the high water mark, so tiny frames do not make every write flip the channel's writability. */
+    static final int MIN_HIGH_WATER_MARK = 16 * 1024;
 
     private final Broadcaster broadcaster;
     private final LoopSessions loop;
@@ -40,6 +43,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private boolean ended;
     private volatile long fpsWindowStart = connectedNanos;
     private long fpsWindowFrames;
+    /** The part size the channel's water marks were last fitted to. */
+    private int waterMarkBasis;
 
     // Written on the loop, read by /state and /metrics from any thread.
     private volatile long framesSent;
@@ -100,9 +105,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        part.writeTo(ctx, chunked);
+        int length = part.wireLength(chunked);
+        fitWaterMarks(channel, length);
+        // Book-keeping before the write: its flush can flip writability and call back into this session, which
+        // must then see this part as sent (or it would send it twice).
         framesSent++;
-        bytesSent += part.wireLength(chunked);
+        bytesSent += length;
         lastSequence = part.sequence();
         fpsWindowFrames++;
         if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
@@ -110,6 +118,22 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             fpsWindowStart = now;
             fpsWindowFrames = 0;
         }
+        part.writeTo(ctx, chunked);
+    }
+
+    /**
+     * Keeps the channel's water marks at half a part (high) and a quarter (low): once most of a part waits in
+     * user space the channel turns unwritable and later parts are skipped, so a client never holds more than
+     * about the newest frame beyond its socket buffer, whatever the resolution. Refitted only when the part
+     * size moves by more than a quarter.
+     */
+    private void fitWaterMarks(Channel channel, int partLength) {
+        if (Math.abs(partLength - waterMarkBasis) * 4 <= waterMarkBasis) {
+            return;
+        }
+        waterMarkBasis = partLength;
+        int high = Math.max(MIN_HIGH_WATER_MARK, partLength / 2);
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     }
 
     @Override
