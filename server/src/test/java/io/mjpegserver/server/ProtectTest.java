@@ -9,7 +9,8 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.testing.Http;
-import io.mjpegserver.server.testing.Processes;
+import io.mjpegserver.server.testing.Programs;
+import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;
 import java.io.IOException;
@@ -66,28 +67,26 @@ class ProtectTest {
 
     @Test
     void tlsServesCurlAndFfmpeg() throws Exception {
-        Processes.require("openssl", "openssl");
-        Processes.require("curl", "curl");
-        Processes.require("ffmpeg", "ffmpeg");
+        Programs.require("openssl", "openssl");
+        Programs.require("curl", "curl");
+        Programs.require("ffmpeg", "ffmpeg");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Processes.Result made = Processes.run(Processes.Duration.ofSeconds(30), List.of("openssl", "req", "-x509",
-                "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
-        assertEquals(0, made.exit(), made.output());
+        ChildProcess.run(dir, "openssl", Duration.ofSeconds(30), List.of("openssl", "req", "-x509", "-newkey", "rsa:2048",
+                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")).assertExit(0);
         ServerConfig config = ServerConfig.defaults().withTls(new ServerConfig.TlsFiles(cert, key));
         try (ServerFixture server = start(config)) {
             String base = "https://127.0.0.1:" + server.port();
             Path snapshot = dir.resolve("snap.jpg");
-            Processes.Result curl = Processes.run(Processes.Duration.ofSeconds(20), List.of("curl", "-sS", "--cacert",
-                    cert.toString(), "-o", snapshot.toString(), "-w", "%{http_code} %{content_type}", base + "/snapshot"));
-            assertEquals(0, curl.exit(), curl.output());
-            assertEquals("200 image/jpeg", curl.output().strip());
+            ChildProcess.Outcome curl = ChildProcess.run(dir, "curl", Duration.ofSeconds(20), List.of("curl", "-sS",
+                    "--cacert", cert.toString(), "-o", snapshot.toString(), "-w", "%{http_code} %{content_type}",
+                    base + "/snapshot")).assertExit(0);
+            assertEquals("200 image/jpeg", curl.out().strip());
             assertEquals(320, javax.imageio.ImageIO.read(snapshot.toFile()).getWidth());
-            Processes.Result ffmpeg = Processes.run(Processes.Duration.ofSeconds(30), List.of("ffmpeg", "-v", "error",
-                    "-xerror", "-i", base + "/stream", "-frames:v", "15", "-f", "framecrc", "-"));
-            assertEquals(0, ffmpeg.exit(), ffmpeg.output());
-            assertEquals(15, ffmpeg.output().lines().filter(l -> l.startsWith("0,")).count(), ffmpeg.output());
+            ChildProcess.Outcome ffmpeg = ChildProcess.run(dir, "ffmpeg", Duration.ofSeconds(30), List.of("ffmpeg", "-v",
+                    "error", "-xerror", "-i", base + "/stream", "-frames:v", "15", "-f", "framecrc", "-")).assertExit(0);
+            assertEquals(15, ffmpeg.out().lines().filter(l -> l.startsWith("0,")).count(), ffmpeg.describe());
             // Plain HTTP to the TLS port is not answered as HTTP.
             assertThrows(IOException.class, () -> Http.get(server.url("/snapshot")));
         }

@@ -1,5 +1,7 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.testing.Programs;
+import io.mjpegserver.server.testing.ChildProcess;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

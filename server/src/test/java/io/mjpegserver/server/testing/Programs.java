@@ -1,4 +1,4 @@
-package io.mjpegserver.server.interop;
+package io.mjpegserver.server.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,27 +15,27 @@ import org.junit.jupiter.api.Assumptions;
  * not {@code false}) it is a failure: a compatibility claim nobody checked does not count. Elsewhere the test
  * is skipped, with a message naming the Debian package to install.
  */
-final class Programs {
+public final class Programs {
 
     /** The unprivileged user VLC runs as when the tests run as root (VLC refuses root). */
-    static final String VLC_USER = "vlcuser";
+    public static final String VLC_USER = "vlcuser";
 
     private Programs() {
     }
 
     /** The absolute path of {@code program} on the PATH; fails in CI or skips elsewhere when it is missing. */
-    static Path require(String program, String debianPackage) {
+    public static Path require(String program, String debianPackage) {
         return find(program).orElseGet(() -> missing(program + " is not installed",
                 "apt-get install -y " + debianPackage + " (Debian package '" + debianPackage + "')"));
     }
 
     /** True when this JVM runs as root, so that programs refusing root must run as {@link #VLC_USER}. */
-    static boolean runningAsRoot() {
+    public static boolean runningAsRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
     /** As root, makes sure {@link #VLC_USER} exists (run-tests.sh creates it); fails in CI or skips elsewhere. */
-    static void requireVlcUser() throws IOException, InterruptedException {
+    public static void requireVlcUser() throws IOException, InterruptedException {
         if (!runningAsRoot()) {
             return;
         }
@@ -52,7 +52,7 @@ final class Programs {
         }
     }
 
-    static boolean inCi() {
+    public static boolean inCi() {
         String ci = System.getenv("CI");
         return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
     }

@@ -1,4 +1,4 @@
-package io.mjpegserver.server.interop;
+package io.mjpegserver.server.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * never blocks on a full pipe and binary output survives), and a hard time limit after which it and every
  * process it started are killed. {@link #close()} kills whatever is still running.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private final List<String> command;
     private final Process process;
@@ -31,7 +31,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} in {@code dir}, writing {@code dir/name.out} and {@code dir/name.err}. */
-    static ChildProcess start(Path dir, String name, List<String> command) throws IOException {
+    public static ChildProcess start(Path dir, String name, List<String> command) throws IOException {
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
         Process process = new ProcessBuilder(command)
@@ -44,7 +44,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Runs {@code command} to its end, or kills it after {@code limit}; see {@link Outcome#timedOut()}. */
-    static Outcome run(Path dir, String name, Duration limit, List<String> command)
+    public static Outcome run(Path dir, String name, Duration limit, List<String> command)
             throws IOException, InterruptedException {
         try (ChildProcess child = start(dir, name, command)) {
             return child.await(limit);
@@ -52,7 +52,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Waits at most {@code limit} for the program to end; kills it (and its children) when it does not. */
-    Outcome await(Duration limit) throws InterruptedException {
+    public Outcome await(Duration limit) throws InterruptedException {
         boolean ended = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         if (!ended) {
             kill();
@@ -61,11 +61,11 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Asks the program to stop (SIGTERM), as a user pressing Ctrl-C or closing it would; does not wait. */
-    void terminate() {
+    public void terminate() {
         process.destroy();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -93,18 +93,18 @@ final class ChildProcess implements AutoCloseable {
      * @param exitCode its exit status, -1 when it was killed at the time limit
      * @param timedOut whether it ran past the time limit
      */
-    record Outcome(List<String> command, int exitCode, boolean timedOut, Path stdout, Path stderr) {
+    public record Outcome(List<String> command, int exitCode, boolean timedOut, Path stdout, Path stderr) {
 
-        String out() {
+        public String out() {
             return read(stdout);
         }
 
-        String err() {
+        public String err() {
             return read(stderr);
         }
 
         /** Fails unless the program ended by itself with {@code expected}, quoting the command and its stderr. */
-        Outcome assertExit(int expected) {
+        public Outcome assertExit(int expected) {
             if (timedOut || exitCode != expected) {
                 throw new AssertionError((timedOut ? "timed out" : "exit status " + exitCode) + " (expected: "
                         + expected + ")\n" + describe());
@@ -113,7 +113,7 @@ final class ChildProcess implements AutoCloseable {
         }
 
         /** The command line and the end of its stderr, for failure messages. */
-        String describe() {
+        public String describe() {
             String err = err();
             String tail = err.length() > 3000 ? "..." + err.substring(err.length() - 3000) : err;
             return "$ " + String.join(" ", command) + "\n--- stderr ---\n" + tail;
