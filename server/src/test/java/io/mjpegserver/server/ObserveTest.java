@@ -5,31 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Http;
-import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /state, /metrics and /healthz on the real server, while a client streams. */
 class ObserveTest {
 
-    private static ServerFixture server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerFixture.testPattern(320, 240, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestPatternServer server = new TestPatternServer(320, 240, 30);
 
     @Test
     void stateDescribesSourceRingAndEveryClient() throws Exception {

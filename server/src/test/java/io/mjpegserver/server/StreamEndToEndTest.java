@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
@@ -18,26 +19,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real server on a free port, read by plain sockets that check every byte and decode every frame. */
 class StreamEndToEndTest {
 
     private static final int WIDTH = 320;
     private static final int HEIGHT = 240;
-    private static ServerFixture server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestPatternServer server = new TestPatternServer(WIDTH, HEIGHT, 30);
 
     @Test
     void twentyConcurrentClientsDecodeEveryFrameInOrder() throws Exception {

@@ -1,12 +1,12 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ChildProcess;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.server.testing.ServerFixture;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,25 +37,14 @@ class ChromiumInteropTest {
     private static final Duration LIMIT = Duration.ofSeconds(40);
     private static final Pattern TITLE = Pattern.compile("<title>([^<]*)</title>");
 
-    private static ServerFixture fixture;
+    @RegisterExtension
+    static final TestPatternServer fixture = new TestPatternServer(WIDTH, HEIGHT, 15);
     private Path chromium;
 
     @TempDir
     Path dir;
 
     private int runs;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 15);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Per test, not per class: a skip from @BeforeAll would not show in Maven's report. */
     @BeforeEach

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ChildProcess;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
@@ -19,11 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,23 +42,12 @@ class CurlInteropTest {
     private static final String DELIMITER = "--" + ServerFixture.BOUNDARY + "\r\n";
     private static final String CONTENT_TYPE = "multipart/x-mixed-replace;boundary=" + ServerFixture.BOUNDARY;
 
-    private static ServerFixture fixture;
+    @RegisterExtension
+    static final TestPatternServer fixture = new TestPatternServer(WIDTH, HEIGHT, 30);
     private Path curl;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Per test, not per class: a skip from @BeforeAll would not show in Maven's report. */
     @BeforeEach
@@ -68,7 +58,7 @@ class CurlInteropTest {
     /** Every curl has ended by now, so the server must have let go of every stream. */
     @AfterEach
     void noStreamLeftOpen() {
-        StreamClients.awaitCount(fixture, 0, Duration.ofSeconds(5));
+        StreamClients.awaitCount(fixture.server(), 0, Duration.ofSeconds(5));
     }
 
     @Test
@@ -76,10 +66,10 @@ class CurlInteropTest {
         Path out = dir.resolve("http10.bin");
         try (ChildProcess run = ChildProcess.start(dir, "curl", List.of(curl.toString(), "--http1.0", "-sS", "-N",
                 "-i", "--max-time", STREAM_SECONDS, "-o", out.toString(), fixture.url("/stream")))) {
-            StreamClients.awaitCount(fixture, 1, Duration.ofSeconds(10));
+            StreamClients.awaitCount(fixture.server(), 1, Duration.ofSeconds(10));
             // curl ends at --max-time (status 28) and closes its connection: the session must go with it.
             assertEquals(28, run.await(LIMIT).exitCode(), "curl's status after --max-time");
-            StreamClients.awaitCount(fixture, 0, Duration.ofSeconds(5));
+            StreamClients.awaitCount(fixture.server(), 0, Duration.ofSeconds(5));
         }
 
         byte[] bytes = Files.readAllBytes(out);

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ChildProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,16 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.source.TestPatternCode;
-import io.mjpegserver.server.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,24 +33,13 @@ class FfmpegInteropTest {
     private static final int FRAMES = 30;
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
-    private static ServerFixture fixture;
+    @RegisterExtension
+    static final TestPatternServer fixture = new TestPatternServer(WIDTH, HEIGHT, 30);
     private Path ffmpeg;
     private Path ffprobe;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Per test, not per class: a skip from @BeforeAll would not show in Maven's report. */
     @BeforeEach

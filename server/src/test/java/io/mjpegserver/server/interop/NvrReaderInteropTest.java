@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.ServerFixture;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
@@ -13,9 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,19 +32,8 @@ class NvrReaderInteropTest {
     /** NVRs give up on a camera that stays silent; the head must come at once. */
     private static final Duration HEAD_WITHIN = Duration.ofSeconds(1);
 
-    private static ServerFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final TestPatternServer fixture = new TestPatternServer(WIDTH, HEIGHT, 30);
 
     @ParameterizedTest
     @ValueSource(strings = {"/?action=stream", "/stream", "/stream.mjpg"})

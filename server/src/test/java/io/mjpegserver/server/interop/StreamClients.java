@@ -1,7 +1,7 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.stream.SessionStats;
-import io.mjpegserver.server.testing.ServerFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,21 +21,21 @@ final class StreamClients {
     }
 
     /** Returns once the server has exactly {@code count} stream sessions; fails after {@code limit}. */
-    static void awaitCount(ServerFixture fixture, int count, Duration limit) {
-        await(fixture, sessions -> sessions.size() == count, count + " open stream session(s)", limit);
+    static void awaitCount(MjpegServer server, int count, Duration limit) {
+        await(server, sessions -> sessions.size() == count, count + " open stream session(s)", limit);
     }
 
     /** Returns once {@code condition} holds for the server's stream sessions; fails after {@code limit}. */
-    static void await(ServerFixture fixture, Predicate<List<SessionStats>> condition, String what, Duration limit) {
+    static void await(MjpegServer server, Predicate<List<SessionStats>> condition, String what, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        List<SessionStats> sessions = fixture.server().streamClients();
+        List<SessionStats> sessions = server.streamClients();
         while (!condition.test(sessions)) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("expected " + what + " within " + limit.toMillis()
                         + " ms; the server's stream sessions: " + sessions);
             }
             LockSupport.parkNanos(POLL_NANOS);
-            sessions = fixture.server().streamClients();
+            sessions = server.streamClients();
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.mjpegserver.server.interop;
 
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ChildProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.server.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,25 +34,14 @@ class VlcInteropTest {
     /** About one second of the 30 fps source: far fewer than a working VLC records, more than a broken one. */
     private static final int MIN_FRAMES = 30;
 
-    private static ServerFixture fixture;
+    @RegisterExtension
+    static final TestPatternServer fixture = new TestPatternServer(WIDTH, HEIGHT, 30);
     private Path cvlc;
     private Path su;
     private Path ffprobe;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ServerFixture.testPattern(WIDTH, HEIGHT, 30);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Per test, not per class: a skip from @BeforeAll would not show in Maven's report. */
     @BeforeEach
