@@ -236,10 +236,6 @@ public final class CaptureService implements AutoCloseable {
                 reopens, lastError);
     }
 
-    public String description() {
-        return description;
-    }
-
     /** The width of the frames this source produces. */
     public int width() {
         return source.width();

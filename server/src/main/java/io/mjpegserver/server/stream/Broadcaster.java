@@ -145,11 +145,6 @@ public final class Broadcaster implements FrameListener {
         return all;
     }
 
-    /** How many stream clients are connected. */
-    public int clientCount() {
-        return open.size();
-    }
-
     /** Ends every stream and releases the parts the loops hold; waits up to a second per loop. */
     public void close() {
         for (LoopSessions sessions : loops.values()) {

@@ -64,8 +64,4 @@ public final class ClientLimits {
             perAddress.computeIfPresent(address, (a, count) -> count <= 1 ? null : count - 1);
         }
     }
-
-    public int clients() {
-        return total.get();
-    }
 }

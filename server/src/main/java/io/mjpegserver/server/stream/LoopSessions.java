@@ -2,9 +2,7 @@ package io.mjpegserver.server.stream;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,10 +98,6 @@ final class LoopSessions {
     /** The newest part, not retained: valid on this loop until the next {@link #publish}. */
     Part latest() {
         return latest;
-    }
-
-    List<StreamSession> sessions() {
-        return new ArrayList<>(Arrays.asList(sessions));
     }
 
     /** Ends every stream and drops the newest part. */

@@ -48,11 +48,6 @@ final class Part extends AbstractReferenceCounted {
         return headerLength + jpeg.readableBytes() + format.tail(chunked).readableBytes();
     }
 
-    /** The JPEG bytes, shared: for tests that check no copy was made. Not retained. */
-    ByteBuf jpeg() {
-        return jpeg;
-    }
-
     /**
      * Writes this part to {@code ctx} and flushes. Each written buffer is a retained derivative that Netty
      * releases when the write completes or fails; failures reach {@code exceptionCaught}.
