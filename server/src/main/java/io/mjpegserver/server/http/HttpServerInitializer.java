@@ -1,11 +1,13 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -13,7 +15,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.util.Date;
+import java.util.concurrent.TimeUnit;
 
 /** Builds each connection's pipeline; see {@link PipelineNames} for the order. */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
@@ -27,19 +33,23 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final SslContext ssl;
     private final CorsConfig cors;
     private final long requestTimeoutNanos;
+    private final long clientTimeoutNanos;
     private final RejectListener rejects;
 
     /**
      * @param channels every accepted channel joins it, so shutdown can close them all
      * @param ssl      the TLS context, or {@code null} for plain HTTP
+     * @param fatal    told of an {@link Error} met on a connection
      */
     public HttpServerInitializer(ServerConfig config, Endpoints endpoints, ChannelGroup channels, SslContext ssl,
-            RejectListener rejects) {
-        this.router = new RequestRouter(endpoints, config.credentials() == null ? null : new BasicAuth(config.credentials()), rejects);
+            RejectListener rejects, FatalErrorHandler fatal) {
+        this.router = new RequestRouter(endpoints, config.credentials() == null ? null : new BasicAuth(config.credentials()),
+                rejects, fatal);
         this.channels = channels;
         this.ssl = ssl;
         this.cors = config.allowOrigin() == null ? null : cors(config.allowOrigin());
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
+        this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
     }
 
@@ -49,6 +59,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION)
                 .exposeHeaders("X-Timestamp", "X-Frame-Sequence")
                 .maxAge(600)
+                // Netty's default preflight Date goes out quoted; an IMF-fixdate, as RFC 9110 asks, is written here.
+                .preflightResponseHeader(HttpHeaderNames.DATE, () -> DateFormatter.format(new Date()))
+                .preflightResponseHeader(HttpHeaderNames.CONTENT_LENGTH, () -> "0")
                 .build();
     }
 
@@ -57,12 +70,19 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
-            p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc()));
+            SslHandler tls = ssl.newHandler(ch.alloc());
+            // A handshake is part of the request: a client that stalls in it is a slowloris too.
+            tls.setHandshakeTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS);
+            p.addLast(PipelineNames.TLS, tls);
         }
+        RequestTimeoutHandler requestTimeout = new RequestTimeoutHandler(requestTimeoutNanos, rejects);
+        p.addLast(PipelineNames.REQUEST_START, requestTimeout.startWatch());
         p.addLast(PipelineNames.CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE)));
-        p.addLast(PipelineNames.REQUEST_TIMEOUT, new RequestTimeoutHandler(requestTimeoutNanos, rejects));
+        p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(PipelineNames.REQUEST_FLOW, new RequestFlowHandler(clientTimeoutNanos, rejects));
+        p.addLast(PipelineNames.REQUEST_TIMEOUT, requestTimeout);
         if (cors != null) {
             p.addLast(PipelineNames.CORS, new CorsHandler(cors));
         }

@@ -3,7 +3,9 @@ package io.mjpegserver.server.http;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -12,19 +14,38 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection that does not complete its request headers in time (slowloris), or that idles too
- * long between keep-alive requests: 408, then close. Armed when the connection opens and after each
- * response; disarmed when a request's headers are complete. Gone once a stream starts.
+ * Bounds the time between requests. Armed when the connection opens and after each response; disarmed when
+ * a request's headers are complete. When it expires, a request that had begun (slowloris) gets 408 and the
+ * connection is closed; a connection that sent nothing since its last answer (an idle keep-alive) is closed
+ * silently, as an unsolicited 408 would be read as the answer to a request the client sends at that moment.
+ *
+ * <p>Whether a request had begun is seen by {@link #startWatch()}, which sits in front of the HTTP codec and
+ * sees the raw bytes. Both are gone once a stream starts.
  */
 final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private final RejectListener rejects;
     private ScheduledFuture<?> timeout;
+    /** Bytes of a request arrived since the timer was armed. */
+    private boolean requestBegun;
+    /** A request has been read on this connection: it is a keep-alive connection now. */
+    private boolean served;
 
     RequestTimeoutHandler(long timeoutNanos, RejectListener rejects) {
         this.timeoutNanos = timeoutNanos;
         this.rejects = rejects;
+    }
+
+    /** The handler that goes in front of the codec and tells this one when request bytes arrive. */
+    ChannelHandler startWatch() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                requestBegun = true;
+                ctx.fireChannelRead(msg);
+            }
+        };
     }
 
     @Override
@@ -43,6 +64,7 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
+            served = true;
             disarm();
         }
         ctx.fireChannelRead(msg);
@@ -75,6 +97,7 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     private void arm(ChannelHandlerContext ctx) {
         disarm();
+        requestBegun = false;
         timeout = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -88,6 +111,14 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     private void expire(ChannelHandlerContext ctx) {
         timeout = null;
         if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (!requestBegun) {
+            // An idle keep-alive connection ends quietly; one that never sent a byte is counted.
+            if (!served) {
+                rejects.rejected("request_timeout");
+            }
+            ctx.close();
             return;
         }
         rejects.rejected("request_timeout");

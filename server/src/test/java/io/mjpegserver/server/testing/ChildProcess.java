@@ -65,6 +65,11 @@ public final class ChildProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** The process id, to read {@code /proc/PID/...}. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -1,0 +1,153 @@
+package io.mjpegserver.server.http;
+
+import io.mjpegserver.server.stream.RejectListener;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Back-pressure on the request side: the next request is read only once the previous answer is complete and
+ * the socket is taking what we write. A client that pipelines requests without reading the answers (a flood
+ * of {@code GET /snapshot}, or of anything answered 401) stops being read, so it holds at most one answer
+ * beyond its socket buffer, and it is closed when it stays unwritable past the client timeout.
+ *
+ * <p>Sits behind Netty's {@code FlowControlHandler}, which hands on one decoded message per {@code read()}:
+ * auto-read is off for the whole request phase, and this handler alone asks for reads. Reads are asked for
+ * in a task of their own, so a long pipeline is served one request per task, never by recursion. Gone once a
+ * stream starts (the stream session reads and drops what the client sends).
+ */
+final class RequestFlowHandler extends ChannelDuplexHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestFlowHandler.class);
+
+    private final long unwritableTimeoutNanos;
+    private final RejectListener rejects;
+    /** Headers seen, last content not yet: the rest of the request (its body) is read and dropped. */
+    private boolean requestOpen;
+    /** A request is being answered and its last response part has not been written yet. */
+    private boolean answering;
+    private boolean readScheduled;
+    private ScheduledFuture<?> unwritableTimer;
+
+    /** @param unwritableTimeoutNanos how long the connection may stay unwritable before it is closed */
+    RequestFlowHandler(long unwritableTimeoutNanos, RejectListener rejects) {
+        this.unwritableTimeoutNanos = unwritableTimeoutNanos;
+        this.rejects = rejects;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        if (ctx.channel().isActive()) {
+            readNextLater(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        readNextLater(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            answering = true;
+            requestOpen = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            requestOpen = false;
+        }
+        ctx.fireChannelRead(msg);
+        readNextLater(ctx);
+    }
+
+    /** A read cycle that brought no whole message (a request split across packets): ask for more. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
+        readNextLater(ctx);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent) {
+            answering = false;
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        readNextLater(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            cancelTimer();
+            readNextLater(ctx);
+        } else if (unwritableTimer == null) {
+            unwritableTimer = ctx.executor().schedule(() -> closeIfStillUnwritable(ctx), unwritableTimeoutNanos,
+                    TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void closeIfStillUnwritable(ChannelHandlerContext ctx) {
+        unwritableTimer = null;
+        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            log.debug("closing {}: its answers were not read for {} ms", ctx.channel().remoteAddress(),
+                    unwritableTimeoutNanos / 1_000_000);
+            rejects.rejected("client_timeout");
+            ctx.close();
+        }
+    }
+
+    /** Asks for the next message in a task of its own, once, when the connection is ready for it. */
+    private void readNextLater(ChannelHandlerContext ctx) {
+        if (readScheduled || !ready(ctx)) {
+            return;
+        }
+        readScheduled = true;
+        ctx.executor().execute(() -> {
+            readScheduled = false;
+            if (ready(ctx)) {
+                ctx.read();
+            }
+        });
+    }
+
+    /** The rest of an open request is always read (and dropped); a new request only when the last is answered. */
+    private boolean ready(ChannelHandlerContext ctx) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return false;
+        }
+        return requestOpen || (!answering && ctx.channel().isWritable());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimer();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelTimer() {
+        if (unwritableTimer != null) {
+            unwritableTimer.cancel(false);
+            unwritableTimer = null;
+        }
+    }
+}
