@@ -5,13 +5,15 @@ import io.mjpegserver.server.stream.StreamResponder;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.mjpegserver.capture.FatalErrorHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -20,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks each request (400 malformed, 431 oversized headers, 414 overlong line, 405 wrong method, 401
- * without credentials, 404 unknown path) and hands it to its endpoint. Stateless: one instance serves every
+ * Checks each request (400 malformed, 431 oversized headers, 414 overlong line, 505 a version other than
+ * HTTP/1.x, 400 an HTTP/1.1 request without exactly one Host, 405 wrong method, 400 a bad percent-escape,
+ * 401 without credentials, 404 unknown path) and hands it to its endpoint. Stateless: one instance serves every
  * connection.
  */
 @ChannelHandler.Sharable
@@ -37,9 +40,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     private final HealthResponder health;
     private final BasicAuth auth;
     private final RejectListener rejects;
+    private final FatalErrorHandler fatal;
 
-    /** @param auth the credentials every endpoint but {@code /healthz} requires, or {@code null} */
-    RequestRouter(Endpoints endpoints, BasicAuth auth, RejectListener rejects) {
+    /**
+     * @param auth  the credentials every endpoint but {@code /healthz} requires, or {@code null}
+     * @param fatal told of an {@link Error} met while answering, which it must not survive
+     */
+    RequestRouter(Endpoints endpoints, BasicAuth auth, RejectListener rejects, FatalErrorHandler fatal) {
         this.snapshot = new SnapshotResponder(endpoints.ring());
         this.stream = endpoints.stream();
         this.state = new StateResponder(endpoints.state());
@@ -47,6 +54,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         this.health = new HealthResponder(endpoints.source());
         this.auth = auth;
         this.rejects = rejects;
+        this.fatal = fatal;
     }
 
     @Override
@@ -67,6 +75,19 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             rejectMalformed(ctx, result.cause());
             return;
         }
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            rejects.rejected("bad_request");
+            log.debug("rejected request from {}: version {}", ctx.channel().remoteAddress(), version);
+            // Answered in the newest version we speak, as RFC 9110 asks of a 505.
+            Responses.send(ctx, null, Responses.error(null, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    version.text() + " is not supported; use HTTP/1.1 or HTTP/1.0"), true);
+            return;
+        }
+        if (HttpVersion.HTTP_1_1.equals(version) && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
+            rejectBadRequest(ctx, request, "an HTTP/1.1 request needs exactly one Host header");
+            return;
+        }
         HttpMethod method = request.method();
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
             FullHttpResponse response = Responses.error(request, HttpResponseStatus.METHOD_NOT_ALLOWED,
@@ -76,10 +97,16 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             Responses.send(ctx, request, response, true);
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        Route route = Route.of(uri);
+        RequestTarget target = RequestTarget.parse(request.uri());
+        if (target == null) {
+            rejectBadRequest(ctx, request, "the request target is not a valid path (bad percent-escape?)");
+            return;
+        }
+        Route route = Route.of(target.uri());
         if (auth != null && route != Route.HEALTHZ && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             rejects.rejected("unauthorized");
+            log.debug("rejected request from {}: {} {} without valid credentials (401)", ctx.channel().remoteAddress(),
+                    method, target.path());
             FullHttpResponse response = Responses.error(request, HttpResponseStatus.UNAUTHORIZED, "credentials required");
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE);
             Responses.send(ctx, request, response, false);
@@ -87,14 +114,21 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         switch (route) {
             case INDEX -> index.respond(ctx, request);
-            case STREAM -> stream.respond(ctx, request, uri.path().equals("/") ? "/?action=stream" : uri.path());
+            case STREAM -> stream.respond(ctx, request, target.path().equals("/") ? "/?action=stream" : target.path());
             case SNAPSHOT -> snapshot.respond(ctx, request);
             case STATE -> state.respond(ctx, request);
             case METRICS -> metrics.respond(ctx, request);
             case HEALTHZ -> health.respond(ctx, request);
             case NOT_FOUND -> Responses.send(ctx, request,
-                    Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + uri.path()), false);
+                    Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + target.path()), false);
         }
+    }
+
+    /** 400 for a request that parsed but makes no sense; the connection is closed, as nothing after it can be trusted. */
+    private void rejectBadRequest(ChannelHandlerContext ctx, HttpRequest request, String why) {
+        rejects.rejected("bad_request");
+        log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), why);
+        Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.BAD_REQUEST, why), true);
     }
 
     private void rejectMalformed(ChannelHandlerContext ctx, Throwable cause) {
@@ -116,7 +150,17 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException) && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+        Error error = FatalErrorHandler.errorIn(cause);
+        if (error != null) {
+            fatal.fatal("event loop " + Thread.currentThread().getName(), error);
+            return;
+        }
+        if (cause instanceof DecoderException) {
+            // Malformed requests come as a failed decoder result; this is the codec giving up on a connection,
+            // e.g. more than its 128 requests pipelined ahead of their answers.
+            rejects.rejected("bad_request");
+            log.debug("closing {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause.getCause()));
+        } else if (!(cause instanceof IOException)) {
             log.warn("closing {} after unexpected error", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
