@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** {@code /snapshot}: the newest frame as one {@code image/jpeg}, sent from the ring's buffer without a copy. */
+/** {@code /snapshot}: the newest frame as one {@code image/jpeg}, sent from the ring's memory without a copy. */
 final class SnapshotResponder {
 
     private final FrameRing ring;
@@ -25,8 +25,11 @@ final class SnapshotResponder {
             Responses.send(ctx, request, busy, false);
             return;
         }
-        // The response takes over the reference latest() gave us; the encoder releases it once written.
-        FullHttpResponse response = Responses.of(request, HttpResponseStatus.OK, "image/jpeg", frame.content());
+        // A duplicate: the write moves its own reader index, never the ring's, which stream parts and other
+        // snapshots read concurrently (over TLS, or after a partial write, a shared index would cut them). The
+        // response takes over the reference latest() gave us; the encoder releases it once written.
+        FullHttpResponse response = Responses.of(request, HttpResponseStatus.OK, "image/jpeg",
+                frame.content().duplicate());
         long micros = frame.wallClockMicros();
         response.headers()
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0")
