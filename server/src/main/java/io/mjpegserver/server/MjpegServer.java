@@ -3,6 +3,7 @@ package io.mjpegserver.server;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureObserver;
 import io.mjpegserver.capture.CaptureService;
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
@@ -54,6 +55,7 @@ public final class MjpegServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MjpegServer.class);
 
     private final ServerConfig config;
+    private final FatalErrorHandler fatal;
     private final CaptureConfig captureConfig;
     private final Transport transport;
     private final FrameRing ring;
@@ -69,8 +71,9 @@ public final class MjpegServer implements AutoCloseable {
     private Channel serverChannel;
     private boolean closed;
 
-    private MjpegServer(ServerConfig config, CaptureConfig captureConfig, ByteBufAllocator alloc) {
+    private MjpegServer(ServerConfig config, CaptureConfig captureConfig, ByteBufAllocator alloc, FatalErrorHandler fatal) {
         this.config = config;
+        this.fatal = fatal;
         this.captureConfig = captureConfig;
         this.transport = Transport.best();
         this.ring = new FrameRing(captureConfig.ringSize());
@@ -78,7 +81,7 @@ public final class MjpegServer implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.broadcaster = new Broadcaster(workers, new MultipartFormat(config.boundary()), alloc, config.repeat(),
-                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics);
+                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics, fatal);
         ring.addListener(broadcaster);
         metrics.watch(this::captureStats, ring, broadcaster);
     }
@@ -97,7 +100,16 @@ public final class MjpegServer implements AutoCloseable {
      */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
             throws StartupException {
-        MjpegServer server = new MjpegServer(config, capture, alloc);
+        return start(config, capture, source, alloc, FatalErrorHandler.HALT);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, CaptureConfig, FrameSource, ByteBufAllocator)}, with {@code fatal} told of
+     * any {@link Error} on the server's threads instead of halting the process (tests).
+     */
+    public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc,
+            FatalErrorHandler fatal) throws StartupException {
+        MjpegServer server = new MjpegServer(config, capture, alloc, fatal);
         try {
             SslContext ssl = config.tls() == null ? null : tls(config.tls());
             server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
@@ -154,7 +166,8 @@ public final class MjpegServer implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics));
+                .handler(new AcceptErrors(fatal))
+                .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics, fatal));
         if (config.sendBuffer() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
         }

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param host                  address to bind, e.g. {@code 0.0.0.0}
  * @param port                  TCP port; 0 picks a free one
  * @param boundary              the multipart boundary
- * @param clientTimeout         how long a stream client may stay unwritable before it is closed
+ * @param clientTimeout         how long a client's socket may take to accept one whole part (stream) or answer (requests); a client slower than that, or stalled, is closed. It bounds how long a stalled client pins a frame
  * @param repeat                how long without a new frame before the newest is sent again
  * @param ioThreads             event loop threads; 0 means one per core
  * @param sendBuffer            each client socket's kernel send buffer ({@code SO_SNDBUF}) in bytes; 0 leaves it to the kernel's autotuning, which lets a slow client fall megabytes (seconds of video) behind
@@ -99,11 +99,11 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
     }
 
     /**
-     * Defaults: all addresses, port 8080, mjpg-streamer's boundary, 10 s client timeout, 1 s repeat, 512 KiB
+     * Defaults: all addresses, port 8080, mjpg-streamer's boundary, 3 s client timeout, 1 s repeat, 512 KiB
      * send buffers, 1000 stream clients, no per-address limit, 10 s to send a request, no auth, no TLS, no CORS.
      */
     public static ServerConfig defaults() {
-        return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(10),
+        return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(3),
                 Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER, DEFAULT_MAX_CLIENTS, 0, Duration.ofSeconds(10), null, null, null);
     }
 

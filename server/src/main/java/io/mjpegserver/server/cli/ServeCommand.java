@@ -67,8 +67,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
     String boundary;
 
-    @Option(names = "--client-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.Seconds.class,
-            description = "Close a stream client whose socket stays full this long. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--client-timeout", paramLabel = "SECONDS", defaultValue = "3", converter = Converters.Seconds.class,
+            description = "Close a client whose socket takes longer than this to accept one frame (or one answer):"
+                    + " it is stalled, and would pin that frame in memory. Default: ${DEFAULT-VALUE}.")
     Duration clientTimeout;
 
     @Option(names = "--send-buffer", paramLabel = "KIB", defaultValue = "512", converter = Converters.SendBuffer.class,

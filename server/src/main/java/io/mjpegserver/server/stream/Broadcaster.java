@@ -1,5 +1,6 @@
 package io.mjpegserver.server.stream;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.netty.buffer.ByteBufAllocator;
@@ -30,10 +31,16 @@ public final class Broadcaster implements FrameListener {
     private final Duration clientTimeout;
     private final ClientLimits limits;
     private final RejectListener rejects;
-    // Totals of ended sessions; open ones are added when asked.
-    private final LongAdder endedFramesSent = new LongAdder();
-    private final LongAdder endedFramesSkipped = new LongAdder();
-    private final LongAdder endedBytesSent = new LongAdder();
+    private final FatalErrorHandler fatal;
+    /**
+     * Guards the move of a session from {@link #open} to the ended totals against {@link #totals()}, so a
+     * scrape sees each session exactly once, open or ended, and a counter never goes backwards.
+     */
+    private final Object totalsLock = new Object();
+    // Totals of ended sessions (under totalsLock); open ones are added when asked.
+    private long endedFramesSent;
+    private long endedFramesSkipped;
+    private long endedBytesSent;
     private final LongAdder sessionsStarted = new LongAdder();
     private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
     /** Every open session, for statistics read from any thread. */
@@ -45,16 +52,18 @@ public final class Broadcaster implements FrameListener {
      * @param clientTimeout how long a client may stay unwritable before it is closed
      * @param limits        how many stream clients may connect
      * @param rejects       told of every client turned away or cut off
+     * @param fatal         told of an {@link Error} on an event loop while streaming
      */
     public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
-            Duration clientTimeout, ClientLimits limits, RejectListener rejects) {
+            Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal) {
         this.format = format;
         this.alloc = alloc;
         this.clientTimeout = clientTimeout;
         this.limits = limits;
         this.rejects = rejects;
+        this.fatal = fatal;
         for (EventExecutor executor : workers) {
-            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos()));
+            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal));
         }
     }
 
@@ -68,6 +77,9 @@ public final class Broadcaster implements FrameListener {
                     sessions.loop().execute(() -> {
                         try {
                             sessions.publish(part);
+                        } catch (Error e) {
+                            // Netty would log it and go on: a loop that met an Error is not to be trusted.
+                            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
                         } finally {
                             part.release();
                         }
@@ -100,7 +112,7 @@ public final class Broadcaster implements FrameListener {
 
     /** A new session for an admitted client on {@code loop}; it joins the stream when started. */
     StreamSession newSession(EventLoop loop, InetAddress address, boolean chunked, String path) {
-        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos());
+        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos(), fatal);
     }
 
     void started(StreamSession session) {
@@ -110,10 +122,12 @@ public final class Broadcaster implements FrameListener {
 
     /** Called once per session when it ends, on its loop. */
     void ended(StreamSession session, SessionStats stats) {
-        if (open.remove(session)) {
-            endedFramesSent.add(stats.framesSent());
-            endedFramesSkipped.add(stats.framesSkipped());
-            endedBytesSent.add(stats.bytesSent());
+        synchronized (totalsLock) {
+            if (open.remove(session)) {
+                endedFramesSent += stats.framesSent();
+                endedFramesSkipped += stats.framesSkipped();
+                endedBytesSent += stats.bytesSent();
+            }
         }
         limits.release(session.address());
     }
@@ -124,16 +138,18 @@ public final class Broadcaster implements FrameListener {
 
     /** Frames and bytes streamed since start, by every session, ended or open. */
     public StreamTotals totals() {
-        long sent = endedFramesSent.sum();
-        long skipped = endedFramesSkipped.sum();
-        long bytes = endedBytesSent.sum();
-        for (StreamSession session : open) {
-            SessionStats stats = session.stats();
-            sent += stats.framesSent();
-            skipped += stats.framesSkipped();
-            bytes += stats.bytesSent();
+        synchronized (totalsLock) {
+            long sent = endedFramesSent;
+            long skipped = endedFramesSkipped;
+            long bytes = endedBytesSent;
+            for (StreamSession session : open) {
+                SessionStats stats = session.stats();
+                sent += stats.framesSent();
+                skipped += stats.framesSkipped();
+                bytes += stats.bytesSent();
+            }
+            return new StreamTotals(sent, skipped, bytes, sessionsStarted.sum());
         }
-        return new StreamTotals(sent, skipped, bytes, sessionsStarted.sum());
     }
 
     /** Statistics of every open stream session; never blocks. */
@@ -145,8 +161,9 @@ public final class Broadcaster implements FrameListener {
         return all;
     }
 
-    /** Ends every stream and releases the parts the loops hold; waits up to a second per loop. */
+    /** Ends every stream and releases the parts the loops hold, on every loop at once; waits a second in all. */
     public void close() {
+        List<Promise<Void>> pending = new ArrayList<>();
         for (LoopSessions sessions : loops.values()) {
             EventLoop loop = sessions.loop();
             if (loop.inEventLoop()) {
@@ -159,10 +176,14 @@ public final class Broadcaster implements FrameListener {
                     sessions.close();
                     done.setSuccess(null);
                 });
-                done.awaitUninterruptibly(1, TimeUnit.SECONDS);
+                pending.add(done);
             } catch (RejectedExecutionException alreadyStopped) {
                 // Nothing runs there any more.
             }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (Promise<Void> done : pending) {
+            done.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 }

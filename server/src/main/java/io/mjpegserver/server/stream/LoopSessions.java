@@ -1,5 +1,6 @@
 package io.mjpegserver.server.stream;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ final class LoopSessions {
 
     private final EventLoop loop;
     private final long repeatNanos;
+    private final FatalErrorHandler fatal;
     /** Rebuilt on join and leave so a delivery can close a session while iterating. */
     private StreamSession[] sessions = NONE;
     private Part latest;
@@ -22,9 +24,10 @@ final class LoopSessions {
     private ScheduledFuture<?> repeater;
     private boolean closed;
 
-    LoopSessions(EventLoop loop, long repeatNanos) {
+    LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal) {
         this.loop = loop;
         this.repeatNanos = repeatNanos;
+        this.fatal = fatal;
     }
 
     EventLoop loop() {
@@ -54,8 +57,12 @@ final class LoopSessions {
 
     /** Re-sends the newest part when none came for the repeat interval (Chrome paints a part when the next begins). */
     private void repeatIfIdle() {
-        if (latest != null && sessions.length > 0 && System.nanoTime() - latestSentNanos >= repeatNanos) {
-            deliver(latest);
+        try {
+            if (latest != null && sessions.length > 0 && System.nanoTime() - latestSentNanos >= repeatNanos) {
+                deliver(latest);
+            }
+        } catch (Error e) {
+            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.mjpegserver.server.stream;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,8 +20,13 @@ import org.slf4j.LoggerFactory;
  * it writes raw bytes (through TLS, when there is TLS) and swallows anything the client sends.
  *
  * <p>Skip policy: a part is written only while the channel is writable (water marks fitted to the part
- * size); otherwise it is skipped, and when the channel drains it gets the newest part, never a backlog. A client unwritable for longer than the
- * timeout is closed. Every method runs on the channel's event loop.
+ * size); otherwise it is skipped, and when the channel drains it gets the newest part, never a backlog.
+ *
+ * <p>Hold limit: a part written to the client must be taken by its socket within the client timeout, or the
+ * client is closed. That bounds how long a stalled client pins a frame, whenever it stalled, so the frames
+ * pinned by all stalled clients together are at most those published within one timeout (plus the check's
+ * granularity: the next frame, or the one-second repeat), however many clients stall. {@link PartClock}
+ * keeps the accounting. Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
@@ -35,11 +42,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private final boolean chunked;
     private final String path;
     private final long timeoutNanos;
+    private final FatalErrorHandler fatal;
     private final long connectedMillis = System.currentTimeMillis();
     private final long connectedNanos = System.nanoTime();
     private ChannelHandlerContext ctx;
     private String remote = "?";
-    private long unwritableSince;
+    private final PartClock parts = new PartClock();
     private boolean ended;
     private volatile long fpsWindowStart = connectedNanos;
     private long fpsWindowFrames;
@@ -54,7 +62,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private volatile double fps;
 
     StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, MultipartFormat format, boolean chunked,
-            String path, long timeoutNanos) {
+            String path, long timeoutNanos, FatalErrorHandler fatal) {
         this.broadcaster = broadcaster;
         this.loop = loop;
         this.address = address;
@@ -62,6 +70,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.chunked = chunked;
         this.path = path;
         this.timeoutNanos = timeoutNanos;
+        this.fatal = fatal;
     }
 
     InetAddress address() {
@@ -76,8 +85,13 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         Channel channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
+        // From here the session reads (and drops) what the client sends, so a close is seen at once.
+        channel.config().setAutoRead(true);
+        parts.written(head.readableBytes(), System.nanoTime());
         ctx.write(head, ctx.voidPromise());
-        ctx.writeAndFlush(format.preamble(chunked), ctx.voidPromise());
+        ByteBuf preamble = format.preamble(chunked);
+        parts.written(preamble.readableBytes(), System.nanoTime());
+        ctx.writeAndFlush(preamble, ctx.voidPromise());
         broadcaster.started(this);
         log.info("client {} {} connected", remote, path);
         loop.join(this);
@@ -94,15 +108,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         Channel channel = ctx.channel();
         long now = System.nanoTime();
+        if (parts.oldestUntakenAge(pendingBytes(), now) > timeoutNanos) {
+            log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
+            broadcaster.timedOut();
+            channel.close();
+            return;
+        }
         if (!channel.isWritable()) {
             framesSkipped++;
-            if (unwritableSince == 0) {
-                unwritableSince = now;
-            } else if (now - unwritableSince > timeoutNanos) {
-                log.info("client {} {} unwritable for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
-                broadcaster.timedOut();
-                channel.close();
-            }
             return;
         }
         int length = part.wireLength(chunked);
@@ -112,6 +125,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         framesSent++;
         bytesSent += length;
         lastSequence = part.sequence();
+        parts.written(length, now);
         fpsWindowFrames++;
         if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
             fps = fpsWindowFrames * 1e9 / (now - fpsWindowStart);
@@ -139,13 +153,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            unwritableSince = 0;
             Part newest = loop.latest();
             if (newest != null && newest.sequence() != lastSequence) {
                 offer(newest);
             }
-        } else if (unwritableSince == 0) {
-            unwritableSince = System.nanoTime();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -169,6 +180,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Error error = FatalErrorHandler.errorIn(cause);
+        if (error != null) {
+            fatal.fatal("event loop " + Thread.currentThread().getName(), error);
+            return;
+        }
         if (!(cause instanceof IOException)) {
             log.warn("client {} {}: closing after unexpected error", remote, path, cause);
         }
@@ -181,11 +197,15 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return;
         }
         leave();
-        if (chunked) {
-            ctx.writeAndFlush(format.lastChunk()).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
-        }
+        // HTTP/1.0 ends with the connection: close once what was written has gone out, not before.
+        ByteBuf last = chunked ? format.lastChunk() : Unpooled.EMPTY_BUFFER;
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Bytes written to this client and not yet taken by its socket. */
+    private long pendingBytes() {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
     }
 
     private void leave() {
@@ -201,8 +221,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     SessionStats stats() {
-        ChannelOutboundBuffer outbound = ctx == null ? null : ctx.channel().unsafe().outboundBuffer();
-        long pending = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+        long pending = ctx == null ? 0 : pendingBytes();
         long sinceWindow = System.nanoTime() - fpsWindowStart;
         // A client that stopped receiving shows 0 fps rather than its last rate.
         double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : fps;

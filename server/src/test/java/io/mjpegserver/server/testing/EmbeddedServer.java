@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The real connection pipeline on an {@link EmbeddedChannel}, with its own ring and broadcaster: requests
@@ -36,6 +38,9 @@ public final class EmbeddedServer implements AutoCloseable {
     public final FrameRing ring = new FrameRing(4);
     public final Broadcaster broadcaster;
     public final ServerMetrics metrics = new ServerMetrics();
+    /** Every {@link Error} the pipeline met, in place of halting the test JVM. */
+    public final List<Throwable> fatalErrors = new CopyOnWriteArrayList<>();
+    private final FatalErrorHandler fatal = (where, error) -> fatalErrors.add(error);
     /** What {@code /healthz} and {@code /state} report as the source; tests may replace it. */
     public volatile StateView.Source source = new StateView.Source("test-pattern", "test pattern", true, null, "16x16",
             30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01);
@@ -52,7 +57,7 @@ public final class EmbeddedServer implements AutoCloseable {
         channel = new EmbeddedChannel();
         broadcaster = new Broadcaster(channel.eventLoop(), new MultipartFormat(config.boundary()),
                 UnpooledByteBufAllocator.DEFAULT, config.repeat(), config.clientTimeout(),
-                new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics);
+                new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics, fatal);
         ring.addListener(broadcaster);
         metrics.watch(() -> new CaptureStats(source.online(), ring.published(), 0, 30, 0, 0, 0, 0, source.lastError()),
                 ring, broadcaster);
@@ -63,7 +68,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 () -> new StateView(null, source, new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published()), List.of()),
                 () -> source, metrics.registry());
         channel.pipeline().addLast(new HttpServerInitializer(config, endpoints,
-                new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), null, metrics));
+                new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), null, metrics, fatal));
     }
 
     /** A frame whose JPEG is {@code FF D8 <payload> FF D9} in a direct buffer; the caller owns it. */

@@ -1,0 +1,30 @@
+package io.mjpegserver.server;
+
+import io.mjpegserver.capture.FatalErrorHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * On the listening channel: an {@link Error} met while accepting goes to the fatal handler; anything else
+ * (too many open files, say) goes on to Netty's acceptor, which pauses accepting for a second and goes on.
+ */
+@ChannelHandler.Sharable
+final class AcceptErrors extends ChannelInboundHandlerAdapter {
+
+    private final FatalErrorHandler fatal;
+
+    AcceptErrors(FatalErrorHandler fatal) {
+        this.fatal = fatal;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Error error = FatalErrorHandler.errorIn(cause);
+        if (error != null) {
+            fatal.fatal("accept loop " + Thread.currentThread().getName(), error);
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+}
