@@ -51,6 +51,18 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
         this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
+        if (ssl != null) {
+            refuseClientRenegotiation();
+        }
+    }
+
+    /**
+     * A client may not start a TLS 1.2 renegotiation (each one costs us a handshake; TLS 1.3 has none). The JDK
+     * reads this once, when its first server handshake loads, which is after this: nothing here has served TLS
+     * before the initializer exists.
+     */
+    private static void refuseClientRenegotiation() {
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     }
 
     private static CorsConfig cors(String origin) {
