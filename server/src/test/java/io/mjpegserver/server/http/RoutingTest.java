@@ -13,6 +13,20 @@ import org.junit.jupiter.api.Test;
 /** Status codes and the non-stream endpoints, on the real pipeline. */
 class RoutingTest {
 
+    private static double rejects(EmbeddedServer server, String reason) {
+        for (var snapshot : server.metrics.registry().scrape()) {
+            if (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot counter
+                    && counter.getMetadata().getName().equals("mjpeg_connection_rejects")) {
+                for (var point : counter.getDataPoints()) {
+                    if (reason.equals(point.getLabels().get("reason"))) {
+                        return point.getValue();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no rejects counter for " + reason);
+    }
+
     private static String statusLine(String response) {
         return response.substring(0, response.indexOf("\r\n"));
     }
@@ -25,7 +39,7 @@ class RoutingTest {
             assertEquals("HTTP/1.1 404 Not Found", statusLine(response));
             assertTrue(response.endsWith("404 Not Found: no such path: /nope\n"), response);
             assertTrue(server.channel.isOpen());
-            server.request("GET /?action=unknown HTTP/1.1\r\n\r\n");
+            server.request("GET /?action=unknown HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("HTTP/1.1 404 Not Found", statusLine(server.outboundText()));
         }
     }
@@ -33,7 +47,7 @@ class RoutingTest {
     @Test
     void otherMethodsAre405WithAllow() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("POST /stream HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+            server.request("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
             String response = server.outboundText();
             assertEquals("HTTP/1.1 405 Method Not Allowed", statusLine(response));
             assertTrue(response.contains("\r\nallow: GET, HEAD\r\n"), response);
@@ -44,7 +58,7 @@ class RoutingTest {
     @Test
     void malformedRequestIs400AndCloses() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nbad header line without colon\r\n\r\n");
+            server.request("GET /stream HTTP/1.1\r\nHost: x\r\nbad header line without colon\r\n\r\n");
             String response = server.outboundText();
             assertEquals("HTTP/1.1 400 Bad Request", statusLine(response));
             assertFalse(server.channel.isOpen());
@@ -63,7 +77,7 @@ class RoutingTest {
             assertFalse(server.channel.isOpen());
         }
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /" + "a".repeat(HttpServerInitializer.MAX_INITIAL_LINE + 10) + " HTTP/1.1\r\n\r\n");
+            server.request("GET /" + "a".repeat(HttpServerInitializer.MAX_INITIAL_LINE + 10) + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("HTTP/1.1 414 Request-URI Too Long", statusLine(server.outboundText()));
         }
     }
@@ -71,13 +85,17 @@ class RoutingTest {
     @Test
     void snapshotBeforeTheFirstFrameIs503WithRetryAfter() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /snapshot HTTP/1.1\r\n\r\n");
+            server.request("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
             String response = server.outboundText();
             assertEquals("HTTP/1.1 503 Service Unavailable", statusLine(response));
             assertTrue(response.contains("\r\nretry-after: 1\r\n"), response);
         }
     }
 
+    /**
+     * The ring's memory, never a copy, but through a duplicate: the ring's buffer keeps its own reader index,
+     * which stream parts and every other snapshot read (written itself, TLS or a partial write moved it).
+     */
     @Test
     void snapshotSendsTheNewestFrameFromTheRingsMemory() {
         try (EmbeddedServer server = new EmbeddedServer()) {
@@ -86,7 +104,7 @@ class RoutingTest {
             long address = frame.content().memoryAddress();
             server.publish(frame);
             for (String path : List.of("/snapshot", "/snapshot.jpg", "/?action=snapshot")) {
-                server.request("GET " + path + " HTTP/1.1\r\n\r\n");
+                server.request("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
                 List<ByteBuf> written = server.outbound();
                 try {
                     String head = written.get(0).toString(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -97,7 +115,18 @@ class RoutingTest {
                     assertTrue(head.contains("X-Frame-Sequence: 42\r\n"), head);
                     boolean shared = written.stream().anyMatch(b -> b.hasMemoryAddress() && b.memoryAddress() == address
                             && b.readableBytes() == 1000);
-                    assertTrue(shared, "the body is the ring's buffer, not a copy");
+                    assertTrue(shared, "the body is the ring's memory, not a copy");
+                    for (ByteBuf b : written) {
+                        // As a socket would: consume what was written.
+                        b.skipBytes(b.readableBytes());
+                    }
+                    Frame newest = server.ring.latest();
+                    try {
+                        assertEquals(1000, newest.content().readableBytes(), "the ring's own reader index never moves");
+                        assertTrue(written.stream().noneMatch(b -> b == newest.content()), "a duplicate, not the buffer");
+                    } finally {
+                        newest.release();
+                    }
                 } finally {
                     written.forEach(ByteBuf::release);
                 }
@@ -107,10 +136,97 @@ class RoutingTest {
     }
 
     @Test
+    void badPercentEscapesAre400AndCounted() {
+        for (String target : List.of("/%zz", "/?action=%zz", "/stream%")) {
+            try (EmbeddedServer server = new EmbeddedServer()) {
+                server.request("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                String response = server.outboundText();
+                assertEquals("HTTP/1.1 400 Bad Request", statusLine(response), target);
+                assertTrue(response.contains("not a valid path"), response);
+                assertFalse(server.channel.isOpen());
+                assertEquals(1.0, rejects(server, "bad_request"));
+                assertTrue(server.fatalErrors.isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void onlyHttp1IsSpoken() {
+        for (String version : List.of("HTTP/9.9", "HTTP/2.0", "HTTP/1.2")) {
+            try (EmbeddedServer server = new EmbeddedServer()) {
+                server.request("GET /snapshot " + version + "\r\nHost: x\r\n\r\n");
+                String response = server.outboundText();
+                assertEquals("HTTP/1.1 505 HTTP Version Not Supported", statusLine(response), version);
+                assertFalse(server.channel.isOpen());
+            }
+        }
+    }
+
+    @Test
+    void http11NeedsExactlyOneHost() {
+        for (String headers : List.of("", "Host: a\r\nHost: b\r\n")) {
+            try (EmbeddedServer server = new EmbeddedServer()) {
+                server.request("GET /healthz HTTP/1.1\r\n" + headers + "\r\n");
+                assertEquals("HTTP/1.1 400 Bad Request", statusLine(server.outboundText()), headers);
+                assertFalse(server.channel.isOpen());
+            }
+        }
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /healthz HTTP/1.0\r\n\r\n");
+            assertEquals("HTTP/1.0 200 OK", statusLine(server.outboundText()), "HTTP/1.0 needs no Host");
+        }
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsServedAsItsPath() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET http://cam.local:8080/healthz HTTP/1.1\r\nHost: cam.local:8080\r\n\r\n");
+            assertTrue(server.outboundText().endsWith("\r\n\r\nok\n"));
+            server.request("GET HTTP://cam.local HTTP/1.1\r\nHost: cam.local\r\n\r\n");
+            assertTrue(server.outboundText().contains("text/html"), "the bare authority is /");
+            server.request("GET https://cam.local/nope?x=1 HTTP/1.1\r\nHost: cam.local\r\n\r\n");
+            assertTrue(server.outboundText().endsWith("no such path: /nope\n"));
+        }
+    }
+
+    @Test
+    void theCorsPreflightHasNoQuotedDate() {
+        try (EmbeddedServer server = new EmbeddedServer(io.mjpegserver.server.ServerConfig.defaults().withAllowOrigin("*"))) {
+            server.request("OPTIONS /stream HTTP/1.1\r\nHost: x\r\nOrigin: https://nvr.example\r\n"
+                    + "Access-Control-Request-Method: GET\r\n\r\n");
+            String response = server.outboundText();
+            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+            assertTrue(response.contains("\r\ncontent-length: 0\r\n"), response);
+            // Netty's default sent date: "Sun, ..." (quoted). An answer may go without a Date; never with a bad one.
+            response.lines().filter(l -> l.regionMatches(true, 0, "date:", 0, 5)).forEach(line ->
+                    java.time.ZonedDateTime.parse(line.substring(5).trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME));
+            assertTrue(server.channel.isOpen(), "keep-alive");
+            server.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(server.outboundText().endsWith("ok\n"), "the connection goes on");
+        }
+    }
+
+    @Test
+    void anErrorWhileAnsweringGoesToTheFatalHandler() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.source = null;
+            server.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            // A NullPointerException is a bug, not an Error: the connection closes, the process goes on.
+            assertTrue(server.fatalErrors.isEmpty());
+        }
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.sourceError = new StackOverflowError("test");
+            server.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(1, server.fatalErrors.size(), "an Error is fatal");
+            assertEquals("test", server.fatalErrors.get(0).getMessage());
+        }
+    }
+
+    @Test
     void headSnapshotHasTheLengthButNoBody() {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1, (byte) 2));
-            server.request("HEAD /snapshot HTTP/1.1\r\n\r\n");
+            server.request("HEAD /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
             String response = server.outboundText();
             assertTrue(response.contains("content-length: 6\r\n"), response);
             assertTrue(response.endsWith("\r\n\r\n"), response);

@@ -42,6 +42,8 @@ public final class EmbeddedServer implements AutoCloseable {
     public final List<Throwable> fatalErrors = new CopyOnWriteArrayList<>();
     private final FatalErrorHandler fatal = (where, error) -> fatalErrors.add(error);
     /** What {@code /healthz} and {@code /state} report as the source; tests may replace it. */
+    /** Thrown by the source supplier in place of answering, when set. */
+    public volatile Error sourceError;
     public volatile StateView.Source source = new StateView.Source("test-pattern", "test pattern", true, null, "16x16",
             30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01);
 
@@ -66,9 +68,16 @@ public final class EmbeddedServer implements AutoCloseable {
         StreamResponder stream = new StreamResponder(broadcaster, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(ring, stream,
                 () -> new StateView(null, source, new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published()), List.of()),
-                () -> source, metrics.registry());
+                this::source, metrics.registry());
         channel.pipeline().addLast(new HttpServerInitializer(config, endpoints,
                 new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), null, metrics, fatal));
+    }
+
+    private StateView.Source source() {
+        if (sourceError != null) {
+            throw sourceError;
+        }
+        return source;
     }
 
     /** A frame whose JPEG is {@code FF D8 <payload> FF D9} in a direct buffer; the caller owns it. */
