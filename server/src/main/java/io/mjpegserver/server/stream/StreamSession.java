@@ -49,6 +49,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private String remote = "?";
     private final PartClock parts = new PartClock();
     private boolean ended;
+    private boolean closing;
     private volatile long fpsWindowStart = connectedNanos;
     private long fpsWindowFrames;
     /** The part size the channel's water marks were last fitted to. */
@@ -108,7 +109,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         Channel channel = ctx.channel();
         long now = System.nanoTime();
+        if (closing) {
+            return;
+        }
         if (parts.oldestUntakenAge(pendingBytes(), now) > timeoutNanos) {
+            // The channel goes inactive in a later task: until then, parts still come and must not count it twice.
+            closing = true;
             log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
             broadcaster.timedOut();
             channel.close();
