@@ -1,8 +1,10 @@
 package io.mjpegserver.capture;
 
 /**
- * Told what the capture thread does, for metrics and logs. Called on the capture thread: implementations
- * must be quick and must not block. Every method does nothing by default.
+ * Told what the capture thread does, for metrics and logs. Called on the capture thread, and
+ * {@link #sourceFailed} also on the capture watchdog (a hung grab): implementations must be quick, must not
+ * block, and must be thread-safe. What they throw is counted as an internal error. Every method does nothing
+ * by default.
  */
 public interface CaptureObserver {
 
@@ -19,7 +21,7 @@ public interface CaptureObserver {
     default void captured(long grabNanos, long encodeNanos, int bytes) {
     }
 
-    /** The source failed; it will be reopened with backoff. */
+    /** The source was lost (once per loss); it will be reopened with backoff. {@code reason} is in words for users. */
     default void sourceFailed(String reason) {
     }
 
@@ -27,7 +29,4 @@ public interface CaptureObserver {
     default void sourceReopened() {
     }
 
-    /** A NO SIGNAL frame was published in place of the missing source's. */
-    default void noSignalFrame() {
-    }
 }

@@ -29,6 +29,14 @@ public interface FrameSource extends AutoCloseable {
      */
     double pacingFps();
 
+    /**
+     * The rate frames are expected at, from which the capture watchdog judges a {@link #grab} hung: the pacing
+     * rate, or for a source that paces itself, the rate it was asked for. Valid after {@link #open()}.
+     */
+    default double nominalFps() {
+        return pacingFps();
+    }
+
     /** How long encoding the last grabbed image took, or 0 when it was passed through as it came. */
     default long lastEncodeNanos() {
         return 0;

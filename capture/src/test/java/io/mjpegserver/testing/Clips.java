@@ -38,6 +38,64 @@ public final class Clips {
     private Clips() {
     }
 
+    /** Bits of the frame number {@link #makeNumbered} draws, and {@link #number} reads back. */
+    public static final int NUMBER_BITS = 10;
+
+    /**
+     * Writes {@code frames} frames at {@code fps}, each carrying its own index as {@link #NUMBER_BITS} black or
+     * white blocks across the top, most significant first: {@link #number} reads it back from a decoded frame.
+     */
+    public static Path makeNumbered(Path file, Codec codec, int width, int height, int frames, double fps) throws Exception {
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+        int block = width / NUMBER_BITS;
+        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            recorder.setFormat(codec.format);
+            recorder.setVideoCodec(codec.codec);
+            recorder.setPixelFormat(codec.pixelFormat);
+            recorder.setFrameRate(fps);
+            recorder.setVideoQuality(2);
+            recorder.start();
+            for (int i = 0; i < frames; i++) {
+                try (Mat mat = new Mat(height, width, CV_8UC3, new Scalar(128, 128, 128, 0))) {
+                    for (int bit = 0; bit < NUMBER_BITS; bit++) {
+                        int level = (i >> (NUMBER_BITS - 1 - bit) & 1) == 1 ? 255 : 0;
+                        try (Rect square = new Rect(bit * block, 0, block, Math.min(block, height / 2))) {
+                            rectangle(mat, square, new Scalar(level, level, level, 0), -1, 8, 0);
+                        }
+                    }
+                    recorder.record(converter.convert(mat));
+                }
+            }
+            recorder.stop();
+        }
+        return file;
+    }
+
+    /** The frame number {@link #makeNumbered} drew on {@code image}. */
+    public static int number(java.awt.image.BufferedImage image) {
+        int block = image.getWidth() / NUMBER_BITS;
+        int number = 0;
+        for (int bit = 0; bit < NUMBER_BITS; bit++) {
+            int rgb = image.getRGB(bit * block + block / 2, Math.min(block, image.getHeight() / 2) / 2);
+            int green = (rgb >> 8) & 0xFF;
+            number = number << 1 | (green > 128 ? 1 : 0);
+        }
+        return number;
+    }
+
+    /** Writes a still image (the format follows the name: .jpg, .png) of a grey level with a white square. */
+    public static Path still(Path file, int width, int height, int level) {
+        try (Mat mat = new Mat(height, width, CV_8UC3, new Scalar(level, level, level, 0));
+                Rect square = new Rect(width / 4, height / 4, width / 2, height / 2)) {
+            rectangle(mat, square, new Scalar(255, 255, 255, 0), -1, 8, 0);
+            if (!org.bytedeco.opencv.global.opencv_imgcodecs.imwrite(file.toString(), mat)) {
+                throw new IllegalStateException("cannot write " + file);
+            }
+        }
+        return file;
+    }
+
     /**
      * Writes {@code frames} frames at {@code fps}: each a grey level that rises with the frame index and a
      * white square whose position does too, so frames differ from each other.

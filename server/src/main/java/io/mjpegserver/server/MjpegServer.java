@@ -5,6 +5,7 @@ import io.mjpegserver.capture.CaptureObserver;
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.frame.FrameRing;
@@ -86,26 +87,27 @@ public final class MjpegServer implements AutoCloseable {
         metrics.watch(this::captureStats, ring, broadcaster);
     }
 
-    /** Starts on the source {@code capture} names, with pooled direct buffers. */
+    /**
+     * Starts on the source {@code capture} names, with pooled direct buffers; an {@link Error} on the capture
+     * thread ends the process ({@link FatalErrorHandler#HALT}).
+     */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture) throws StartupException {
-        return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT);
+        return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
     }
 
-    /**
-     * Opens {@code source} (the server owns it from here), binds, and starts streaming. Every frame and
-     * every connection's buffers come from {@code alloc}.
-     *
-     * @throws StartupException when the source cannot be opened, the TLS files cannot be read, or the
-     *                          address cannot be bound
-     */
+    /** As {@link #start(ServerConfig, CaptureConfig, FrameSource, ByteBufAllocator, FatalErrorHandler)} with {@link FatalErrorHandler#HALT}. */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
             throws StartupException {
         return start(config, capture, source, alloc, FatalErrorHandler.HALT);
     }
 
     /**
-     * As {@link #start(ServerConfig, CaptureConfig, FrameSource, ByteBufAllocator)}, with {@code fatal} told of
-     * any {@link Error} on the server's threads instead of halting the process (tests).
+     * Opens {@code source} (the server owns it from here), binds, and starts streaming. Every frame and
+     * every connection's buffers come from {@code alloc}. An {@link Error} on any of the server's threads (the
+     * capture threads, the event loops) goes to {@code fatal}.
+     *
+     * @throws StartupException when the source cannot be opened, the TLS files cannot be read, or the
+     *                          address cannot be bound
      */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc,
             FatalErrorHandler fatal) throws StartupException {
@@ -113,7 +115,7 @@ public final class MjpegServer implements AutoCloseable {
         try {
             SslContext ssl = config.tls() == null ? null : tls(config.tls());
             server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
-                    alloc, server.observer());
+                    alloc, server.observer(), fatal);
             server.bind(alloc, ssl);
             return server;
         } catch (SourceException e) {
@@ -187,7 +189,10 @@ public final class MjpegServer implements AutoCloseable {
                 capture.height(), ssl == null ? "http" : "https", config.host(), port(), transport());
     }
 
-    /** Calls {@code listener} (on the capture thread; it must not block) each time the source fails. */
+    /**
+     * Calls {@code listener} each time the source is lost (a failed or hung grab, an error while publishing), with
+     * the reason in words for users; on the capture thread or its watchdog: it must not block.
+     */
     public void onSourceLoss(Consumer<String> listener) {
         sourceLossListeners.add(listener);
     }
@@ -208,7 +213,7 @@ public final class MjpegServer implements AutoCloseable {
 
     public CaptureStats captureStats() {
         CaptureService service = capture;
-        return service == null ? new CaptureStats(false, 0, 0, 0, 0, 0, -1, 0, "not started") : service.stats();
+        return service == null ? new CaptureStats(false, 0, 0, 0, 0, 0, -1, 0, "not started", 0, 0, 0) : service.stats();
     }
 
     /** Every open stream client, as of now. */
@@ -252,7 +257,8 @@ public final class MjpegServer implements AutoCloseable {
                 service == null ? 0 : service.width(), service == null ? 0 : service.height(), round(stats.actualFps()),
                 stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
                 round(stats.lastEncodeNanos() / 1e6),
-                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9));
+                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
+                stats.hangs(), stats.internalErrors());
     }
 
     private static double round(double value) {

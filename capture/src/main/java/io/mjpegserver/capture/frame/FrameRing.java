@@ -8,7 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the slot is overwritten or the ring is closed, so the memory frames hold is bounded by the capacity times
  * the largest frame, whatever happens downstream.
  *
- * <p>Thread-safe: one thread publishes (the capture thread), any thread may read.
+ * <p>Thread-safe: one publisher at a time (the capture thread, or its watchdog while the source is down: the
+ * capture service serialises them), any thread may read.
  */
 public final class FrameRing implements AutoCloseable {
 

@@ -11,12 +11,16 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A V4L2 camera through FFmpeg. The camera is asked for MJPEG at the requested size and rate, and for its
  * default format when it offers no MJPEG; it paces itself.
  */
 final class CameraSource implements FrameSource {
+
+    private static final Logger log = LoggerFactory.getLogger(CameraSource.class);
 
     private final SourceSpec.Camera camera;
     private final VideoSize size;
@@ -43,19 +47,18 @@ final class CameraSource implements FrameSource {
             throw new SourceException("camera " + device + " is not readable: add this user to the 'video' group"
                     + " (sudo usermod -aG video $USER) or run with access to the device");
         }
+        FfmpegLog.install();
         FFmpegFrameGrabber opened;
-        NativeLogs.silent();
         try {
             try {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
+                log.debug("camera {} refused MJPEG: {}", device, mjpegRefused.toString());
                 opened = start(device, false);
             }
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            throw new SourceException("camera " + device + " cannot be opened (" + e.getMessage() + "): check that no"
-                    + " other program holds it (fuser " + device + ") or pick another with --device N", e);
-        } finally {
-            NativeLogs.errorsOnly();
+            log.debug("FFmpeg on camera {}: {}", device, e.toString());
+            throw new SourceException("camera " + device + " " + FfmpegErrors.camera(e, device.toString()), e);
         }
         grabber = opened;
         // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
@@ -89,7 +92,9 @@ final class CameraSource implements FrameSource {
             }
             return encoder.encode(image, alloc);
         } catch (FFmpegFrameGrabber.Exception e) {
-            throw new SourceException("camera " + camera.devicePath() + ": " + e.getMessage(), e);
+            log.debug("FFmpeg on camera {}: {}", camera.devicePath(), e.toString());
+            throw new SourceException("camera " + camera.devicePath() + " "
+                    + FfmpegErrors.camera(e, camera.devicePath().toString()), e);
         }
     }
 
@@ -106,6 +111,12 @@ final class CameraSource implements FrameSource {
     @Override
     public double pacingFps() {
         return 0;
+    }
+
+    /** The rate asked of the camera: the watchdog's idea of a frame period. */
+    @Override
+    public double nominalFps() {
+        return fps;
     }
 
     @Override

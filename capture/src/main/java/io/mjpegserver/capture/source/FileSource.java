@@ -7,32 +7,57 @@ import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A video file FFmpeg can read, looped forever. An MJPEG-coded file whose size is kept is passed through:
- * its JPEG packets are streamed as they are, with no decode and no encode.
+ * A video file, looped forever, or a still image. An MJPEG-coded file (or a JPEG still) whose size is kept is
+ * passed through: its JPEGs go out as the file has them, with no decode and no encode.
+ *
+ * <p>A video plays at its own speed, whatever the output rate ({@link #pacingFps()}, {@code --fps}): output
+ * frame {@code n} shows the file's frame at {@code n / fps} seconds of playback, so frames are dropped when the
+ * output rate is lower than the file's and repeated (the same JPEG, not encoded again) when it is higher. The
+ * clock is the output frame count, not the wall clock: the capture thread paces the grabs.
+ *
+ * <p>A still image (FFmpeg's image demuxers: jpg, png, bmp, ...) is read once at {@link #open()} and served at
+ * the output rate, one frame a second unless {@code --fps} says otherwise.
+ *
+ * <p>Ownership: {@link #grab} returns a retained duplicate of the newest JPEG, which the caller releases; the
+ * source keeps its own reference to repeat it, released when a newer one replaces it and at {@link #close()}.
  */
 final class FileSource implements FrameSource {
+
+    private static final Logger log = LoggerFactory.getLogger(FileSource.class);
+    /** Default output rate for a still image. */
+    static final double STILL_FPS = 1;
 
     private final Path path;
     private final VideoSize size;
     private final double fps;
     private final int quality;
     private FFmpegFrameGrabber grabber;
+    private FileFrames frames;
     private ImageEncoder encoder;
     private boolean passThrough;
+    private boolean still;
     private int width;
     private int height;
     private double pacingFps;
+    /** The newest JPEG handed out; the source's own reference. */
+    private ByteBuf newest;
+    private long newestMicros;
+    private long outputs;
+    private long encodeNanos;
 
     /**
      * @param size the output size, or {@code null} for the file's own
-     * @param fps  the output rate, or {@code 0} for the file's own
+     * @param fps  the output rate, or {@code 0} for the file's own (a still's: {@link #STILL_FPS})
      */
     FileSource(Path path, VideoSize size, double fps, int quality) {
         this.path = path;
@@ -43,6 +68,52 @@ final class FileSource implements FrameSource {
 
     @Override
     public void open() throws SourceException {
+        checkFile();
+        FfmpegLog.install();
+        FFmpegFrameGrabber opened = new FFmpegFrameGrabber(path.toFile());
+        try {
+            opened.start();
+        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+            closeQuietly(opened);
+            throw failure(e);
+        }
+        if (opened.getVideoStream() < 0 || opened.getImageWidth() <= 0) {
+            closeQuietly(opened);
+            throw new SourceException("video file " + path + " has no video in it: give --file a video or an image");
+        }
+        grabber = opened;
+        width = size != null ? size.width() : even(opened.getImageWidth());
+        height = size != null ? size.height() : even(opened.getImageHeight());
+        still = isStill(opened);
+        double own = opened.getFrameRate();
+        double ownFps = own >= 0.1 && own <= 240 ? own : 30;
+        pacingFps = fps != 0 ? fps : still ? STILL_FPS : ownFps;
+        passThrough = opened.getVideoCodec() == AV_CODEC_ID_MJPEG
+                && width == opened.getImageWidth() && height == opened.getImageHeight();
+        // Scale only when asked to, or when the file's size is odd (4:2:0 JPEG wants even sides).
+        boolean scale = width != opened.getImageWidth() || height != opened.getImageHeight();
+        encoder = new ImageEncoder(quality, scale ? new VideoSize(width, height) : null);
+        frames = new FileFrames(opened, path, passThrough, ownFps);
+        outputs = 0;
+        if (still) {
+            try {
+                // Unpooled: the one picture lives as long as the source, and comes before any grab names an allocator.
+                replaceNewest(frames.next(encoder, UnpooledByteBufAllocator.DEFAULT, 0), 0);
+            } catch (FFmpegFrameGrabber.Exception e) {
+                close();
+                throw failure(e);
+            } catch (SourceException | RuntimeException e) {
+                close();
+                throw e;
+            }
+            // Read once: the file is not needed any more.
+            closeQuietly(grabber);
+            grabber = null;
+            frames = null;
+        }
+    }
+
+    private void checkFile() throws SourceException {
         if (!Files.exists(path)) {
             throw new SourceException("video file " + path + " not found: check the path given to --file");
         }
@@ -52,88 +123,63 @@ final class FileSource implements FrameSource {
         if (!Files.isReadable(path)) {
             throw new SourceException("video file " + path + " is not readable: check its permissions");
         }
-        FFmpegFrameGrabber opened = new FFmpegFrameGrabber(path.toFile());
-        // We say what went wrong in one line; FFmpeg's own lines about it would only repeat it.
-        NativeLogs.silent();
         try {
-            opened.start();
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            closeQuietly(opened);
-            throw new SourceException("video file " + path + " cannot be read by FFmpeg (" + e.getMessage()
-                    + "): give --file a video file", e);
-        } finally {
-            NativeLogs.errorsOnly();
+            if (Files.size(path) == 0) {
+                throw new SourceException("video file " + path + " is empty: give --file a video or an image");
+            }
+        } catch (IOException e) {
+            throw new SourceException("video file " + path + " cannot be read: " + e.getMessage(), e);
         }
-        if (opened.getVideoStream() < 0 || opened.getImageWidth() <= 0) {
-            closeQuietly(opened);
-            throw new SourceException("video file " + path + " has no video stream");
+    }
+
+    /** FFmpeg reads still images with its image demuxers: {@code image2}, or {@code png_pipe}, {@code jpeg_pipe}... */
+    private static boolean isStill(FFmpegFrameGrabber grabber) {
+        String format = grabber.getFormat();
+        return format != null && (format.equals("image2") || format.endsWith("_pipe"));
+    }
+
+    /** The library's detail goes to the debug log; the user gets our words. */
+    private SourceException failure(Exception e) {
+        log.debug("FFmpeg on {}: {}", path, e.toString());
+        String words = FfmpegErrors.file(e);
+        if (!Files.exists(path)) {
+            words = "is gone: check the path given to --file";
         }
-        grabber = opened;
-        width = size != null ? size.width() : even(opened.getImageWidth());
-        height = size != null ? size.height() : even(opened.getImageHeight());
-        double own = opened.getFrameRate();
-        pacingFps = fps != 0 ? fps : (own >= 0.1 && own <= 240 ? own : 30);
-        passThrough = opened.getVideoCodec() == AV_CODEC_ID_MJPEG
-                && width == opened.getImageWidth() && height == opened.getImageHeight();
-        // Scale only when asked to, or when the file's size is odd (4:2:0 JPEG wants even sides).
-        boolean scale = width != opened.getImageWidth() || height != opened.getImageHeight();
-        encoder = new ImageEncoder(quality, scale ? new VideoSize(width, height) : null);
+        return new SourceException("video file " + path + " " + words, e);
     }
 
     private static int even(int side) {
         return Math.max(16, side & ~1);
     }
 
+    /** The newest frame due at this output frame's playback time; the caller owns (and releases) the returned buffer. */
     @Override
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+        encodeNanos = 0;
+        if (still) {
+            return newest.retainedDuplicate();
+        }
+        long playback = Math.round(outputs++ * 1e6 / pacingFps);
+        if (newest != null && frames.shows(newestMicros, playback)) {
+            return newest.retainedDuplicate();
+        }
         try {
-            return passThrough ? nextPacket(alloc) : nextImage(alloc);
+            ByteBuf jpeg = frames.next(encoder, alloc, playback);
+            encodeNanos = passThrough ? 0 : encoder.lastEncodeNanos();
+            replaceNewest(jpeg, frames.lastMicros());
+            return newest.retainedDuplicate();
         } catch (FFmpegFrameGrabber.Exception e) {
-            throw new SourceException("video file " + path + ": " + e.getMessage(), e);
+            throw failure(e);
         }
     }
 
-    private ByteBuf nextImage(ByteBufAllocator alloc) throws FFmpegFrameGrabber.Exception, SourceException {
-        Frame image = grabber.grabImage();
-        if (image == null) {
-            rewind();
-            image = grabber.grabImage();
-            if (image == null) {
-                throw new SourceException("video file " + path + " has no decodable video frames");
-            }
+    /** Keeps {@code jpeg} (taking over the caller's reference) as the newest, releasing the one it replaces. */
+    private void replaceNewest(ByteBuf jpeg, long micros) {
+        if (newest != null) {
+            newest.release();
         }
-        return encoder.encode(image, alloc);
-    }
-
-    private ByteBuf nextPacket(ByteBufAllocator alloc) throws FFmpegFrameGrabber.Exception, SourceException {
-        boolean rewound = false;
-        for (;;) {
-            AVPacket packet = grabber.grabPacket();
-            if (packet == null) {
-                if (rewound) {
-                    throw new SourceException("video file " + path + " has no video packets");
-                }
-                rewind();
-                rewound = true;
-                continue;
-            }
-            if (packet.stream_index() != grabber.getVideoStream() || packet.size() < 4) {
-                continue;
-            }
-            // Copied once per frame out of FFmpeg's packet (which the next grabPacket reuses), never per client.
-            int length = packet.size();
-            ByteBuf jpeg = alloc.directBuffer(length, length);
-            jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-            if (jpeg.getUnsignedShort(0) != 0xFFD8) {
-                jpeg.release();
-                throw new SourceException("video file " + path + " holds an MJPEG packet that is not a JPEG");
-            }
-            return jpeg;
-        }
-    }
-
-    private void rewind() throws FFmpegFrameGrabber.Exception {
-        grabber.setTimestamp(0L);
+        newest = jpeg;
+        newestMicros = micros;
     }
 
     @Override
@@ -151,14 +197,14 @@ final class FileSource implements FrameSource {
         return pacingFps;
     }
 
-    /** Whether JPEG packets go out as the file has them. Valid after {@link #open()}. */
+    /** Whether JPEGs go out as the file has them. Valid after {@link #open()}. */
     boolean passThrough() {
         return passThrough;
     }
 
     @Override
     public long lastEncodeNanos() {
-        return passThrough || encoder == null ? 0 : encoder.lastEncodeNanos();
+        return encodeNanos;
     }
 
     @Override
@@ -167,16 +213,21 @@ final class FileSource implements FrameSource {
             closeQuietly(grabber);
             grabber = null;
         }
+        frames = null;
         if (encoder != null) {
             encoder.close();
             encoder = null;
+        }
+        if (newest != null) {
+            newest.release();
+            newest = null;
         }
     }
 
     static void closeQuietly(FFmpegFrameGrabber grabber) {
         try {
             grabber.close();
-        } catch (org.bytedeco.javacv.FrameGrabber.Exception | RuntimeException ignored) {
+        } catch (FrameGrabber.Exception | RuntimeException ignored) {
             // Closing a half-opened grabber: nothing left to report.
         }
     }

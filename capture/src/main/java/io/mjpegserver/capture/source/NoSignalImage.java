@@ -20,7 +20,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * What clients see while the source is down: a dark frame at the stream's size saying NO SIGNAL, with the
- * time (UTC) and why. Drawn on the capture thread, about once a second; not thread-safe.
+ * time (UTC) and why. Drawn by the capture watchdog, about once a second; not thread-safe.
  */
 public final class NoSignalImage implements AutoCloseable {
 
@@ -39,6 +39,14 @@ public final class NoSignalImage implements AutoCloseable {
         this.height = height;
         this.canvas = new Mat(height, width, CV_8UC3);
         this.encoder = new JpegEncoder(quality);
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
     }
 
     /** Renders the frame for {@code epochMillis} and {@code reason}; the caller owns the returned JPEG. */

@@ -50,11 +50,11 @@ class FileSourceTest {
     @Test
     void decodesScalesAndLoopsOtherCodecs() throws Exception {
         Path clip = Clips.make(dir.resolve("clip.mkv"), Clips.Codec.MPEG4_MKV, 320, 240, CLIP_FRAMES, 25);
-        FileSource source = new FileSource(clip, new VideoSize(160, 120), 10, 80);
+        FileSource source = new FileSource(clip, new VideoSize(160, 120), 0, 80);
         source.open();
         try {
             assertFalse(source.passThrough());
-            assertEquals(10.0, source.pacingFps(), 0.01, "--fps overrides the file's rate");
+            assertEquals(25.0, source.pacingFps(), 0.01, "the file's own rate");
             List<byte[]> frames = grab(source, CLIP_FRAMES * 2 + 1);
             int brightestAt = -1;
             int brightest = -1;
@@ -77,6 +77,84 @@ class FileSourceTest {
         }
     }
 
+    /**
+     * --fps sets the output rate, not the playback speed: at 5 fps out of a 25 fps clip, output frame k shows
+     * clip frame 5k (every fifth frame, none in slow motion). Issue 8 item 11: before, 30 frames at --fps 5
+     * (6 s) showed clip frames 0 to 29, 1.2 s of clip.
+     */
+    @Test
+    void aClipPlaysAtItsOwnSpeedAtALowerOutputRate() throws Exception {
+        for (Clips.Codec codec : Clips.Codec.values()) {
+            Path clip = Clips.makeNumbered(dir.resolve("numbered." + (codec == Clips.Codec.MJPEG_AVI ? "avi" : "mkv")), codec, 320, 240, 200, 25);
+            List<Integer> shown = numbers(clip, 5, 30);
+            System.out.printf("%s at --fps 5: %.2f s of a 25 fps clip in 6 s of output%n", codec, (shown.get(29) + 1) / 25.0);
+            for (int k = 0; k < 30; k++) {
+                assertEquals(5 * k, shown.get(k), 1, codec + ": output frame " + k + " of " + shown);
+            }
+        }
+    }
+
+    /** Above the clip's rate, frames repeat (byte for byte when passed through): the clip still plays at its speed. */
+    @Test
+    void aClipPlaysAtItsOwnSpeedAtAHigherOutputRateAndLoops() throws Exception {
+        Path clip = Clips.makeNumbered(dir.resolve("numbered.avi"), Clips.Codec.MJPEG_AVI, 320, 240, 20, 10);
+        FileSource source = new FileSource(clip, null, 20, 80);
+        source.open();
+        try {
+            assertTrue(source.passThrough());
+            assertEquals(20.0, source.pacingFps(), 0.01, "the output rate");
+            List<byte[]> frames = grab(source, 60);
+            List<Integer> shown = new ArrayList<>();
+            for (byte[] jpeg : frames) {
+                shown.add(Clips.number(Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(jpeg))));
+            }
+            for (int k = 0; k < 60; k++) {
+                assertEquals((k / 2) % 20, shown.get(k), "output frame " + k + " of " + shown);
+            }
+            assertArrayEquals(frames.get(0), frames.get(1), "a repeated frame is the same JPEG");
+        } finally {
+            source.close();
+        }
+    }
+
+    /**
+     * A still image is read once and served at the output rate, the same picture each time, never failing.
+     * Issue 8 item 12: before, every second grab failed (the feed flapped to NO SIGNAL four times a second).
+     */
+    @Test
+    void aStillImageIsServedAsAStill() throws Exception {
+        for (String name : List.of("still.jpg", "still.png")) {
+            Path still = Clips.still(dir.resolve(name), 320, 240, 90);
+            FileSource source = new FileSource(still, null, 0, 80);
+            source.open();
+            try {
+                assertEquals(1.0, source.pacingFps(), 0.01, name + ": one frame a second unless --fps says otherwise");
+                assertEquals(320, source.width());
+                List<byte[]> frames = grab(source, 5);
+                for (byte[] frame : frames) {
+                    assertArrayEquals(frames.get(0), frame, name + ": the same picture every time");
+                }
+                if (name.endsWith(".jpg")) {
+                    assertArrayEquals(Files.readAllBytes(still), frames.get(0), "a JPEG still goes out as the file has it");
+                }
+                BufferedImage image = Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(frames.get(0)));
+                assertEquals(255, Jpegs.luma(image, 160, 120), 8, name + ": the square");
+                assertEquals(90, Jpegs.luma(image, 4, 4), 8, name + ": the background");
+            } finally {
+                source.close();
+            }
+        }
+        FileSource scaled = new FileSource(Clips.still(dir.resolve("scaled.jpg"), 320, 240, 90), new VideoSize(160, 120), 7, 80);
+        scaled.open();
+        try {
+            assertEquals(7.0, scaled.pacingFps(), 0.01, "--fps sets a still's output rate");
+            BufferedImage image = Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(grab(scaled, 3).get(2)));
+            assertEquals(160, image.getWidth(), "--size scales a still");
+        } finally {
+            scaled.close();
+        }
+    }
+
     @Test
     void saysWhichFileIsMissing() {
         Path missing = dir.resolve("nope.mp4");
@@ -84,17 +162,55 @@ class FileSourceTest {
         assertEquals("video file " + missing + " not found: check the path given to --file", e.getMessage());
     }
 
+    /** Issue 8 item 13: before, "cannot be read by FFmpeg (avformat_open_input() error -1094995529: ...)". */
     @Test
     void saysWhenAFileIsNotVideo() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.mp4"), "not a video at all\n".repeat(100));
         SourceException e = assertThrows(SourceException.class, () -> new FileSource(text, null, 0, 80).open());
-        assertTrue(e.getMessage().startsWith("video file " + text + " cannot be read by FFmpeg"), e.getMessage());
+        assertEquals("video file " + text + " is not a video or an image in a format we can read: give --file a video"
+                + " (mp4, mkv, avi, ...) or an image (jpg, png)", e.getMessage());
+    }
+
+    @Test
+    void saysWhenAFileIsEmpty() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.mkv"));
+        SourceException e = assertThrows(SourceException.class, () -> new FileSource(empty, null, 0, 80).open());
+        assertEquals("video file " + empty + " is empty: give --file a video or an image", e.getMessage());
+    }
+
+    /** A clip cut short (a copy still in progress): our words, never the library's. */
+    @Test
+    void saysWhenAFileIsCutShort() throws Exception {
+        Path clip = Clips.make(dir.resolve("whole.mkv"), Clips.Codec.MPEG4_MKV, 320, 240, CLIP_FRAMES, 25);
+        byte[] bytes = Files.readAllBytes(clip);
+        Path cut = Files.write(dir.resolve("cut.mkv"), java.util.Arrays.copyOf(bytes, 40));
+        SourceException e = assertThrows(SourceException.class, () -> new FileSource(cut, null, 0, 80).open());
+        assertTrue(e.getMessage().startsWith("video file " + cut + " "), e.getMessage());
+        for (String internal : List.of("avformat", "error -", "setFormat", "FFmpegLogCallback", "()")) {
+            assertFalse(e.getMessage().contains(internal), "no library internals: " + e.getMessage());
+        }
     }
 
     @Test
     void saysWhenAPathIsADirectory() {
         SourceException e = assertThrows(SourceException.class, () -> new FileSource(dir, null, 0, 80).open());
         assertEquals("video file " + dir + " is not a regular file: give --file a video file", e.getMessage());
+    }
+
+    /** The clip frame numbers shown by {@code count} frames at {@code fps} out of {@code clip}. */
+    private static List<Integer> numbers(Path clip, double fps, int count) throws Exception {
+        FileSource source = new FileSource(clip, null, fps, 80);
+        source.open();
+        try {
+            assertEquals(fps, source.pacingFps(), 0.01, "the capture thread paces at the output rate");
+            List<Integer> shown = new ArrayList<>();
+            for (byte[] jpeg : grab(source, count)) {
+                shown.add(Clips.number(Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(jpeg))));
+            }
+            return shown;
+        } finally {
+            source.close();
+        }
     }
 
     private static List<byte[]> grab(FileSource source, int count) throws SourceException {

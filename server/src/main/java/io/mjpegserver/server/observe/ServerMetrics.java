@@ -55,6 +55,15 @@ public final class ServerMetrics implements CaptureObserver, RejectListener {
                 .callback(cb -> cb.call(capture.get().noSignalFrames())).register(registry);
         CounterWithCallback.builder().name("mjpeg_source_reconnects").help("Times the source was reopened after a failure")
                 .callback(cb -> cb.call(capture.get().reopens())).register(registry);
+        CounterWithCallback.builder().name("mjpeg_source_failures")
+                .help("Times the source was lost: a failed or hung grab, or an internal error while publishing")
+                .callback(cb -> cb.call(capture.get().failures())).register(registry);
+        CounterWithCallback.builder().name("mjpeg_source_hangs")
+                .help("Grabs that did not return within max(3 frame periods, 2 s), each a source loss")
+                .callback(cb -> cb.call(capture.get().hangs())).register(registry);
+        CounterWithCallback.builder().name("mjpeg_capture_internal_errors")
+                .help("Exceptions from the server's own code on the capture threads: bugs to report")
+                .callback(cb -> cb.call(capture.get().internalErrors())).register(registry);
         GaugeWithCallback.builder().name("mjpeg_source_up").help("1 while the source delivers frames, 0 while it is down")
                 .callback(cb -> cb.call(capture.get().online() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("mjpeg_capture_fps").help("Frames per second the source delivers now")

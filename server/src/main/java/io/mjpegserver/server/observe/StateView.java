@@ -19,11 +19,15 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
     /**
      * @param configuredSize {@code WxH}, or {@code null} for a file's own
      * @param configuredFps  0 for a file's own rate
-     * @param lastError      the last failure, kept after recovery; {@code null} if none
+     * @param lastError      the last failure, in words for users, kept after recovery; {@code null} if none
+     * @param failures       times the source was lost, whatever the cause
+     * @param hangs          of those, grabs that did not return in time
+     * @param internalErrors exceptions from our own code on the capture threads: bugs to report
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
             double configuredFps, int width, int height, double actualFps, long framesCaptured, long noSignalFrames,
-            long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame) {
+            long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame, long failures,
+            long hangs, long internalErrors) {
     }
 
     public record Ring(int capacity, int occupancy, long bytes, long published) {

@@ -44,4 +44,31 @@ class ExitOnSourceLossTest {
             main.shutdownNow();
         }
     }
+
+    /**
+     * Issue 8 item 3: an exception thrown on the capture thread outside the source (here a ring listener, as the
+     * broadcaster is one) is a source loss too. Before, the capture thread died silently and the run went on.
+     */
+    @Test
+    void anExceptionOnTheCaptureThreadEndsTheRunWithStatus3() throws Exception {
+        ServeCommand command = new ServeCommand();
+        CommandLine cli = ServeCommand.commandLine(command);
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        ExecutorService main = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> exit = main.submit(() -> cli.execute("--test-pattern", "--size", "320x240", "--host", "127.0.0.1",
+                    "--port", "0", "--exit-on-source-loss"));
+            assertTrue(command.started.await(20, TimeUnit.SECONDS));
+            java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+            command.server.ring().addListener(frame -> {
+                if (frames.incrementAndGet() == 3) {
+                    throw new IllegalStateException("a bug in a listener");
+                }
+            });
+            assertEquals(ServeCommand.EXIT_SOURCE_LOST, exit.get(20, TimeUnit.SECONDS));
+        } finally {
+            command.stop();
+            main.shutdownNow();
+        }
+    }
 }

@@ -45,7 +45,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Thrown by the source supplier in place of answering, when set. */
     public volatile Error sourceError;
     public volatile StateView.Source source = new StateView.Source("test-pattern", "test pattern", true, null, "16x16",
-            30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01);
+            30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01, 0, 0, 0);
 
     public EmbeddedServer() {
         this(ServerConfig.defaults());
@@ -61,7 +61,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 UnpooledByteBufAllocator.DEFAULT, config.repeat(), config.clientTimeout(),
                 new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics, fatal);
         ring.addListener(broadcaster);
-        metrics.watch(() -> new CaptureStats(source.online(), ring.published(), 0, 30, 0, 0, 0, 0, source.lastError()),
+        metrics.watch(() -> new CaptureStats(source.online(), ring.published(), 0, 30, 0, 0, 0, 0, source.lastError(), 0, 0, 0),
                 ring, broadcaster);
         List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));

@@ -1,0 +1,166 @@
+package io.mjpegserver.capture;
+
+import io.mjpegserver.capture.source.NoSignalImage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The second thread of a {@link CaptureService}: it declares a grab that has not returned within
+ * {@link #hangNanos(double)} a source loss, and publishes the NO SIGNAL frames, about once a second, for as
+ * long as the source is down, whatever the capture thread is doing (stuck in a hung read, or backing off
+ * between reopen attempts). It never blocks: it only tries the publisher's lock, and retries at the next tick.
+ */
+final class CaptureWatchdog implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(CaptureWatchdog.class);
+    /** A grab is hung after this many frame periods... */
+    static final int HANG_PERIODS = 3;
+    /** ...and never under this: a file at low --fps may decode many frames in one grab, a camera may start slowly. */
+    static final long MIN_HANG_NANOS = TimeUnit.SECONDS.toNanos(2);
+    static final long NO_SIGNAL_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often it looks: a tenth of a second keeps a hang's detection and NO SIGNAL's timing within that. */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** A grab under way: when it started, and in which generation of the publisher. */
+    record Grab(long startedNanos, long generation) {
+    }
+
+    /** What the watchdog needs of its service. */
+    interface Feed {
+        /** The grab under way, or {@code null}. */
+        Grab grab();
+
+        boolean running();
+
+        int width();
+
+        int height();
+
+        /** A grab was declared hung: the capture thread is told (interrupted), the observer too. */
+        void hung(String reason);
+    }
+
+    private final Feed feed;
+    private final RingPublisher publisher;
+    private final String description;
+    private final int quality;
+    private final ByteBufAllocator alloc;
+    private final long hangNanos;
+    private final FatalErrorHandler fatal;
+    private volatile Thread thread;
+    // Watchdog thread only.
+    private NoSignalImage noSignal;
+    private long outage = -1;
+    private long nextNoSignal;
+    private boolean drawFailureLogged;
+
+    CaptureWatchdog(Feed feed, RingPublisher publisher, String description, int quality, ByteBufAllocator alloc,
+            double nominalFps, FatalErrorHandler fatal) {
+        this.feed = feed;
+        this.publisher = publisher;
+        this.description = description;
+        this.quality = quality;
+        this.alloc = alloc;
+        this.hangNanos = hangNanos(nominalFps);
+        this.fatal = fatal;
+    }
+
+    /** max(3 frame periods, 2 s); 2 s when the rate is unknown. */
+    static long hangNanos(double fps) {
+        return fps > 0 ? Math.max(MIN_HANG_NANOS, (long) (HANG_PERIODS * 1e9 / fps)) : MIN_HANG_NANOS;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (feed.running()) {
+                try {
+                    check(System.nanoTime());
+                } catch (RuntimeException e) {
+                    publisher.internalError();
+                    log.warn("capture watchdog of {}: internal error, carrying on", description, e);
+                }
+                LockSupport.parkNanos(this, TICK_NANOS);
+            }
+        } catch (Error e) {
+            fatal.fatal(Thread.currentThread().getName(), e);
+        } finally {
+            if (noSignal != null) {
+                noSignal.close();
+            }
+        }
+    }
+
+    /** Wakes the watchdog now (a loss, or the end), rather than at its next tick. */
+    void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void check(long now) {
+        Grab grab = feed.grab();
+        if (grab != null && publisher.online() && now - grab.startedNanos() > hangNanos) {
+            String reason = String.format(Locale.ROOT, "no frame from %s for %.1f s: its read hangs", description,
+                    hangNanos / 1e9);
+            // A grab that returned just now, at the deadline, may still be declared: it was that late.
+            if (publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
+                log.warn("source {} lost: {}", description, reason);
+                feed.hung(reason);
+            }
+        }
+        if (publisher.online()) {
+            return;
+        }
+        long generation = publisher.generation();
+        if (generation != outage) {
+            outage = generation;
+            nextNoSignal = now;
+            drawFailureLogged = false;
+        }
+        if (now - nextNoSignal >= 0 && publishNoSignal()) {
+            nextNoSignal = now + NO_SIGNAL_PERIOD_NANOS;
+        }
+    }
+
+    private boolean publishNoSignal() {
+        int width = feed.width();
+        int height = feed.height();
+        ByteBuf jpeg;
+        try {
+            if (noSignal == null || noSignal.width() != width || noSignal.height() != height) {
+                if (noSignal != null) {
+                    noSignal.close();
+                }
+                noSignal = new NoSignalImage(width, height, quality);
+            }
+            jpeg = noSignal.render(System.currentTimeMillis(), publisher.lastError(), alloc);
+        } catch (SourceException | RuntimeException e) {
+            publisher.internalError();
+            if (!drawFailureLogged) {
+                drawFailureLogged = true;
+                log.warn("cannot draw the NO SIGNAL frame for {}", description, e);
+            }
+            // Not again before the next period: a failing draw must not spin.
+            return true;
+        }
+        try {
+            return publisher.publishNoSignal(jpeg, width, height);
+        } catch (RuntimeException e) {
+            // A ring listener threw: the frame is in the ring; the source is down already.
+            publisher.internalError();
+            if (!drawFailureLogged) {
+                drawFailureLogged = true;
+                log.warn("internal error while publishing a NO SIGNAL frame for {}", description, e);
+            }
+            return true;
+        }
+    }
+}

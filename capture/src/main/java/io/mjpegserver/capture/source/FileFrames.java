@@ -1,0 +1,143 @@
+package io.mjpegserver.capture.source;
+
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+
+import io.mjpegserver.capture.SourceException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.file.Path;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+
+/**
+ * The frames of an opened file in order, each with its playback time: microseconds since the first frame of the
+ * first pass, counted on across loops (the file rewinds at its end). Frames not on screen at the asked time are
+ * skipped unencoded. Capture thread only.
+ */
+final class FileFrames {
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final FFmpegFrameGrabber grabber;
+    private final Path path;
+    private final boolean passThrough;
+    private final long frameMicros;
+    private final long timeBaseNum;
+    private final long timeBaseDen;
+    private long loopStartMicros;
+    private long firstRaw = NONE;
+    private long lastRaw;
+    private long readInLoop;
+    private long lastMicros;
+
+    /**
+     * @param passThrough read JPEG packets as they are, rather than decoded images
+     * @param ownFps      the file's frame rate: how long a frame stays on screen, and the time of frames with no stamp
+     */
+    FileFrames(FFmpegFrameGrabber grabber, Path path, boolean passThrough, double ownFps) {
+        this.grabber = grabber;
+        this.path = path;
+        this.passThrough = passThrough;
+        this.frameMicros = Math.max(1, Math.round(1e6 / ownFps));
+        AVRational timeBase = grabber.getFormatContext().streams(grabber.getVideoStream()).time_base();
+        this.timeBaseNum = timeBase.num();
+        this.timeBaseDen = timeBase.den();
+    }
+
+    /**
+     * Whether a frame at playback time {@code micros} is still on screen at {@code at}: it shows for one frame
+     * period, less an eighth so that stamps rounded a microsecond late do not hold a frame one output too long.
+     */
+    boolean shows(long micros, long at) {
+        return micros + frameMicros - frameMicros / 8 > at;
+    }
+
+    /** The playback time of the frame {@link #next} returned last. */
+    long lastMicros() {
+        return lastMicros;
+    }
+
+    /**
+     * Reads on to the frame on screen at {@code playbackMicros} and returns it as a JPEG, in a buffer from
+     * {@code alloc} that the caller owns and releases.
+     */
+    ByteBuf next(ImageEncoder encoder, ByteBufAllocator alloc, long playbackMicros)
+            throws FFmpegFrameGrabber.Exception, SourceException {
+        for (;;) {
+            if (passThrough) {
+                AVPacket packet = grabber.grabPacket();
+                if (packet == null) {
+                    rewind();
+                    continue;
+                }
+                if (packet.stream_index() != grabber.getVideoStream() || packet.size() < 4) {
+                    continue;
+                }
+                long raw = packet.pts() != AV_NOPTS_VALUE ? packet.pts() : packet.dts();
+                long micros = playbackTime(raw == AV_NOPTS_VALUE ? NONE : raw * 1_000_000L * timeBaseNum / timeBaseDen);
+                if (shows(micros, playbackMicros)) {
+                    return copy(packet, alloc);
+                }
+            } else {
+                Frame image = grabber.grabImage();
+                if (image == null) {
+                    rewind();
+                    continue;
+                }
+                long micros = playbackTime(image.timestamp);
+                if (shows(micros, playbackMicros)) {
+                    return encoder.encode(image, alloc);
+                }
+            }
+        }
+    }
+
+    /** The playback time of a frame stamped {@code raw} microseconds in the file ({@link #NONE}: unstamped). */
+    private long playbackTime(long raw) {
+        if (raw == NONE) {
+            raw = firstRaw == NONE ? 0 : firstRaw + readInLoop * frameMicros;
+        }
+        if (firstRaw == NONE) {
+            firstRaw = raw;
+        }
+        lastRaw = Math.max(lastRaw, raw);
+        readInLoop++;
+        lastMicros = loopStartMicros + Math.max(0, raw - firstRaw);
+        return lastMicros;
+    }
+
+    /** At the end of the file: back to its start, its playback time going on from where this pass ended. */
+    private void rewind() throws FFmpegFrameGrabber.Exception, SourceException {
+        if (readInLoop == 0) {
+            throw new SourceException("video file " + path + " has no " + (passThrough ? "video" : "decodable video")
+                    + " frames: give --file a video or an image");
+        }
+        loopStartMicros += Math.max(0, lastRaw - firstRaw) + frameMicros;
+        firstRaw = NONE;
+        lastRaw = NONE;
+        readInLoop = 0;
+        grabber.setTimestamp(0L);
+    }
+
+    /** Copies a JPEG packet once per frame out of FFmpeg's buffer (which the next read reuses), never per client. */
+    private ByteBuf copy(AVPacket packet, ByteBufAllocator alloc) throws SourceException {
+        int length = packet.size();
+        ByteBuf jpeg = alloc.directBuffer(length, length);
+        jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+        if (jpeg.getUnsignedShort(0) != 0xFFD8) {
+            jpeg.release();
+            throw new SourceException("video file " + path + " holds a picture that is not a JPEG: it may be damaged");
+        }
+        // Some writers leave bytes after the end-of-image marker: a client wants the JPEG alone.
+        for (int end = length - 2; end >= 2; end--) {
+            if (jpeg.getUnsignedShort(end) == 0xFFD9) {
+                jpeg.writerIndex(end + 2);
+                return jpeg;
+            }
+        }
+        jpeg.release();
+        throw new SourceException("video file " + path + " holds a JPEG cut short: it may be damaged");
+    }
+}
