@@ -96,8 +96,10 @@ class ConnectionLifecycleTest {
                 TimeUnit.MILLISECONDS.sleep(2);
             }
             Future<?> closing = pool.submit(server::close);
+            // Still slowly: the server must wait for what it wrote, not throw it away.
             for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                 received.write(chunk, 0, n);
+                TimeUnit.MILLISECONDS.sleep(2);
             }
             closing.get(10, TimeUnit.SECONDS);
             int parts = wholeParts(received.toByteArray());

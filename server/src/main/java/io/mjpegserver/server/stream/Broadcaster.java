@@ -4,6 +4,7 @@ import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -161,29 +162,39 @@ public final class Broadcaster implements FrameListener {
         return all;
     }
 
-    /** Ends every stream and releases the parts the loops hold, on every loop at once; waits a second in all. */
+    /**
+     * Ends every stream and releases the parts the loops hold, on every loop at once, and waits (a second in
+     * all) until the streams' connections have closed, each once what was written to it went out.
+     */
     public void close() {
-        List<Promise<Void>> pending = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        List<ChannelFuture> closing = new ArrayList<>();
+        List<Promise<List<ChannelFuture>>> pending = new ArrayList<>();
         for (LoopSessions sessions : loops.values()) {
             EventLoop loop = sessions.loop();
             if (loop.inEventLoop()) {
-                sessions.close();
+                closing.addAll(sessions.close());
                 continue;
             }
-            Promise<Void> done = loop.newPromise();
+            Promise<List<ChannelFuture>> done = loop.newPromise();
             try {
-                loop.execute(() -> {
-                    sessions.close();
-                    done.setSuccess(null);
-                });
+                loop.execute(() -> done.setSuccess(sessions.close()));
                 pending.add(done);
             } catch (RejectedExecutionException alreadyStopped) {
                 // Nothing runs there any more.
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        for (Promise<Void> done : pending) {
-            done.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        for (Promise<List<ChannelFuture>> done : pending) {
+            if (done.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    && done.isSuccess()) {
+                closing.addAll(done.getNow());
+            }
+        }
+        for (ChannelFuture closed : closing) {
+            if (closed.channel().eventLoop().inEventLoop()) {
+                continue;
+            }
+            closed.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 }

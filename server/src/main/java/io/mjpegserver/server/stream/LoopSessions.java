@@ -3,7 +3,10 @@ package io.mjpegserver.server.stream;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -107,12 +110,16 @@ final class LoopSessions {
         return latest;
     }
 
-    /** Ends every stream and drops the newest part. */
-    void close() {
+    /** Ends every stream and drops the newest part; returns the close futures of the streams it ended. */
+    List<ChannelFuture> close() {
         assert loop.inEventLoop();
         closed = true;
+        List<ChannelFuture> closing = new ArrayList<>();
         for (StreamSession session : sessions) {
-            session.end();
+            ChannelFuture closed = session.end();
+            if (closed != null) {
+                closing.add(closed);
+            }
         }
         if (repeater != null) {
             repeater.cancel(false);
@@ -122,5 +129,6 @@ final class LoopSessions {
             latest.release();
             latest = null;
         }
+        return closing;
     }
 }

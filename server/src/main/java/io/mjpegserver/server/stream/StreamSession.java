@@ -4,6 +4,7 @@ import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -197,15 +198,20 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Ends the stream cleanly (server shutdown): the last chunk for HTTP/1.1, then close. */
-    void end() {
+    /**
+     * Ends the stream cleanly (server shutdown): the last chunk for HTTP/1.1, then close once everything written
+     * has gone out (HTTP/1.0 ends with the connection, so closing before that would cut its last part).
+     *
+     * @return the channel's close future, or {@code null} when the session had already ended
+     */
+    ChannelFuture end() {
         if (ended || ctx == null) {
-            return;
+            return null;
         }
         leave();
-        // HTTP/1.0 ends with the connection: close once what was written has gone out, not before.
         ByteBuf last = chunked ? format.lastChunk() : Unpooled.EMPTY_BUFFER;
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        return ctx.channel().closeFuture();
     }
 
     /** Bytes written to this client and not yet taken by its socket. */
