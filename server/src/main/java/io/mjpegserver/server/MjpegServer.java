@@ -30,7 +30,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -99,7 +98,7 @@ public final class MjpegServer implements AutoCloseable {
             throws StartupException {
         MjpegServer server = new MjpegServer(config, capture, alloc);
         try {
-            SslContext ssl = config.tls() == null ? null : tls(config.tls());
+            SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
             server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
                     alloc, server.observer());
             server.bind(alloc, ssl);
@@ -110,16 +109,6 @@ public final class MjpegServer implements AutoCloseable {
         } catch (StartupException | RuntimeException e) {
             server.close();
             throw e;
-        }
-    }
-
-    private static SslContext tls(ServerConfig.TlsFiles files) throws StartupException {
-        try {
-            return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile()).build();
-        } catch (Exception e) {
-            throw new StartupException("cannot load TLS certificate " + files.certificate() + " and key " + files.key()
-                    + " (" + e.getMessage() + "): give --tls-cert a PEM certificate chain and --tls-key its PEM PKCS#8"
-                    + " key (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key8.pem)", e);
         }
     }
 

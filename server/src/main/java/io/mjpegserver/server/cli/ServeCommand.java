@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +143,16 @@ public final class ServeCommand implements Callable<Integer> {
     volatile MjpegServer server;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicInteger exitStatus = new AtomicInteger();
+    private final Map<String, String> environment;
+
+    public ServeCommand() {
+        this(System.getenv());
+    }
+
+    /** @param environment where {@code MJPEG_SERVER_AUTH} is read from (tests give their own) */
+    ServeCommand(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
 
     /** A configured command line: one-line errors, exit status 2 for a bad flag. */
     static CommandLine commandLine(ServeCommand command) {
@@ -201,7 +212,7 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IOException("--auth-file " + auth.file + " does not start with USER:PASSWORD", e);
             }
         }
-        String fromEnvironment = System.getenv("MJPEG_SERVER_AUTH");
+        String fromEnvironment = environment.get("MJPEG_SERVER_AUTH");
         return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
     }
 
