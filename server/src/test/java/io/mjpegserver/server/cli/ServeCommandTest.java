@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.testing.Http;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -216,10 +218,12 @@ class ServeCommandTest {
     }
 
     @Test
-    void aHostThatIsNotOfThisMachineSaysSo() {
-        Run run = run("--host", "192.0.2.1", "--test-pattern");
+    void aHostThatIsNotOfThisMachineSaysSo() throws Exception {
+        // TEST-NET-3 (RFC 5737): documentation only, on no interface here.
+        Assumptions.assumeTrue(!MachineAddresses.isOfThisMachine(InetAddress.getByName("203.0.113.77")));
+        Run run = run("--host", "203.0.113.77", "--test-pattern");
         assertEquals(2, run.exit());
-        assertTrue(run.errLine().startsWith("mjpeg-server: Invalid value for option '--host': '192.0.2.1' is not an address"
+        assertTrue(run.errLine().startsWith("mjpeg-server: Invalid value for option '--host': '203.0.113.77' is not an address"
                 + " of this machine (expected: 0.0.0.0 for all, :: for all over IPv6 too, or one of: 127.0.0.1"), run.err());
     }
 
