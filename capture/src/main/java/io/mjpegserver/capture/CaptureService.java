@@ -250,6 +250,11 @@ public final class CaptureService implements AutoCloseable {
         return source.pacingFps();
     }
 
+    /** Whether the source's own JPEGs are sent, with no encode; see {@link FrameSource#passesThrough()}. */
+    public boolean passesThrough() {
+        return source.passesThrough();
+    }
+
     /** Stops the capture thread (waiting up to a second for a grab in progress) and closes the source. */
     @Override
     public void close() {

@@ -159,8 +159,10 @@ public final class MjpegServer implements AutoCloseable {
                     + " (check --host and --port)", cause);
         }
         serverChannel = bound.channel();
-        log.info("serving {} {}x{} on {}://{}:{}/ ({} transport)", captureConfig.source().describe(), capture.width(),
-                capture.height(), ssl == null ? "http" : "https", config.host(), port(), transport());
+        log.info("serving {} {}x{} ({}) on {} ({} transport)", captureConfig.source().describe(), capture.width(),
+                capture.height(), capture.passesThrough() ? "passed through" : "encoded at quality " + captureConfig.quality(),
+                String.join(" ", MachineAddresses.urls(ssl == null ? "http" : "https",
+                        (InetSocketAddress) serverChannel.localAddress(), MachineAddresses.ofThisMachine())), transport());
     }
 
     /** Calls {@code listener} (on the capture thread; it must not block) each time the source fails. */

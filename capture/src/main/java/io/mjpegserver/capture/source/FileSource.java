@@ -157,6 +157,11 @@ final class FileSource implements FrameSource {
     }
 
     @Override
+    public boolean passesThrough() {
+        return passThrough;
+    }
+
+    @Override
     public long lastEncodeNanos() {
         return passThrough || encoder == null ? 0 : encoder.lastEncodeNanos();
     }
