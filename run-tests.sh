@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl) when they are missing,
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), and openssl for the TLS
+# test certificates, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +11,7 @@ command -v ffmpeg   >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v cvlc     >/dev/null 2>&1 || missing+=(vlc)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
+command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -17,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# VLC refuses to run as root; as root, the VLC test runs it as this unprivileged user.
+# VLC refuses to run as root; as root, the VLC test runs it as this unprivileged user, and UnprivilegedStartTest
+# runs the server as this user (port 80 without privilege, a file it may not read).
 if [ "$(id -u)" -eq 0 ] && ! id vlcuser >/dev/null 2>&1; then
   useradd -m vlcuser
 fi

@@ -359,6 +359,11 @@ public final class CaptureService implements AutoCloseable {
         return source.pacingFps();
     }
 
+    /** Whether the source's own JPEGs are sent, with no encode; see {@link FrameSource#passesThrough()}. */
+    public boolean passesThrough() {
+        return source.passesThrough();
+    }
+
     /**
      * Stops both threads (waiting up to a second each) and, through the capture thread, closes the source. A
      * capture thread stuck in a hung read is left behind (a daemon): it closes the source if the read ever

@@ -42,6 +42,14 @@ public interface FrameSource extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether the JPEGs are the source's own, sent as they come with no decode and no encode (an MJPEG file
+     * kept at its size). Valid after {@link #open()}.
+     */
+    default boolean passesThrough() {
+        return false;
+    }
+
     /** Releases the device or file. Idempotent; the source may be opened again afterwards. */
     @Override
     void close();

@@ -32,7 +32,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -113,7 +112,7 @@ public final class MjpegServer implements AutoCloseable {
             FatalErrorHandler fatal) throws StartupException {
         MjpegServer server = new MjpegServer(config, capture, alloc, fatal);
         try {
-            SslContext ssl = config.tls() == null ? null : tls(config.tls());
+            SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
             server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
                     alloc, server.observer(), fatal);
             server.bind(alloc, ssl);
@@ -124,16 +123,6 @@ public final class MjpegServer implements AutoCloseable {
         } catch (StartupException | RuntimeException e) {
             server.close();
             throw e;
-        }
-    }
-
-    private static SslContext tls(ServerConfig.TlsFiles files) throws StartupException {
-        try {
-            return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile()).build();
-        } catch (Exception e) {
-            throw new StartupException("cannot load TLS certificate " + files.certificate() + " and key " + files.key()
-                    + " (" + e.getMessage() + "): give --tls-cert a PEM certificate chain and --tls-key its PEM PKCS#8"
-                    + " key (convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key8.pem)", e);
         }
     }
 
@@ -185,8 +174,10 @@ public final class MjpegServer implements AutoCloseable {
                     + " (check --host and --port)", cause);
         }
         serverChannel = bound.channel();
-        log.info("serving {} {}x{} on {}://{}:{}/ ({} transport)", captureConfig.source().describe(), capture.width(),
-                capture.height(), ssl == null ? "http" : "https", config.host(), port(), transport());
+        log.info("serving {} {}x{} ({}) on {} ({} transport)", captureConfig.source().describe(), capture.width(),
+                capture.height(), capture.passesThrough() ? "passed through" : "encoded at quality " + captureConfig.quality(),
+                String.join(" ", MachineAddresses.urls(ssl == null ? "http" : "https",
+                        (InetSocketAddress) serverChannel.localAddress(), MachineAddresses.ofThisMachine())), transport());
     }
 
     /**

@@ -28,23 +28,28 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
     public static final int DEFAULT_SEND_BUFFER = 512 * 1024;
     public static final int DEFAULT_MAX_CLIENTS = 1000;
 
-    /** HTTP Basic credentials. */
+    /** HTTP Basic credentials. No message about them ever holds the password. */
     public record Credentials(String user, String password) {
         public Credentials {
-            if (user == null || user.isEmpty() || user.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("auth user: '" + user + "' (expected: a non-empty name without ':')");
+            if (user == null || user.isEmpty()) {
+                throw new IllegalArgumentException("empty user name (expected: USER:PASSWORD)");
+            }
+            if (user.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("user name '" + user + "' holds a ':' (expected: USER:PASSWORD, the user without ':')");
             }
             if (password == null || password.isEmpty()) {
-                throw new IllegalArgumentException("auth password: empty (expected: a non-empty password)");
+                throw new IllegalArgumentException("empty password (expected: USER:PASSWORD)");
             }
         }
 
-        /** Parses {@code user:password} (the password may contain ':'). */
+        /**
+         * Parses {@code user:password} (the password may contain ':'). A rejection never quotes the text, which
+         * may be a password alone; the caller prefixes where the text came from.
+         */
         public static Credentials parse(String text) {
             int colon = text == null ? -1 : text.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("'" + (text == null ? "" : text.replaceAll(":.*", ":***"))
-                        + "' (expected: user:password)");
+            if (colon < 0) {
+                throw new IllegalArgumentException("no ':' in the value (expected: USER:PASSWORD)");
             }
             return new Credentials(text.substring(0, colon), text.substring(colon + 1));
         }

@@ -96,8 +96,7 @@ class ProtectTest {
     void unreadableTlsFilesSayWhatToDo() {
         ServerConfig config = ServerConfig.defaults().withTls(new ServerConfig.TlsFiles(dir.resolve("no.pem"), dir.resolve("no.key")));
         StartupException e = assertThrows(StartupException.class, () -> start(config));
-        assertTrue(e.getMessage().startsWith("cannot load TLS certificate " + dir.resolve("no.pem")), e.getMessage());
-        assertTrue(e.getMessage().contains("give --tls-cert a PEM certificate chain"), e.getMessage());
+        assertEquals("--tls-cert " + dir.resolve("no.pem") + " does not exist", e.getMessage());
     }
 
     @Test

@@ -203,6 +203,11 @@ final class FileSource implements FrameSource {
     }
 
     @Override
+    public boolean passesThrough() {
+        return passThrough;
+    }
+
+    @Override
     public long lastEncodeNanos() {
         return encodeNanos;
     }

@@ -2,8 +2,17 @@ package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.MachineAddresses;
+import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.stream.MultipartFormat;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -75,22 +84,121 @@ final class Converters {
         }
     }
 
-    static final class Credentials implements ITypeConverter<io.mjpegserver.server.ServerConfig.Credentials> {
+    /** Never echoes the value: it holds a password. */
+    static final class Credentials implements ITypeConverter<ServerConfig.Credentials> {
         @Override
-        public io.mjpegserver.server.ServerConfig.Credentials convert(String value) {
+        public ServerConfig.Credentials convert(String value) {
             try {
-                return io.mjpegserver.server.ServerConfig.Credentials.parse(value);
+                return ServerConfig.Credentials.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
         }
     }
 
+    /**
+     * An IP address of this machine (or a name resolving to one), checked here so that a typo is a bad value
+     * (exit 2) rather than a bind failure; the text is kept as given.
+     */
+    static final class Host implements ITypeConverter<String> {
+        private static final String EXPECTED = "0.0.0.0 for all, :: for all over IPv6 too";
+
+        @Override
+        public String convert(String value) {
+            String text = value.strip();
+            // A literal is parsed without a lookup; only a name (localhost, cam.local) asks the resolver.
+            boolean literal = text.isEmpty() || text.matches("[0-9.]+") || text.indexOf(':') >= 0;
+            InetAddress address;
+            try {
+                if (text.isEmpty() || text.matches("[0-9.]+") && !isIpv4(text)) {
+                    throw new UnknownHostException(text);
+                }
+                address = InetAddress.getByName(text);
+            } catch (UnknownHostException e) {
+                throw new TypeConversionException("'" + value + "' " + (literal ? "is not a valid IP address" : "does not resolve to an address")
+                        + " (expected: an address of this machine, such as " + EXPECTED + ", or 127.0.0.1)");
+            }
+            if (!MachineAddresses.isOfThisMachine(address)) {
+                throw new TypeConversionException("'" + value + "' is not an address of this machine (expected: " + EXPECTED
+                        + ", or one of: " + MachineAddresses.ofThisMachine().stream().map(MachineAddresses::text).collect(Collectors.joining(", ")) + ")");
+            }
+            return text;
+        }
+
+        private static boolean isIpv4(String text) {
+            String[] parts = text.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String part : parts) {
+                if (part.isEmpty() || part.length() > 3 || Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A path that must not be empty; whether the file is there and readable is checked when the server starts. */
+    abstract static class NonEmptyPath implements ITypeConverter<Path> {
+        private final String expected;
+
+        NonEmptyPath(String expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public Path convert(String value) {
+            try {
+                if (!value.isBlank()) {
+                    return Path.of(value);
+                }
+            } catch (InvalidPathException e) {
+                // Reported below with the expectation.
+            }
+            throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
+        }
+    }
+
+    static final class VideoFile extends NonEmptyPath {
+        VideoFile() {
+            super("the path of a video file");
+        }
+    }
+
+    static final class AuthFile extends NonEmptyPath {
+        AuthFile() {
+            super("the path of a file holding USER:PASSWORD");
+        }
+    }
+
+    static final class Certificate extends NonEmptyPath {
+        Certificate() {
+            super("the path of a PEM certificate chain");
+        }
+    }
+
+    static final class PrivateKey extends NonEmptyPath {
+        PrivateKey() {
+            super("the path of a PEM private key");
+        }
+    }
+
+    static final class Origin implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("'" + value + "' (expected: an origin such as https://nvr.example, or *)");
+            }
+            return value.strip();
+        }
+    }
+
     static final class LogLevel implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            String level = value.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!java.util.List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            String level = value.trim().toLowerCase(Locale.ROOT);
+            if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
                 throw new TypeConversionException("'" + value + "' (expected: error, warn, info, debug or trace)");
             }
             return level;

@@ -1,6 +1,6 @@
 package io.mjpegserver.server.cli;
 
-import picocli.CommandLine;
+import java.util.Locale;
 
 /** {@code java -jar mjpeg-server.jar [options]}. */
 public final class Main {
@@ -10,6 +10,8 @@ public final class Main {
 
     public static void main(String[] args) {
         logLevel(args);
+        // Before any JavaCV class loads: JavaCPP reads its cache directory once.
+        NativeCache.locate(System.getenv());
         System.exit(ServeCommand.commandLine(new ServeCommand()).execute(args));
     }
 
@@ -26,7 +28,7 @@ public final class Main {
                 level = args[i].substring("--log-level=".length());
             }
             if (level != null) {
-                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(java.util.Locale.ROOT));
+                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(Locale.ROOT));
             }
         }
     }

@@ -6,11 +6,12 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** The command line: flags in, validated config records out, then the server until SIGINT or SIGTERM. */
@@ -34,7 +36,7 @@ public final class ServeCommand implements Callable<Integer> {
                 description = "Camera /dev/videoN (V4L2). Default: 0.")
         Integer device;
 
-        @Option(names = "--file", paramLabel = "PATH", description = "Video file to stream, looped forever.")
+        @Option(names = "--file", paramLabel = "PATH", converter = Converters.VideoFile.class, description = "Video file to stream, looped forever.")
         Path file;
 
         @Option(names = "--test-pattern", description = "Built-in moving test pattern; needs no camera.")
@@ -44,7 +46,8 @@ public final class ServeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = Converters.Host.class,
+            description = "Address of this machine to listen on; :: for every IPv6 and IPv4 address. Default: ${DEFAULT-VALUE}.")
     String host;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
@@ -95,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
                 description = "Require HTTP Basic auth on every endpoint but /healthz. Also from $MJPEG_SERVER_AUTH.")
         ServerConfig.Credentials credentials;
 
-        @Option(names = "--auth-file", paramLabel = "PATH",
+        @Option(names = "--auth-file", paramLabel = "PATH", converter = Converters.AuthFile.class,
                 description = "Read USER:PASSWORD from the first line of this file, to keep it off the command line.")
         Path file;
     }
@@ -105,17 +108,18 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Both or neither. */
     static final class Tls {
-        @Option(names = "--tls-cert", paramLabel = "PEM", required = true, description = "Serve HTTPS with this PEM certificate chain.")
+        @Option(names = "--tls-cert", paramLabel = "PEM", required = true, converter = Converters.Certificate.class, description = "Serve HTTPS with this PEM certificate chain.")
         Path certificate;
 
-        @Option(names = "--tls-key", paramLabel = "PEM", required = true, description = "The certificate's PEM (PKCS#8) private key.")
+        @Option(names = "--tls-key", paramLabel = "PEM", required = true, converter = Converters.PrivateKey.class,
+                description = "The certificate's PEM private key, unencrypted: PKCS#8 or PKCS#1 RSA.")
         Path key;
     }
 
     @ArgGroup(exclusive = false, multiplicity = "0..1")
     Tls tls;
 
-    @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+    @Option(names = "--allow-origin", paramLabel = "ORIGIN", converter = Converters.Origin.class,
             description = "Send CORS headers allowing this origin (or * for any), so pages elsewhere can fetch /state or the stream.")
     String allowOrigin;
 
@@ -143,6 +147,16 @@ public final class ServeCommand implements Callable<Integer> {
     volatile MjpegServer server;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicInteger exitStatus = new AtomicInteger();
+    private final Map<String, String> environment;
+
+    public ServeCommand() {
+        this(System.getenv());
+    }
+
+    /** @param environment where {@code MJPEG_SERVER_AUTH} is read from (tests give their own) */
+    ServeCommand(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
 
     /** A configured command line: one-line errors, exit status 2 for a bad flag. */
     static CommandLine commandLine(ServeCommand command) {
@@ -153,9 +167,24 @@ public final class ServeCommand implements Callable<Integer> {
 
     private static int badFlag(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("mjpeg-server: " + e.getMessage() + " (see --help)");
+        String repeated = e instanceof CommandLine.MaxValuesExceededException ? repeatedOption(e.getCommandLine(), args) : null;
+        // picocli words a flag given twice in a group (--test-pattern --test-pattern) in its own internals.
+        String message = repeated == null ? e.getMessage() : "option '" + repeated + "' should be specified only once";
+        err.println("mjpeg-server: " + message + " (see --help)");
         err.flush();
         return CommandLine.ExitCode.USAGE;
+    }
+
+    /** The first option given more than once in {@code args}, or null. */
+    private static String repeatedOption(CommandLine cli, String[] args) {
+        Set<String> seen = new HashSet<>();
+        for (String arg : args) {
+            OptionSpec option = cli.getCommandSpec().findOption(arg.replaceFirst("=.*", ""));
+            if (option != null && !seen.add(option.longestName())) {
+                return option.longestName();
+            }
+        }
+        return null;
     }
 
     CaptureConfig captureConfig() {
@@ -173,7 +202,7 @@ public final class ServeCommand implements Callable<Integer> {
         return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
     }
 
-    ServerConfig serverConfig() throws IOException {
+    ServerConfig serverConfig() throws StartupException {
         return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout)
                 .withSendBuffer(sendBufferKib * 1024)
                 .withMaxClients(maxClients)
@@ -184,26 +213,24 @@ public final class ServeCommand implements Callable<Integer> {
                 .withAllowOrigin(allowOrigin);
     }
 
-    private ServerConfig.Credentials credentials() throws IOException {
+    /** From {@code --auth}, {@code --auth-file} or {@code MJPEG_SERVER_AUTH}; no message ever quotes the password. */
+    private ServerConfig.Credentials credentials() throws StartupException {
         if (auth != null && auth.credentials != null) {
             return auth.credentials;
         }
         if (auth != null && auth.file != null) {
-            String line;
             try {
-                line = Files.readAllLines(auth.file).stream().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
-            } catch (IOException e) {
-                throw new IOException("cannot read --auth-file " + auth.file + ": " + e.getMessage()
-                        + " (it should hold USER:PASSWORD on its first line)", e);
-            }
-            try {
-                return ServerConfig.Credentials.parse(line);
+                return ServerConfig.Credentials.parse(AuthFile.firstLine(auth.file));
             } catch (IllegalArgumentException e) {
-                throw new IOException("--auth-file " + auth.file + " does not start with USER:PASSWORD", e);
+                throw new StartupException("--auth-file " + auth.file + ": " + e.getMessage().replace("the value", "its first line"), e);
             }
         }
-        String fromEnvironment = System.getenv("MJPEG_SERVER_AUTH");
-        return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
+        String fromEnvironment = environment.get("MJPEG_SERVER_AUTH");
+        try {
+            return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "MJPEG_SERVER_AUTH: " + e.getMessage());
+        }
     }
 
     @Override
@@ -212,7 +239,11 @@ public final class ServeCommand implements Callable<Integer> {
         MjpegServer running;
         try {
             running = MjpegServer.start(serverConfig(), captureConfig());
-        } catch (StartupException | IOException | IllegalArgumentException e) {
+        } catch (StartupException e) {
+            err.println("mjpeg-server: " + StartFailures.describe(e, host, port));
+            err.flush();
+            return 1;
+        } catch (IllegalArgumentException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();
             return 1;

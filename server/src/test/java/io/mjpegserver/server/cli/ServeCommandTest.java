@@ -1,22 +1,45 @@
 package io.mjpegserver.server.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.MachineAddresses;
+import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.testing.Http;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 class ServeCommandTest {
 
@@ -28,7 +51,7 @@ class ServeCommandTest {
         }
     }
 
-    private static Run run(ServeCommand command, String... args) {
+    static Run run(ServeCommand command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = ServeCommand.commandLine(command);
@@ -38,19 +61,143 @@ class ServeCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private static Run run(String... args) {
-        return run(new ServeCommand(), args);
+    static Run run(String... args) {
+        return run(new ServeCommand(Map.of()), args);
+    }
+
+    /** A flag's case: {@code good} (its arguments, flag included) and where the value lands; {@code bad} and the one line it earns. */
+    record Flag(List<String> good, Function<ServeCommand, Object> applied, Object expected, List<String> bad, String badLine) {
+    }
+
+    private static final Path AUTH_FILE = authFile();
+
+    private static Path authFile() {
+        try {
+            Path file = Files.createTempFile("auth", ".txt");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, "viewer:from file\n");
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String invalid(String flag, String rest) {
+        return "mjpeg-server: Invalid value for option '" + flag + "': " + rest + " (see --help)";
+    }
+
+    /**
+     * Every flag but {@code --help} and {@code --version} (their own tests below). {@link #everyFlagHasACase()}
+     * compares the keys with picocli's model, so a new flag without a case here fails.
+     */
+    static final Map<String, Flag> FLAGS = flags();
+
+    private static Map<String, Flag> flags() {
+        Map<String, Flag> f = new LinkedHashMap<>();
+        f.put("--device", new Flag(List.of("--device", "2"), c -> c.captureConfig().source(), new SourceSpec.Camera(2),
+                List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0)")));
+        f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.captureConfig().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
+                List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
+        f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.captureConfig().source(), new SourceSpec.TestPattern(),
+                List.of("--test-pattern", "--test-pattern"), "mjpeg-server: option '--test-pattern' should be specified only once (see --help)"));
+        f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
+                List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
+        f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
+                List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
+        f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.captureConfig().fps(), 12.5,
+                List.of("--fps", "0"), invalid("--fps", "'0' (expected: frames per second from 0.1 to 240)")));
+        f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.captureConfig().size(), new VideoSize(640, 480),
+                List.of("--size", "1281x720"), invalid("--size", "'1281x720': width: 1281 (expected: an even number from 16 to 8192)")));
+        f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.captureConfig().quality(), 55,
+                List.of("--quality", "101"), invalid("--quality", "'101' (expected: a JPEG quality from 1 to 100)")));
+        f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).boundary(), "abcdefghijklmnop1234",
+                List.of("--boundary", "short"), invalid("--boundary", "'short' (expected: 16 to 60 letters or digits)")));
+        f.put("--client-timeout", new Flag(List.of("--client-timeout", "2.5"), c -> server(c).clientTimeout(), Duration.ofMillis(2500),
+                List.of("--client-timeout", "0"), invalid("--client-timeout", "'0' (expected: seconds from 0.1 to 86400)")));
+        f.put("--send-buffer", new Flag(List.of("--send-buffer", "64"), c -> server(c).sendBuffer(), 64 * 1024,
+                List.of("--send-buffer", "2"), invalid("--send-buffer", "'2' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)")));
+        f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).maxClients(), 7,
+                List.of("--max-clients", "-1"), invalid("--max-clients", "'-1' (expected: 0 for no limit, or a number of clients up to 1000000)")));
+        f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).maxClientsPerAddress(), 3,
+                List.of("--max-clients-per-address", "many"), invalid("--max-clients-per-address", "'many' (expected: 0 for no limit, or a number of clients up to 1000000)")));
+        f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).requestTimeout(), Duration.ofSeconds(4),
+                List.of("--request-timeout", "forever"), invalid("--request-timeout", "'forever' (expected: seconds from 0.1 to 86400)")));
+        f.put("--auth", new Flag(List.of("--auth", "viewer:se:cret"), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "se:cret"),
+                List.of("--auth", "hunter2"), invalid("--auth", "no ':' in the value (expected: USER:PASSWORD)")));
+        f.put("--auth-file", new Flag(List.of("--auth-file", AUTH_FILE.toString()), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "from file"),
+                List.of("--auth-file", ""), invalid("--auth-file", "'' (expected: the path of a file holding USER:PASSWORD)")));
+        f.put("--tls-cert", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().certificate(), Path.of("cert.pem"),
+                List.of("--tls-cert", "", "--tls-key", "key.pem"), invalid("--tls-cert", "'' (expected: the path of a PEM certificate chain)")));
+        f.put("--tls-key", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().key(), Path.of("key.pem"),
+                List.of("--tls-cert", "cert.pem", "--tls-key", ""), invalid("--tls-key", "'' (expected: the path of a PEM private key)")));
+        f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).allowOrigin(), "https://nvr.example",
+                List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
+        f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> c.exitOnSourceLoss, true,
+                List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
+        f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> c.logLevel, "debug",
+                List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
+        f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.captureConfig().ringSize(), 8,
+                List.of("--ring-size", "1"), invalid("--ring-size", "'1' (expected: 2 to 64 frames)")));
+        return f;
+    }
+
+    private static ServerConfig server(ServeCommand command) {
+        try {
+            return command.serverConfig();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Set<String> flagsOfTheCommand() {
+        Set<String> names = new TreeSet<>();
+        for (OptionSpec option : ServeCommand.commandLine(new ServeCommand(Map.of())).getCommandSpec().options()) {
+            names.add(option.longestName());
+        }
+        return names;
     }
 
     @Test
-    void helpListsEveryFlag() {
+    void everyFlagHasACase() {
+        Set<String> expected = new TreeSet<>(FLAGS.keySet());
+        expected.add("--help");
+        expected.add("--version");
+        assertEquals(expected, flagsOfTheCommand(), "a flag without a case in FLAGS (or a case for a flag that is gone)");
+    }
+
+    @Test
+    void helpAndReadmeNameEveryFlag() throws IOException {
         Run run = run("--help");
         assertEquals(0, run.exit());
-        for (String flag : new String[] {"--device", "--file", "--test-pattern", "--host", "--port", "--fps", "--size",
-                "--quality", "--boundary", "--client-timeout", "--send-buffer", "--ring-size", "--help", "--version"}) {
-            assertTrue(run.out().contains(flag), flag + " in:\n" + run.out());
-        }
         assertEquals("", run.err());
+        String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
+        for (String flag : flagsOfTheCommand()) {
+            assertTrue(run.out().contains(flag), flag + " in:\n" + run.out());
+            assertTrue(readme.contains("| `" + flag) || readme.contains(", `" + flag), flag + " in the README's flags table");
+        }
+    }
+
+    static Stream<Arguments> everyFlag() {
+        return FLAGS.keySet().stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyFlag")
+    void everyFlagsValueReachesTheConfig(String flag) {
+        Flag f = FLAGS.get(flag);
+        ServeCommand command = new ServeCommand(Map.of());
+        ServeCommand.commandLine(command).parseArgs(f.good().toArray(String[]::new));
+        assertEquals(f.expected(), f.applied().apply(command), String.join(" ", f.good()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyFlag")
+    void everyFlagsBadValueIsOneLineNamingFlagValueAndExpectation(String flag) {
+        Flag f = FLAGS.get(flag);
+        Run run = run(f.bad().toArray(String[]::new));
+        assertEquals(f.badLine(), run.errLine());
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("", run.out());
     }
 
     @Test
@@ -58,29 +205,6 @@ class ServeCommandTest {
         Run run = run("--version");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("mjpeg-server 0."), run.out());
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "--port|70000|Invalid value for option '--port': '70000' (expected: a port from 0 to 65535)",
-        "--port|http|Invalid value for option '--port': 'http' (expected: a port from 0 to 65535)",
-        "--fps|0|Invalid value for option '--fps': '0' (expected: frames per second from 0.1 to 240)",
-        "--fps|fast|Invalid value for option '--fps': 'fast' (expected: frames per second from 0.1 to 240)",
-        "--size|1280|Invalid value for option '--size': '1280' (expected: WIDTHxHEIGHT, e.g. 1280x720)",
-        "--size|1281x720|Invalid value for option '--size': '1281x720': width: 1281 (expected: an even number from 16 to 8192)",
-        "--quality|0|Invalid value for option '--quality': '0' (expected: a JPEG quality from 1 to 100)",
-        "--quality|101|Invalid value for option '--quality': '101' (expected: a JPEG quality from 1 to 100)",
-        "--boundary|short|Invalid value for option '--boundary': 'short' (expected: 16 to 60 letters or digits)",
-        "--device|-1|Invalid value for option '--device': '-1' (expected: a camera index from 0 to 255, as in /dev/video0)",
-        "--client-timeout|0|Invalid value for option '--client-timeout': '0' (expected: seconds from 0.1 to 86400)",
-        "--send-buffer|2|Invalid value for option '--send-buffer': '2' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)",
-        "--ring-size|1|Invalid value for option '--ring-size': '1' (expected: 2 to 64 frames)",
-    })
-    void aBadValueIsOneLineNamingFlagValueAndExpectation(String flag, String value, String message) {
-        Run run = run(flag, value);
-        assertEquals(2, run.exit());
-        assertEquals("mjpeg-server: " + message + " (see --help)", run.errLine());
-        assertEquals("", run.out());
     }
 
     @Test
@@ -91,6 +215,64 @@ class ServeCommandTest {
         Run unknown = run("--resolution", "640x480");
         assertEquals(2, unknown.exit());
         assertEquals("mjpeg-server: Unknown options: '--resolution', '640x480' (see --help)", unknown.errLine());
+    }
+
+    @Test
+    void aHostThatIsNotOfThisMachineSaysSo() throws Exception {
+        // TEST-NET-3 (RFC 5737): documentation only, on no interface here.
+        Assumptions.assumeTrue(!MachineAddresses.isOfThisMachine(InetAddress.getByName("203.0.113.77")));
+        Run run = run("--host", "203.0.113.77", "--test-pattern");
+        assertEquals(2, run.exit());
+        assertTrue(run.errLine().startsWith("mjpeg-server: Invalid value for option '--host': '203.0.113.77' is not an address"
+                + " of this machine (expected: 0.0.0.0 for all, :: for all over IPv6 too, or one of: 127.0.0.1"), run.err());
+    }
+
+    @Test
+    void aBadAuthEnvironmentVariableIsNamedAndItsSecretNeverEchoed() {
+        Run run = run(new ServeCommand(Map.of("MJPEG_SERVER_AUTH", "hunter2")), "--test-pattern", "--port", "0");
+        assertEquals(2, run.exit());
+        assertEquals("mjpeg-server: MJPEG_SERVER_AUTH: no ':' in the value (expected: USER:PASSWORD) (see --help)", run.errLine());
+        Run emptyUser = run(new ServeCommand(Map.of("MJPEG_SERVER_AUTH", ":hunter2")), "--test-pattern", "--port", "0");
+        assertEquals(2, emptyUser.exit());
+        assertEquals("mjpeg-server: MJPEG_SERVER_AUTH: empty user name (expected: USER:PASSWORD)"
+                + " (see --help)", emptyUser.errLine());
+        Run emptyPassword = run("--auth", "viewer:");
+        assertEquals(invalid("--auth", "empty password (expected: USER:PASSWORD)"), emptyPassword.errLine());
+        for (Run r : List.of(run, emptyUser, emptyPassword)) {
+            assertFalse(r.err().contains("hunter2"), r.err());
+        }
+    }
+
+    @Test
+    void anUnreadableAuthFileSaysWhy(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Run missing = run("--auth-file", dir.resolve("auth").toString(), "--test-pattern", "--port", "0");
+        assertEquals(1, missing.exit());
+        assertEquals("mjpeg-server: --auth-file " + dir.resolve("auth") + " does not exist", missing.errLine());
+        Run directory = run("--auth-file", dir.toString(), "--test-pattern", "--port", "0");
+        assertEquals(1, directory.exit());
+        assertEquals("mjpeg-server: --auth-file " + dir + " is a directory, not a file", directory.errLine());
+        // Permission denied needs an unprivileged user: UnprivilegedStartTest.
+    }
+
+    @Test
+    void anAuthFileWithAByteOrderMarkAndCrlfGivesTheRightPassword(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("auth");
+        // What Windows Notepad writes: a UTF-8 byte order mark and CRLF line ends.
+        Files.write(file, ("\uFEFFviewer:s\u00e9cret\r\n").getBytes(UTF_8));
+        ServeCommand command = new ServeCommand(Map.of());
+        ExecutorService main = Executors.newSingleThreadExecutor();
+        try {
+            Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
+                    "--size", "320x240", "--auth-file", file.toString()));
+            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
+            String basic = "Basic " + Base64.getEncoder().encodeToString("viewer:s\u00e9cret".getBytes(UTF_8));
+            assertEquals(200, Http.get("http://127.0.0.1:" + command.server.port() + "/snapshot", "Authorization", basic).statusCode());
+            command.stop();
+            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
+        } finally {
+            command.stop();
+            main.shutdownNow();
+        }
     }
 
     @Test
@@ -121,7 +303,7 @@ class ServeCommandTest {
 
     @Test
     void runsUntilStoppedAndServesTheTestPattern() throws Exception {
-        ServeCommand command = new ServeCommand();
+        ServeCommand command = new ServeCommand(Map.of());
         ExecutorService main = Executors.newSingleThreadExecutor();
         try {
             Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
