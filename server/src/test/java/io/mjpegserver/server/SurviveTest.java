@@ -23,6 +23,9 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.awt.image.BufferedImage;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -89,17 +92,23 @@ class SurviveTest {
             assertTrue(live(client.next()));
 
             source.down.set(true);
-            int noSignal = 0;
+            // Distinct frames, not parts: the stream repeats its newest frame, so one NO SIGNAL frame sent again
+            // would count as many parts.
+            Set<Long> noSignalFrames = new TreeSet<>();
+            Set<String> noSignalTimes = new TreeSet<>();
             long lastSequence = 0;
-            for (int i = 0; i < 200 && noSignal < 3; i++) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < 200 && noSignalFrames.size() < 3 && System.nanoTime() < deadline; i++) {
                 MultipartStreamReader.Part part = client.next();
                 assertTrue(part.sequence() >= lastSequence, "sequence numbers never go back");
                 lastSequence = part.sequence();
                 if (!live(part)) {
-                    noSignal++;
+                    noSignalFrames.add(part.sequence());
+                    noSignalTimes.add(part.timestamp());
                 }
             }
-            assertEquals(3, noSignal, "NO SIGNAL frames about once a second");
+            assertEquals(3, noSignalFrames.size(), "new NO SIGNAL frames about once a second (3 within 30 s): " + noSignalFrames);
+            assertEquals(3, noSignalTimes.size(), "each drawn anew: " + noSignalTimes);
             assertEquals(List.of("camera /dev/video9 stopped delivering frames"), losses);
 
             HttpResponse<String> health = Http.getText(server.url("/healthz"));

@@ -23,9 +23,12 @@ enum Route {
                     return INDEX;
                 }
                 switch (action.get(0)) {
+                    // mjpg-streamer numbers its inputs in the multi-input form; ours is input 0.
                     case "stream":
+                    case "stream_0":
                         return STREAM;
                     case "snapshot":
+                    case "snapshot_0":
                         return SNAPSHOT;
                     default:
                         return NOT_FOUND;

@@ -12,7 +12,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,9 +103,7 @@ class ChromiumInteropTest {
     private ChildProcess.Outcome chromium(List<String> args) throws Exception {
         int run = ++runs;
         Path profile = Files.createDirectory(dir.resolve("profile" + run));
-        List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile));
+        List<String> command = DevToolsChromium.command(chromium, profile);
         command.addAll(args);
         return ChildProcess.run(dir, "chromium" + run, LIMIT, command);
     }
