@@ -45,7 +45,9 @@ class SlowClientTest {
     void aStalledClientNeitherSlowsOthersNorGrowsMemory() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1280, 720), FPS, 90, 4);
         // One event loop: the stalled client shares it with the normal one, the case where blocking would show.
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withIoThreads(1);
+        // A long client timeout: this is about skipping, and the stalled client must stay for the whole window.
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withIoThreads(1)
+                .withClientTimeout(Duration.ofSeconds(60));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (ServerFixture server = ServerFixture.start(config, capture);
                 Socket stalled = new Socket()) {
