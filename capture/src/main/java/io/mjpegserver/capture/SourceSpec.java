@@ -2,10 +2,10 @@ package io.mjpegserver.capture;
 
 import java.nio.file.Path;
 
-/** Which live source to capture: exactly one per server. */
+/** Which live source a feed captures: exactly one per feed. */
 public sealed interface SourceSpec {
 
-    /** A short kind name for logs and {@code /state}: {@code test-pattern}, {@code camera}, {@code file}. */
+    /** A short kind name for logs and {@code /state}: {@code test-pattern}, {@code camera}, {@code file}, {@code relay}, {@code rtsp}. */
     String kind();
 
     /** What a user would recognise: {@code /dev/video0}, a file path, {@code test pattern}. */
@@ -44,6 +44,50 @@ public sealed interface SourceSpec {
         @Override
         public String describe() {
             return devicePath().toString();
+        }
+    }
+
+    /**
+     * A network source: an {@code http://} or {@code https://} MJPEG stream or single JPEG (relayed), or an
+     * {@code rtsp://} stream (through FFmpeg). Credentials may be in the URL.
+     */
+    record Url(java.net.URI uri) implements SourceSpec {
+        public Url {
+            String scheme = uri == null ? null : uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")
+                    || scheme.equalsIgnoreCase("rtsp")) || uri.getHost() == null) {
+                throw new IllegalArgumentException("url: '" + redacted(uri) + "' (expected: http://, https:// or rtsp://"
+                        + " followed by a host, such as http://192.168.1.10/video.mjpg)");
+            }
+        }
+
+        /** Whether frames come over RTSP (pulled through FFmpeg) rather than HTTP (pushed, relayed). */
+        public boolean rtsp() {
+            return uri.getScheme().equalsIgnoreCase("rtsp");
+        }
+
+        @Override
+        public String kind() {
+            return rtsp() ? "rtsp" : "relay";
+        }
+
+        /** The URL without its password, for logs, {@code /state} and errors. */
+        @Override
+        public String describe() {
+            return redacted(uri);
+        }
+
+        static String redacted(java.net.URI uri) {
+            if (uri == null) {
+                return "";
+            }
+            String user = uri.getRawUserInfo();
+            if (user == null) {
+                return uri.toString();
+            }
+            int colon = user.indexOf(':');
+            String shown = colon < 0 ? user : user.substring(0, colon) + ":***";
+            return uri.toString().replace(user + "@", shown + "@");
         }
     }
 

@@ -1,0 +1,19 @@
+package io.mjpegserver.capture;
+
+import io.netty.buffer.ByteBuf;
+
+/** Where a {@link PushSource} delivers. Thread-safe: called on the source's own threads. */
+public interface FrameSink {
+
+    /**
+     * One JPEG as the upstream sent it (not yet checked: the supervisor's JPEG stage checks it is whole). The
+     * sink takes ownership of {@code jpeg} and releases it.
+     */
+    void frame(ByteBuf jpeg);
+
+    /**
+     * The source failed and delivers nothing more to this sink: {@code reason} says what went wrong in words
+     * for users ({@code upstream http://cam/video.mjpg closed the connection mid-frame}), never a library's.
+     */
+    void failed(String reason);
+}
