@@ -1,21 +1,22 @@
 package io.mjpegserver.server;
 
 import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.CaptureObserver;
-import io.mjpegserver.capture.CaptureService;
-import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.frame.FrameRing;
-import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.feed.Feed;
+import io.mjpegserver.server.feed.FeedCapture;
+import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.FeedStarter;
+import io.mjpegserver.server.feed.Feeds;
 import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.observe.ServerMetrics;
 import io.mjpegserver.server.observe.StateView;
-import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.mjpegserver.server.stream.SessionStats;
@@ -47,8 +48,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole server: one capture thread filling the frame ring, and Netty event loops fanning each frame out
- * to every client. {@link #close()} stops it and releases everything it made.
+ * The whole server: its feeds (each a capture filling a frame ring, and a broadcaster fanning each frame out to
+ * the feed's clients on Netty's event loops), and one listening socket for all of them. {@link #close()} stops
+ * it and releases everything it made.
  */
 public final class MjpegServer implements AutoCloseable {
 
@@ -56,99 +58,110 @@ public final class MjpegServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final FatalErrorHandler fatal;
-    private final CaptureConfig captureConfig;
     private final Transport transport;
-    private final FrameRing ring;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ChannelGroup channels;
     private final ServerMetrics metrics = new ServerMetrics();
-    private final Broadcaster broadcaster;
+    private final MultipartFormat format;
+    private final ClientLimits limits;
+    private final List<Feed> started = new ArrayList<>();
     private final List<Consumer<String>> sourceLossListeners = new CopyOnWriteArrayList<>();
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
-    private CaptureService capture;
+    private Feeds feeds;
     private Channel serverChannel;
     private boolean closed;
 
-    private MjpegServer(ServerConfig config, CaptureConfig captureConfig, ByteBufAllocator alloc, FatalErrorHandler fatal) {
+    private MjpegServer(ServerConfig config, FatalErrorHandler fatal) {
         this.config = config;
         this.fatal = fatal;
-        this.captureConfig = captureConfig;
         this.transport = Transport.best();
-        this.ring = new FrameRing(captureConfig.ringSize());
         this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        this.broadcaster = new Broadcaster(workers, new MultipartFormat(config.boundary()), alloc, config.repeat(),
-                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics, fatal);
-        ring.addListener(broadcaster);
-        metrics.watch(this::captureStats, ring, broadcaster);
+        this.format = new MultipartFormat(config.boundary());
+        this.limits = new ClientLimits(config.maxClients(), config.maxClientsPerAddress());
+    }
+
+    /** Starts one feed on the source {@code capture} names, with pooled direct buffers. */
+    public static MjpegServer start(ServerConfig config, CaptureConfig capture) throws StartupException {
+        return start(config, List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS)));
+    }
+
+    /** Starts {@code feeds} (the first is the default feed), with pooled direct buffers. */
+    public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds) throws StartupException {
+        return start(config, feeds, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
     }
 
     /**
-     * Starts on the source {@code capture} names, with pooled direct buffers; an {@link Error} on the capture
-     * thread ends the process ({@link FatalErrorHandler#HALT}).
+     * Starts every feed, binds, and serves. Every frame and every connection's buffers come from {@code alloc}.
+     * An {@link Error} on any of the server's threads (the capture threads, the event loops) goes to {@code fatal}.
+     *
+     * @throws StartupException when a source cannot be opened, the TLS files cannot be read, or the address
+     *                          cannot be bound
      */
-    public static MjpegServer start(ServerConfig config, CaptureConfig capture) throws StartupException {
-        return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
+    public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds, ByteBufAllocator alloc,
+            FatalErrorHandler fatal) throws StartupException {
+        MjpegServer server = new MjpegServer(config, fatal);
+        return server.run(alloc, starter -> {
+            for (FeedConfig feed : feeds) {
+                server.started.add(starter.start(feed));
+            }
+        });
     }
 
-    /** As {@link #start(ServerConfig, CaptureConfig, FrameSource, ByteBufAllocator, FatalErrorHandler)} with {@link FatalErrorHandler#HALT}. */
+    /** One feed on {@code source}, which the server owns from here; with {@link FatalErrorHandler#HALT}. */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
             throws StartupException {
         return start(config, capture, source, alloc, FatalErrorHandler.HALT);
     }
 
-    /**
-     * Opens {@code source} (the server owns it from here), binds, and starts streaming. Every frame and
-     * every connection's buffers come from {@code alloc}. An {@link Error} on any of the server's threads (the
-     * capture threads, the event loops) goes to {@code fatal}.
-     *
-     * @throws StartupException when the source cannot be opened, the TLS files cannot be read, or the
-     *                          address cannot be bound
-     */
+    /** One feed on {@code source}, which the server owns from here (tests bring sources of their own). */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc,
             FatalErrorHandler fatal) throws StartupException {
-        MjpegServer server = new MjpegServer(config, capture, alloc, fatal);
+        MjpegServer server = new MjpegServer(config, fatal);
+        FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS);
+        return server.run(alloc, starter -> server.started.add(starter.start(feed, source)));
+    }
+
+    /** How feeds get started, given what they share. */
+    @FunctionalInterface
+    private interface FeedsToStart {
+        void start(FeedStarter starter) throws SourceException;
+    }
+
+    private MjpegServer run(ByteBufAllocator alloc, FeedsToStart toStart) throws StartupException {
         try {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
-            server.capture = CaptureService.start(source, capture.source().describe(), capture.quality(), server.ring,
-                    alloc, server.observer(), fatal);
-            server.bind(alloc, ssl);
-            return server;
+            toStart.start(new FeedStarter(config, workers, format, alloc, limits, metrics, fatal, this::sourceLost));
+            feeds = new Feeds(started);
+            metrics.watch(feeds);
+            bind(alloc, ssl);
+            return this;
         } catch (SourceException e) {
-            server.close();
+            close();
             throw new StartupException(e.getMessage(), e);
         } catch (StartupException | RuntimeException e) {
-            server.close();
+            close();
             throw e;
         }
     }
 
-    /** What the capture thread reports: to the metrics, and a failure also to the source-loss listeners. */
-    private CaptureObserver observer() {
-        return new CaptureObserver() {
-            @Override
-            public void captured(long grabNanos, long encodeNanos, int bytes) {
-                metrics.captured(grabNanos, encodeNanos, bytes);
-            }
-
-            @Override
-            public void sourceFailed(String reason) {
-                for (Consumer<String> listener : sourceLossListeners) {
-                    listener.accept(reason);
-                }
-            }
-        };
+    /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
+    private void sourceLost(String feed, String reason) {
+        String told = feeds != null && feeds.all().size() == 1 ? reason : "feed " + feed + ": " + reason;
+        for (Consumer<String> listener : sourceLossListeners) {
+            listener.accept(told);
+        }
     }
 
     private void bind(ByteBufAllocator alloc, SslContext ssl) throws StartupException {
         List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
-        StreamResponder stream = new StreamResponder(broadcaster, streamHeaders, PipelineNames.CODEC,
+        StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC,
                 PipelineNames.REQUEST_PHASE);
-        Endpoints endpoints = new Endpoints(ring, stream, this::state, this::sourceView, metrics.registry());
+        Endpoints endpoints = new Endpoints(feeds, stream, this::state, metrics.registry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -174,15 +187,29 @@ public final class MjpegServer implements AutoCloseable {
                     + " (check --host and --port)", cause);
         }
         serverChannel = bound.channel();
-        log.info("serving {} {}x{} ({}) on {} ({} transport)", captureConfig.source().describe(), capture.width(),
-                capture.height(), capture.passesThrough() ? "passed through" : "encoded at quality " + captureConfig.quality(),
-                String.join(" ", MachineAddresses.urls(ssl == null ? "http" : "https",
-                        (InetSocketAddress) serverChannel.localAddress(), MachineAddresses.ofThisMachine())), transport());
+        List<String> urls = MachineAddresses.urls(ssl == null ? "http" : "https",
+                (InetSocketAddress) serverChannel.localAddress(), MachineAddresses.ofThisMachine());
+        for (Feed feed : feeds) {
+            FeedCapture capture = feed.capture();
+            String how = capture.passesThrough() ? "passed through"
+                    : "encoded at quality " + feed.config().quality();
+            String size = capture.width() > 0 ? capture.width() + "x" + capture.height() + " " : "";
+            if (feeds.all().size() == 1) {
+                log.info("serving {} {}({}) on {} ({} transport)", feed.config().source().describe(), size, how,
+                        String.join(" ", urls), transport());
+            } else {
+                log.info("feed {}: {} {}({}) on {}{}", feed.name(), feed.config().source().describe(), size, how,
+                        urls.get(0).replaceAll("/$", ""), feed.streamPath());
+            }
+        }
+        if (feeds.all().size() > 1) {
+            log.info("serving {} feeds on {} ({} transport)", feeds.all().size(), String.join(" ", urls), transport());
+        }
     }
 
     /**
-     * Calls {@code listener} each time the source is lost (a failed or hung grab, an error while publishing), with
-     * the reason in words for users; on the capture thread or its watchdog: it must not block.
+     * Calls {@code listener} each time a feed's source is lost (a failed or hung grab, an error while publishing,
+     * an upstream gone), with the feed and the reason in words for users; on a capture thread: it must not block.
      */
     public void onSourceLoss(Consumer<String> listener) {
         sourceLossListeners.add(listener);
@@ -197,19 +224,27 @@ public final class MjpegServer implements AutoCloseable {
         return config;
     }
 
-    /** The ring frames go through; read-only use (its frames are released by the ring). */
+    public Feeds feeds() {
+        return feeds;
+    }
+
+    /** The default feed's ring; read-only use (its frames are released by the ring). */
     public FrameRing ring() {
-        return ring;
+        return feeds.defaultFeed().ring();
     }
 
+    /** The default feed's capture figures. */
     public CaptureStats captureStats() {
-        CaptureService service = capture;
-        return service == null ? new CaptureStats(false, 0, 0, 0, 0, 0, -1, 0, "not started", 0, 0, 0) : service.stats();
+        return feeds.defaultFeed().captureStats();
     }
 
-    /** Every open stream client, as of now. */
+    /** Every open stream client of every feed, as of now. */
     public List<SessionStats> streamClients() {
-        return broadcaster.sessions();
+        List<SessionStats> all = new ArrayList<>();
+        for (Feed feed : feeds) {
+            all.addAll(feed.broadcaster().sessions());
+        }
+        return all;
     }
 
     /** The Prometheus registry {@code /metrics} shows. */
@@ -222,38 +257,31 @@ public final class MjpegServer implements AutoCloseable {
         return transport.name().toLowerCase(Locale.ROOT);
     }
 
-    /** What {@code /state} shows. */
+    /** What {@code /state} shows: the server, every feed, and the default feed's figures at the top level. */
     public StateView state() {
-        List<StateView.Client> clients = new ArrayList<>();
-        for (SessionStats s : broadcaster.sessions()) {
-            clients.add(new StateView.Client(s.remote(), s.path(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
-                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps())));
+        long served = 0;
+        long sent = 0;
+        long skipped = 0;
+        long bytes = 0;
+        List<StateView.Feed> views = new ArrayList<>();
+        for (Feed feed : feeds) {
+            StreamTotals totals = feed.broadcaster().totals();
+            served += totals.sessionsStarted();
+            sent += totals.framesSent();
+            skipped += totals.framesSkipped();
+            bytes += totals.bytesSent();
+            views.add(feed.view());
         }
-        StreamTotals totals = broadcaster.totals();
         StateView.Server server = new StateView.Server(Version.get(), transport(), config.host(),
                 serverChannel == null ? config.port() : port(), startedAt.toString(),
-                round((System.nanoTime() - startedNanos) / 1e9), totals.sessionsStarted(), totals.framesSent(),
-                totals.framesSkipped(), totals.bytesSent());
-        StateView.Ring ringView = new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published());
-        return new StateView(server, sourceView(), ringView, clients);
+                Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes);
+        StateView.Feed first = views.get(0);
+        return new StateView(server, first.source(), first.ring(), first.clients(), views);
     }
 
-    /** The source part of {@link #state()}. */
+    /** The default feed's source, as {@code /state} shows it. */
     public StateView.Source sourceView() {
-        CaptureStats stats = captureStats();
-        CaptureService service = capture;
-        return new StateView.Source(captureConfig.source().kind(), captureConfig.source().describe(), stats.online(),
-                stats.lastError(), captureConfig.size() == null ? null : captureConfig.size().toString(),
-                service == null ? captureConfig.fps() : service.pacingFps(),
-                service == null ? 0 : service.width(), service == null ? 0 : service.height(), round(stats.actualFps()),
-                stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
-                round(stats.lastEncodeNanos() / 1e6),
-                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
-                stats.hangs(), stats.internalErrors());
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
+        return feeds.defaultFeed().sourceView();
     }
 
     /**
@@ -269,15 +297,19 @@ public final class MjpegServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
-        if (capture != null) {
-            capture.close();
+        for (Feed feed : started) {
+            feed.stopCapture();
         }
-        broadcaster.close();
+        for (Feed feed : started) {
+            feed.broadcaster().close();
+        }
         channels.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         Future<?> bossDone = boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         Future<?> workersDone = workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         bossDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
         workersDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
-        ring.close();
+        for (Feed feed : started) {
+            feed.ring().close();
+        }
     }
 }

@@ -96,8 +96,8 @@ class CaptureFailureTest {
             assertEquals("internal error while publishing a frame (IllegalStateException): see the log",
                     source.get("lastError").asText());
             String metrics = Http.getText(server.url("/metrics")).body();
-            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_source_failures_total"), metrics);
-            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_capture_internal_errors_total"), metrics);
+            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_source_failures_total{feed=\"default\"}"), metrics);
+            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_capture_internal_errors_total{feed=\"default\"}"), metrics);
         }
     }
 
@@ -161,8 +161,8 @@ class CaptureFailureTest {
             assertEquals(1, state.get("hangs").asLong());
             assertEquals(1, state.get("failures").asLong());
             String metrics = Http.getText(server.url("/metrics")).body();
-            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_source_hangs_total"), metrics);
-            assertEquals(0.0, ObserveTest.value(metrics, "mjpeg_source_up"), metrics);
+            assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_source_hangs_total{feed=\"default\"}"), metrics);
+            assertEquals(0.0, ObserveTest.value(metrics, "mjpeg_source_up{feed=\"default\"}"), metrics);
 
             source.hang.set(false);
             source.release.countDown();

@@ -71,7 +71,7 @@ class ChurnTest {
             // Between two frames the ring, each loop's newest part and one frame in the making: a few either way.
             assertTrue(afterAllocations <= idleAllocations + 4, idleAllocations + " -> " + afterAllocations);
             assertEquals(capture.ringSize(), server.server().ring().occupancy());
-            double sessions = ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_stream_sessions_total");
+            double sessions = ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_stream_sessions_total{feed=\"default\"}");
             assertEquals(CLIENTS, sessions);
         } finally {
             pool.shutdownNow();

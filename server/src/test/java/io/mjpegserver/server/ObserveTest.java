@@ -87,16 +87,16 @@ class ObserveTest {
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
             String text = response.body();
-            assertTrue(value(text, "mjpeg_frames_captured_total") >= 10, text);
-            assertTrue(value(text, "mjpeg_frames_encoded_total") >= 10, text);
-            assertTrue(value(text, "mjpeg_frames_sent_total") >= 10, text);
-            assertTrue(value(text, "mjpeg_sent_bytes_total") > 0, text);
-            assertEquals(1.0, value(text, "mjpeg_clients{endpoint=\"/stream\"}"), text);
-            assertEquals(1.0, value(text, "mjpeg_source_up"), text);
-            assertTrue(value(text, "mjpeg_capture_seconds_count") >= 10, text);
-            assertTrue(value(text, "mjpeg_encode_seconds_count") >= 10, text);
+            assertTrue(value(text, "mjpeg_frames_captured_total{feed=\"default\"}") >= 10, text);
+            assertTrue(value(text, "mjpeg_frames_encoded_total{feed=\"default\"}") >= 10, text);
+            assertTrue(value(text, "mjpeg_frames_sent_total{feed=\"default\"}") >= 10, text);
+            assertTrue(value(text, "mjpeg_sent_bytes_total{feed=\"default\"}") > 0, text);
+            assertEquals(1.0, value(text, "mjpeg_clients{endpoint=\"/stream\",feed=\"default\"}"), text);
+            assertEquals(1.0, value(text, "mjpeg_source_up{feed=\"default\"}"), text);
+            assertTrue(value(text, "mjpeg_capture_seconds_count{feed=\"default\"}") >= 10, text);
+            assertTrue(value(text, "mjpeg_encode_seconds_count{feed=\"default\"}") >= 10, text);
             assertTrue(text.contains("mjpeg_connection_rejects_total{reason=\"max_clients\"}"), text);
-            assertTrue(text.contains("mjpeg_source_reconnects_total 0"), text);
+            assertTrue(text.contains("mjpeg_source_reconnects_total{feed=\"default\"} 0"), text);
         }
         assertTrue(Http.eventually(Duration.ofSeconds(10), () -> streamClientsInMetrics(server) == 0.0),
                 "a closed client is no longer counted");
@@ -104,7 +104,7 @@ class ObserveTest {
 
     private static double streamClientsInMetrics(ServerFixture server) {
         try {
-            return value(Http.getText(server.url("/metrics")).body(), "mjpeg_clients{endpoint=\"/stream\"}");
+            return value(Http.getText(server.url("/metrics")).body(), "mjpeg_clients{endpoint=\"/stream\",feed=\"default\"}");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

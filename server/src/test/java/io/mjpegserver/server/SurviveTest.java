@@ -128,7 +128,7 @@ class SurviveTest {
             assertTrue(Http.eventually(java.time.Duration.ofSeconds(5),
                     () -> server.server().captureStats().online()));
             assertEquals(200, Http.get(server.url("/healthz")).statusCode());
-            assertTrue(ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_source_reconnects_total") >= 1);
+            assertTrue(ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_source_reconnects_total{feed=\"default\"}") >= 1);
         }
     }
 }

@@ -1,23 +1,25 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.server.feed.Feed;
 import io.mjpegserver.server.observe.StateView;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 
-/** {@code /healthz}: 200 while frames arrive; 503 and the reason while the source is down or silent. */
+/**
+ * {@code /healthz}: 200 while every feed delivers (an on-demand feed idle for lack of clients is fine); 503 and,
+ * one line per feed, what is wrong with each that does not. {@code /cam/NAME/healthz} answers for one feed.
+ */
 final class HealthResponder {
 
-    private final Supplier<StateView.Source> source;
-
-    HealthResponder(Supplier<StateView.Source> source) {
-        this.source = source;
-    }
-
-    /** The reason the source is unhealthy, or {@code null} when it is fine. */
+    /** The reason a feed's source is unhealthy, or {@code null} when it is fine. */
     static String problem(StateView.Source s) {
+        if (s.idle()) {
+            return null;
+        }
         if (!s.online()) {
             return "source " + s.source() + " is down: " + s.lastError();
         }
@@ -32,12 +34,23 @@ final class HealthResponder {
         return null;
     }
 
-    void respond(ChannelHandlerContext ctx, HttpRequest request) {
-        String problem = problem(source.get());
-        if (problem == null) {
-            Responses.send(ctx, request, Responses.text(request, HttpResponseStatus.OK, "ok\n"), false);
+    void respond(ChannelHandlerContext ctx, HttpRequest request, List<Feed> feeds) {
+        List<String> problems = new ArrayList<>();
+        boolean idle = false;
+        for (Feed feed : feeds) {
+            StateView.Source source = feed.sourceView();
+            idle |= source.idle();
+            String problem = problem(source);
+            if (problem != null) {
+                problems.add(feeds.size() == 1 ? problem : "feed " + feed.name() + ": " + problem);
+            }
+        }
+        if (problems.isEmpty()) {
+            String body = feeds.size() == 1 && idle ? "ok (idle: opens at the first client)\n" : "ok\n";
+            Responses.send(ctx, request, Responses.text(request, HttpResponseStatus.OK, body), false);
         } else {
-            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, problem), false);
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    String.join("\n", problems)), false);
         }
     }
 }

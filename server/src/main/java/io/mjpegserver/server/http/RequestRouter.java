@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.server.feed.Feed;
+import io.mjpegserver.server.feed.Feeds;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
 
     private final IndexPage index = new IndexPage();
+    private final Feeds feeds;
     private final SnapshotResponder snapshot;
     private final StreamResponder stream;
     private final StateResponder state;
@@ -47,11 +51,12 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
      * @param fatal told of an {@link Error} met while answering, which it must not survive
      */
     RequestRouter(Endpoints endpoints, BasicAuth auth, RejectListener rejects, FatalErrorHandler fatal) {
-        this.snapshot = new SnapshotResponder(endpoints.ring());
+        this.feeds = endpoints.feeds();
+        this.snapshot = new SnapshotResponder();
         this.stream = endpoints.stream();
         this.state = new StateResponder(endpoints.state());
         this.metrics = new MetricsResponder(endpoints.metrics());
-        this.health = new HealthResponder(endpoints.source());
+        this.health = new HealthResponder();
         this.auth = auth;
         this.rejects = rejects;
         this.fatal = fatal;
@@ -102,7 +107,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             rejectBadRequest(ctx, request, "the request target is not a valid path (bad percent-escape?)");
             return;
         }
-        Route route = Route.of(target.uri());
+        Route.Routed routed = Route.of(target.uri());
+        Route route = routed.route();
         if (auth != null && route != Route.HEALTHZ && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             rejects.rejected("unauthorized");
             log.debug("rejected request from {}: {} {} without valid credentials (401)", ctx.channel().remoteAddress(),
@@ -112,16 +118,31 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             Responses.send(ctx, request, response, false);
             return;
         }
+        Feed feed = routed.feed() == null ? feeds.defaultFeed() : feeds.get(routed.feed());
+        if (feed == null) {
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such feed: "
+                    + routed.feed() + " (feeds: " + feeds.names() + ")"), false);
+            return;
+        }
         switch (route) {
             case INDEX -> index.respond(ctx, request);
-            case STREAM -> stream.respond(ctx, request, target.path().equals("/") ? "/?action=stream" : target.path());
-            case SNAPSHOT -> snapshot.respond(ctx, request);
+            case STREAM -> stream.respond(ctx, request, streamPath(target), feed.broadcaster());
+            case SNAPSHOT -> snapshot.respond(ctx, request, feed);
             case STATE -> state.respond(ctx, request);
             case METRICS -> metrics.respond(ctx, request);
-            case HEALTHZ -> health.respond(ctx, request);
+            case HEALTHZ -> health.respond(ctx, request, routed.feed() == null ? feeds.all() : List.of(feed));
             case NOT_FOUND -> Responses.send(ctx, request,
                     Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + target.path()), false);
         }
+    }
+
+    /** The path a stream client is counted under: mjpg-streamer's form keeps its action. */
+    private static String streamPath(RequestTarget target) {
+        String path = target.path();
+        if (path.equals("/") || path.endsWith("/")) {
+            return path + "?action=stream";
+        }
+        return path;
     }
 
     /** 400 for a request that parsed but makes no sense; the connection is closed, as nothing after it can be trusted. */

@@ -1,9 +1,6 @@
 package io.mjpegserver.server.observe;
 
 import io.mjpegserver.capture.CaptureObserver;
-import io.mjpegserver.capture.CaptureStats;
-import io.mjpegserver.capture.frame.FrameRing;
-import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.RejectListener;
 import io.mjpegserver.server.stream.SessionStats;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -14,13 +11,15 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The server's Prometheus metrics, in a registry of its own. Per-frame, per-client figures are not counted
  * on the hot path: they are read from the sessions' own counters when scraped.
  */
-public final class ServerMetrics implements CaptureObserver, RejectListener {
+public final class ServerMetrics implements RejectListener {
 
     private static final double[] TIME_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1};
 
@@ -38,69 +37,102 @@ public final class ServerMetrics implements CaptureObserver, RejectListener {
             rejects.labelValues(reason);
         }
         encoded = Counter.builder().name("mjpeg_frames_encoded")
-                .help("Frames encoded to JPEG (passed-through frames are not)").register(registry);
+                .help("Frames encoded to JPEG (passed-through frames are not)").labelNames("feed").register(registry);
         captureSeconds = Histogram.builder().name("mjpeg_capture_seconds")
-                .help("Time to grab one frame: read, decode and encode").unit(Unit.SECONDS)
+                .help("Time to grab one frame: read, decode and encode").unit(Unit.SECONDS).labelNames("feed")
                 .classicOnly().classicUpperBounds(TIME_BUCKETS).register(registry);
         encodeSeconds = Histogram.builder().name("mjpeg_encode_seconds")
-                .help("Time to encode one frame to JPEG").unit(Unit.SECONDS)
+                .help("Time to encode one frame to JPEG").unit(Unit.SECONDS).labelNames("feed")
                 .classicOnly().classicUpperBounds(TIME_BUCKETS).register(registry);
     }
 
-    /** Registers the figures read at scrape time from the running parts of the server. */
-    public void watch(Supplier<CaptureStats> capture, FrameRing ring, Broadcaster broadcaster) {
-        CounterWithCallback.builder().name("mjpeg_frames_captured").help("Frames the source delivered")
-                .callback(cb -> cb.call(capture.get().framesCaptured())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_no_signal_frames").help("NO SIGNAL frames sent while the source was down")
-                .callback(cb -> cb.call(capture.get().noSignalFrames())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_source_reconnects").help("Times the source was reopened after a failure")
-                .callback(cb -> cb.call(capture.get().reopens())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_source_failures")
-                .help("Times the source was lost: a failed or hung grab, or an internal error while publishing")
-                .callback(cb -> cb.call(capture.get().failures())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_source_hangs")
-                .help("Grabs that did not return within max(3 frame periods, 2 s), each a source loss")
-                .callback(cb -> cb.call(capture.get().hangs())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_capture_internal_errors")
-                .help("Exceptions from the server's own code on the capture threads: bugs to report")
-                .callback(cb -> cb.call(capture.get().internalErrors())).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_source_up").help("1 while the source delivers frames, 0 while it is down")
-                .callback(cb -> cb.call(capture.get().online() ? 1 : 0)).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_capture_fps").help("Frames per second the source delivers now")
-                .callback(cb -> cb.call(capture.get().actualFps())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_frames_sent").help("Frames written to stream clients")
-                .callback(cb -> cb.call(broadcaster.totals().framesSent())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_frames_skipped").help("Frames not written to a client whose socket was busy")
-                .callback(cb -> cb.call(broadcaster.totals().framesSkipped())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_sent").help("Bytes written to stream clients")
-                .unit(Unit.BYTES).callback(cb -> cb.call(broadcaster.totals().bytesSent())).register(registry);
-        CounterWithCallback.builder().name("mjpeg_stream_sessions").help("Stream clients served since start")
-                .callback(cb -> cb.call(broadcaster.totals().sessionsStarted())).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_clients").help("Stream clients connected now, by endpoint")
-                .labelNames("endpoint").callback(cb -> {
-                    Map<String, Integer> byPath = new TreeMap<>(Map.of("/stream", 0));
-                    for (SessionStats s : broadcaster.sessions()) {
-                        byPath.merge(s.path(), 1, Integer::sum);
+    /** What the capture of feed {@code feed} reports, recorded with its {@code feed} label. */
+    public CaptureObserver observer(String feed) {
+        CounterDataPoint encodedHere = encoded.labelValues(feed);
+        DistributionDataPoint captureHere = captureSeconds.labelValues(feed);
+        DistributionDataPoint encodeHere = encodeSeconds.labelValues(feed);
+        return new CaptureObserver() {
+            @Override
+            public void captured(long grabNanos, long encodeNanos, int bytes) {
+                captureHere.observe(grabNanos / 1e9);
+                if (encodeNanos > 0) {
+                    encodedHere.inc();
+                    encodeHere.observe(encodeNanos / 1e9);
+                }
+            }
+        };
+    }
+
+    /**
+     * Registers the figures read at scrape time from every feed, each series with its {@code feed} label.
+     * Nothing is counted per frame per client: the sessions' own counters are read when scraped.
+     */
+    public void watch(Iterable<? extends WatchedFeed> feeds) {
+        counter("mjpeg_frames_captured", "Frames the source delivered", feeds, f -> f.captureStats().framesCaptured());
+        counter("mjpeg_no_signal_frames", "NO SIGNAL frames sent while the source was down", feeds,
+                f -> f.captureStats().noSignalFrames());
+        counter("mjpeg_source_reconnects", "Times the source was reopened after a failure", feeds,
+                f -> f.captureStats().reopens());
+        counter("mjpeg_source_failures", "Times the source was lost: a failed or hung grab, or an internal error while"
+                + " publishing", feeds, f -> f.captureStats().failures());
+        counter("mjpeg_source_hangs", "Grabs that did not return within max(3 frame periods, 2 s), each a source loss",
+                feeds, f -> f.captureStats().hangs());
+        counter("mjpeg_capture_internal_errors", "Exceptions from the server's own code on the capture threads: bugs"
+                + " to report", feeds, f -> f.captureStats().internalErrors());
+        gauge("mjpeg_source_up", "1 while the source delivers frames, 0 while it is down", feeds,
+                f -> f.captureStats().online() ? 1 : 0);
+        gauge("mjpeg_capture_fps", "Frames per second the source delivers now", feeds, f -> f.captureStats().actualFps());
+        counter("mjpeg_frames_sent", "Frames written to stream clients", feeds, f -> f.broadcaster().totals().framesSent());
+        counter("mjpeg_frames_skipped", "Frames not written to a client whose socket was busy", feeds,
+                f -> f.broadcaster().totals().framesSkipped());
+        CounterWithCallback.builder().name("mjpeg_sent").help("Bytes written to stream clients").unit(Unit.BYTES)
+                .labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.broadcaster().totals().bytesSent(), f.name());
                     }
-                    byPath.forEach((path, n) -> cb.call(n, path));
                 }).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_ring_frames").help("Frames held in the ring")
-                .callback(cb -> cb.call(ring.occupancy())).register(registry);
-        GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring")
-                .unit(Unit.BYTES).callback(cb -> cb.call(ring.bytes())).register(registry);
+        counter("mjpeg_stream_sessions", "Stream clients served since start", feeds,
+                f -> f.broadcaster().totals().sessionsStarted());
+        GaugeWithCallback.builder().name("mjpeg_clients").help("Stream clients connected now, by feed and endpoint")
+                .labelNames("feed", "endpoint").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        Map<String, Integer> byPath = new TreeMap<>();
+                        for (SessionStats s : f.broadcaster().sessions()) {
+                            byPath.merge(s.path(), 1, Integer::sum);
+                        }
+                        if (byPath.isEmpty()) {
+                            cb.call(0, f.name(), "/stream");
+                        }
+                        byPath.forEach((path, n) -> cb.call(n, f.name(), path));
+                    }
+                }).register(registry);
+        gauge("mjpeg_ring_frames", "Frames held in the ring", feeds, f -> f.ring().occupancy());
+        GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring").unit(Unit.BYTES)
+                .labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.ring().bytes(), f.name());
+                    }
+                }).register(registry);
+    }
+
+    private void counter(String name, String help, Iterable<? extends WatchedFeed> feeds, ToDoubleFunction<WatchedFeed> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("feed").callback(cb -> {
+            for (WatchedFeed f : feeds) {
+                cb.call(value.applyAsDouble(f), f.name());
+            }
+        }).register(registry);
+    }
+
+    private void gauge(String name, String help, Iterable<? extends WatchedFeed> feeds, ToDoubleFunction<WatchedFeed> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("feed").callback(cb -> {
+            for (WatchedFeed f : feeds) {
+                cb.call(value.applyAsDouble(f), f.name());
+            }
+        }).register(registry);
     }
 
     public PrometheusRegistry registry() {
         return registry;
-    }
-
-    @Override
-    public void captured(long grabNanos, long encodeNanos, int bytes) {
-        captureSeconds.observe(grabNanos / 1e9);
-        if (encodeNanos > 0) {
-            encoded.inc();
-            encodeSeconds.observe(encodeNanos / 1e9);
-        }
     }
 
     @Override

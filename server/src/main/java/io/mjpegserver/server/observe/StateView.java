@@ -6,11 +6,22 @@ import java.util.List;
  * What {@code /state} shows, as JSON. Field names are the JSON keys.
  *
  * @param server  the server process
- * @param source  the capture source
- * @param ring    the frame ring
- * @param clients every open stream client
+ * @param source  the default feed's source (as before feeds existed, so existing scripts keep working)
+ * @param ring    the default feed's ring
+ * @param clients the default feed's stream clients
+ * @param feeds   every feed, the default first, each with its source, ring and clients
  */
-public record StateView(Server server, Source source, Ring ring, List<Client> clients) {
+public record StateView(Server server, Source source, Ring ring, List<Client> clients, List<Feed> feeds) {
+
+    /**
+     * One feed.
+     *
+     * @param name     what {@code /cam/NAME/...} names
+     * @param stream   its stream's path
+     * @param snapshot its snapshot's path
+     */
+    public record Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients) {
+    }
 
     public record Server(String version, String transport, String host, int port, String startedAt, double uptimeSeconds,
             long streamsServed, long framesSent, long framesSkipped, long bytesSent) {
@@ -23,11 +34,13 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param failures       times the source was lost, whatever the cause
      * @param hangs          of those, grabs that did not return in time
      * @param internalErrors exceptions from our own code on the capture threads: bugs to report
+     * @param passedThrough  the source's own JPEGs go out, with no encode
+     * @param idle           an on-demand source closed for lack of clients (not a failure)
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
             double configuredFps, int width, int height, double actualFps, long framesCaptured, long noSignalFrames,
             long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame, long failures,
-            long hangs, long internalErrors) {
+            long hangs, long internalErrors, boolean passedThrough, boolean idle) {
     }
 
     public record Ring(int capacity, int occupancy, long bytes, long published) {

@@ -33,6 +33,7 @@ public final class Broadcaster implements FrameListener {
     private final ClientLimits limits;
     private final RejectListener rejects;
     private final FatalErrorHandler fatal;
+    private final ClientDemand demand;
     /**
      * Guards the move of a session from {@link #open} to the ended totals against {@link #totals()}, so a
      * scrape sees each session exactly once, open or ended, and a counter never goes backwards.
@@ -54,15 +55,18 @@ public final class Broadcaster implements FrameListener {
      * @param limits        how many stream clients may connect
      * @param rejects       told of every client turned away or cut off
      * @param fatal         told of an {@link Error} on an event loop while streaming
+     * @param demand        told of each stream client that comes and goes (an on-demand source)
      */
     public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
-            Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal) {
+            Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal,
+            ClientDemand demand) {
         this.format = format;
         this.alloc = alloc;
         this.clientTimeout = clientTimeout;
         this.limits = limits;
         this.rejects = rejects;
         this.fatal = fatal;
+        this.demand = demand;
         for (EventExecutor executor : workers) {
             loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal));
         }
@@ -119,18 +123,22 @@ public final class Broadcaster implements FrameListener {
     void started(StreamSession session) {
         open.add(session);
         sessionsStarted.increment();
+        demand.acquire();
     }
 
     /** Called once per session when it ends, on its loop. */
     void ended(StreamSession session, SessionStats stats) {
         synchronized (totalsLock) {
-            if (open.remove(session)) {
-                endedFramesSent += stats.framesSent();
-                endedFramesSkipped += stats.framesSkipped();
-                endedBytesSent += stats.bytesSent();
+            if (!open.remove(session)) {
+                limits.release(session.address());
+                return;
             }
+            endedFramesSent += stats.framesSent();
+            endedFramesSkipped += stats.framesSkipped();
+            endedBytesSent += stats.bytesSent();
         }
         limits.release(session.address());
+        demand.release();
     }
 
     void timedOut() {

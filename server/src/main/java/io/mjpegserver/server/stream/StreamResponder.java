@@ -26,7 +26,6 @@ import java.util.Map;
  */
 public final class StreamResponder {
 
-    private final Broadcaster broadcaster;
     private final List<Map.Entry<String, String>> headers11;
     private final List<Map.Entry<String, String>> headers10;
     private final ByteBuf head11;
@@ -39,12 +38,11 @@ public final class StreamResponder {
      * @param codecName        the HTTP codec's name: the session goes right in front of it
      * @param handlersToRemove names of the request-phase handlers a stream connection no longer needs
      */
-    public StreamResponder(Broadcaster broadcaster, List<Map.Entry<String, String>> extraHeaders, String codecName,
+    public StreamResponder(MultipartFormat format, List<Map.Entry<String, String>> extraHeaders, String codecName,
             List<String> handlersToRemove) {
         this.codecName = codecName;
-        this.broadcaster = broadcaster;
-        this.headers11 = headers(broadcaster.format(), true, extraHeaders);
-        this.headers10 = headers(broadcaster.format(), false, extraHeaders);
+        this.headers11 = headers(format, true, extraHeaders);
+        this.headers10 = headers(format, false, extraHeaders);
         this.head11 = head(HttpVersion.HTTP_1_1, headers11);
         this.head10 = head(HttpVersion.HTTP_1_0, headers10);
         this.handlersToRemove = List.copyOf(handlersToRemove);
@@ -74,10 +72,10 @@ public final class StreamResponder {
     }
 
     /**
-     * Streams to the channel of {@code ctx} (the router's context). A GET turns the connection into a
-     * stream for good; a HEAD gets the same headers through the codec, and the connection stays usable.
+     * Streams {@code broadcaster}'s feed to the channel of {@code ctx} (the router's context). A GET turns the
+     * connection into a stream for good; a HEAD gets the same headers through the codec, and the connection stays usable.
      */
-    public void respond(ChannelHandlerContext ctx, HttpRequest request, String path) {
+    public void respond(ChannelHandlerContext ctx, HttpRequest request, String path, Broadcaster broadcaster) {
         boolean chunked = !request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (HttpMethod.HEAD.equals(request.method())) {
             FullHttpResponse response = new DefaultFullHttpResponse(

@@ -209,7 +209,7 @@ class RoutingTest {
     @Test
     void anErrorWhileAnsweringGoesToTheFatalHandler() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.source = null;
+            server.stats = null;
             server.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
             // A NullPointerException is a bug, not an Error: the connection closes, the process goes on.
             assertTrue(server.fatalErrors.isEmpty());

@@ -26,7 +26,7 @@ class BroadcasterCloseTest {
         try {
             Broadcaster broadcaster = new Broadcaster(group, new MultipartFormat(MultipartFormat.DEFAULT_BOUNDARY),
                     UnpooledByteBufAllocator.DEFAULT, Duration.ofSeconds(1), Duration.ofSeconds(3),
-                    new ClientLimits(0, 0), RejectListener.NONE, IGNORE_ERRORS);
+                    new ClientLimits(0, 0), RejectListener.NONE, IGNORE_ERRORS, ClientDemand.NONE);
             // Every loop busy (as under a flood of work at shutdown): none can run its close task in time.
             CountDownLatch busy = new CountDownLatch(loops);
             for (EventExecutor loop : group) {

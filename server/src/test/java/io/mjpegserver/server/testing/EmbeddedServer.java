@@ -4,7 +4,15 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.feed.Feed;
+import io.mjpegserver.server.feed.FeedCapture;
+import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.Feeds;
+import io.mjpegserver.server.stream.ClientDemand;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.http.Endpoints;
@@ -41,11 +49,12 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Every {@link Error} the pipeline met, in place of halting the test JVM. */
     public final List<Throwable> fatalErrors = new CopyOnWriteArrayList<>();
     private final FatalErrorHandler fatal = (where, error) -> fatalErrors.add(error);
-    /** What {@code /healthz} and {@code /state} report as the source; tests may replace it. */
-    /** Thrown by the source supplier in place of answering, when set. */
+    /** Thrown by the feed's capture figures in place of answering, when set. */
     public volatile Error sourceError;
-    public volatile StateView.Source source = new StateView.Source("test-pattern", "test pattern", true, null, "16x16",
-            30, 16, 16, 30, 1, 0, 0, 1, 1, 0.01, 0, 0, 0);
+    /** What the feed's capture reports ({@code /healthz}, {@code /state}); tests may replace it, null included. */
+    public volatile CaptureStats stats = new CaptureStats(true, 1, 0, 30, 1_000_000, 1_000_000, 10_000_000, 0, null, 0, 0, 0);
+    /** The one feed, "default", on {@link #ring}. */
+    public final Feed feed;
 
     public EmbeddedServer() {
         this(ServerConfig.defaults());
@@ -57,27 +66,44 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public EmbeddedServer(ServerConfig config) {
         channel = new EmbeddedChannel();
-        broadcaster = new Broadcaster(channel.eventLoop(), new MultipartFormat(config.boundary()),
-                UnpooledByteBufAllocator.DEFAULT, config.repeat(), config.clientTimeout(),
-                new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics, fatal);
+        MultipartFormat format = new MultipartFormat(config.boundary());
+        broadcaster = new Broadcaster(channel.eventLoop(), format, UnpooledByteBufAllocator.DEFAULT, config.repeat(),
+                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics,
+                fatal, ClientDemand.NONE);
         ring.addListener(broadcaster);
-        metrics.watch(() -> new CaptureStats(source.online(), ring.published(), 0, 30, 0, 0, 0, 0, source.lastError(), 0, 0, 0),
-                ring, broadcaster);
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(16, 16), 30, 80, 4);
+        feed = new Feed(FeedConfig.DEFAULT_NAME, capture, ring, broadcaster, new StandInCapture());
+        Feeds feeds = new Feeds(List.of(feed));
+        metrics.watch(feeds);
         List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
-        StreamResponder stream = new StreamResponder(broadcaster, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE);
-        Endpoints endpoints = new Endpoints(ring, stream,
-                () -> new StateView(null, source, new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published()), List.of()),
-                this::source, metrics.registry());
+        StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE);
+        Endpoints endpoints = new Endpoints(feeds, stream, () -> {
+            StateView.Feed view = feed.view();
+            return new StateView(null, view.source(), view.ring(), view.clients(), List.of(view));
+        }, metrics.registry());
         channel.pipeline().addLast(new HttpServerInitializer(config, endpoints,
                 new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE), null, metrics, fatal));
     }
 
-    private StateView.Source source() {
-        if (sourceError != null) {
-            throw sourceError;
+    /** The feed's capture: no source, figures as the test sets them. */
+    private final class StandInCapture implements FeedCapture {
+        @Override
+        public CaptureStats stats() {
+            if (sourceError != null) {
+                throw sourceError;
+            }
+            return stats;
         }
-        return source;
+
+        @Override public int width() { return 16; }
+        @Override public int height() { return 16; }
+        @Override public double pacingFps() { return 30; }
+        @Override public boolean passesThrough() { return false; }
+        @Override public void acquire() { }
+        @Override public void release() { }
+        @Override public boolean idle() { return false; }
+        @Override public void close() { }
     }
 
     /** A frame whose JPEG is {@code FF D8 <payload> FF D9} in a direct buffer; the caller owns it. */

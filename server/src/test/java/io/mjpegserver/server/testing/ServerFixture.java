@@ -30,6 +30,12 @@ public final class ServerFixture implements AutoCloseable {
                 new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(width, height), fps, 80, 4));
     }
 
+    /** Several feeds; {@link #capture()} is the first's. */
+    public static ServerFixture start(ServerConfig config, java.util.List<io.mjpegserver.server.feed.FeedConfig> feeds)
+            throws StartupException {
+        return new ServerFixture(MjpegServer.start(config, feeds), feeds.get(0).capture());
+    }
+
     public static ServerFixture start(ServerConfig config, CaptureConfig capture) throws StartupException {
         return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT);
     }

@@ -1,0 +1,117 @@
+package io.mjpegserver.server.feed;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.server.observe.StateView;
+import io.mjpegserver.server.observe.WatchedFeed;
+import io.mjpegserver.server.stream.Broadcaster;
+import io.mjpegserver.server.stream.SessionStats;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A named feed: its source's capture, its frame ring and its broadcaster, and the figures of all three. The
+ * capture publishes into the ring; the broadcaster listens to the ring and fans each frame out to the feed's
+ * stream clients. Built and closed by the server, which owns the event loops the broadcaster uses.
+ */
+public final class Feed implements WatchedFeed {
+
+    private final String name;
+    private final CaptureConfig config;
+    private final FrameRing ring;
+    private final Broadcaster broadcaster;
+    private final FeedCapture capture;
+
+    /** Takes ownership of {@code ring} and {@code capture}; the broadcaster must already listen to the ring. */
+    public Feed(String name, CaptureConfig config, FrameRing ring, Broadcaster broadcaster, FeedCapture capture) {
+        this.name = FeedConfig.checkName(name);
+        this.config = config;
+        this.ring = ring;
+        this.broadcaster = broadcaster;
+        this.capture = capture;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public CaptureConfig config() {
+        return config;
+    }
+
+    /** The feed's frames; read-only use (its frames are released by the ring). */
+    @Override
+    public FrameRing ring() {
+        return ring;
+    }
+
+    @Override
+    public Broadcaster broadcaster() {
+        return broadcaster;
+    }
+
+    public FeedCapture capture() {
+        return capture;
+    }
+
+    @Override
+    public CaptureStats captureStats() {
+        return capture.stats();
+    }
+
+    /** Where this feed streams, relative to the server: {@code /cam/NAME/stream}. */
+    public String streamPath() {
+        return "/cam/" + name + "/stream";
+    }
+
+    public String snapshotPath() {
+        return "/cam/" + name + "/snapshot";
+    }
+
+    /** The source part of {@code /state}. */
+    public StateView.Source sourceView() {
+        CaptureStats stats = capture.stats();
+        return new StateView.Source(config.source().kind(), config.source().describe(), stats.online(),
+                stats.lastError(), config.size() == null ? null : config.size().toString(), capture.pacingFps(),
+                capture.width(), capture.height(), round(stats.actualFps()), stats.framesCaptured(),
+                stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
+                round(stats.lastEncodeNanos() / 1e6),
+                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
+                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle());
+    }
+
+    public StateView.Ring ringView() {
+        return new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published());
+    }
+
+    public List<StateView.Client> clientViews() {
+        List<StateView.Client> clients = new ArrayList<>();
+        for (SessionStats s : broadcaster.sessions()) {
+            clients.add(new StateView.Client(s.remote(), s.path(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
+                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps())));
+        }
+        return clients;
+    }
+
+    /** This feed in {@code /state}. */
+    public StateView.Feed view() {
+        return new StateView.Feed(name, streamPath(), snapshotPath(), sourceView(), ringView(), clientViews());
+    }
+
+    static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    /** Stops capturing (the ring and the broadcaster are closed by the server, after its loops let go). */
+    public void stopCapture() {
+        capture.close();
+    }
+
+    @Override
+    public String toString() {
+        return "feed " + name + " (" + config.source().describe() + ")";
+    }
+}

@@ -1,0 +1,49 @@
+package io.mjpegserver.server.feed;
+
+import io.mjpegserver.capture.CaptureService;
+import io.mjpegserver.capture.CaptureStats;
+
+/** What a feed needs of its capture: the running {@link CaptureService}, or a stand-in in handler tests. */
+public interface FeedCapture extends AutoCloseable {
+
+    CaptureStats stats();
+
+    /** The size frames come at now (a relay learns it from its first frame). */
+    int width();
+
+    int height();
+
+    /** The rate the capture paces at, or 0 for a source that paces itself. */
+    double pacingFps();
+
+    /** Whether the source's own JPEGs go out, with no encode. */
+    boolean passesThrough();
+
+    /** A client came: an idle on-demand source opens. */
+    void acquire();
+
+    /** A client left: an on-demand source closes after its grace once none is left. */
+    void release();
+
+    /** On demand, and closed for lack of clients. */
+    boolean idle();
+
+    @Override
+    void close();
+
+    /** The capture of a running service; closing it stops the service. */
+    static FeedCapture of(CaptureService service) {
+        return new FeedCapture() {
+            @Override public CaptureStats stats() { return service.stats(); }
+            @Override public int width() { return service.width(); }
+            @Override public int height() { return service.height(); }
+            @Override public double pacingFps() { return service.pacingFps(); }
+            @Override public boolean passesThrough() { return service.passesThrough(); }
+            // On demand arrives with the capture core; until then every source is always on.
+            @Override public void acquire() { }
+            @Override public void release() { }
+            @Override public boolean idle() { return false; }
+            @Override public void close() { service.close(); }
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package io.mjpegserver.server.feed;
+
+import io.mjpegserver.capture.CaptureObserver;
+import io.mjpegserver.capture.CaptureService;
+import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.observe.ServerMetrics;
+import io.mjpegserver.server.stream.Broadcaster;
+import io.mjpegserver.server.stream.ClientDemand;
+import io.mjpegserver.server.stream.ClientLimits;
+import io.mjpegserver.server.stream.MultipartFormat;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import java.util.function.BiConsumer;
+
+/**
+ * Builds feeds on what the server shares between them: its event loops, its wire format, its client limits,
+ * its metrics. Each feed gets a ring, a capture publishing into it, and a broadcaster listening to it.
+ *
+ * @param workers    the server's event loops, where the broadcasters deliver
+ * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
+ */
+public record FeedStarter(ServerConfig server, EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc,
+        ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss) {
+
+    /** Starts {@code config}'s feed on the source it names. */
+    public Feed start(FeedConfig config) throws SourceException {
+        SourceSpec spec = config.capture().source();
+        if (spec instanceof SourceSpec.Url url && !url.rtsp()) {
+            throw new SourceException("feed " + config.name() + ": relaying " + url.describe()
+                    + " is not available in this build");
+        }
+        return start(config, FrameSources.create(config.capture()));
+    }
+
+    /** Starts {@code config}'s feed on {@code source} (the feed owns it from here, and closes it). */
+    public Feed start(FeedConfig config, FrameSource source) throws SourceException {
+        FrameRing ring = new FrameRing(config.capture().ringSize());
+        try {
+            CaptureService service = CaptureService.start(source, config.capture().source().describe(),
+                    config.capture().quality(), ring, alloc, observer(config.name()), fatal);
+            FeedCapture capture = FeedCapture.of(service);
+            Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
+                    limits, metrics, fatal, demand(capture));
+            ring.addListener(broadcaster);
+            return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
+        } catch (SourceException | RuntimeException e) {
+            ring.close();
+            throw e;
+        }
+    }
+
+    private static ClientDemand demand(FeedCapture capture) {
+        return new ClientDemand() {
+            @Override
+            public void acquire() {
+                capture.acquire();
+            }
+
+            @Override
+            public void release() {
+                capture.release();
+            }
+        };
+    }
+
+    /** The feed's capture figures to the metrics; its losses to the server's listeners. */
+    private CaptureObserver observer(String feed) {
+        CaptureObserver recorded = metrics.observer(feed);
+        return new CaptureObserver() {
+            @Override
+            public void captured(long grabNanos, long encodeNanos, int bytes) {
+                recorded.captured(grabNanos, encodeNanos, bytes);
+            }
+
+            @Override
+            public void sourceFailed(String reason) {
+                sourceLoss.accept(feed, reason);
+            }
+        };
+    }
+}
