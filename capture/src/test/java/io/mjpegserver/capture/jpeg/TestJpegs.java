@@ -16,6 +16,8 @@ import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -68,7 +70,7 @@ final class TestJpegs {
             assertEquals((byte) 0xFF, jpeg[at], "a marker at " + at);
             int type = jpeg[at + 1] & 0xFF;
             if (type == marker) {
-                found = java.util.Arrays.copyOf(found, found.length + 1);
+                found = Arrays.copyOf(found, found.length + 1);
                 found[found.length - 1] = at;
             }
             if (type == SOS) {
@@ -104,7 +106,7 @@ final class TestJpegs {
         int[] app0 = segments(jpeg, APP0);
         assertEquals(1, app0.length, "one APP0 (JFIF)");
         int at = app0[0];
-        assertEquals("JFIF", new String(jpeg, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("JFIF", new String(jpeg, at + 4, 4, StandardCharsets.US_ASCII));
         // APP0, length 16, "AVI1", polarity 0 (not interlaced), reserved, two 32-bit field sizes of 0.
         byte[] avi1 = {(byte) 0xFF, (byte) 0xE0, 0, 16, 'A', 'V', 'I', '1', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         return splice(jpeg, at, 2 + length(jpeg, at), avi1);
