@@ -16,6 +16,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -64,7 +65,7 @@ class JpegStageTest {
             assertEquals(0, stage.tablesInserted());
             assertEquals(new VideoSize(640, 480), stage.lastSize());
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
     }
 
@@ -89,7 +90,7 @@ class JpegStageTest {
             assertEquals(0, stage.dropped());
             assertEquals(new VideoSize(width, height), stage.lastSize());
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
     }
 
@@ -147,7 +148,7 @@ class JpegStageTest {
             assertEquals(0xFFC4, StandardHuffmanTables.SEGMENTS.getUnsignedShort(0));
             assertEquals(0xFFC4, out.getUnsignedShort(tablesAt));
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
     }
 
@@ -159,7 +160,7 @@ class JpegStageTest {
         try {
             assertArrayEquals(original, ByteBufUtil.getBytes(out));
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
         assertEquals(0, in.refCnt());
     }
@@ -176,7 +177,7 @@ class JpegStageTest {
             assertArrayEquals(TestJpegs.withAvi1(original), completed);
             assertEquals(1, stage.tablesInserted());
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
     }
 
@@ -197,7 +198,7 @@ class JpegStageTest {
             assertArrayEquals(TestJpegs.decodeWithImageIo(original), TestJpegs.decodeWithImageIo(completed));
             assertArrayEquals(TestJpegs.decodeWithOpenCv(original), TestJpegs.decodeWithOpenCv(completed));
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
 
         // The same markers in a frame with its tables: they are seen, nothing is inserted.
@@ -221,7 +222,7 @@ class JpegStageTest {
             assertArrayEquals(original, ByteBufUtil.getBytes(out));
             assertEquals(0, stage.dropped());
         } finally {
-            out.release();
+            ReferenceCountUtil.release(out);
         }
         assertEquals(0, in.refCnt(), "the trimmed slice carried the frame's reference");
 
@@ -230,7 +231,7 @@ class JpegStageTest {
         try {
             assertArrayEquals(original, ByteBufUtil.getBytes(completed));
         } finally {
-            completed.release();
+            ReferenceCountUtil.release(completed);
         }
         assertEquals(0, strippedIn.refCnt());
     }
