@@ -5,7 +5,9 @@ Serves live test streams (videotestsrc, a moving ball):
   /mjpeg   JPEG over RTP (RFC 2435)
   /h264    H.264 over RTP (x264, zero latency)
 and on a second port (--secure-port) the MJPEG stream as /mjpeg behind Basic auth (--user / --password).
-Port 0: any free port. Prints "READY <port> <secure port>" on stdout once both listen; runs until killed.
+Port 0: any free port. Prints "READY <port> <secure port>" on stdout once both listen; runs until killed, or
+--max-seconds (so that a server a dead test left behind does not outlive it for long).
+--check: exits 0 when every GStreamer element it needs is installed, 3 naming the missing ones otherwise.
 Debian 12: gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base/-good/-ugly.
 """
 import argparse
@@ -41,6 +43,9 @@ def listen(server, port):
     return server.get_bound_port()
 
 
+ELEMENTS = ["videotestsrc", "jpegenc", "rtpjpegpay", "x264enc", "rtph264pay"]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=0)
@@ -50,8 +55,16 @@ def main():
     p.add_argument("--fps", type=int, default=15)
     p.add_argument("--user", default="viewer")
     p.add_argument("--password", default="secret")
+    p.add_argument("--max-seconds", type=int, default=300)
+    p.add_argument("--check", action="store_true")
     a = p.parse_args()
     Gst.init(None)
+    if a.check:
+        missing = [e for e in ELEMENTS if Gst.ElementFactory.find(e) is None]
+        if missing:
+            print("missing GStreamer elements: " + " ".join(missing), file=sys.stderr, flush=True)
+            sys.exit(3)
+        sys.exit(0)
     size = dict(w=a.width, h=a.height, fps=a.fps)
 
     server = GstRtspServer.RTSPServer()
@@ -70,7 +83,9 @@ def main():
     secure.get_mount_points().add_factory("/mjpeg", factory(MJPEG.format(**size), "user"))
 
     print("READY %d %d" % (listen(server, a.port), listen(secure, a.secure_port)), flush=True)
-    GLib.MainLoop().run()
+    loop = GLib.MainLoop()
+    GLib.timeout_add_seconds(a.max_seconds, loop.quit)
+    loop.run()
 
 
 if __name__ == "__main__":
