@@ -80,6 +80,31 @@ final class RtspSource implements FrameSource {
     @Override
     public void open() throws SourceException {
         FfmpegLog.install();
+        FFmpegFrameGrabber opened = connect(true);
+        if (opened.getVideoStream() >= 0 && opened.getImageWidth() <= 0) {
+            // The first packets did not say the picture's size (no SPS in the SDP, joined between key frames):
+            // once more, letting FFmpeg read as far as it likes.
+            log.debug("{}: no picture size in the first packets, probing further", this);
+            FileSource.closeQuietly(opened);
+            opened = connect(false);
+        }
+        grabber = opened;
+        try {
+            start(opened);
+        } catch (SourceException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects and reads the stream's description.
+     *
+     * @param quickProbe stop reading ahead as soon as every stream's codec parameters are known: FFmpeg's default
+     *                   reads up to 5 MB (or 5 s) first, which holds the first frame back (650 ms rather than 180 ms
+     *                   for a 15 fps H.264 stream from GStreamer); the frames read ahead are not lost, only late
+     */
+    private FFmpegFrameGrabber connect(boolean quickProbe) throws SourceException {
         FFmpegFrameGrabber opened = new FFmpegFrameGrabber(url.uri().toString());
         opened.setFormat("rtsp");
         opened.setOption("rtsp_transport", "tcp");
@@ -89,21 +114,18 @@ final class RtspSource implements FrameSource {
         // The rate comes from the SDP when the server gives it; measuring it would hold the first frame back
         // by 20 frames (over a second at 15 fps).
         opened.setOption("fpsprobesize", "0");
+        if (quickProbe) {
+            opened.setOption("probesize", "32");
+        }
         long started = System.nanoTime();
         try {
             opened.start();
+            return opened;
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
             boolean waited = System.nanoTime() - started >= timeout.toNanos();
             FileSource.closeQuietly(opened);
             log.debug("FFmpeg on {}: {}", url.describe(), e.toString());
             throw new SourceException(this + " " + FfmpegErrors.rtspOpen(e, timeout, waited), e);
-        }
-        grabber = opened;
-        try {
-            start(opened);
-        } catch (SourceException | RuntimeException e) {
-            close();
-            throw e;
         }
     }
 
