@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * else (H.264, H.265, ...) is decoded and encoded once. The stream paces itself.
  *
  * <p>Timeouts: FFmpeg's RTSP client has one socket timeout ({@code timeout}, in microseconds), which bounds the
- * TCP connect, each answer to a request, and each read of the stream; a server that stops sending fails a
- * {@link #grab} after it. (FFmpeg 8 has no separate connect timeout for RTSP: {@code stimeout} is gone, and
- * {@code rw_timeout} never reaches the RTSP connection.)
+ * TCP connect, each answer to a request, and each read of the stream. A server that stops sending, or never
+ * answers, fails {@link #grab} or {@link #open()} after about twice the timeout (FFmpeg waits it out twice:
+ * 4.2 s for 2 s, measured). FFmpeg 8.0 has no separate connect timeout for RTSP: with {@code stimeout} or
+ * {@code rw_timeout} instead, an open against a server that never answers hangs.
  *
  * <p>Packets are read here rather than through JavaCV's {@code grabImage}/{@code grabPacket}, which report
  * every read error as the end of the stream: the error code is what tells a timeout from a closed connection.
