@@ -3,8 +3,13 @@ package io.mjpegserver.capture.source;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DEMUXER_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_FORBIDDEN;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
 
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +30,12 @@ final class FfmpegErrors {
     private static final int EACCES = -13;
     private static final int EBUSY = -16;
     private static final int ENODEV = -19;
+    private static final int EPIPE = -32;
+    private static final int ENETUNREACH = -101;
+    private static final int ECONNRESET = -104;
+    private static final int ETIMEDOUT = -110;
+    private static final int ECONNREFUSED = -111;
+    private static final int EHOSTUNREACH = -113;
 
     private FfmpegErrors() {
     }
@@ -89,5 +100,80 @@ final class FfmpegErrors {
         }
         return "cannot be opened: check that it is a video capture device and that no other program holds it"
                 + " (fuser " + device + "), or pick another with --device N";
+    }
+
+    /**
+     * Why an RTSP stream could not be opened: follows "rtsp stream URL". FFmpeg's RTSP client turns the
+     * server's status into {@code AVERROR_HTTP_*} codes (401, 403, 404), and a socket failure into its errno.
+     *
+     * @param waitedTimeout whether the open failed only after the socket timeout had passed
+     */
+    static String rtspOpen(Throwable e, Duration timeout, boolean waitedTimeout) {
+        int code = code(e);
+        if (unsupportedCodec(e, code)) {
+            return "sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG";
+        }
+        String message = String.valueOf(e.getMessage());
+        if (code == AVERROR_STREAM_NOT_FOUND || message.startsWith("Did not find a video")) {
+            return "has no video we can read: check that the URL names a video stream";
+        }
+        // A request whose answer never comes fails as "invalid data" (no status), once the timeout has passed.
+        if (code == ETIMEDOUT || (waitedTimeout && code == AVERROR_INVALIDDATA)) {
+            return "did not answer within " + seconds(timeout) + ": check that the camera is on and reachable"
+                    + " from here, and the port in the URL (RTSP's is usually 554)";
+        }
+        return rtsp(code);
+    }
+
+    /** Why an RTSP stream stopped while it was read: follows "rtsp stream URL". */
+    static String rtspRead(int code, Duration timeout) {
+        if (code == ETIMEDOUT) {
+            return "sent nothing for " + seconds(timeout) + ": the camera stalled or the network dropped;"
+                    + " check the camera and the network";
+        }
+        if (code == AVERROR_EOF || code == ECONNRESET || code == EPIPE) {
+            return "ended the stream (the server closed the connection: it restarted, or it allows fewer clients)";
+        }
+        return rtsp(code);
+    }
+
+    private static String rtsp(int code) {
+        if (code == AVERROR_EOF || code == ECONNRESET || code == EPIPE) {
+            return "closed the connection before the stream began: check that the port in the URL is the camera's"
+                    + " RTSP port, and that it allows another client";
+        }
+        if (code == ECONNREFUSED) {
+            return "refused the connection: check the host and port in the URL (RTSP's is usually 554)"
+                    + " and that the camera is on";
+        }
+        if (code == AVERROR_HTTP_UNAUTHORIZED) {
+            return "refused our credentials (401 Unauthorized): put the camera's user and password in the URL,"
+                    + " as rtsp://USER:PASSWORD@host/path";
+        }
+        if (code == AVERROR_HTTP_FORBIDDEN) {
+            return "refused access (403 Forbidden): check that this user may watch the stream, in the camera's settings";
+        }
+        if (code == AVERROR_HTTP_NOT_FOUND) {
+            return "has no such stream (404 Not Found): check the path after the host in the URL"
+                    + " (the camera's manual or web page names it)";
+        }
+        if (code == EHOSTUNREACH || code == ENETUNREACH) {
+            return "cannot be reached (no route to the host): check the address in the URL and the network";
+        }
+        if (code == EIO) {
+            return "cannot be reached: check the host name in the URL and the network";
+        }
+        if (code == AVERROR_INVALIDDATA) {
+            return "answered with something that is not RTSP video: check that the URL is the camera's RTSP stream";
+        }
+        if (code == ENOMEM) {
+            return "cannot be read: out of memory";
+        }
+        return "cannot be read: check the URL and that the camera is reachable (the debug log has FFmpeg's detail)";
+    }
+
+    private static String seconds(Duration timeout) {
+        long millis = timeout.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
     }
 }

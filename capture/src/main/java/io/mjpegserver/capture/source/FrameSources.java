@@ -22,6 +22,13 @@ public final class FrameSources {
         if (spec instanceof SourceSpec.VideoFile file) {
             return new FileSource(file.path(), config.size(), config.fps(), config.quality());
         }
-        throw new IllegalArgumentException("source: " + spec + " (expected: test pattern, camera or file)");
+        if (spec instanceof SourceSpec.Url url) {
+            if (url.rtsp()) {
+                return new RtspSource(url, config.size(), config.fps(), config.quality(), RtspSource.DEFAULT_TIMEOUT);
+            }
+            throw new IllegalArgumentException("url: " + url.describe() + " is relayed by a pushed source, not"
+                    + " pulled (expected here: rtsp://)");
+        }
+        throw new IllegalArgumentException("source: " + spec.describe() + " (expected: test pattern, camera, file or url)");
     }
 }

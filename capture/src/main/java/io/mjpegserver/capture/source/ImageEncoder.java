@@ -34,6 +34,11 @@ final class ImageEncoder implements AutoCloseable {
         if (mat == null) {
             throw new SourceException("the source delivered an image OpenCV cannot convert");
         }
+        return encode(mat, alloc);
+    }
+
+    /** Encodes a BGR {@code mat} (not changed); the caller owns the returned buffer. */
+    ByteBuf encode(Mat mat, ByteBufAllocator alloc) throws SourceException {
         if (output != null && (mat.cols() != output.width() || mat.rows() != output.height())) {
             resize(mat, scaled, scaledSize, 0, 0, INTER_AREA);
             mat = scaled;

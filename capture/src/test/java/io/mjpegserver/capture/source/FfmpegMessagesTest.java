@@ -9,7 +9,9 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_WARNING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
@@ -44,6 +46,30 @@ class FfmpegMessagesTest {
             String words = FfmpegErrors.file(javacv(code, "/tmp/x.mp4"));
             for (String internal : List.of("avformat", "error -", "setFormat", "FFmpegLogCallback", "()")) {
                 assertFalse(words.contains(internal), words);
+            }
+        }
+    }
+
+    @Test
+    void rtspFailuresInOurWords() {
+        Duration timeout = Duration.ofSeconds(5);
+        assertEquals("sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG",
+                FfmpegErrors.rtspOpen(new FFmpegFrameGrabber.Exception(
+                        "avcodec_find_decoder() error: Unsupported video format or codec."), timeout, false));
+        assertEquals("has no video we can read: check that the URL names a video stream",
+                FfmpegErrors.rtspOpen(new FFmpegFrameGrabber.Exception("Did not find a video or audio stream inside"
+                        + " \"rtsp://cam/x\" for videoStream == -1 and audioStream == -1."), timeout, false));
+        String invalid = FfmpegErrors.rtspOpen(javacv(-1094995529, "rtsp://cam/x"), timeout, false);
+        assertTrue(invalid.startsWith("answered with something that is not RTSP video"), invalid);
+        assertTrue(FfmpegErrors.rtspOpen(javacv(-1094995529, "rtsp://cam/x"), timeout, true)
+                .startsWith("did not answer within 5 s"), "a request unanswered until the timeout");
+        assertTrue(FfmpegErrors.rtspRead(-110, Duration.ofMillis(1500)).startsWith("sent nothing for 1.5 s"));
+        for (int code : new int[] {-111, -110, -113, -5, -104, -541478725, -825242872, -858797304, -875574520, -99}) {
+            for (String words : List.of(FfmpegErrors.rtspOpen(javacv(code, "rtsp://u:p@cam/x"), timeout, false),
+                    FfmpegErrors.rtspRead(code, timeout))) {
+                for (String internal : List.of("avformat", "error -", "setFormat", "FFmpegLogCallback", "()", "u:p")) {
+                    assertFalse(words.contains(internal), words);
+                }
             }
         }
     }

@@ -1,0 +1,288 @@
+package io.mjpegserver.capture.source;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.time.Duration;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@code rtsp://} stream through FFmpeg, over TCP (interleaved: no UDP ports to open, no loss), with the
+ * credentials the URL carries. MJPEG is passed through, the JPEGs going out as the stream has them; anything
+ * else (H.264, H.265, ...) is decoded and encoded once. The stream paces itself.
+ *
+ * <p>Timeouts: FFmpeg's RTSP client has one socket timeout ({@code timeout}, in microseconds), which bounds the
+ * TCP connect, each answer to a request, and each read of the stream. A server that stops sending, or never
+ * answers, fails {@link #grab} or {@link #open()} after about twice the timeout (FFmpeg waits it out twice:
+ * 4.2 s for 2 s, measured). FFmpeg 8.0 has no separate connect timeout for RTSP: with {@code stimeout} or
+ * {@code rw_timeout} instead, an open against a server that never answers hangs.
+ *
+ * <p>Packets are read here rather than through JavaCV's {@code grabImage}/{@code grabPacket}, which report
+ * every read error as the end of the stream: the error code is what tells a timeout from a closed connection.
+ */
+final class RtspSource implements FrameSource {
+
+    private static final Logger log = LoggerFactory.getLogger(RtspSource.class);
+    /** The socket timeout when none is given: connect, each request, each read. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** Damaged frames in a row after which the stream is given up as unreadable. */
+    private static final int MAX_BAD_FRAMES = 100;
+
+    private final SourceSpec.Url url;
+    private final VideoSize size;
+    private final double fps;
+    private final int quality;
+    private final Duration timeout;
+    private FFmpegFrameGrabber grabber;
+    private AVPacket packet;
+    private PacketDecoder decoder;
+    private ImageEncoder encoder;
+    private boolean passThrough;
+    private int videoStream;
+    private int width;
+    private int height;
+    private double nominalFps;
+    private long encodeNanos;
+
+    /**
+     * @param size    the output size, or {@code null} for the stream's own
+     * @param fps     the rate to expect when the stream does not say ({@code 0}: {@link CaptureConfig#DEFAULT_FPS})
+     * @param timeout the socket timeout: connect, each request, each read
+     */
+    RtspSource(SourceSpec.Url url, VideoSize size, double fps, int quality, Duration timeout) {
+        if (!url.rtsp()) {
+            throw new IllegalArgumentException("url: " + url.describe() + " (expected: rtsp://)");
+        }
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: at least 1 ms)");
+        }
+        this.url = url;
+        this.size = size;
+        this.fps = fps;
+        this.quality = quality;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void open() throws SourceException {
+        FfmpegLog.install();
+        FFmpegFrameGrabber opened = connect(true);
+        if (opened.getVideoStream() >= 0 && opened.getImageWidth() <= 0) {
+            // The first packets did not say the picture's size (no SPS in the SDP, joined between key frames):
+            // once more, letting FFmpeg read as far as it likes.
+            log.debug("{}: no picture size in the first packets, probing further", this);
+            FileSource.closeQuietly(opened);
+            opened = connect(false);
+        }
+        grabber = opened;
+        try {
+            start(opened);
+        } catch (SourceException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects and reads the stream's description.
+     *
+     * @param quickProbe stop reading ahead as soon as every stream's codec parameters are known: FFmpeg's default
+     *                   reads up to 5 MB (or 5 s) first, which holds the first frame back (650 ms rather than 180 ms
+     *                   for a 15 fps H.264 stream from GStreamer); the frames read ahead are not lost, only late
+     */
+    private FFmpegFrameGrabber connect(boolean quickProbe) throws SourceException {
+        FFmpegFrameGrabber opened = new FFmpegFrameGrabber(url.uri().toString());
+        opened.setFormat("rtsp");
+        opened.setOption("rtsp_transport", "tcp");
+        opened.setOption("timeout", Long.toString(timeout.toNanos() / 1000));
+        // Audio would only be set up, carried and thrown away.
+        opened.setOption("allowed_media_types", "video");
+        // The rate comes from the SDP when the server gives it; measuring it would hold the first frame back
+        // by 20 frames (over a second at 15 fps).
+        opened.setOption("fpsprobesize", "0");
+        if (quickProbe) {
+            opened.setOption("probesize", "32");
+        }
+        long started = System.nanoTime();
+        try {
+            opened.start();
+            return opened;
+        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+            boolean waited = System.nanoTime() - started >= timeout.toNanos();
+            FileSource.closeQuietly(opened);
+            log.debug("FFmpeg on {}: {}", url.describe(), e.toString());
+            throw new SourceException(this + " " + FfmpegErrors.rtspOpen(e, timeout, waited), e);
+        }
+    }
+
+    private void start(FFmpegFrameGrabber opened) throws SourceException {
+        videoStream = opened.getVideoStream();
+        if (videoStream < 0 || opened.getImageWidth() <= 0) {
+            throw new SourceException(this + " has no video we can read: check that the URL names a video stream");
+        }
+        width = size != null ? size.width() : even(opened.getImageWidth());
+        height = size != null ? size.height() : even(opened.getImageHeight());
+        double own = opened.getFrameRate();
+        nominalFps = own >= 0.1 && own <= CaptureConfig.MAX_FPS ? own : fps != 0 ? fps : CaptureConfig.DEFAULT_FPS;
+        passThrough = opened.getVideoCodec() == AV_CODEC_ID_MJPEG
+                && width == opened.getImageWidth() && height == opened.getImageHeight();
+        packet = av_packet_alloc();
+        if (!passThrough) {
+            AVFormatContext format = opened.getFormatContext();
+            try {
+                decoder = PacketDecoder.open(format.streams(videoStream).codecpar());
+            } catch (PacketDecoder.DecodeException e) {
+                throw new SourceException(this + " " + FfmpegErrors.rtspRead(e.code, timeout), e);
+            }
+            if (decoder == null) {
+                throw new SourceException(this + " sends video in a codec we cannot decode ("
+                        + opened.getVideoCodecName() + "): set the camera's stream to H.264, H.265 or MJPEG");
+            }
+            // Every picture is scaled to the size opened with, should the stream change its size later.
+            encoder = new ImageEncoder(quality, new VideoSize(width, height));
+        }
+    }
+
+    private static int even(int side) {
+        return Math.max(16, side & ~1);
+    }
+
+    /** The next picture of the stream as a JPEG; the caller owns (and releases) the returned buffer. */
+    @Override
+    public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+        encodeNanos = 0;
+        int bad = 0;
+        try {
+            for (;;) {
+                if (decoder != null) {
+                    Mat image = decoder.receive();
+                    if (image != null) {
+                        ByteBuf jpeg = encoder.encode(image, alloc);
+                        encodeNanos = encoder.lastEncodeNanos();
+                        return jpeg;
+                    }
+                }
+                int ret = av_read_frame(grabber.getFormatContext(), packet);
+                if (ret < 0) {
+                    throw new SourceException(this + " " + FfmpegErrors.rtspRead(ret, timeout));
+                }
+                try {
+                    if (packet.stream_index() != videoStream) {
+                        continue;
+                    }
+                    if (passThrough) {
+                        ByteBuf jpeg = jpeg(packet, alloc);
+                        if (jpeg != null) {
+                            return jpeg;
+                        }
+                        bad++;
+                    } else if (!decoder.send(packet)) {
+                        bad++;
+                    } else {
+                        bad = 0;
+                    }
+                } finally {
+                    av_packet_unref(packet);
+                }
+                if (bad >= MAX_BAD_FRAMES) {
+                    throw new SourceException(this + " sends only damaged frames: check the camera's video settings");
+                }
+            }
+        } catch (PacketDecoder.DecodeException e) {
+            throw new SourceException(this + " " + FfmpegErrors.rtspRead(e.code, timeout), e);
+        }
+    }
+
+    /**
+     * The packet's JPEG, copied once out of FFmpeg's buffer (which the next read reuses) into a buffer from
+     * {@code alloc} that the caller owns; {@code null} for a packet that is not a whole JPEG.
+     */
+    private ByteBuf jpeg(AVPacket packet, ByteBufAllocator alloc) {
+        int length = packet.size();
+        if (length < 4) {
+            return null;
+        }
+        ByteBuf jpeg = alloc.directBuffer(length, length);
+        jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+        if (jpeg.getUnsignedShort(0) == 0xFFD8 && jpeg.getUnsignedShort(length - 2) == 0xFFD9) {
+            return jpeg;
+        }
+        log.debug("{} sent a packet that is not a whole JPEG ({} bytes): dropped", this, length);
+        jpeg.release();
+        return null;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public int height() {
+        return height;
+    }
+
+    /** The stream paces itself: a grab blocks until the next picture arrives. */
+    @Override
+    public double pacingFps() {
+        return 0;
+    }
+
+    /** The stream's rate (from its SDP), else the configured one. Valid after {@link #open()}. */
+    @Override
+    public double nominalFps() {
+        return nominalFps;
+    }
+
+    @Override
+    public boolean passesThrough() {
+        return passThrough;
+    }
+
+    @Override
+    public long lastEncodeNanos() {
+        return encodeNanos;
+    }
+
+    @Override
+    public void close() {
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+        }
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
+        if (packet != null) {
+            av_packet_free(packet);
+            packet = null;
+        }
+        if (grabber != null) {
+            // Sends TEARDOWN without waiting for the answer: a stalled server cannot hold the close.
+            FileSource.closeQuietly(grabber);
+            grabber = null;
+        }
+    }
+
+    /** The URL without its password. */
+    @Override
+    public String toString() {
+        return "rtsp stream " + url.describe();
+    }
+}
