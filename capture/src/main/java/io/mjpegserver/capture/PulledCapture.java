@@ -89,8 +89,10 @@ final class PulledCapture implements CaptureWatchdog.Feed {
                 }
                 if (!open) {
                     if (nextOpenNanos - now > 0) {
-                        long until = Math.min(nextOpenNanos, demand.idleAtNanos());
-                        Pacer.parkUntil(until, supervisor::running);
+                        // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
+                        long idleAt = demand.idleAtNanos();
+                        Pacer.parkUntil(Math.min(nextOpenNanos, idleAt),
+                                () -> supervisor.running() && demand.idleAtNanos() == idleAt);
                         continue;
                     }
                     if (!reopen()) {
@@ -116,8 +118,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
 
     private void goIdle() {
         if (!supervisor.publisher().isIdle()) {
-            close();
+            // Idle first: nothing the source still delivers while it closes is published.
             supervisor.publisher().idle();
+            close();
             supervisor.backoff().reset();
             nextOpenNanos = System.nanoTime();
         }

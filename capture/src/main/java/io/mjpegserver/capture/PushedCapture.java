@@ -92,8 +92,11 @@ final class PushedCapture implements CaptureWatchdog.Feed {
                 } else if (!open && nextOpenNanos - now <= 0) {
                     reopen();
                 } else {
-                    long until = open ? demand.idleAtNanos() : Math.min(nextOpenNanos, demand.idleAtNanos());
-                    Pacer.parkUntil(until, () -> supervisor.running() && !lossPending);
+                    // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
+                    long idleAt = demand.idleAtNanos();
+                    long until = open ? idleAt : Math.min(nextOpenNanos, idleAt);
+                    Pacer.parkUntil(until,
+                            () -> supervisor.running() && !lossPending && demand.idleAtNanos() == idleAt);
                 }
             }
         } catch (Error e) {
@@ -105,8 +108,9 @@ final class PushedCapture implements CaptureWatchdog.Feed {
 
     private void goIdle() {
         if (!supervisor.publisher().isIdle()) {
-            close();
+            // Idle first: nothing the source still delivers while it closes is published.
             supervisor.publisher().idle();
+            close();
             supervisor.backoff().reset();
             afterLoss = false;
             nextOpenNanos = System.nanoTime();
