@@ -146,10 +146,25 @@ public final class CaptureService implements AutoCloseable {
      * async methods. Fails when the service is closed.
      */
     public CompletableFuture<Frame> acquireNextFrame() {
-        CompletableFuture<Frame> future = nextFrames.next();
+        CompletableFuture<Frame> waiting = nextFrames.next();
         acquire();
-        future.whenComplete((frame, failure) -> release());
-        return future;
+        CompletableFuture<Frame> answer = new CompletableFuture<>();
+        // Released before the caller sees the frame, so the client is gone by the time it has it.
+        waiting.whenComplete((frame, failure) -> {
+            release();
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else if (!answer.complete(frame)) {
+                frame.release();
+            }
+        });
+        // The caller gave up (a timeout, a cancel): stop waiting, which releases.
+        answer.whenComplete((frame, failure) -> {
+            if (failure != null) {
+                waiting.cancel(false);
+            }
+        });
+        return answer;
     }
 
     public CaptureStats stats() {

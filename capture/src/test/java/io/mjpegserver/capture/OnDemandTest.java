@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.CaptureServiceTest.RecordingFatal;
@@ -13,11 +14,13 @@ import io.mjpegserver.capture.source.FrameSources;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -195,6 +198,29 @@ class OnDemandTest {
                 assertEquals(0, service.stats().noSignalFrames());
             }
             assertTrue(fatal.calls.isEmpty(), fatal.calls.toString());
+        } finally {
+            service.close();
+            ring.close();
+            source.shutdown();
+        }
+    }
+
+    /** A snapshot that gives up waiting (its bound) lets the client go: the feed goes idle after the grace. */
+    @Test
+    void aSnapshotThatTimesOutReleasesItsClient() throws Exception {
+        FakePushSource source = new FakePushSource(ALLOC, 0);
+        FrameRing ring = new FrameRing(4);
+        CaptureService service = CaptureService.start(source, "relay", 80, new VideoSize(320, 240), ON_DEMAND, ring,
+                ALLOC, CaptureObserver.NONE, new RecordingFatal());
+        try {
+            CompletableFuture<Frame> snapshot = service.acquireNextFrame()
+                    .orTimeout(100, TimeUnit.MILLISECONDS);
+            ExecutionException e = assertThrows(
+                    ExecutionException.class, () -> snapshot.get(15, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof TimeoutException, e.toString());
+            assertEquals(0, service.stats().clients());
+            assertNotNull(source.closed.poll(15, TimeUnit.SECONDS), "disconnected after the grace period");
+            eventually(service::idle, "idle again");
         } finally {
             service.close();
             ring.close();
