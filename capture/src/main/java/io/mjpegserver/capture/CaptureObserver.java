@@ -1,10 +1,11 @@
 package io.mjpegserver.capture;
 
 /**
- * Told what the capture thread does, for metrics and logs. Called on the capture thread, and
- * {@link #sourceFailed} also on the capture watchdog (a hung grab): implementations must be quick, must not
- * block, and must be thread-safe. What they throw is counted as an internal error. Every method does nothing
- * by default.
+ * Told what the capture does, for metrics and logs. Called on the capture thread (a pulled source's), on a
+ * pushed source's own threads (its event loop: {@link #captured}, {@link #sourceFailed}, {@link #sourceReopened}),
+ * and {@link #sourceFailed} also on the capture watchdog (a hung grab, a silent source): implementations must
+ * be quick, must not block, and must be thread-safe. What they throw is counted as an internal error. Every
+ * method does nothing by default.
  */
 public interface CaptureObserver {
 

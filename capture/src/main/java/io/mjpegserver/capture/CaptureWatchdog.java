@@ -10,10 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The second thread of a {@link CaptureService}: it declares a grab that has not returned within
- * {@link #hangNanos(double)} a source loss, and publishes the NO SIGNAL frames, about once a second, for as
- * long as the source is down, whatever the capture thread is doing (stuck in a hung read, or backing off
- * between reopen attempts). It never blocks: it only tries the publisher's lock, and retries at the next tick.
+ * The supervisor's own thread, shared by both kinds of source: it declares a source that has delivered nothing
+ * for {@link #hangNanos(double)} lost (a pulled source's grab that has not returned; a pushed source that has
+ * sent no whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about
+ * once a second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung
+ * read, or backing off between reopen attempts). It is quiet while an on-demand feed is idle. It never blocks:
+ * it only tries the publisher's lock, and retries at the next tick.
  */
 final class CaptureWatchdog implements Runnable {
 
@@ -32,8 +34,21 @@ final class CaptureWatchdog implements Runnable {
 
     /** What the watchdog needs of its service. */
     interface Feed {
-        /** The grab under way, or {@code null}. */
+        /**
+         * What the source is waiting for, or {@code null} when it waits for nothing (between grabs, closed):
+         * for a pulled source the grab under way, for a pushed one the wait since its last frame.
+         */
         Grab grab();
+
+        /** How a hang is told to users, after "no frame from SOURCE for 2.0 s: ". */
+        String hangWords();
+
+        /**
+         * The source, down already, was silent again for as long as makes a hang: not a new loss (not counted,
+         * not told), but a pushed source reconnecting to an upstream that says nothing must try again, and only
+         * the watchdog can tell. A pulled source stuck in a read is not interrupted twice: it does nothing.
+         */
+        void silentWhileDown(Grab grab, String reason);
 
         boolean running();
 
@@ -41,7 +56,7 @@ final class CaptureWatchdog implements Runnable {
 
         int height();
 
-        /** A grab was declared hung: the capture thread is told (interrupted), the observer too. */
+        /** A grab was declared hung: the source's thread is told (a pulled one interrupted), the observer too. */
         void hung(String reason);
     }
 
@@ -107,21 +122,25 @@ final class CaptureWatchdog implements Runnable {
 
     private void check(long now) {
         Grab grab = feed.grab();
-        if (grab != null && publisher.online() && now - grab.startedNanos() > hangNanos) {
-            String reason = String.format(Locale.ROOT, "no frame from %s for %.1f s: its read hangs", description,
-                    hangNanos / 1e9);
+        boolean online = publisher.online();
+        if (grab != null && now - grab.startedNanos() > hangNanos) {
+            String reason = String.format(Locale.ROOT, "no frame from %s for %.1f s: %s", description,
+                    hangNanos / 1e9, feed.hangWords());
             // A grab that returned just now, at the deadline, may still be declared: it was that late.
-            if (publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
+            if (online && publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
                 log.warn("source {} lost: {}", description, reason);
                 feed.hung(reason);
+            } else if (!online && grab.generation() == publisher.generation()) {
+                feed.silentWhileDown(grab, reason);
             }
         }
-        if (publisher.online()) {
+        if (publisher.online() || publisher.isIdle()) {
             return;
         }
-        long generation = publisher.generation();
-        if (generation != outage) {
-            outage = generation;
+        // Each loss is counted once: the count names the outage (a reconnect attempt does not start a new one).
+        long failures = publisher.failures();
+        if (failures != outage) {
+            outage = failures;
             nextNoSignal = now;
             drawFailureLogged = false;
         }

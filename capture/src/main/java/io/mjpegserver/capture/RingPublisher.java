@@ -16,6 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the grab's frame only if it is still current: a grab the watchdog declared hung cannot publish when it
  * finally returns. The watchdog only ever tries the lock, so a capture thread stuck inside a ring listener
  * (which must not block, but might) can never stop the watchdog too.
+ *
+ * <p>An on-demand feed closed for lack of clients is <em>idle</em>: neither up nor down, it publishes nothing,
+ * not even NO SIGNAL; going idle also starts a new generation, so nothing from before can publish after it.
  */
 final class RingPublisher {
 
@@ -40,6 +43,7 @@ final class RingPublisher {
     private volatile long internalErrors;
     private volatile long noSignalFrames;
     private volatile boolean closed;
+    private volatile boolean idle;
     private long sequence;
 
     RingPublisher(FrameRing ring) {
@@ -86,7 +90,7 @@ final class RingPublisher {
             return false;
         }
         try {
-            if (closed || online) {
+            if (closed || online || idle) {
                 jpeg.release();
                 return false;
             }
@@ -126,6 +130,54 @@ final class RingPublisher {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The source was closed for lack of clients: a new generation, offline and idle (no NO SIGNAL frames).
+     * Not a loss: nothing is counted.
+     */
+    void idle() {
+        lock.lock();
+        try {
+            generation++;
+            online = false;
+            idle = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An idle source is being opened again: it counts as up (as a source just started) until a loss says
+     * otherwise, so its clients see no NO SIGNAL frame while it warms up. Does nothing unless idle.
+     */
+    void wake() {
+        lock.lock();
+        try {
+            if (idle) {
+                idle = false;
+                online = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A new generation with no change of state, for a pushed source's new connection: whatever the one before
+     * still delivers is stale. Returns the new generation.
+     */
+    long renew() {
+        lock.lock();
+        try {
+            return ++generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isIdle() {
+        return idle;
     }
 
     /** Counts an error of our own that did not stop the feed (a NO SIGNAL frame that could not be drawn...). */

@@ -1,5 +1,7 @@
 package io.mjpegserver.capture.source;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
@@ -9,6 +11,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.slf4j.Logger;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A V4L2 camera through FFmpeg. The camera is asked for MJPEG at the requested size and rate, and for its
- * default format when it offers no MJPEG; it paces itself.
+ * default format when it offers no MJPEG; it paces itself. When it delivers MJPEG at the requested size, its
+ * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise
+ * each image is decoded, scaled if needed and encoded.
  */
 final class CameraSource implements FrameSource {
 
@@ -28,6 +33,7 @@ final class CameraSource implements FrameSource {
     private final int quality;
     private FFmpegFrameGrabber grabber;
     private ImageEncoder encoder;
+    private boolean passThrough;
 
     CameraSource(SourceSpec.Camera camera, VideoSize size, double fps, int quality) {
         this.camera = camera;
@@ -61,9 +67,20 @@ final class CameraSource implements FrameSource {
             throw new SourceException("camera " + device + " " + FfmpegErrors.camera(e, device.toString()), e);
         }
         grabber = opened;
+        passThrough = passesThrough(opened.getVideoCodec(), opened.getImageWidth(), opened.getImageHeight(), size);
+        log.debug("camera {}: codec {}, {}x{}, {}", device, opened.getVideoCodec(), opened.getImageWidth(),
+                opened.getImageHeight(), passThrough ? "passed through" : "decoded and encoded");
         // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
         boolean scale = opened.getImageWidth() != size.width() || opened.getImageHeight() != size.height();
         encoder = new ImageEncoder(quality, scale ? size : null);
+    }
+
+    /**
+     * Whether a camera delivering {@code codec} at {@code width x height} is passed through when {@code wanted}
+     * was asked for: only MJPEG at exactly that size (any other size must be scaled, any other format encoded).
+     */
+    static boolean passesThrough(int codec, int width, int height, VideoSize wanted) {
+        return codec == AV_CODEC_ID_MJPEG && width == wanted.width() && height == wanted.height();
     }
 
     private FFmpegFrameGrabber start(Path device, boolean mjpeg) throws FFmpegFrameGrabber.Exception {
@@ -83,9 +100,13 @@ final class CameraSource implements FrameSource {
         }
     }
 
+    /** The next frame, in a buffer from {@code alloc} that the caller owns and releases. */
     @Override
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
         try {
+            if (passThrough) {
+                return packet(alloc);
+            }
             Frame image = grabber.grabImage();
             if (image == null) {
                 throw new SourceException("camera " + camera.devicePath() + " stopped delivering frames");
@@ -96,6 +117,28 @@ final class CameraSource implements FrameSource {
             throw new SourceException("camera " + camera.devicePath() + " "
                     + FfmpegErrors.camera(e, camera.devicePath().toString()), e);
         }
+    }
+
+    /** Copies the camera's JPEG once out of FFmpeg's buffer (which the next read reuses), never per client. */
+    private ByteBuf packet(ByteBufAllocator alloc) throws FFmpegFrameGrabber.Exception, SourceException {
+        for (;;) {
+            AVPacket packet = grabber.grabPacket();
+            if (packet == null) {
+                throw new SourceException("camera " + camera.devicePath() + " stopped delivering frames");
+            }
+            int length = packet.size();
+            if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
+                continue;
+            }
+            ByteBuf jpeg = alloc.directBuffer(length, length);
+            jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+            return jpeg;
+        }
+    }
+
+    @Override
+    public boolean passesThrough() {
+        return passThrough;
     }
 
     @Override
@@ -121,7 +164,7 @@ final class CameraSource implements FrameSource {
 
     @Override
     public long lastEncodeNanos() {
-        return encoder == null ? 0 : encoder.lastEncodeNanos();
+        return encoder == null || passThrough ? 0 : encoder.lastEncodeNanos();
     }
 
     @Override
@@ -134,6 +177,7 @@ final class CameraSource implements FrameSource {
             encoder.close();
             encoder = null;
         }
+        passThrough = false;
     }
 
     @Override

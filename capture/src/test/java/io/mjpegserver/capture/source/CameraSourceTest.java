@@ -1,8 +1,12 @@
 package io.mjpegserver.capture.source;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_RAWVIDEO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
@@ -23,5 +27,15 @@ class CameraSourceTest {
         assertEquals("camera /dev/video63 not found: connect a camera, pick another with --device N,"
                 + " or stream the built-in test pattern with --test-pattern", e.getMessage());
         camera.close();
+    }
+
+    /** Issue 9: a camera that offers MJPEG at the requested size is passed through untouched; anything else is encoded. */
+    @Test
+    void onlyMjpegAtTheRequestedSizeIsPassedThrough() {
+        VideoSize wanted = new VideoSize(1280, 720);
+        assertTrue(CameraSource.passesThrough(AV_CODEC_ID_MJPEG, 1280, 720, wanted));
+        assertFalse(CameraSource.passesThrough(AV_CODEC_ID_MJPEG, 640, 480, wanted), "another size: scaled, so encoded");
+        assertFalse(CameraSource.passesThrough(AV_CODEC_ID_MJPEG, 1280, 800, wanted), "another height");
+        assertFalse(CameraSource.passesThrough(AV_CODEC_ID_RAWVIDEO, 1280, 720, wanted), "YUYV: encoded");
     }
 }

@@ -1,0 +1,249 @@
+package io.mjpegserver.capture;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A pulled source on its capture thread, {@code capture-NAME} (a daemon): the one thread that opens, grabs and
+ * closes the source. Each turn of its loop, top to bottom:
+ * <ol>
+ * <li>not wanted (an on-demand feed {@code idleGrace} after its last client): close the source, go idle, park
+ *     until a client comes;</li>
+ * <li>closed: wait out the backoff, then open it (a failure is a loss, and the backoff doubles);</li>
+ * <li>grab one frame and hand it to the {@link FrameStage}, which publishes it; a failure is a loss, and the
+ *     source is closed;</li>
+ * <li>wait until the next frame is due ({@link Pacer}).</li>
+ * </ol>
+ * The watchdog sees the grab under way through {@link #grab()}; when it declares a grab hung it interrupts this
+ * thread (which ends a read that listens to interrupts) and never touches the source (closing an FFmpeg grabber
+ * under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
+ *
+ * <p>Failures: a {@link SourceException} (its message becomes {@code lastError}) or a {@link RuntimeException}
+ * (our bug, or a source's: counted as an internal error) is a loss, never the end of capture. An {@link Error}
+ * ends the thread and goes to the {@link FatalErrorHandler}.
+ */
+final class PulledCapture implements CaptureWatchdog.Feed {
+
+    private final FrameSource source;
+    private final Supervisor supervisor;
+    private final ByteBufAllocator alloc;
+    private final Thread thread;
+    /** The grab under way, for the watchdog; {@code null} between grabs. */
+    private volatile CaptureWatchdog.Grab grab;
+    /** Capture thread only (and the starter, before the thread starts). */
+    private boolean open;
+    private boolean afterLoss;
+    /** The open source's size; a source's size does not change while it is open. */
+    private VideoSize size;
+    private long nextOpenNanos;
+
+    PulledCapture(FrameSource source, Supervisor supervisor, ByteBufAllocator alloc) {
+        this.source = source;
+        this.supervisor = supervisor;
+        this.alloc = alloc;
+        this.thread = new Thread(this::run, "capture-" + Supervisor.threadName(supervisor.description()));
+        this.thread.setDaemon(true);
+    }
+
+    /** Opens the source on the caller's thread, failing fast; closes it again on failure. */
+    void openNow() throws SourceException {
+        try {
+            source.open();
+        } catch (SourceException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        opened();
+    }
+
+    private void opened() {
+        open = true;
+        size = Supervisor.sizeOr(source.width(), source.height(), supervisor.stage().size());
+        supervisor.stage().size(size);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Clients came or went, or the service closes: the thread re-reads its state. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    private void run() {
+        try {
+            long deadline = System.nanoTime();
+            while (supervisor.running()) {
+                long now = System.nanoTime();
+                Demand demand = supervisor.demand();
+                if (!demand.wanted(now)) {
+                    goIdle();
+                    Pacer.parkUntil(Demand.NEVER, () -> supervisor.running() && !demand.wanted(System.nanoTime()));
+                    continue;
+                }
+                if (!open) {
+                    if (nextOpenNanos - now > 0) {
+                        // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
+                        long idleAt = demand.idleAtNanos();
+                        Pacer.parkUntil(Math.min(nextOpenNanos, idleAt),
+                                () -> supervisor.running() && demand.idleAtNanos() == idleAt);
+                        continue;
+                    }
+                    if (!reopen()) {
+                        continue;
+                    }
+                    deadline = System.nanoTime();
+                }
+                if (captureOne()) {
+                    deadline = Pacer.next(deadline, source.pacingFps(), supervisor::running);
+                } else if (supervisor.running()) {
+                    close();
+                    afterLoss = true;
+                    nextOpenNanos = System.nanoTime() + supervisor.backoff().next();
+                }
+            }
+        } catch (Error e) {
+            supervisor.fatal().fatal(Thread.currentThread().getName(), e);
+        } finally {
+            grab = null;
+            close();
+        }
+    }
+
+    private void goIdle() {
+        if (!supervisor.publisher().isIdle()) {
+            // Idle first: nothing the source still delivers while it closes is published.
+            supervisor.publisher().idle();
+            close();
+            supervisor.backoff().reset();
+            nextOpenNanos = System.nanoTime();
+        }
+    }
+
+    /** Opens the source after a loss, or when idle; whether it opened (if not, it is a loss and the backoff grows). */
+    private boolean reopen() {
+        boolean woke = supervisor.publisher().isIdle();
+        supervisor.publisher().wake();
+        long generation = supervisor.publisher().generation();
+        try {
+            source.open();
+        } catch (SourceException | RuntimeException e) {
+            Supervisor.rethrowError(e);
+            String reason = e instanceof SourceException ? e.getMessage()
+                    : Supervisor.internalWords("reopening the source", (RuntimeException) e);
+            if (e instanceof RuntimeException bug) {
+                supervisor.internalError("reopening the source", bug);
+            }
+            if (supervisor.publisher().online()) {
+                // Opening an idle source: that is the loss.
+                supervisor.lost(generation, RingPublisher.Loss.SOURCE, reason, null);
+            } else {
+                supervisor.stillDown(reason);
+            }
+            supervisor.closeQuietly(source);
+            afterLoss = true;
+            nextOpenNanos = System.nanoTime() + supervisor.backoff().next();
+            return false;
+        }
+        opened();
+        if (afterLoss && !woke) {
+            supervisor.reopened();
+        }
+        afterLoss = false;
+        return true;
+    }
+
+    /**
+     * Grabs one frame and hands it on: whether the source is still up. Anything thrown but an {@link Error} is a
+     * loss; an Error wrapped in an exception is thrown as the Error it is.
+     */
+    private boolean captureOne() {
+        Thread.interrupted(); // A watchdog's interrupt meant for an earlier grab.
+        long generation = supervisor.publisher().generation();
+        long started = System.nanoTime();
+        grab = new CaptureWatchdog.Grab(started, generation);
+        ByteBuf jpeg;
+        try {
+            jpeg = source.grab(alloc);
+        } catch (SourceException e) {
+            Supervisor.rethrowError(e);
+            supervisor.lost(generation, RingPublisher.Loss.SOURCE, e.getMessage(), null);
+            return false;
+        } catch (RuntimeException e) {
+            Supervisor.rethrowError(e);
+            supervisor.lost(generation, RingPublisher.Loss.INTERNAL, Supervisor.internalWords("reading the source", e), e);
+            return false;
+        } finally {
+            grab = null;
+        }
+        try {
+            FrameStage.Outcome outcome = supervisor.stage().deliver(generation, jpeg, source.passesThrough(),
+                    size, System.nanoTime() - started, source.lastEncodeNanos());
+            return outcome != FrameStage.Outcome.STALE;
+        } catch (RuntimeException e) {
+            Supervisor.rethrowError(e);
+            supervisor.lost(generation, RingPublisher.Loss.INTERNAL, Supervisor.internalWords("publishing a frame", e), e);
+            return false;
+        }
+    }
+
+    /** The rate of grabs; valid once opened (read from any thread: the source's own figure). */
+    double pacingFps() {
+        return source.pacingFps();
+    }
+
+    boolean passesThrough() {
+        return source.passesThrough();
+    }
+
+    private void close() {
+        if (open) {
+            open = false;
+            supervisor.closeQuietly(source);
+        }
+    }
+
+    // The watchdog's view.
+
+    @Override
+    public CaptureWatchdog.Grab grab() {
+        return grab;
+    }
+
+    @Override
+    public String hangWords() {
+        return "its read hangs";
+    }
+
+    @Override
+    public void silentWhileDown(CaptureWatchdog.Grab grab, String reason) {
+        // Interrupted once already: nothing more to do.
+    }
+
+    @Override
+    public boolean running() {
+        return supervisor.running();
+    }
+
+    @Override
+    public int width() {
+        return supervisor.stage().size().width();
+    }
+
+    @Override
+    public int height() {
+        return supervisor.stage().size().height();
+    }
+
+    @Override
+    public void hung(String reason) {
+        thread.interrupt();
+        supervisor.tellFailed(reason);
+    }
+}

@@ -1,0 +1,260 @@
+package io.mjpegserver.capture;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A pushed source under supervision. Two kinds of thread meet here:
+ * <ul>
+ * <li>the source's own threads (a Netty client event loop) call the {@link FrameSink} of the moment: each frame
+ *     goes through the {@link FrameStage} and is published on that thread at once; a failure is declared a
+ *     loss there. Neither ever blocks beyond the publisher's short lock: they never open or close the source;</li>
+ * <li>the supervisor thread, {@code capture-NAME} (a daemon), alone opens and closes the source. Each turn of its
+ *     loop, top to bottom: after a loss, close the source and start the backoff; not wanted (an on-demand feed
+ *     {@code idleGrace} after its last client), close it and go idle; closed and the backoff over, open it with
+ *     a new sink; then park until one of these changes.</li>
+ * </ul>
+ * Each open gets a new sink and a new publisher generation: a sink that is not the current one is stale, and
+ * what it delivers is released and ignored; a frame already under way from it is dropped by the publisher.
+ * The watchdog judges the source silent when the current sink has had no whole frame for max(3 periods, 2 s)
+ * since its last one (or since it was opened): a loss while the feed is up; while it is down, one more reason
+ * to reconnect (counted once per outage, as a pulled source's failed reopens). An {@link Error} on a sink call
+ * goes to the {@link FatalErrorHandler}, on the calling thread; one on the supervisor thread ends it there too.
+ */
+final class PushedCapture implements CaptureWatchdog.Feed {
+
+    private final PushSource source;
+    private final Supervisor supervisor;
+    private final Thread thread;
+    private final AtomicReference<Sink> current = new AtomicReference<>();
+    /** Set by whoever declares the current sink over (it, or the watchdog); the supervisor thread acts on it. */
+    private volatile boolean lossPending;
+    /** Whether the next frame is the first after a loss (a reopen to count). */
+    private volatile boolean afterLoss;
+    // Supervisor thread only (and the starter, before it starts).
+    private boolean open;
+    private long nextOpenNanos;
+
+    PushedCapture(PushSource source, Supervisor supervisor) {
+        this.source = source;
+        this.supervisor = supervisor;
+        this.thread = new Thread(this::run, "capture-" + Supervisor.threadName(supervisor.description()));
+        this.thread.setDaemon(true);
+    }
+
+    /** Opens the source on the caller's thread: fails only for what no retry can fix (a malformed address). */
+    void openNow() throws SourceException {
+        try {
+            openSource();
+        } catch (SourceException | RuntimeException e) {
+            current.set(null);
+            source.close();
+            throw e;
+        }
+    }
+
+    private void openSource() throws SourceException {
+        Sink sink = new Sink(supervisor.publisher().renew());
+        current.set(sink);
+        open = true;
+        source.open(sink);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Clients came or went, a loss, or the service closes: the supervisor thread re-reads its state. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    private void run() {
+        try {
+            while (supervisor.running()) {
+                long now = System.nanoTime();
+                Demand demand = supervisor.demand();
+                if (lossPending) {
+                    lossPending = false;
+                    close();
+                    afterLoss = true;
+                    nextOpenNanos = now + supervisor.backoff().next();
+                }
+                if (!demand.wanted(now)) {
+                    goIdle();
+                    Pacer.parkUntil(Demand.NEVER,
+                            () -> supervisor.running() && !lossPending && !demand.wanted(System.nanoTime()));
+                } else if (!open && nextOpenNanos - now <= 0) {
+                    reopen();
+                } else {
+                    // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
+                    long idleAt = demand.idleAtNanos();
+                    long until = open ? idleAt : Math.min(nextOpenNanos, idleAt);
+                    Pacer.parkUntil(until,
+                            () -> supervisor.running() && !lossPending && demand.idleAtNanos() == idleAt);
+                }
+            }
+        } catch (Error e) {
+            supervisor.fatal().fatal(Thread.currentThread().getName(), e);
+        } finally {
+            close();
+        }
+    }
+
+    private void goIdle() {
+        if (!supervisor.publisher().isIdle()) {
+            // Idle first: nothing the source still delivers while it closes is published.
+            supervisor.publisher().idle();
+            close();
+            supervisor.backoff().reset();
+            afterLoss = false;
+            nextOpenNanos = System.nanoTime();
+        }
+    }
+
+    private void reopen() {
+        supervisor.publisher().wake();
+        try {
+            openSource();
+        } catch (SourceException | RuntimeException e) {
+            Supervisor.rethrowError(e);
+            String reason = e instanceof SourceException ? e.getMessage()
+                    : Supervisor.internalWords("opening the source", (RuntimeException) e);
+            if (e instanceof RuntimeException bug) {
+                supervisor.internalError("opening the source", bug);
+            }
+            Sink sink = current.get();
+            if (sink != null) {
+                sink.failed(reason);
+            }
+        }
+    }
+
+    private void close() {
+        current.set(null);
+        if (open) {
+            open = false;
+            supervisor.closeQuietly(source);
+        }
+    }
+
+    /** The current sink is over, with {@code reason}: a loss if the feed was up, one more reason if it was down. */
+    private void over(Sink sink, String reason) {
+        if (!current.compareAndSet(sink, null)) {
+            return;
+        }
+        if (supervisor.publisher().online()) {
+            supervisor.lost(sink.generation, RingPublisher.Loss.SOURCE, reason, null);
+        } else if (sink.generation == supervisor.publisher().generation()) {
+            supervisor.stillDown(reason);
+        }
+        lossPending = true;
+        wake();
+    }
+
+    /** Where one connection of the source delivers. */
+    private final class Sink implements FrameSink {
+        final long generation;
+        /** When the last whole frame came, or the sink was opened: what the watchdog times silence from. */
+        volatile long lastNanos = System.nanoTime();
+
+        Sink(long generation) {
+            this.generation = generation;
+        }
+
+        /** Publishes {@code jpeg} on the caller's thread; released here whatever happens. */
+        @Override
+        public void frame(ByteBuf jpeg) {
+            if (current.get() != this) {
+                jpeg.release();
+                return;
+            }
+            try {
+                FrameStage.Outcome outcome = supervisor.stage().deliver(generation, jpeg, true, null, 0, 0);
+                if (outcome != FrameStage.Outcome.INCOMPLETE && outcome != FrameStage.Outcome.STALE) {
+                    lastNanos = System.nanoTime();
+                }
+                if (outcome == FrameStage.Outcome.BACK && afterLoss) {
+                    afterLoss = false;
+                    supervisor.reopened();
+                }
+            } catch (Error e) {
+                supervisor.fatal().fatal(Thread.currentThread().getName(), e);
+            } catch (RuntimeException e) {
+                Error error = FatalErrorHandler.errorIn(e);
+                if (error != null) {
+                    supervisor.fatal().fatal(Thread.currentThread().getName(), error);
+                    return;
+                }
+                if (current.compareAndSet(this, null)) {
+                    supervisor.lost(generation, RingPublisher.Loss.INTERNAL,
+                            Supervisor.internalWords("publishing a frame", e), e);
+                    lossPending = true;
+                    wake();
+                }
+            }
+        }
+
+        @Override
+        public void failed(String reason) {
+            try {
+                over(this, reason);
+            } catch (Error e) {
+                supervisor.fatal().fatal(Thread.currentThread().getName(), e);
+            }
+        }
+    }
+
+    // The watchdog's view.
+
+    @Override
+    public CaptureWatchdog.Grab grab() {
+        Sink sink = current.get();
+        return sink == null ? null : new CaptureWatchdog.Grab(sink.lastNanos, sink.generation);
+    }
+
+    @Override
+    public String hangWords() {
+        return "it sends nothing";
+    }
+
+    @Override
+    public void hung(String reason) {
+        // Declared lost by the watchdog already.
+        Sink sink = current.get();
+        if (sink != null && sink.generation != supervisor.publisher().generation()) {
+            current.compareAndSet(sink, null);
+        }
+        supervisor.tellFailed(reason);
+        lossPending = true;
+        wake();
+    }
+
+    @Override
+    public void silentWhileDown(CaptureWatchdog.Grab grab, String reason) {
+        Sink sink = current.get();
+        if (sink != null && sink.generation == grab.generation()) {
+            over(sink, reason);
+        }
+    }
+
+    @Override
+    public boolean running() {
+        return supervisor.running();
+    }
+
+    @Override
+    public int width() {
+        return supervisor.stage().size().width();
+    }
+
+    @Override
+    public int height() {
+        return supervisor.stage().size().height();
+    }
+}
