@@ -1,5 +1,6 @@
 package io.mjpegserver.capture;
 
+import io.mjpegserver.capture.jpeg.JpegStage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.function.BiFunction;
@@ -22,12 +23,10 @@ interface JpegCheck {
     /** The picture's size from its SOF marker, or {@code null} when it has none; {@code jpeg} is only read. */
     VideoSize size(ByteBuf jpeg);
 
-    /**
-     * A new check for one service. The one line to change when the full JPEG stage is in:
-     * {@code return of(new JpegStage()::process, JpegStage::size);}
-     */
+    /** A new check for one service: the JPEG stage (whole frames only; standard Huffman tables added). */
     static JpegCheck standard() {
-        return of(SofScan::process, SofScan::size);
+        JpegStage stage = new JpegStage();
+        return of(stage::process, JpegStage::size);
     }
 
     static JpegCheck of(BiFunction<ByteBuf, ByteBufAllocator, ByteBuf> process, Function<ByteBuf, VideoSize> size) {

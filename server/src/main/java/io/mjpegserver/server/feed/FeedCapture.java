@@ -39,10 +39,9 @@ public interface FeedCapture extends AutoCloseable {
             @Override public int height() { return service.height(); }
             @Override public double pacingFps() { return service.pacingFps(); }
             @Override public boolean passesThrough() { return service.passesThrough(); }
-            // On demand arrives with the capture core; until then every source is always on.
-            @Override public void acquire() { }
-            @Override public void release() { }
-            @Override public boolean idle() { return false; }
+            @Override public void acquire() { service.acquire(); }
+            @Override public void release() { service.release(); }
+            @Override public boolean idle() { return service.idle(); }
             @Override public void close() { service.close(); }
         };
     }

@@ -43,7 +43,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Multipart
         FrameRing ring = new FrameRing(config.capture().ringSize());
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
-                    config.capture().quality(), ring, alloc, observer(config.name()), fatal);
+                    config.capture().quality(), config.options(), ring, alloc, observer(config.name()), fatal);
             FeedCapture capture = FeedCapture.of(service);
             Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
                     limits, metrics, fatal, demand(capture));
