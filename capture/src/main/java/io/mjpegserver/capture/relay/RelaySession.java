@@ -146,14 +146,15 @@ final class RelaySession {
     private void sendRequest(Channel channel) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                 target.requestTarget(), Unpooled.EMPTY_BUFFER);
+        // Names as browsers write them: some cameras' servers match header names case-sensitively.
         request.headers()
-                .set(HttpHeaderNames.HOST, target.hostHeader())
-                .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
-                .set(HttpHeaderNames.ACCEPT, "*/*")
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                .set("Host", target.hostHeader())
+                .set("User-Agent", USER_AGENT)
+                .set("Accept", "*/*")
+                .set("Connection", HttpHeaderValues.KEEP_ALIVE);
         String authorization = authorizer.authorization("GET", target.requestTarget());
         if (authorization != null) {
-            request.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+            request.headers().set("Authorization", authorization);
         }
         multipart = null;
         snapshot = null;
