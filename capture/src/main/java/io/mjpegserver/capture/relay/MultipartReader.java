@@ -138,7 +138,7 @@ final class MultipartReader {
         cumulation.skip(drop);
         preambleBytes += drop;
         if (preambleBytes > MAX_PREAMBLE_BYTES) {
-            throw new RelayException("sent " + preambleBytes + " bytes without the boundary '--" + core
+            throw new RelayException("sent more than " + MAX_PREAMBLE_BYTES + " bytes without the boundary '--" + core
                     + "' its Content-Type announced (garbage, or another boundary)");
         }
         return false;
