@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), and openssl for the TLS
-# test certificates, when they are missing,
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), motion as a real upstream
+# for the relay, and openssl for the TLS test certificates, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +12,7 @@ command -v cvlc     >/dev/null 2>&1 || missing+=(vlc)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+command -v motion   >/dev/null 2>&1 || missing+=(motion)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
