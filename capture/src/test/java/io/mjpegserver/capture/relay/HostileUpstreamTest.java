@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,11 @@ class HostileUpstreamTest {
     @BeforeAll
     static void startLoops() {
         HttpRelaySourceTest.startLoops();
+    }
+
+    @AfterEach
+    void closeRelays() {
+        HttpRelaySourceTest.closeAll();
     }
 
     @AfterAll

@@ -19,10 +19,13 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,8 +49,24 @@ class HttpRelaySourceTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
+    /** Every relay a test made, closed after it even when it fails half-way (or its read buffer would leak). */
+    private static final Queue<HttpRelaySource> opened = new ConcurrentLinkedQueue<>();
+
     static HttpRelaySource relay(URI uri, RelayOptions options) {
-        return new HttpRelaySource(uri, group, PooledByteBufAllocator.DEFAULT, options);
+        HttpRelaySource source = new HttpRelaySource(uri, group, PooledByteBufAllocator.DEFAULT, options);
+        opened.add(source);
+        return source;
+    }
+
+    @AfterEach
+    void closeRelays() {
+        closeAll();
+    }
+
+    static void closeAll() {
+        for (HttpRelaySource source; (source = opened.poll()) != null; ) {
+            source.close();
+        }
     }
 
     static MjpegDialect[] dialects() {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,11 @@ class RealUpstreamTest {
     @BeforeAll
     static void startLoops() {
         HttpRelaySourceTest.startLoops();
+    }
+
+    @AfterEach
+    void closeRelays() {
+        HttpRelaySourceTest.closeAll();
     }
 
     @AfterAll
