@@ -91,7 +91,12 @@ final class TestUpstream implements AutoCloseable {
     final AtomicInteger finished = new AtomicInteger();
 
     TestUpstream(Script script) throws IOException {
-        this.server = new ServerSocket();
+        this(new ServerSocket(), script);
+    }
+
+    /** On {@code server} (unbound: an {@code SSLServerSocket} for https), bound here to 127.0.0.1, port 0. */
+    TestUpstream(ServerSocket server, Script script) throws IOException {
+        this.server = server;
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.script = script;
         this.acceptor = new Thread(this::accept, "test-upstream-accept");
