@@ -134,7 +134,8 @@ final class MultipartReader {
             state = State.BOUNDARY_LINE;
             return true;
         }
-        int drop = Math.max(0, cumulation.readable() - delimiter.length + 1);
+        // Keep what a boundary still arriving may start with, and the LF before it.
+        int drop = Math.max(0, cumulation.readable() - delimiter.length - 2);
         cumulation.skip(drop);
         preambleBytes += drop;
         if (preambleBytes > MAX_PREAMBLE_BYTES) {
@@ -271,7 +272,7 @@ final class MultipartReader {
                 throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--" + core
                         + "' (a part over the size limit, or a stream that does not use the boundary it announced)");
             }
-            scanFrom = Math.max(0, readable - delimiter.length + 1);
+            scanFrom = Math.max(0, readable - delimiter.length - 1);
             return false;
         }
         ByteBuf bytes = cumulation.bytes();
@@ -312,18 +313,23 @@ final class MultipartReader {
         delimiter = ("--" + stripped).getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** The offset (from the reader index) of the next {@code "--" + core} at or after {@code from}, or -1. */
+    /**
+     * The offset (from the reader index) of the next boundary at or after {@code from}, or -1: {@code "--" + core}
+     * at the start of a line (after LF and any more dashes, or at the reader index) and followed by a line end,
+     * dashes or padding, so that the same bytes inside a JPEG (which a short boundary meets often) are not taken
+     * for one. A match whose next byte has not come yet is not reported until it has.
+     */
     private int indexOfDelimiter(int from) {
         ByteBuf bytes = cumulation.bytes();
         int base = bytes.readerIndex();
-        int last = bytes.writerIndex() - delimiter.length;
+        int last = bytes.writerIndex() - delimiter.length - 1;
         int at = base + from;
         while (at <= last) {
             int dash = bytes.indexOf(at, last + 1, delimiter[0]);
             if (dash < 0) {
                 return -1;
             }
-            if (matchesAt(bytes, dash)) {
+            if (matchesAt(bytes, dash) && startsLine(bytes, base, dash) && endsToken(bytes.getByte(dash + delimiter.length))) {
                 return dash - base;
             }
             at = dash + 1;
@@ -338,6 +344,18 @@ final class MultipartReader {
             }
         }
         return true;
+    }
+
+    private static boolean startsLine(ByteBuf bytes, int base, int index) {
+        int before = index - 1;
+        while (before >= base && bytes.getByte(before) == '-') {
+            before--;
+        }
+        return before < base || bytes.getByte(before) == LF;
+    }
+
+    private static boolean endsToken(byte next) {
+        return next == CR || next == LF || next == '-' || next == ' ' || next == '\t';
     }
 
     private void skipLineEnds() {

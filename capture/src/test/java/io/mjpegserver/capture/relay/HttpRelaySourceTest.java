@@ -108,6 +108,37 @@ class HttpRelaySourceTest {
     }
 
     @Test
+    void aShortBoundaryInsideAJpegIsNotAPartEnd() throws Exception {
+        // A one-letter boundary and no Content-Length: the bytes "--b" inside a frame, not at a line start or not
+        // followed by a line end, must not end the part (noise JPEGs of some size hold them by chance too).
+        List<byte[]> jpegs = List.of(
+                TestJpegs.withComment(JPEGS.get(0), "x--b\r\n"),
+                TestJpegs.withComment(JPEGS.get(1), "\n--bb\r\n"),
+                TestJpegs.withComment(JPEGS.get(2), "\n--b:\n--b\u0000"),
+                JPEGS.get(3));
+        MjpegDialect dialect = new MjpegDialect("short", true, "multipart/x-mixed-replace;boundary=b", "--b", "\r\n",
+                null, true, "", "");
+        try (TestUpstream upstream = new TestUpstream(exchange -> {
+            exchange.readRequest();
+            exchange.write(dialect.head());
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (int i = 0; i < jpegs.size(); i++) {
+                body.write(dialect.part(i, jpegs.get(i)));
+            }
+            MjpegDialect.writeBody(exchange, true, body.toByteArray(), new Random(9));
+            exchange.holdUntilClientCloses();
+        })) {
+            RecordingSink sink = new RecordingSink();
+            relay(upstream.uri("/video"), RelayOptions.DEFAULTS).open(sink);
+            List<byte[]> frames = sink.take(3, WAIT);
+            for (int i = 0; i < frames.size(); i++) {
+                assertArrayEquals(jpegs.get(i), frames.get(i), "frame " + i);
+                TestJpegs.decode(frames.get(i));
+            }
+        }
+    }
+
+    @Test
     void pollsASnapshotUrlOnOneKeepAliveConnection() throws Exception {
         try (TestUpstream upstream = new TestUpstream(exchange -> {
             for (int i = 0; exchange.readRequest() != null; i++) {

@@ -44,6 +44,21 @@ final class TestJpegs {
         return out;
     }
 
+    /** {@code jpeg} with a comment segment (COM, FF FE) holding {@code text} right after SOI: still a valid JPEG. */
+    static byte[] withComment(byte[] jpeg, String text) {
+        byte[] comment = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] out = new byte[jpeg.length + 4 + comment.length];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) 0xD8;
+        out[2] = (byte) 0xFF;
+        out[3] = (byte) 0xFE;
+        out[4] = (byte) ((comment.length + 2) >> 8);
+        out[5] = (byte) (comment.length + 2);
+        System.arraycopy(comment, 0, out, 6, comment.length);
+        System.arraycopy(jpeg, 2, out, 6 + comment.length, jpeg.length - 2);
+        return out;
+    }
+
     /** Checks {@code jpeg} is whole (SOI ... EOI) and decodes; returns the image. */
     static BufferedImage decode(byte[] jpeg) throws IOException {
         assertEquals(0xFF, jpeg[0] & 0xFF, "SOI");
