@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), openssl for the TLS
-# test certificates, and GStreamer's RTSP server for the RTSP source's tests, when they are missing,
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), motion as a real upstream
+# for the relay, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
+# tests, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +13,7 @@ command -v cvlc     >/dev/null 2>&1 || missing+=(vlc)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+command -v motion   >/dev/null 2>&1 || missing+=(motion)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
   || missing+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)

@@ -1,0 +1,67 @@
+package io.mjpegserver.capture.relay;
+
+import java.time.Duration;
+
+/**
+ * Limits and choices of one HTTP relay: validated once, immutable.
+ *
+ * @param maxPartBytes        the largest JPEG (or part) accepted from the upstream; a bigger one ends the
+ *                            connection, so a hostile upstream cannot make us hold more
+ * @param connectTimeout      how long the upstream may take to accept the connection (and the TLS handshake)
+ * @param readTimeout         how long the upstream may send nothing while we wait for bytes
+ * @param fps                 the rate a single-JPEG upstream (a snapshot URL) is polled at, and the rate the
+ *                            watchdog expects; 0 when not given (snapshots are then polled at
+ *                            {@value #DEFAULT_POLL_FPS} fps, and a stream's rate is whatever the upstream sends)
+ * @param trustAnyCertificate accept any TLS certificate (a camera's self-signed one) instead of the JDK's trust
+ *                            store and a host name check: only when the user asked for it explicitly
+ */
+public record RelayOptions(int maxPartBytes, Duration connectTimeout, Duration readTimeout, double fps,
+        boolean trustAnyCertificate) {
+
+    public static final int DEFAULT_MAX_PART_BYTES = 8 * 1024 * 1024;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+    public static final double DEFAULT_POLL_FPS = 2;
+
+    /** 8 MiB parts, 5 s to connect, 10 s of silence, rate not given, the JDK's trust store. */
+    public static final RelayOptions DEFAULTS = new RelayOptions(DEFAULT_MAX_PART_BYTES, DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_READ_TIMEOUT, 0, false);
+
+    public RelayOptions {
+        if (maxPartBytes < 1024 || maxPartBytes > 256 * 1024 * 1024) {
+            throw new IllegalArgumentException("max-part-bytes: " + maxPartBytes + " (expected: 1024 to 268435456)");
+        }
+        checkTimeout("connect-timeout", connectTimeout);
+        checkTimeout("read-timeout", readTimeout);
+        if (!(fps >= 0 && fps <= 1000)) {
+            throw new IllegalArgumentException("fps: " + fps + " (expected: 0 to 1000, 0 for not given)");
+        }
+    }
+
+    public RelayOptions withFps(double newFps) {
+        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, newFps, trustAnyCertificate);
+    }
+
+    public RelayOptions withMaxPartBytes(int newMaxPartBytes) {
+        return new RelayOptions(newMaxPartBytes, connectTimeout, readTimeout, fps, trustAnyCertificate);
+    }
+
+    public RelayOptions withTimeouts(Duration newConnectTimeout, Duration newReadTimeout) {
+        return new RelayOptions(maxPartBytes, newConnectTimeout, newReadTimeout, fps, trustAnyCertificate);
+    }
+
+    public RelayOptions withTrustAnyCertificate(boolean trustAny) {
+        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, fps, trustAny);
+    }
+
+    /** The rate a single-JPEG upstream is polled at. */
+    double pollFps() {
+        return fps > 0 ? fps : DEFAULT_POLL_FPS;
+    }
+
+    private static void checkTimeout(String name, Duration value) {
+        if (value == null || value.compareTo(Duration.ofMillis(10)) < 0 || value.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: 10 ms to 10 minutes)");
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.mjpegserver.capture.relay;
+
+import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
+import static io.mjpegserver.capture.relay.HttpRelaySourceTest.relay;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each way an upstream can misbehave ends the relay's connection with one report, in our words, naming the
+ * upstream; the test upstream sees the connection closed (so the relay holds nothing of it), and no buffer leaks.
+ */
+class HostileUpstreamTest {
+
+    private static final List<byte[]> JPEGS = TestJpegs.make(2, 160, 120);
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n";
+    private static final RelayOptions SMALL = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024)
+            .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(700));
+
+    @BeforeAll
+    static void startLoops() {
+        HttpRelaySourceTest.startLoops();
+    }
+
+    @AfterEach
+    void closeRelays() {
+        HttpRelaySourceTest.closeAll();
+    }
+
+    @AfterAll
+    static void stopLoops() throws InterruptedException {
+        HttpRelaySourceTest.stopLoops();
+    }
+
+    @Test
+    void partOverTheSizeLimit() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: 300000\r\n\r\n");
+            exchange.write(new byte[300000]);
+            exchange.holdUntilClientCloses();
+        }, " sent a part of 300000 bytes, over the limit of 262144 (raise the relay's max part size if the camera's"
+                + " JPEGs are really this big)");
+    }
+
+    @Test
+    void partOverTheSizeLimitWithoutContentLength() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\n\r\n");
+            writeForever(exchange, new byte[8192]);
+        }, " sent more than 262144 bytes without a boundary '--foo' (a part over the size limit, or a stream that"
+                + " does not use the boundary it announced)");
+    }
+
+    @Test
+    void garbageAfterTheHeaders() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD);
+            byte[] noise = new byte[4096];
+            new Random(3).nextBytes(noise);
+            writeForever(exchange, noise);
+        }, " sent more than 65536 bytes without the boundary '--foo' its Content-Type announced (garbage, or another boundary)");
+    }
+
+    @Test
+    void notHttpAtAll() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            byte[] noise = new byte[4096];
+            new Random(4).nextBytes(noise);
+            writeForever(exchange, noise);
+        }, " did not answer with HTTP (is this the camera's web port?)");
+    }
+
+    @Test
+    void noBoundaryAnywhere() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write("HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace\r\n\r\n"
+                    + "Content-Type: image/jpeg\r\n\r\n");
+            exchange.write(JPEGS.get(0));
+            exchange.holdUntilClientCloses();
+        }, " sent a part without Content-Length and names no multipart boundary to end it");
+    }
+
+    @Test
+    void wrongBoundary() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD + "--bar\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(JPEGS.get(0));
+            exchange.holdUntilClientCloses();
+        }, " uses the boundary '--bar', not the '--foo' its Content-Type announced");
+    }
+
+    @Test
+    void htmlInsteadOfAStream() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 13\r\n\r\n<html></html>");
+            exchange.holdUntilClientCloses();
+        }, " answered with text/html, not an MJPEG stream (multipart/x-mixed-replace) nor a JPEG (check the URL)");
+    }
+
+    @Test
+    void stallMidFrame() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.out.write(JPEGS.get(0), 0, 1000);
+            exchange.out.flush();
+            exchange.holdUntilClientCloses();
+        }, " stalled: sent nothing for 700 ms in the middle of a frame");
+    }
+
+    @Test
+    void stallBeforeAnswering() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.holdUntilClientCloses();
+        }, " stalled: sent nothing for 700 ms");
+    }
+
+    @Test
+    void closeMidFrameChunked() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n");
+            MjpegDialect.writeBody(exchange, true, ("--foo\r\nContent-Type: image/jpeg\r\n\r\n").getBytes(), new Random(1));
+            MjpegDialect.writeBody(exchange, true, java.util.Arrays.copyOf(JPEGS.get(0), 2000), new Random(1));
+        }, " closed the connection mid-frame");
+    }
+
+    @Test
+    void closeMidFrameUntilClose() throws Exception {
+        RecordingSink sink = expect(exchange -> {
+            exchange.readRequest();
+            exchange.write("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n");
+            for (byte[] jpeg : JPEGS) {
+                exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n");
+                exchange.write(jpeg);
+                exchange.write("\r\n");
+            }
+            exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.out.write(JPEGS.get(0), 0, 1000);
+        }, " closed the connection mid-frame");
+        assertEquals(2, sink.frames.size(), "the whole frames before the cut are delivered");
+    }
+
+    @Test
+    void closeBetweenFrames() throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(JPEGS.get(0));
+            exchange.write("\r\n--foo\r\n");
+        }, " closed the connection");
+    }
+
+    @Test
+    void statuses() throws Exception {
+        expect(status("404 Not Found", ""), " answered 404 Not Found (check the path in the URL)");
+        expect(status("500 Oops", ""), " answered 500 Internal Server Error (a fault in the camera; it may recover)");
+        expect(status("401 Unauthorized", "WWW-Authenticate: Basic realm=\"x\"\r\n"),
+                " asks for a user name and password (401): put them in the URL, http://user:password@host/...");
+        expect(status("302 Found", "Location: http://127.0.0.1/other.mjpg\r\n"),
+                " redirects (302 Found) to http://127.0.0.1/other.mjpg: use the URL it redirects to");
+    }
+
+    @Test
+    void unsupportedAuthentication() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(status("401 Unauthorized", "WWW-Authenticate: Negotiate\r\n"))) {
+            RecordingSink sink = new RecordingSink();
+            HttpRelaySource source = relay(upstream.uri("u:p", "/video"), SMALL);
+            source.open(sink);
+            assertEquals("upstream http://u:***@127.0.0.1:" + upstream.port() + "/video asks for authentication we"
+                    + " do not speak (negotiate; we answer Basic and Digest)", sink.awaitFailure(WAIT));
+            source.close();
+        }
+    }
+
+    @Test
+    void connectionRefused() throws Exception {
+        int port = HttpRelaySourceTest.freePort();
+        RecordingSink sink = new RecordingSink();
+        HttpRelaySource source = relay(URI.create("http://127.0.0.1:" + port + "/video"), SMALL);
+        source.open(sink);
+        assertEquals("upstream http://127.0.0.1:" + port + "/video refused the connection on port " + port
+                + " (is the camera on, and the port right?)", sink.awaitFailure(WAIT));
+        source.close();
+        assertEquals(1, sink.failures.get());
+    }
+
+    @Test
+    void hostNameThatDoesNotResolve() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        // RFC 6761: .invalid never resolves. Answered by the resolver or after its timeout (the connect timeout).
+        HttpRelaySource source = relay(URI.create("http://camera.invalid/video.mjpg"), SMALL);
+        source.open(sink);
+        assertEquals("upstream http://camera.invalid/video.mjpg has a host name that does not resolve"
+                + " ('camera.invalid': check the name, or use the camera's IP address)", sink.awaitFailure(WAIT));
+        source.close();
+    }
+
+    @Test
+    void localhostResolvesWithoutBlocking() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(exchange -> {
+            exchange.readRequest();
+            exchange.write("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length
+                    + "\r\n\r\n");
+            exchange.write(JPEGS.get(0));
+            exchange.holdUntilClientCloses();
+        })) {
+            RecordingSink sink = new RecordingSink();
+            HttpRelaySource source = relay(URI.create("http://localhost:" + upstream.port() + "/snap.jpg"), SMALL);
+            source.open(sink);
+            sink.take(1, WAIT);
+            source.close();
+        }
+    }
+
+    private static TestUpstream.Script status(String status, String headers) {
+        return exchange -> {
+            while (exchange.readRequest() != null) {
+                exchange.write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: 5\r\n\r\nnope\n");
+            }
+        };
+    }
+
+    private static void writeForever(TestUpstream.Exchange exchange, byte[] chunk) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            exchange.write(chunk); // ends with an exception when the relay disconnects
+        }
+    }
+
+    /** Runs {@code script} as the upstream and checks the relay's one report, and that it disconnected. */
+    private static RecordingSink expect(TestUpstream.Script script, String whatHappened) throws Exception {
+        try (TestUpstream upstream = new TestUpstream(script)) {
+            RecordingSink sink = new RecordingSink();
+            HttpRelaySource source = relay(upstream.uri("/video"), SMALL);
+            source.open(sink);
+            assertEquals("upstream http://127.0.0.1:" + upstream.port() + "/video" + whatHappened,
+                    sink.awaitFailure(WAIT));
+            HttpRelaySourceTest.eventually(() -> upstream.finished.get() == upstream.connections.get(),
+                    "the relay closed its connection");
+            source.close();
+            assertEquals(1, sink.failures.get(), "one report");
+            assertTrue(sink.frames.size() <= JPEGS.size());
+            return sink;
+        }
+    }
+}
