@@ -73,8 +73,9 @@ public final class CaptureService implements AutoCloseable {
 
     /**
      * Starts capturing a pulled {@code source} (camera, file, test pattern, RTSP) into {@code ring}. It is
-     * opened at once, failing fast, unless {@code options.onDemand()}: then at the first {@link #acquire()}, and a
-     * failure to open is a loss like any other. The service owns the source from here on and closes it. Frame
+     * opened at once, failing fast, unless {@code options.onDemand()} (then at the first {@link #acquire()}) or it
+     * is {@linkplain FrameSource#remote() remote} (then on the capture thread); opened so, a failure to open is a
+     * loss like any other. The service owns the source from here on and closes it. Frame
      * buffers come from {@code alloc}; NO SIGNAL frames are encoded at {@code quality}.
      *
      * @param fatal told of an {@link Error} on the capture thread or the watchdog; {@link FatalErrorHandler#HALT}
@@ -88,7 +89,7 @@ public final class CaptureService implements AutoCloseable {
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal,
                 Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), () -> driver[0].wake());
         driver[0] = new PulledCapture(source, supervisor, alloc);
-        if (!options.onDemand()) {
+        if (!options.onDemand() && !source.remote()) {
             driver[0].openNow();
         }
         CaptureService service = new CaptureService(supervisor, ring, driver[0], null);

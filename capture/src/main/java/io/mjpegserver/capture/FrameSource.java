@@ -50,6 +50,15 @@ public interface FrameSource extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the source is across a network (an RTSP camera): one that cannot be reached at start is not a
+     * reason to refuse to start; it is opened on the capture thread, and until it opens it is a source loss like
+     * any other (NO SIGNAL, reopened with backoff). A local device or file that cannot be opened fails the start.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     /** Releases the device or file. Idempotent; the source may be opened again afterwards. */
     @Override
     void close();

@@ -33,6 +33,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -66,6 +67,8 @@ public final class MjpegServer implements AutoCloseable {
     private final MultipartFormat format;
     private final ClientLimits limits;
     private final List<Feed> started = new ArrayList<>();
+    /** The client loops relayed upstreams are read on; made with the first relayed feed. */
+    private EventLoopGroup relayLoops;
     private final List<Consumer<String>> sourceLossListeners = new CopyOnWriteArrayList<>();
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
@@ -134,7 +137,8 @@ public final class MjpegServer implements AutoCloseable {
     private MjpegServer run(ByteBufAllocator alloc, FeedsToStart toStart) throws StartupException {
         try {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
-            toStart.start(new FeedStarter(config, workers, format, alloc, limits, metrics, fatal, this::sourceLost));
+            toStart.start(new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
+                    this::sourceLost));
             feeds = new Feeds(started);
             metrics.watch(feeds);
             bind(alloc, ssl);
@@ -146,6 +150,15 @@ public final class MjpegServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** One small group for every relayed upstream: reading a camera's stream costs little, one thread will do. */
+    private EventLoopGroup relayLoops() {
+        if (relayLoops == null) {
+            relayLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay", true),
+                    transport.ioHandlerFactory());
+        }
+        return relayLoops;
     }
 
     /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
@@ -300,6 +313,7 @@ public final class MjpegServer implements AutoCloseable {
         for (Feed feed : started) {
             feed.stopCapture();
         }
+        Future<?> relaysDone = relayLoops == null ? null : relayLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         for (Feed feed : started) {
             feed.broadcaster().close();
         }
@@ -308,6 +322,9 @@ public final class MjpegServer implements AutoCloseable {
         Future<?> workersDone = workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         bossDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
         workersDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (relaysDone != null) {
+            relaysDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         for (Feed feed : started) {
             feed.ring().close();
         }

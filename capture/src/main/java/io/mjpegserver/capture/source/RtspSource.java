@@ -250,6 +250,11 @@ final class RtspSource implements FrameSource {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public boolean passesThrough() {
         return passThrough;
     }

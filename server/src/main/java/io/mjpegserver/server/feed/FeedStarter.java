@@ -4,6 +4,9 @@ import io.mjpegserver.capture.CaptureObserver;
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.PushSource;
+import io.mjpegserver.capture.relay.HttpRelaySource;
+import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.frame.FrameRing;
@@ -17,25 +20,49 @@ import io.mjpegserver.server.stream.MultipartFormat;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Builds feeds on what the server shares between them: its event loops, its wire format, its client limits,
  * its metrics. Each feed gets a ring, a capture publishing into it, and a broadcaster listening to it.
+ * Pulled sources (camera, file, test pattern, RTSP) get a capture thread; an http(s) URL is relayed by a
+ * pushed source reading on the relay loops.
  *
  * @param workers    the server's event loops, where the broadcasters deliver
+ * @param relayLoops the client event loops every relayed upstream is read on (separate from the server's)
  * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
  */
-public record FeedStarter(ServerConfig server, EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc,
+public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<EventLoopGroup> relayLoops,
+        MultipartFormat format, ByteBufAllocator alloc,
         ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss) {
 
     /** Starts {@code config}'s feed on the source it names. */
     public Feed start(FeedConfig config) throws SourceException {
         SourceSpec spec = config.capture().source();
         if (spec instanceof SourceSpec.Url url && !url.rtsp()) {
-            throw new SourceException("feed " + config.name() + ": relaying " + url.describe()
-                    + " is not available in this build");
+            RelayOptions relay = config.capture().fps() > 0 ? RelayOptions.DEFAULTS.withFps(config.capture().fps())
+                    : RelayOptions.DEFAULTS;
+            return start(config, new HttpRelaySource(url.uri(), relayLoops.get(), alloc, relay));
         }
         return start(config, FrameSources.create(config.capture()));
+    }
+
+    /**
+     * Starts {@code config}'s feed on the pushed {@code source} (the feed owns it from here). Until the upstream's
+     * first frame tells its size, NO SIGNAL frames are drawn at the configured size, or the default one.
+     */
+    public Feed start(FeedConfig config, PushSource source) throws SourceException {
+        FrameRing ring = new FrameRing(config.capture().ringSize());
+        try {
+            CaptureService service = CaptureService.start(source, config.capture().source().describe(),
+                    config.capture().quality(), config.capture().sizeOrDefault(), config.options(), ring, alloc,
+                    observer(config.name()), fatal);
+            return assemble(config, ring, FeedCapture.of(service));
+        } catch (SourceException | RuntimeException e) {
+            source.close();
+            ring.close();
+            throw e;
+        }
     }
 
     /** Starts {@code config}'s feed on {@code source} (the feed owns it from here, and closes it). */
@@ -44,15 +71,19 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Multipart
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
                     config.capture().quality(), config.options(), ring, alloc, observer(config.name()), fatal);
-            FeedCapture capture = FeedCapture.of(service);
-            Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
-                    limits, metrics, fatal, demand(capture));
-            ring.addListener(broadcaster);
-            return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
+            return assemble(config, ring, FeedCapture.of(service));
         } catch (SourceException | RuntimeException e) {
             ring.close();
             throw e;
         }
+    }
+
+    /** The broadcaster of a started capture, listening to its ring: the feed. */
+    private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
+        Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
+                limits, metrics, fatal, demand(capture));
+        ring.addListener(broadcaster);
+        return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
     }
 
     private static ClientDemand demand(FeedCapture capture) {
