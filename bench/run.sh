@@ -137,18 +137,8 @@ if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 # --- helpers -----------------------------------------------------------------------------------------------
-# utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, counted after the name).
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 20000))
-    [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
-  done
-  die "no free port found"
-}
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 # Starts the server in the background (SERVER_PID), finds its port (SERVER_PORT), waits until it serves.
 start_server() {
@@ -176,13 +166,7 @@ start_server() {
 }
 
 stop_server() {
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
 
