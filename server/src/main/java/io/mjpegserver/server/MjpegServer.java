@@ -94,6 +94,27 @@ public final class MjpegServer implements AutoCloseable {
         return start(config, capture, FrameSources.create(capture), PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
     }
 
+    // TEMPORARY until feeds land: serves the first feed only, through the single-source start; the feeds
+    // engineer replaces these two methods at merge.
+    /** Starts {@code feeds} (the first is the default feed), with pooled direct buffers and {@link FatalErrorHandler#HALT}. */
+    public static MjpegServer start(ServerConfig config, List<io.mjpegserver.server.feed.FeedConfig> feeds) throws StartupException {
+        return start(config, feeds, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
+    }
+
+    // TEMPORARY until feeds land
+    public static MjpegServer start(ServerConfig config, List<io.mjpegserver.server.feed.FeedConfig> feeds, ByteBufAllocator alloc,
+            FatalErrorHandler fatal) throws StartupException {
+        io.mjpegserver.server.feed.FeedConfig first = feeds.get(0);
+        if (first.capture().source() instanceof io.mjpegserver.capture.SourceSpec.Url url) {
+            throw new StartupException("feed " + first.name() + ": " + url.describe() + ": url sources are not served yet", null);
+        }
+        if (feeds.size() > 1 || first.options().onDemand() || first.options().dropSameFrames()) {
+            log.warn("serving feed {} only, always on and every frame: further feeds, on-demand and drop-same-frames are"
+                    + " not served yet", first.name());
+        }
+        return start(config, first.capture(), FrameSources.create(first.capture()), alloc, fatal);
+    }
+
     /** As {@link #start(ServerConfig, CaptureConfig, FrameSource, ByteBufAllocator, FatalErrorHandler)} with {@link FatalErrorHandler#HALT}. */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
             throws StartupException {

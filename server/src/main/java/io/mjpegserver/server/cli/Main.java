@@ -1,5 +1,7 @@
 package io.mjpegserver.server.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** {@code java -jar mjpeg-server.jar [options]}. */
@@ -17,19 +19,46 @@ public final class Main {
 
     /**
      * slf4j-simple reads its level once, when the first logger is made, and parsing the flags may already load
-     * classes that log: so {@code --log-level} is applied before anything else. picocli validates it after.
+     * classes that log: so {@code --log-level} (or the config file's {@code log-level}, which the flag overrides)
+     * is applied before anything else. picocli and the config file's reading validate it after.
      */
     private static void logLevel(String[] args) {
+        String level = flag(args, "--log-level");
+        String config = flag(args, "--config");
+        if (level == null && config != null) {
+            level = fileLogLevel(config);
+        }
+        if (level != null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** The value of the last {@code flag VALUE} or {@code flag=VALUE} in {@code args}, or null. */
+    private static String flag(String[] args, String flag) {
+        String value = null;
         for (int i = 0; i < args.length; i++) {
-            String level = null;
-            if (args[i].equals("--log-level") && i + 1 < args.length) {
-                level = args[i + 1];
-            } else if (args[i].startsWith("--log-level=")) {
-                level = args[i].substring("--log-level=".length());
-            }
-            if (level != null) {
-                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(Locale.ROOT));
+            if (args[i].equals(flag) && i + 1 < args.length) {
+                value = args[i + 1];
+            } else if (args[i].startsWith(flag + "=")) {
+                value = args[i].substring(flag.length() + 1);
             }
         }
+        return value;
+    }
+
+    /** The top-level {@code log-level} of the config file, or null, whatever is wrong with the file (reported later). */
+    private static String fileLogLevel(String config) {
+        try {
+            if (ConfigDocument.read(config, Files.readAllBytes(Path.of(config))) instanceof ConfigDocument.Mapping top) {
+                for (ConfigDocument.Entry entry : top.entries()) {
+                    if (entry.key().equals("log-level") && entry.value() instanceof ConfigDocument.Scalar scalar) {
+                        return scalar.text().strip();
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // The command reads the file again and says what is wrong with it.
+        }
+        return null;
     }
 }

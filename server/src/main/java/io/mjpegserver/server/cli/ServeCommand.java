@@ -1,15 +1,18 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.feed.FeedConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -25,12 +28,13 @@ import picocli.CommandLine.Option;
 /** The command line: flags in, validated config records out, then the server until SIGINT or SIGTERM. */
 @Command(name = "mjpeg-server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Captures one video source once, encodes it once, and streams it as MJPEG"
-                + " (multipart/x-mixed-replace) to any number of clients.",
+        description = "Captures each video source once, encodes it at most once, and streams it as MJPEG"
+                + " (multipart/x-mixed-replace) to any number of clients: one source from the flags, or several"
+                + " feeds from --config FILE.",
         footer = {"", "Endpoints: /  /stream (/stream.mjpg, /?action=stream)  /snapshot (/snapshot.jpg, /?action=snapshot)"})
 public final class ServeCommand implements Callable<Integer> {
 
-    /** Exactly one source; the camera is the default. */
+    /** At most one source (the camera is the default); none with --config. */
     static final class Source {
         @Option(names = "--device", paramLabel = "N", converter = Converters.DeviceIndex.class,
                 description = "Camera /dev/videoN (V4L2). Default: 0.")
@@ -41,10 +45,20 @@ public final class ServeCommand implements Callable<Integer> {
 
         @Option(names = "--test-pattern", description = "Built-in moving test pattern; needs no camera.")
         boolean testPattern;
+
+        @Option(names = "--url", paramLabel = "URL", converter = Converters.Url.class,
+                description = "Relay an http:// or https:// MJPEG stream or JPEG snapshot, or an rtsp:// stream;"
+                        + " user:password@ in the URL for a camera that asks.")
+        SourceSpec.Url url;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
+
+    @Option(names = "--config", paramLabel = "FILE", converter = Converters.ConfigFile.class,
+            description = "Serve the feeds this YAML file defines (and its server-wide settings, which flags override)"
+                    + " instead of one source from the flags.")
+    Path config;
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = Converters.Host.class,
             description = "Address of this machine to listen on; :: for every IPv6 and IPv4 address. Default: ${DEFAULT-VALUE}.")
@@ -136,8 +150,21 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
     int ringSize;
 
+    @Option(names = "--on-demand", description = "Open the source at the first client and close it --idle-grace after the last.")
+    boolean onDemand;
+
+    @Option(names = "--idle-grace", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.IdleGrace.class,
+            description = "With --on-demand: how long the source stays open with no client. Default: ${DEFAULT-VALUE}.")
+    Duration idleGrace;
+
+    @Option(names = "--drop-same-frames", description = "Do not send a frame byte-identical to the one before (clients still"
+            + " get the newest frame again each second).")
+    boolean dropSameFrames;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private ConfigFile configFile;
 
     /** Exit status when the source is lost and {@code --exit-on-source-loss} is set. */
     static final int EXIT_SOURCE_LOST = 3;
@@ -187,49 +214,147 @@ public final class ServeCommand implements Callable<Integer> {
         return null;
     }
 
+    /** The single source's capture, from the flags (without {@code --config}). */
     CaptureConfig captureConfig() {
         SourceSpec spec;
         if (source != null && source.testPattern) {
             spec = new SourceSpec.TestPattern();
         } else if (source != null && source.file != null) {
             spec = new SourceSpec.VideoFile(source.file);
+        } else if (source != null && source.url != null) {
+            spec = source.url;
         } else {
             spec = new SourceSpec.Camera(source != null && source.device != null ? source.device : 0);
         }
-        boolean file = spec instanceof SourceSpec.VideoFile;
-        VideoSize chosenSize = size != null ? size : (file ? null : CaptureConfig.DEFAULT_SIZE);
-        double chosenFps = fps != null ? fps : (file ? 0 : CaptureConfig.DEFAULT_FPS);
+        return captureConfig(spec, size, fps, quality, ringSize);
+    }
+
+    /**
+     * A capture with the defaults that depend on the source: a file and a URL keep their own size and rate
+     * when none is given; a camera and the test pattern are made at {@link CaptureConfig#DEFAULT_SIZE} and
+     * {@link CaptureConfig#DEFAULT_FPS}. Shared by the flags and the config file.
+     */
+    static CaptureConfig captureConfig(SourceSpec spec, VideoSize size, Double fps, int quality, int ringSize) {
+        boolean ownSizeAndRate = spec instanceof SourceSpec.VideoFile || spec instanceof SourceSpec.Url;
+        VideoSize chosenSize = size != null ? size : (ownSizeAndRate ? null : CaptureConfig.DEFAULT_SIZE);
+        double chosenFps = fps != null ? fps : (ownSizeAndRate ? 0 : CaptureConfig.DEFAULT_FPS);
         return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
     }
 
-    ServerConfig serverConfig() throws StartupException {
-        return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout)
-                .withSendBuffer(sendBufferKib * 1024)
-                .withMaxClients(maxClients)
-                .withMaxClientsPerAddress(maxClientsPerAddress)
-                .withRequestTimeout(requestTimeout)
-                .withCredentials(credentials())
-                .withTls(tls == null ? null : new ServerConfig.TlsFiles(tls.certificate, tls.key))
-                .withAllowOrigin(allowOrigin);
+    /**
+     * The feeds to serve: the file's with {@code --config}, else the single source's, named
+     * {@link FeedConfig#DEFAULT_NAME}.
+     *
+     * @throws CommandLine.ParameterException when {@code --config} comes with a source or a feed's flag
+     */
+    List<FeedConfig> feeds() throws ConfigException {
+        if (config == null) {
+            return List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, captureConfig(),
+                    new CaptureOptions(onDemand, idleGrace, dropSameFrames)));
+        }
+        for (String key : ConfigFile.FEED_KEYS) {
+            if (given(key)) {
+                String what = ConfigFile.SOURCE_KEYS.contains(key) ? "the config file defines the feeds and their sources"
+                        : "each feed's " + key + " is set in the config file";
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + key + " cannot be used with --config: "
+                        + what + " (expected: " + key + ": under a feed in " + config + ", or no --config)");
+            }
+        }
+        return configFile().feeds();
     }
 
-    /** From {@code --auth}, {@code --auth-file} or {@code MJPEG_SERVER_AUTH}; no message ever quotes the password. */
-    private ServerConfig.Credentials credentials() throws StartupException {
+    /** The file {@code --config} names, read once; null without {@code --config}. */
+    private ConfigFile configFile() throws ConfigException {
+        if (config != null && configFile == null) {
+            configFile = ConfigFile.read(config, spec);
+        }
+        return configFile;
+    }
+
+    /** Whether {@code --key} is on the command line. */
+    private boolean given(String key) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption("--" + key);
+    }
+
+    /** A server-wide setting: the flag's value when given, else the config file's when it has one, else the flag's default. */
+    private <T> T setting(String key, T fromFlag) throws ConfigException {
+        ConfigFile file = configFile();
+        if (file == null || given(key) || !file.settings().containsKey(key)) {
+            return fromFlag;
+        }
+        @SuppressWarnings("unchecked")
+        T fromFile = (T) file.settings().get(key);
+        return fromFile;
+    }
+
+    ServerConfig serverConfig() throws StartupException, ConfigException {
+        return ServerConfig.defaults().withHost(setting("host", host)).withPort(setting("port", port))
+                .withBoundary(setting("boundary", boundary))
+                .withClientTimeout(setting("client-timeout", clientTimeout))
+                .withSendBuffer(setting("send-buffer", sendBufferKib) * 1024)
+                .withMaxClients(setting("max-clients", maxClients))
+                .withMaxClientsPerAddress(setting("max-clients-per-address", maxClientsPerAddress))
+                .withRequestTimeout(setting("request-timeout", requestTimeout))
+                .withCredentials(credentials())
+                .withTls(tls())
+                .withAllowOrigin(setting("allow-origin", allowOrigin));
+    }
+
+    /** {@code --exit-on-source-loss}, or the config file's {@code exit-on-source-loss}. */
+    boolean exitOnSourceLoss() throws ConfigException {
+        return setting("exit-on-source-loss", exitOnSourceLoss);
+    }
+
+    /** {@code --log-level}, or the config file's {@code log-level}: validated here, applied by {@link Main}. */
+    String logLevel() throws ConfigException {
+        return setting("log-level", logLevel);
+    }
+
+    /** From the flags when either is given, else from the config file. */
+    private ServerConfig.TlsFiles tls() throws ConfigException {
+        if (tls != null) {
+            return new ServerConfig.TlsFiles(tls.certificate, tls.key);
+        }
+        ConfigFile file = configFile();
+        if (file != null && file.settings().containsKey("tls-cert")) {
+            return new ServerConfig.TlsFiles((Path) file.settings().get("tls-cert"), (Path) file.settings().get("tls-key"));
+        }
+        return null;
+    }
+
+    /**
+     * From {@code --auth}, {@code --auth-file}, {@code MJPEG_SERVER_AUTH}, or the config file's {@code auth} or
+     * {@code auth-file}, the first there; no message ever quotes the password.
+     */
+    private ServerConfig.Credentials credentials() throws StartupException, ConfigException {
         if (auth != null && auth.credentials != null) {
             return auth.credentials;
         }
         if (auth != null && auth.file != null) {
-            try {
-                return ServerConfig.Credentials.parse(AuthFile.firstLine(auth.file));
-            } catch (IllegalArgumentException e) {
-                throw new StartupException("--auth-file " + auth.file + ": " + e.getMessage().replace("the value", "its first line"), e);
-            }
+            return fromAuthFile("--auth-file", auth.file);
         }
         String fromEnvironment = environment.get("MJPEG_SERVER_AUTH");
         try {
-            return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                return ServerConfig.Credentials.parse(fromEnvironment);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "MJPEG_SERVER_AUTH: " + e.getMessage());
+        }
+        ConfigFile file = configFile();
+        if (file != null && file.settings().containsKey("auth-file")) {
+            return fromAuthFile(config + ": auth-file", (Path) file.settings().get("auth-file"));
+        }
+        return file == null ? null : (ServerConfig.Credentials) file.settings().get("auth");
+    }
+
+    /** @param what how messages name the setting that gave {@code path} */
+    private static ServerConfig.Credentials fromAuthFile(String what, Path path) throws StartupException {
+        try {
+            return ServerConfig.Credentials.parse(AuthFile.firstLine(what, path));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(what + " " + path + ": " + e.getMessage().replace("the value", "its first line"), e);
         }
     }
 
@@ -237,10 +362,20 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         MjpegServer running;
+        ServerConfig serverConfig = null;
+        boolean exitOnLoss;
         try {
-            running = MjpegServer.start(serverConfig(), captureConfig());
+            List<FeedConfig> feeds = feeds();
+            serverConfig = serverConfig();
+            exitOnLoss = exitOnSourceLoss();
+            running = MjpegServer.start(serverConfig, feeds);
+        } catch (ConfigException e) {
+            err.println("mjpeg-server: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
         } catch (StartupException e) {
-            err.println("mjpeg-server: " + StartFailures.describe(e, host, port));
+            err.println("mjpeg-server: " + (serverConfig == null ? e.getMessage()
+                    : StartFailures.describe(e, serverConfig.host(), serverConfig.port())));
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) {
@@ -249,7 +384,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         server = running;
-        if (exitOnSourceLoss) {
+        if (exitOnLoss) {
             running.onSourceLoss(reason -> {
                 LoggerFactory.getLogger(ServeCommand.class).error("source lost ({}): exiting, as --exit-on-source-loss asks", reason);
                 stop(EXIT_SOURCE_LOST);

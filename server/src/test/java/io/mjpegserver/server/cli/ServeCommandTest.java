@@ -9,6 +9,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.testing.Http;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,13 +70,14 @@ class ServeCommandTest {
     record Flag(List<String> good, Function<ServeCommand, Object> applied, Object expected, List<String> bad, String badLine) {
     }
 
-    private static final Path AUTH_FILE = authFile();
+    private static final Path AUTH_FILE = tempFile("auth", ".txt", "viewer:from file\n");
+    private static final Path CONFIG_FILE = tempFile("feeds", ".yaml", "feeds:\n  yard: { test-pattern: true }\n  door: { device: 1 }\n");
 
-    private static Path authFile() {
+    private static Path tempFile(String prefix, String suffix, String text) {
         try {
-            Path file = Files.createTempFile("auth", ".txt");
+            Path file = Files.createTempFile(prefix, suffix);
             file.toFile().deleteOnExit();
-            Files.writeString(file, "viewer:from file\n");
+            Files.writeString(file, text);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -100,6 +102,11 @@ class ServeCommandTest {
                 List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
         f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.captureConfig().source(), new SourceSpec.TestPattern(),
                 List.of("--test-pattern", "--test-pattern"), "mjpeg-server: option '--test-pattern' should be specified only once (see --help)"));
+        f.put("--url", new Flag(List.of("--url", "http://viewer:pw@192.168.1.10/video.mjpg"), c -> c.captureConfig().source(),
+                new SourceSpec.Url(URI.create("http://viewer:pw@192.168.1.10/video.mjpg")),
+                List.of("--url", "ftp://cam/x"), invalid("--url", "'ftp://cam/x' (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg)")));
+        f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
+                List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
         f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
         f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
@@ -132,19 +139,49 @@ class ServeCommandTest {
                 List.of("--tls-cert", "cert.pem", "--tls-key", ""), invalid("--tls-key", "'' (expected: the path of a PEM private key)")));
         f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).allowOrigin(), "https://nvr.example",
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
-        f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> c.exitOnSourceLoss, true,
+        f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
-        f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> c.logLevel, "debug",
+        f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> logLevel(c), "debug",
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
         f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.captureConfig().ringSize(), 8,
                 List.of("--ring-size", "1"), invalid("--ring-size", "'1' (expected: 2 to 64 frames)")));
+        f.put("--on-demand", new Flag(List.of("--on-demand"), c -> feeds(c).get(0).options().onDemand(), true,
+                List.of("--on-demand", "--on-demand"), "mjpeg-server: option '--on-demand' should be specified only once (see --help)"));
+        f.put("--idle-grace", new Flag(List.of("--idle-grace", "2.5"), c -> feeds(c).get(0).options().idleGrace(), Duration.ofMillis(2500),
+                List.of("--idle-grace", "-1"), invalid("--idle-grace", "'-1' (expected: seconds from 0 to 86400)")));
+        f.put("--drop-same-frames", new Flag(List.of("--drop-same-frames"), c -> feeds(c).get(0).options().dropSameFrames(), true,
+                List.of("--drop-same-frames", "--drop-same-frames"), "mjpeg-server: option '--drop-same-frames' should be specified only once (see --help)"));
         return f;
     }
 
-    private static ServerConfig server(ServeCommand command) {
+    static ServerConfig server(ServeCommand command) {
         try {
             return command.serverConfig();
         } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<FeedConfig> feeds(ServeCommand command) {
+        try {
+            return command.feeds();
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static boolean exitOnSourceLoss(ServeCommand command) {
+        try {
+            return command.exitOnSourceLoss();
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static String logLevel(ServeCommand command) {
+        try {
+            return command.logLevel();
+        } catch (ConfigException e) {
             throw new AssertionError(e);
         }
     }
