@@ -196,7 +196,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 case "file" -> new SourceSpec.VideoFile((Path) values.get("file"));
                 default -> new SourceSpec.TestPattern();
             };
-            CaptureConfig capture = ServeCommand.captureConfig(source, (VideoSize) values.get("size"),
+            CaptureConfig capture = FeedFlags.capture(source, (VideoSize) values.get("size"),
                     (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));
             CaptureOptions options = new CaptureOptions((Boolean) orDefault(values, "on-demand"),
                     (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"));

@@ -11,26 +11,25 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        logLevel(args);
+        String level = logLevel(args);
+        if (level != null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(Locale.ROOT));
+        }
         // Before any JavaCV class loads: JavaCPP reads its cache directory once.
         NativeCache.locate(System.getenv());
         System.exit(ServeCommand.commandLine(new ServeCommand()).execute(args));
     }
 
     /**
-     * slf4j-simple reads its level once, when the first logger is made, and parsing the flags may already load
-     * classes that log: so {@code --log-level} (or the config file's {@code log-level}, which the flag overrides)
-     * is applied before anything else. picocli and the config file's reading validate it after.
+     * The log level asked for, or null. slf4j-simple reads its level once, when the first logger is made, and
+     * parsing the flags may already load classes that log: so {@code --log-level} (or the config file's
+     * {@code log-level}, which the flag overrides) is applied before anything else. picocli and the config
+     * file's reading validate it after.
      */
-    private static void logLevel(String[] args) {
+    static String logLevel(String[] args) {
         String level = flag(args, "--log-level");
         String config = flag(args, "--config");
-        if (level == null && config != null) {
-            level = fileLogLevel(config);
-        }
-        if (level != null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(Locale.ROOT));
-        }
+        return level == null && config != null ? fileLogLevel(config) : level;
     }
 
     /** The value of the last {@code flag VALUE} or {@code flag=VALUE} in {@code args}, or null. */

@@ -1,9 +1,5 @@
 package io.mjpegserver.server.cli;
 
-import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.CaptureOptions;
-import io.mjpegserver.capture.SourceSpec;
-import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
@@ -22,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
@@ -34,26 +31,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Endpoints: /  /stream (/stream.mjpg, /?action=stream)  /snapshot (/snapshot.jpg, /?action=snapshot)"})
 public final class ServeCommand implements Callable<Integer> {
 
-    /** At most one source (the camera is the default); none with --config. */
-    static final class Source {
-        @Option(names = "--device", paramLabel = "N", converter = Converters.DeviceIndex.class,
-                description = "Camera /dev/videoN (V4L2). Default: 0.")
-        Integer device;
-
-        @Option(names = "--file", paramLabel = "PATH", converter = Converters.VideoFile.class, description = "Video file to stream, looped forever.")
-        Path file;
-
-        @Option(names = "--test-pattern", description = "Built-in moving test pattern; needs no camera.")
-        boolean testPattern;
-
-        @Option(names = "--url", paramLabel = "URL", converter = Converters.Url.class,
-                description = "Relay an http:// or https:// MJPEG stream or JPEG snapshot, or an rtsp:// stream;"
-                        + " user:password@ in the URL for a camera that asks.")
-        SourceSpec.Url url;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
+    /** The single feed's source and capture, without {@code --config}. */
+    @Mixin
+    FeedFlags feed;
 
     @Option(names = "--config", paramLabel = "FILE", converter = Converters.ConfigFile.class,
             description = "Serve the feeds this YAML file defines (and its server-wide settings, which flags override)"
@@ -67,18 +47,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
             description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
-
-    @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
-            description = "Frames per second. Default: 30 (a file: its own rate).")
-    Double fps;
-
-    @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
-            description = "Frame size. Default: 1280x720 (a file: its own size).")
-    VideoSize size;
-
-    @Option(names = "--quality", paramLabel = "Q", defaultValue = "80", converter = Converters.Quality.class,
-            description = "JPEG quality, 1-100. Default: ${DEFAULT-VALUE}.")
-    int quality;
 
     @Option(names = "--boundary", paramLabel = "TEXT", defaultValue = "boundarydonotcross", converter = Converters.Boundary.class,
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
@@ -146,21 +114,6 @@ public final class ServeCommand implements Callable<Integer> {
             description = "error, warn, info (one line per client connect and disconnect), debug or trace. Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
-    @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
-            description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
-    int ringSize;
-
-    @Option(names = "--on-demand", description = "Open the source at the first client and close it --idle-grace after the last.")
-    boolean onDemand;
-
-    @Option(names = "--idle-grace", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.IdleGrace.class,
-            description = "With --on-demand: how long the source stays open with no client. Default: ${DEFAULT-VALUE}.")
-    Duration idleGrace;
-
-    @Option(names = "--drop-same-frames", description = "Do not send a frame byte-identical to the one before (clients still"
-            + " get the newest frame again each second).")
-    boolean dropSameFrames;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -214,33 +167,6 @@ public final class ServeCommand implements Callable<Integer> {
         return null;
     }
 
-    /** The single source's capture, from the flags (without {@code --config}). */
-    CaptureConfig captureConfig() {
-        SourceSpec spec;
-        if (source != null && source.testPattern) {
-            spec = new SourceSpec.TestPattern();
-        } else if (source != null && source.file != null) {
-            spec = new SourceSpec.VideoFile(source.file);
-        } else if (source != null && source.url != null) {
-            spec = source.url;
-        } else {
-            spec = new SourceSpec.Camera(source != null && source.device != null ? source.device : 0);
-        }
-        return captureConfig(spec, size, fps, quality, ringSize);
-    }
-
-    /**
-     * A capture with the defaults that depend on the source: a file and a URL keep their own size and rate
-     * when none is given; a camera and the test pattern are made at {@link CaptureConfig#DEFAULT_SIZE} and
-     * {@link CaptureConfig#DEFAULT_FPS}. Shared by the flags and the config file.
-     */
-    static CaptureConfig captureConfig(SourceSpec spec, VideoSize size, Double fps, int quality, int ringSize) {
-        boolean ownSizeAndRate = spec instanceof SourceSpec.VideoFile || spec instanceof SourceSpec.Url;
-        VideoSize chosenSize = size != null ? size : (ownSizeAndRate ? null : CaptureConfig.DEFAULT_SIZE);
-        double chosenFps = fps != null ? fps : (ownSizeAndRate ? 0 : CaptureConfig.DEFAULT_FPS);
-        return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
-    }
-
     /**
      * The feeds to serve: the file's with {@code --config}, else the single source's, named
      * {@link FeedConfig#DEFAULT_NAME}.
@@ -249,8 +175,7 @@ public final class ServeCommand implements Callable<Integer> {
      */
     List<FeedConfig> feeds() throws ConfigException {
         if (config == null) {
-            return List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, captureConfig(),
-                    new CaptureOptions(onDemand, idleGrace, dropSameFrames)));
+            return List.of(feed.feed());
         }
         for (String key : ConfigFile.FEED_KEYS) {
             if (given(key)) {

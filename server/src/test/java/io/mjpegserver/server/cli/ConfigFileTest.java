@@ -119,6 +119,20 @@ class ConfigFileTest {
         assertEquals(new ServerConfig.Credentials("viewer", "secret"), command.serverConfig().credentials());
     }
 
+    /** slf4j-simple reads its level once, before the command parses anything: Main finds it in the file first. */
+    @Test
+    void theFilesLogLevelIsAppliedBeforeParsingAndTheFlagOverridesIt() throws Exception {
+        String file = write("log-level: warn\n" + ONE_FEED).toString();
+        assertEquals("warn", Main.logLevel(new String[] {"--config", file}));
+        assertEquals("warn", Main.logLevel(new String[] {"--config=" + file, "--port", "0"}));
+        assertEquals("debug", Main.logLevel(new String[] {"--config", file, "--log-level", "debug"}));
+        assertEquals("warn", parsed("--config", file).logLevel());
+        assertEquals("debug", parsed("--config", file, "--log-level", "debug").logLevel());
+        // A broken file is said by the command, not here.
+        assertEquals(null, Main.logLevel(new String[] {"--config", write("log-level: [").toString()}));
+        assertEquals(null, Main.logLevel(new String[] {"--config", dir.resolve("nope.yaml").toString()}));
+    }
+
     @Test
     void relativePathsAreTakenFromTheFilesDirectory() throws Exception {
         Files.writeString(dir.resolve("viewer.secret"), "viewer:secret\n");

@@ -96,13 +96,13 @@ class ServeCommandTest {
 
     private static Map<String, Flag> flags() {
         Map<String, Flag> f = new LinkedHashMap<>();
-        f.put("--device", new Flag(List.of("--device", "2"), c -> c.captureConfig().source(), new SourceSpec.Camera(2),
+        f.put("--device", new Flag(List.of("--device", "2"), c -> c.feed.capture().source(), new SourceSpec.Camera(2),
                 List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0)")));
-        f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.captureConfig().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
+        f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.feed.capture().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
                 List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
-        f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.captureConfig().source(), new SourceSpec.TestPattern(),
+        f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.feed.capture().source(), new SourceSpec.TestPattern(),
                 List.of("--test-pattern", "--test-pattern"), "mjpeg-server: option '--test-pattern' should be specified only once (see --help)"));
-        f.put("--url", new Flag(List.of("--url", "http://viewer:pw@192.168.1.10/video.mjpg"), c -> c.captureConfig().source(),
+        f.put("--url", new Flag(List.of("--url", "http://viewer:pw@192.168.1.10/video.mjpg"), c -> c.feed.capture().source(),
                 new SourceSpec.Url(URI.create("http://viewer:pw@192.168.1.10/video.mjpg")),
                 List.of("--url", "ftp://cam/x"), invalid("--url", "'ftp://cam/x' (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg)")));
         f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
@@ -111,11 +111,11 @@ class ServeCommandTest {
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
         f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
                 List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
-        f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.captureConfig().fps(), 12.5,
+        f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.feed.capture().fps(), 12.5,
                 List.of("--fps", "0"), invalid("--fps", "'0' (expected: frames per second from 0.1 to 240)")));
-        f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.captureConfig().size(), new VideoSize(640, 480),
+        f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.feed.capture().size(), new VideoSize(640, 480),
                 List.of("--size", "1281x720"), invalid("--size", "'1281x720': width: 1281 (expected: an even number from 16 to 8192)")));
-        f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.captureConfig().quality(), 55,
+        f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.feed.capture().quality(), 55,
                 List.of("--quality", "101"), invalid("--quality", "'101' (expected: a JPEG quality from 1 to 100)")));
         f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).boundary(), "abcdefghijklmnop1234",
                 List.of("--boundary", "short"), invalid("--boundary", "'short' (expected: 16 to 60 letters or digits)")));
@@ -143,7 +143,7 @@ class ServeCommandTest {
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
         f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> logLevel(c), "debug",
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
-        f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.captureConfig().ringSize(), 8,
+        f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.feed.capture().ringSize(), 8,
                 List.of("--ring-size", "1"), invalid("--ring-size", "'1' (expected: 2 to 64 frames)")));
         f.put("--on-demand", new Flag(List.of("--on-demand"), c -> feeds(c).get(0).options().onDemand(), true,
                 List.of("--on-demand", "--on-demand"), "mjpeg-server: option '--on-demand' should be specified only once (see --help)"));
