@@ -114,7 +114,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 throw new ConfigException(where(line(top, "auth-file"), null) + ": auth and auth-file both given"
                         + " (expected: one of them)");
             }
-            return new ConfigFile(settings, List.copyOf(feeds));
+            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds));
         }
 
         private void both(Mapping top, Map<String, Object> settings, String one, String other) throws ConfigException {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -76,18 +77,35 @@ class ConfigFileTest {
     }
 
     /** Runs the command on {@code yaml} (and {@code more} flags): exit 2, and exactly "mjpeg-server: FILE" + {@code rest}. */
-    private void refused(String yaml, String rest, String... more) throws IOException {
+    private void refused(String yaml, String rest, String... more) throws Exception {
         Path file = write(yaml);
         refused(file, "mjpeg-server: " + file + rest, more);
     }
 
-    private static void refused(Path file, String line, String... more) {
+    private static void refused(Path file, String line, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--config", file.toString()));
         args.addAll(List.of(more));
-        Run run = ServeCommandTest.run(args.toArray(String[]::new));
+        Run run = runBounded(args.toArray(String[]::new));
         assertEquals(line, run.errLine());
         assertEquals(2, run.exit(), run.err());
         assertEquals("", run.out());
+    }
+
+    /** The command run in-process; one that serves instead of refusing is stopped and fails the test rather than hang it. */
+    private static Run runBounded(String... args) throws Exception {
+        ServeCommand command = new ServeCommand(Map.of());
+        ExecutorService main = Executors.newSingleThreadExecutor();
+        try {
+            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, args));
+            try {
+                return run.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("still running after 30 s instead of refusing: " + String.join(" ", args), e);
+            }
+        } finally {
+            command.stop();
+            main.shutdownNow();
+        }
     }
 
     @Test
