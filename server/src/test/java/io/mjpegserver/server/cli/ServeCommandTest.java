@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
@@ -235,6 +237,14 @@ class ServeCommandTest {
         assertEquals(f.badLine(), run.errLine());
         assertEquals(2, run.exit(), run.err());
         assertEquals("", run.out());
+    }
+
+    @Test
+    void theSingleSourceIsOneFeedNamedDefaultAndAUrlKeepsItsOwnSizeAndRate() {
+        ServeCommand command = new ServeCommand(Map.of());
+        ServeCommand.commandLine(command).parseArgs("--url", "rtsp://cam/stream1", "--on-demand", "--quality", "60");
+        assertEquals(List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.Url(URI.create("rtsp://cam/stream1")),
+                null, 0, 60, 4), new CaptureOptions(true, Duration.ofSeconds(10), false))), feeds(command));
     }
 
     @Test
