@@ -20,14 +20,15 @@ final class AuthFile {
     private AuthFile() {
     }
 
-    static String firstLine(Path path) throws StartupException {
+    /** @param what how messages name the setting that gave {@code path}: {@code --auth-file} */
+    static String firstLine(String what, Path path) throws StartupException {
         String text;
         try {
             text = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(NamedFile.read("--auth-file", path))).toString();
+                    .decode(ByteBuffer.wrap(NamedFile.read(what, path))).toString();
         } catch (CharacterCodingException e) {
-            throw new StartupException("--auth-file " + path + " is not UTF-8 text (expected: USER:PASSWORD in UTF-8)", e);
+            throw new StartupException(what + " " + path + " is not UTF-8 text (expected: USER:PASSWORD in UTF-8)", e);
         }
         if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
             text = text.substring(1);

@@ -1,17 +1,21 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.stream.MultipartFormat;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -184,6 +188,53 @@ final class Converters {
         }
     }
 
+    static final class ConfigFile extends NonEmptyPath {
+        ConfigFile() {
+            super("the path of a YAML config file");
+        }
+    }
+
+    /**
+     * An {@code http://}, {@code https://} or {@code rtsp://} URL, in {@link SourceSpec.Url}'s words. A rejection
+     * shows the URL without its password, even one the URL parser cannot make sense of.
+     */
+    static final class Url implements ITypeConverter<SourceSpec.Url> {
+        private static final Pattern PASSWORD = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://[^:@/]*):.*@");
+
+        @Override
+        public SourceSpec.Url convert(String value) {
+            String text = value.strip();
+            try {
+                return new SourceSpec.Url(new URI(text));
+            } catch (URISyntaxException e) {
+                String expected = expectation();
+                throw new TypeConversionException("'" + redacted(text) + "' is not a valid URL" + expected.substring(0, expected.length() - 1)
+                        + "; percent-encode spaces and other special characters, in a password too)");
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + redacted(text) + "'" + expectation());
+            }
+        }
+
+        /** What {@link SourceSpec.Url} expects, in its own words: {@code " (expected: ...)"}. */
+        private static String expectation() {
+            try {
+                new SourceSpec.Url(null);
+            } catch (IllegalArgumentException e) {
+                String message = e.getMessage();
+                int at = message.indexOf(" (expected:");
+                if (at >= 0) {
+                    return message.substring(at);
+                }
+            }
+            return " (expected: an http://, https:// or rtsp:// URL)";
+        }
+
+        /** {@code text} with whatever lies between the user's ':' and the last '@' shown as {@code ***}. */
+        static String redacted(String text) {
+            return PASSWORD.matcher(text).replaceFirst("$1:***@");
+        }
+    }
+
     static final class Origin implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
@@ -241,6 +292,22 @@ final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("'" + value + "' (expected: 16 to 60 letters or digits)");
             }
+        }
+    }
+
+    /** How long an on-demand source stays open with no client: 0 closes it at once. */
+    static final class IdleGrace implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                double seconds = Double.parseDouble(value.trim());
+                if (seconds >= 0 && seconds <= 86_400) {
+                    return Duration.ofMillis(Math.round(seconds * 1000));
+                }
+            } catch (NumberFormatException ignored) {
+                // Reported below with the expectation.
+            }
+            throw new TypeConversionException("'" + value + "' (expected: seconds from 0 to 86400)");
         }
     }
 

@@ -1,15 +1,14 @@
 package io.mjpegserver.server.cli;
 
-import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.SourceSpec;
-import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.feed.FeedConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -19,32 +18,27 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** The command line: flags in, validated config records out, then the server until SIGINT or SIGTERM. */
 @Command(name = "mjpeg-server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Captures one video source once, encodes it once, and streams it as MJPEG"
-                + " (multipart/x-mixed-replace) to any number of clients.",
+        description = "Captures each video source once, encodes it at most once, and streams it as MJPEG"
+                + " (multipart/x-mixed-replace) to any number of clients: one source from the flags, or several"
+                + " feeds from --config FILE.",
         footer = {"", "Endpoints: /  /stream (/stream.mjpg, /?action=stream)  /snapshot (/snapshot.jpg, /?action=snapshot)"})
 public final class ServeCommand implements Callable<Integer> {
 
-    /** Exactly one source; the camera is the default. */
-    static final class Source {
-        @Option(names = "--device", paramLabel = "N", converter = Converters.DeviceIndex.class,
-                description = "Camera /dev/videoN (V4L2). Default: 0.")
-        Integer device;
+    /** The single feed's source and capture, without {@code --config}. */
+    @Mixin
+    FeedFlags feed;
 
-        @Option(names = "--file", paramLabel = "PATH", converter = Converters.VideoFile.class, description = "Video file to stream, looped forever.")
-        Path file;
-
-        @Option(names = "--test-pattern", description = "Built-in moving test pattern; needs no camera.")
-        boolean testPattern;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
+    @Option(names = "--config", paramLabel = "FILE", converter = Converters.ConfigFile.class,
+            description = "Serve the feeds this YAML file defines (and its server-wide settings, which flags override)"
+                    + " instead of one source from the flags.")
+    Path config;
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = Converters.Host.class,
             description = "Address of this machine to listen on; :: for every IPv6 and IPv4 address. Default: ${DEFAULT-VALUE}.")
@@ -53,18 +47,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
             description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
-
-    @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
-            description = "Frames per second. Default: 30 (a file: its own rate).")
-    Double fps;
-
-    @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
-            description = "Frame size. Default: 1280x720 (a file: its own size).")
-    VideoSize size;
-
-    @Option(names = "--quality", paramLabel = "Q", defaultValue = "80", converter = Converters.Quality.class,
-            description = "JPEG quality, 1-100. Default: ${DEFAULT-VALUE}.")
-    int quality;
 
     @Option(names = "--boundary", paramLabel = "TEXT", defaultValue = "boundarydonotcross", converter = Converters.Boundary.class,
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
@@ -132,12 +114,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "error, warn, info (one line per client connect and disconnect), debug or trace. Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
-    @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
-            description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
-    int ringSize;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private ConfigFile configFile;
 
     /** Exit status when the source is lost and {@code --exit-on-source-loss} is set. */
     static final int EXIT_SOURCE_LOST = 3;
@@ -187,49 +167,119 @@ public final class ServeCommand implements Callable<Integer> {
         return null;
     }
 
-    CaptureConfig captureConfig() {
-        SourceSpec spec;
-        if (source != null && source.testPattern) {
-            spec = new SourceSpec.TestPattern();
-        } else if (source != null && source.file != null) {
-            spec = new SourceSpec.VideoFile(source.file);
-        } else {
-            spec = new SourceSpec.Camera(source != null && source.device != null ? source.device : 0);
+    /**
+     * The feeds to serve: the file's with {@code --config}, else the single source's, named
+     * {@link FeedConfig#DEFAULT_NAME}.
+     *
+     * @throws CommandLine.ParameterException when {@code --config} comes with a source or a feed's flag
+     */
+    List<FeedConfig> feeds() throws ConfigException {
+        if (config == null) {
+            return List.of(feed.feed());
         }
-        boolean file = spec instanceof SourceSpec.VideoFile;
-        VideoSize chosenSize = size != null ? size : (file ? null : CaptureConfig.DEFAULT_SIZE);
-        double chosenFps = fps != null ? fps : (file ? 0 : CaptureConfig.DEFAULT_FPS);
-        return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
+        for (String key : ConfigFile.FEED_KEYS) {
+            if (given(key)) {
+                String what = ConfigFile.SOURCE_KEYS.contains(key) ? "the config file defines the feeds and their sources"
+                        : "each feed's " + key + " is set in the config file";
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + key + " cannot be used with --config: "
+                        + what + " (expected: " + key + ": under a feed in " + config + ", or no --config)");
+            }
+        }
+        return configFile().feeds();
     }
 
-    ServerConfig serverConfig() throws StartupException {
-        return ServerConfig.defaults().withHost(host).withPort(port).withBoundary(boundary).withClientTimeout(clientTimeout)
-                .withSendBuffer(sendBufferKib * 1024)
-                .withMaxClients(maxClients)
-                .withMaxClientsPerAddress(maxClientsPerAddress)
-                .withRequestTimeout(requestTimeout)
+    /** The file {@code --config} names, read once; null without {@code --config}. */
+    private ConfigFile configFile() throws ConfigException {
+        if (config != null && configFile == null) {
+            configFile = ConfigFile.read(config, spec);
+        }
+        return configFile;
+    }
+
+    /** Whether {@code --key} is on the command line. */
+    private boolean given(String key) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption("--" + key);
+    }
+
+    /** A server-wide setting: the flag's value when given, else the config file's when it has one, else the flag's default. */
+    private <T> T setting(String key, T fromFlag) throws ConfigException {
+        ConfigFile file = configFile();
+        if (file == null || given(key) || !file.settings().containsKey(key)) {
+            return fromFlag;
+        }
+        @SuppressWarnings("unchecked")
+        T fromFile = (T) file.settings().get(key);
+        return fromFile;
+    }
+
+    ServerConfig serverConfig() throws StartupException, ConfigException {
+        return ServerConfig.defaults().withHost(setting("host", host)).withPort(setting("port", port))
+                .withBoundary(setting("boundary", boundary))
+                .withClientTimeout(setting("client-timeout", clientTimeout))
+                .withSendBuffer(setting("send-buffer", sendBufferKib) * 1024)
+                .withMaxClients(setting("max-clients", maxClients))
+                .withMaxClientsPerAddress(setting("max-clients-per-address", maxClientsPerAddress))
+                .withRequestTimeout(setting("request-timeout", requestTimeout))
                 .withCredentials(credentials())
-                .withTls(tls == null ? null : new ServerConfig.TlsFiles(tls.certificate, tls.key))
-                .withAllowOrigin(allowOrigin);
+                .withTls(tls())
+                .withAllowOrigin(setting("allow-origin", allowOrigin));
     }
 
-    /** From {@code --auth}, {@code --auth-file} or {@code MJPEG_SERVER_AUTH}; no message ever quotes the password. */
-    private ServerConfig.Credentials credentials() throws StartupException {
+    /** {@code --exit-on-source-loss}, or the config file's {@code exit-on-source-loss}. */
+    boolean exitOnSourceLoss() throws ConfigException {
+        return setting("exit-on-source-loss", exitOnSourceLoss);
+    }
+
+    /** {@code --log-level}, or the config file's {@code log-level}: validated here, applied by {@link Main}. */
+    String logLevel() throws ConfigException {
+        return setting("log-level", logLevel);
+    }
+
+    /** From the flags when either is given, else from the config file. */
+    private ServerConfig.TlsFiles tls() throws ConfigException {
+        if (tls != null) {
+            return new ServerConfig.TlsFiles(tls.certificate, tls.key);
+        }
+        ConfigFile file = configFile();
+        if (file != null && file.settings().containsKey("tls-cert")) {
+            return new ServerConfig.TlsFiles((Path) file.settings().get("tls-cert"), (Path) file.settings().get("tls-key"));
+        }
+        return null;
+    }
+
+    /**
+     * From {@code --auth}, {@code --auth-file}, {@code MJPEG_SERVER_AUTH}, or the config file's {@code auth} or
+     * {@code auth-file}, the first there; no message ever quotes the password.
+     */
+    private ServerConfig.Credentials credentials() throws StartupException, ConfigException {
         if (auth != null && auth.credentials != null) {
             return auth.credentials;
         }
         if (auth != null && auth.file != null) {
-            try {
-                return ServerConfig.Credentials.parse(AuthFile.firstLine(auth.file));
-            } catch (IllegalArgumentException e) {
-                throw new StartupException("--auth-file " + auth.file + ": " + e.getMessage().replace("the value", "its first line"), e);
-            }
+            return fromAuthFile("--auth-file", auth.file);
         }
         String fromEnvironment = environment.get("MJPEG_SERVER_AUTH");
         try {
-            return fromEnvironment == null || fromEnvironment.isEmpty() ? null : ServerConfig.Credentials.parse(fromEnvironment);
+            if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+                return ServerConfig.Credentials.parse(fromEnvironment);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "MJPEG_SERVER_AUTH: " + e.getMessage());
+        }
+        ConfigFile file = configFile();
+        if (file != null && file.settings().containsKey("auth-file")) {
+            return fromAuthFile(config + ": auth-file", (Path) file.settings().get("auth-file"));
+        }
+        return file == null ? null : (ServerConfig.Credentials) file.settings().get("auth");
+    }
+
+    /** @param what how messages name the setting that gave {@code path} */
+    private static ServerConfig.Credentials fromAuthFile(String what, Path path) throws StartupException {
+        try {
+            return ServerConfig.Credentials.parse(AuthFile.firstLine(what, path));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(what + " " + path + ": " + e.getMessage().replace("the value", "its first line"), e);
         }
     }
 
@@ -237,10 +287,20 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         MjpegServer running;
+        ServerConfig serverConfig = null;
+        boolean exitOnLoss;
         try {
-            running = MjpegServer.start(serverConfig(), captureConfig());
+            List<FeedConfig> feeds = feeds();
+            serverConfig = serverConfig();
+            exitOnLoss = exitOnSourceLoss();
+            running = MjpegServer.start(serverConfig, feeds);
+        } catch (ConfigException e) {
+            err.println("mjpeg-server: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
         } catch (StartupException e) {
-            err.println("mjpeg-server: " + StartFailures.describe(e, host, port));
+            err.println("mjpeg-server: " + (serverConfig == null ? e.getMessage()
+                    : StartFailures.describe(e, serverConfig.host(), serverConfig.port())));
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) {
@@ -249,7 +309,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         server = running;
-        if (exitOnSourceLoss) {
+        if (exitOnLoss) {
             running.onSourceLoss(reason -> {
                 LoggerFactory.getLogger(ServeCommand.class).error("source lost ({}): exiting, as --exit-on-source-loss asks", reason);
                 stop(EXIT_SOURCE_LOST);

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.testing.Http;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,13 +72,14 @@ class ServeCommandTest {
     record Flag(List<String> good, Function<ServeCommand, Object> applied, Object expected, List<String> bad, String badLine) {
     }
 
-    private static final Path AUTH_FILE = authFile();
+    private static final Path AUTH_FILE = tempFile("auth", ".txt", "viewer:from file\n");
+    private static final Path CONFIG_FILE = tempFile("feeds", ".yaml", "feeds:\n  yard: { test-pattern: true }\n  door: { device: 1 }\n");
 
-    private static Path authFile() {
+    private static Path tempFile(String prefix, String suffix, String text) {
         try {
-            Path file = Files.createTempFile("auth", ".txt");
+            Path file = Files.createTempFile(prefix, suffix);
             file.toFile().deleteOnExit();
-            Files.writeString(file, "viewer:from file\n");
+            Files.writeString(file, text);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -94,21 +98,26 @@ class ServeCommandTest {
 
     private static Map<String, Flag> flags() {
         Map<String, Flag> f = new LinkedHashMap<>();
-        f.put("--device", new Flag(List.of("--device", "2"), c -> c.captureConfig().source(), new SourceSpec.Camera(2),
+        f.put("--device", new Flag(List.of("--device", "2"), c -> c.feed.capture().source(), new SourceSpec.Camera(2),
                 List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0)")));
-        f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.captureConfig().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
+        f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.feed.capture().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
                 List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
-        f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.captureConfig().source(), new SourceSpec.TestPattern(),
+        f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.feed.capture().source(), new SourceSpec.TestPattern(),
                 List.of("--test-pattern", "--test-pattern"), "mjpeg-server: option '--test-pattern' should be specified only once (see --help)"));
+        f.put("--url", new Flag(List.of("--url", "http://viewer:pw@192.168.1.10/video.mjpg"), c -> c.feed.capture().source(),
+                new SourceSpec.Url(URI.create("http://viewer:pw@192.168.1.10/video.mjpg")),
+                List.of("--url", "ftp://cam/x"), invalid("--url", "'ftp://cam/x' (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg)")));
+        f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
+                List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
         f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
         f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
                 List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
-        f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.captureConfig().fps(), 12.5,
+        f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.feed.capture().fps(), 12.5,
                 List.of("--fps", "0"), invalid("--fps", "'0' (expected: frames per second from 0.1 to 240)")));
-        f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.captureConfig().size(), new VideoSize(640, 480),
+        f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.feed.capture().size(), new VideoSize(640, 480),
                 List.of("--size", "1281x720"), invalid("--size", "'1281x720': width: 1281 (expected: an even number from 16 to 8192)")));
-        f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.captureConfig().quality(), 55,
+        f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.feed.capture().quality(), 55,
                 List.of("--quality", "101"), invalid("--quality", "'101' (expected: a JPEG quality from 1 to 100)")));
         f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).boundary(), "abcdefghijklmnop1234",
                 List.of("--boundary", "short"), invalid("--boundary", "'short' (expected: 16 to 60 letters or digits)")));
@@ -132,19 +141,49 @@ class ServeCommandTest {
                 List.of("--tls-cert", "cert.pem", "--tls-key", ""), invalid("--tls-key", "'' (expected: the path of a PEM private key)")));
         f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).allowOrigin(), "https://nvr.example",
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
-        f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> c.exitOnSourceLoss, true,
+        f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
-        f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> c.logLevel, "debug",
+        f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> logLevel(c), "debug",
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
-        f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.captureConfig().ringSize(), 8,
+        f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.feed.capture().ringSize(), 8,
                 List.of("--ring-size", "1"), invalid("--ring-size", "'1' (expected: 2 to 64 frames)")));
+        f.put("--on-demand", new Flag(List.of("--on-demand"), c -> feeds(c).get(0).options().onDemand(), true,
+                List.of("--on-demand", "--on-demand"), "mjpeg-server: option '--on-demand' should be specified only once (see --help)"));
+        f.put("--idle-grace", new Flag(List.of("--idle-grace", "2.5"), c -> feeds(c).get(0).options().idleGrace(), Duration.ofMillis(2500),
+                List.of("--idle-grace", "-1"), invalid("--idle-grace", "'-1' (expected: seconds from 0 to 86400)")));
+        f.put("--drop-same-frames", new Flag(List.of("--drop-same-frames"), c -> feeds(c).get(0).options().dropSameFrames(), true,
+                List.of("--drop-same-frames", "--drop-same-frames"), "mjpeg-server: option '--drop-same-frames' should be specified only once (see --help)"));
         return f;
     }
 
-    private static ServerConfig server(ServeCommand command) {
+    static ServerConfig server(ServeCommand command) {
         try {
             return command.serverConfig();
         } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<FeedConfig> feeds(ServeCommand command) {
+        try {
+            return command.feeds();
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static boolean exitOnSourceLoss(ServeCommand command) {
+        try {
+            return command.exitOnSourceLoss();
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static String logLevel(ServeCommand command) {
+        try {
+            return command.logLevel();
+        } catch (ConfigException e) {
             throw new AssertionError(e);
         }
     }
@@ -198,6 +237,14 @@ class ServeCommandTest {
         assertEquals(f.badLine(), run.errLine());
         assertEquals(2, run.exit(), run.err());
         assertEquals("", run.out());
+    }
+
+    @Test
+    void theSingleSourceIsOneFeedNamedDefaultAndAUrlKeepsItsOwnSizeAndRate() {
+        ServeCommand command = new ServeCommand(Map.of());
+        ServeCommand.commandLine(command).parseArgs("--url", "rtsp://cam/stream1", "--on-demand", "--quality", "60");
+        assertEquals(List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.Url(URI.create("rtsp://cam/stream1")),
+                null, 0, 60, 4), new CaptureOptions(true, Duration.ofSeconds(10), false))), feeds(command));
     }
 
     @Test

@@ -1,0 +1,282 @@
+package io.mjpegserver.server.cli;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.NamedFile;
+import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.cli.ConfigDocument.Entry;
+import io.mjpegserver.server.cli.ConfigDocument.Mapping;
+import io.mjpegserver.server.cli.ConfigDocument.Node;
+import io.mjpegserver.server.cli.ConfigDocument.Scalar;
+import io.mjpegserver.server.feed.FeedConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code --config FILE}: the feeds, in file order, and server-wide settings. Every key is a flag's name without
+ * its dashes, and its value is checked by that flag's own converter, so a file and a command line are told
+ * the same thing about the same mistake. A relative path in the file is taken from the file's directory.
+ *
+ * @param settings server-wide settings the file gives, by key ({@code port} to an Integer, {@code auth-file} to
+ *                 a Path, ...): the command line overrides each
+ * @param feeds    at least one; the first is the default feed
+ */
+record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
+
+    /** A feed's keys: its source (exactly one) first. */
+    static final List<String> SOURCE_KEYS = List.of("url", "device", "file", "test-pattern");
+    static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
+            "ring-size", "on-demand", "idle-grace", "drop-same-frames");
+    /** Options of the command that are no key of the file. */
+    static final List<String> NOT_KEYS = List.of("config", "help", "version");
+
+    private static final String FEED_EXAMPLE = "front: { url: http://192.168.1.10/video.mjpg }";
+
+    /** Reads and checks {@code path}, the keys and values against the options of {@code command}. */
+    static ConfigFile read(Path path, CommandSpec command) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = NamedFile.read("--config", path);
+        } catch (StartupException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return new Reader(path, command).read(ConfigDocument.read(path.toString(), bytes));
+    }
+
+    /** The server-wide keys: every option of {@code command} but the feed keys and {@link #NOT_KEYS}, in its order. */
+    static List<String> serverKeys(CommandSpec command) {
+        List<String> keys = new ArrayList<>();
+        for (OptionSpec option : command.options()) {
+            String key = option.longestName().substring(2);
+            if (!FEED_KEYS.contains(key) && !NOT_KEYS.contains(key)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    /** One file's reading: where each complaint is, and each key's option. */
+    private static final class Reader {
+        private final Path path;
+        private final CommandSpec command;
+        private final List<String> serverKeys;
+
+        Reader(Path path, CommandSpec command) {
+            this.path = path;
+            this.command = command;
+            this.serverKeys = serverKeys(command);
+        }
+
+        ConfigFile read(Node root) throws ConfigException {
+            if (root == null) {
+                throw new ConfigException(path + ": no feeds (expected: feeds: and at least one feed under it, such as "
+                        + FEED_EXAMPLE + ")");
+            }
+            if (!(root instanceof Mapping top)) {
+                throw new ConfigException(where(root.line(), null) + ": " + root.shown() + " (expected: KEY: VALUE settings"
+                        + " and feeds:, as in the README's example)");
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            List<FeedConfig> feeds = null;
+            Map<String, Integer> seen = new HashMap<>();
+            for (Entry entry : top.entries()) {
+                String key = entry.key();
+                once(seen, entry, null);
+                if (key.equals("feeds")) {
+                    feeds = feeds(entry);
+                } else if (serverKeys.contains(key)) {
+                    settings.put(key, value(entry, null));
+                } else if (FEED_KEYS.contains(key)) {
+                    throw new ConfigException(where(entry.line(), null) + ": " + key + " belongs to a feed (expected: "
+                            + key + ": under a feed's name in feeds:, such as front: { url: ..., " + key + ": ... })");
+                } else {
+                    throw new ConfigException(where(entry.line(), null) + ": unknown key '" + key + "' (expected one of: feeds, "
+                            + String.join(", ", serverKeys) + ")");
+                }
+            }
+            if (feeds == null) {
+                throw new ConfigException(path + ": no feeds (expected: feeds: and at least one feed under it, such as "
+                        + FEED_EXAMPLE + ")");
+            }
+            both(top, settings, "tls-cert", "tls-key");
+            if (settings.containsKey("auth") && settings.containsKey("auth-file")) {
+                throw new ConfigException(where(line(top, "auth-file"), null) + ": auth and auth-file both given"
+                        + " (expected: one of them)");
+            }
+            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds));
+        }
+
+        private void both(Mapping top, Map<String, Object> settings, String one, String other) throws ConfigException {
+            for (String[] pair : new String[][] {{one, other}, {other, one}}) {
+                if (settings.containsKey(pair[0]) && !settings.containsKey(pair[1])) {
+                    throw new ConfigException(where(line(top, pair[0]), null) + ": " + pair[0] + " without " + pair[1]
+                            + " (expected: both, or neither)");
+                }
+            }
+        }
+
+        private List<FeedConfig> feeds(Entry feedsEntry) throws ConfigException {
+            Node node = feedsEntry.value();
+            boolean empty = node instanceof Scalar scalar && scalar.text().isEmpty() && !scalar.bool()
+                    || node instanceof Mapping mapping && mapping.entries().isEmpty();
+            if (empty) {
+                throw new ConfigException(where(feedsEntry.line(), null) + ", feeds: no feed (expected: at least one,"
+                        + " such as " + FEED_EXAMPLE + ")");
+            }
+            if (!(node instanceof Mapping mapping)) {
+                throw new ConfigException(where(feedsEntry.line(), null) + ", feeds: " + node.shown() + " (expected: feed names,"
+                        + " each with its settings, such as " + FEED_EXAMPLE + ")");
+            }
+            List<FeedConfig> feeds = new ArrayList<>();
+            Map<String, Integer> names = new HashMap<>();
+            for (Entry feed : mapping.entries()) {
+                try {
+                    FeedConfig.checkName(feed.key());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where(feed.line(), null) + ": " + e.getMessage());
+                }
+                Integer first = names.putIfAbsent(feed.key(), feed.line());
+                if (first != null) {
+                    throw new ConfigException(where(feed.line(), null) + ": feed name '" + feed.key() + "' given twice"
+                            + " (first on line " + first + "; expected: a different name for each feed)");
+                }
+                feeds.add(feed(feed));
+            }
+            return feeds;
+        }
+
+        private FeedConfig feed(Entry feed) throws ConfigException {
+            String name = feed.key();
+            if (!(feed.value() instanceof Mapping settings)) {
+                throw new ConfigException(where(feed.line(), name) + ": " + feed.value().shown()
+                        + " (expected: the feed's settings, such as " + name + ": { url: http://192.168.1.10/video.mjpg })");
+            }
+            Map<String, Object> values = new HashMap<>();
+            Map<String, Integer> seen = new HashMap<>();
+            List<String> sources = new ArrayList<>();
+            for (Entry entry : settings.entries()) {
+                String key = entry.key();
+                once(seen, entry, name);
+                if (serverKeys.contains(key) || key.equals("feeds")) {
+                    throw new ConfigException(where(entry.line(), name) + ": " + key + " is server-wide (expected: " + key
+                            + ": at the top of the file, not in a feed)");
+                }
+                if (!FEED_KEYS.contains(key)) {
+                    throw new ConfigException(where(entry.line(), name) + ": unknown key '" + key + "' (expected one of: "
+                            + String.join(", ", FEED_KEYS) + ")");
+                }
+                Object value = value(entry, name);
+                if (SOURCE_KEYS.contains(key) && !Boolean.FALSE.equals(value)) {
+                    sources.add(key);
+                }
+                values.put(key, value);
+            }
+            if (sources.isEmpty()) {
+                throw new ConfigException(where(feed.line(), name) + ": no source (expected: one of "
+                        + String.join(", ", SOURCE_KEYS) + ")");
+            }
+            if (sources.size() > 1) {
+                throw new ConfigException(where(line(settings, sources.get(1)), name) + ": two sources, " + sources.get(0)
+                        + " and " + sources.get(1) + " (expected: exactly one of " + String.join(", ", SOURCE_KEYS) + ")");
+            }
+            SourceSpec source = switch (sources.get(0)) {
+                case "url" -> (SourceSpec.Url) values.get("url");
+                case "device" -> new SourceSpec.Camera((Integer) values.get("device"));
+                case "file" -> new SourceSpec.VideoFile((Path) values.get("file"));
+                default -> new SourceSpec.TestPattern();
+            };
+            CaptureConfig capture = FeedFlags.capture(source, (VideoSize) values.get("size"),
+                    (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));
+            CaptureOptions options = new CaptureOptions((Boolean) orDefault(values, "on-demand"),
+                    (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"));
+            return new FeedConfig(name, capture, options);
+        }
+
+        /** The value of {@code key} in {@code values}, else its flag's default. */
+        private Object orDefault(Map<String, Object> values, String key) throws ConfigException {
+            if (values.containsKey(key)) {
+                return values.get(key);
+            }
+            OptionSpec option = option(key);
+            if (option.defaultValue() == null) {
+                return Boolean.FALSE;
+            }
+            return convert(option, option.defaultValue());
+        }
+
+        /** {@code entry}'s value, by its flag's converter: a boolean flag takes true or false. */
+        private Object value(Entry entry, String feed) throws ConfigException {
+            OptionSpec option = option(entry.key());
+            Node node = entry.value();
+            String prefix = where(entry.line(), feed) + ", " + entry.key() + ": ";
+            if (option.arity().max() == 0) {
+                if (node instanceof Scalar scalar && scalar.bool()) {
+                    return Boolean.parseBoolean(scalar.text());
+                }
+                throw new ConfigException(prefix + node.shown() + " (expected: true or false)");
+            }
+            if (!(node instanceof Scalar scalar)) {
+                throw new ConfigException(prefix + node.shown() + " (expected: one value, as --" + entry.key() + " "
+                        + option.paramLabel() + " takes)");
+            }
+            Object value;
+            try {
+                value = convert(option, scalar.text());
+            } catch (TypeConversionException e) {
+                throw new ConfigException(prefix + e.getMessage());
+            }
+            if (value instanceof Path relative && !relative.isAbsolute() && path.getParent() != null) {
+                return path.getParent().resolve(relative);
+            }
+            return value;
+        }
+
+        private static Object convert(OptionSpec option, String text) {
+            try {
+                @SuppressWarnings("unchecked")
+                ITypeConverter<Object> converter = (ITypeConverter<Object>) option.converters()[0];
+                return converter.convert(text);
+            } catch (TypeConversionException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("converter of " + option.longestName(), e);
+            }
+        }
+
+        private OptionSpec option(String key) {
+            OptionSpec option = command.findOption("--" + key);
+            if (option == null) {
+                throw new IllegalStateException("no option --" + key + " for the config file's key " + key);
+            }
+            return option;
+        }
+
+        /** Rejects a key given twice in one mapping. */
+        private void once(Map<String, Integer> seen, Entry entry, String feed) throws ConfigException {
+            Integer first = seen.putIfAbsent(entry.key(), entry.line());
+            if (first != null) {
+                throw new ConfigException(where(entry.line(), feed) + ": " + entry.key() + " given twice (first on line "
+                        + first + "; expected: each key once)");
+            }
+        }
+
+        private static int line(Mapping mapping, String key) {
+            return mapping.entries().stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow().line();
+        }
+
+        private String where(int line, String feed) {
+            return path + " line " + line + (feed == null ? "" : ", feed " + feed);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.mjpegserver.server.cli;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.feed.FeedConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags that make the command line's one feed, {@link FeedConfig#DEFAULT_NAME}: its source and how it is
+ * captured. Each is also a key of a feed in the config file ({@link ConfigFile#FEED_KEYS}), and refused beside
+ * {@code --config}.
+ */
+final class FeedFlags {
+
+    /** At most one source (the camera is the default); none with --config. */
+    static final class Source {
+        @Option(names = "--device", paramLabel = "N", converter = Converters.DeviceIndex.class,
+                description = "Camera /dev/videoN (V4L2). Default: 0.")
+        Integer device;
+
+        @Option(names = "--file", paramLabel = "PATH", converter = Converters.VideoFile.class, description = "Video file to stream, looped forever.")
+        Path file;
+
+        @Option(names = "--test-pattern", description = "Built-in moving test pattern; needs no camera.")
+        boolean testPattern;
+
+        @Option(names = "--url", paramLabel = "URL", converter = Converters.Url.class,
+                description = "Relay an http:// or https:// MJPEG stream or JPEG snapshot, or an rtsp:// stream;"
+                        + " user:password@ in the URL for a camera that asks.")
+        SourceSpec.Url url;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source;
+
+    @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
+            description = "Frames per second. Default: 30 (a file or URL: its own rate).")
+    Double fps;
+
+    @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
+            description = "Frame size. Default: 1280x720 (a file or URL: its own size).")
+    VideoSize size;
+
+    @Option(names = "--quality", paramLabel = "Q", defaultValue = "80", converter = Converters.Quality.class,
+            description = "JPEG quality, 1-100. Default: ${DEFAULT-VALUE}.")
+    int quality;
+
+    @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
+            description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
+    int ringSize;
+
+    @Option(names = "--on-demand", description = "Open the source at the first client and close it --idle-grace after the last.")
+    boolean onDemand;
+
+    @Option(names = "--idle-grace", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.IdleGrace.class,
+            description = "With --on-demand: how long the source stays open with no client. Default: ${DEFAULT-VALUE}.")
+    Duration idleGrace;
+
+    @Option(names = "--drop-same-frames", description = "Do not send a frame byte-identical to the one before (clients still"
+            + " get the newest frame again each second).")
+    boolean dropSameFrames;
+
+    /** The feed these flags make. */
+    FeedConfig feed() {
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(), new CaptureOptions(onDemand, idleGrace, dropSameFrames));
+    }
+
+    /** The capture the flags ask for. */
+    CaptureConfig capture() {
+        SourceSpec spec;
+        if (source != null && source.testPattern) {
+            spec = new SourceSpec.TestPattern();
+        } else if (source != null && source.file != null) {
+            spec = new SourceSpec.VideoFile(source.file);
+        } else if (source != null && source.url != null) {
+            spec = source.url;
+        } else {
+            spec = new SourceSpec.Camera(source != null && source.device != null ? source.device : 0);
+        }
+        return capture(spec, size, fps, quality, ringSize);
+    }
+
+    /**
+     * A capture with the defaults that depend on the source: a file and a URL keep their own size and rate
+     * when none is given; a camera and the test pattern are made at {@link CaptureConfig#DEFAULT_SIZE} and
+     * {@link CaptureConfig#DEFAULT_FPS}. Shared by the flags and the config file.
+     */
+    static CaptureConfig capture(SourceSpec spec, VideoSize size, Double fps, int quality, int ringSize) {
+        boolean ownSizeAndRate = spec instanceof SourceSpec.VideoFile || spec instanceof SourceSpec.Url;
+        VideoSize chosenSize = size != null ? size : (ownSizeAndRate ? null : CaptureConfig.DEFAULT_SIZE);
+        double chosenFps = fps != null ? fps : (ownSizeAndRate ? 0 : CaptureConfig.DEFAULT_FPS);
+        return new CaptureConfig(spec, chosenSize, chosenFps, quality, ringSize);
+    }
+}
