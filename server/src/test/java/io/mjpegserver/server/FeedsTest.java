@@ -40,7 +40,7 @@ class FeedsTest {
         List<FeedConfig> feeds = List.of(feed("front"), feed("garage"), feed("desk"));
         server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), feeds);
         assertTrue(Http.eventually(Duration.ofSeconds(20), () -> server.server().feeds().all().stream()
-                .allMatch(f -> f.ring().published() > 0)), "every feed has frames");
+                .allMatch(f -> f.ring().published() > 0 && f.captureStats().framesCaptured() > 0)), "every feed has frames");
     }
 
     private static FeedConfig feed(String name) {

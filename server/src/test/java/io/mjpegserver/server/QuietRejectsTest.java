@@ -4,17 +4,13 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.server.cli.Main;
-import io.mjpegserver.server.testing.ChildProcess;
-import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.ServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,15 +26,9 @@ class QuietRejectsTest {
 
     @Test
     void twoThousandBadEscapesGet400AndNoLog() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "--test-pattern", "--host", "127.0.0.1",
-                "--port", String.valueOf(port), "--size", "320x240", "--auth", "viewer:s3cret");
-        try (ChildProcess server = ChildProcess.start(dir, "server", command)) {
-            assertTrue(Http.eventually(Duration.ofSeconds(30), () -> up(port) || !server.isAlive()), "the server starts");
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "/healthz", "--test-pattern", "--size", "320x240",
+                "--auth", "viewer:s3cret")) {
+            int port = server.port();
             long before = Files.size(dir.resolve("server.err"));
             List<String> targets = List.of("/%zz", "/?action=%zz", "/stream%");
             for (int i = 0; i < 2000; i++) {
@@ -61,17 +51,6 @@ class QuietRejectsTest {
                 line.append((char) b);
             }
             return line.toString();
-        }
-    }
-
-    private static boolean up(int port) {
-        try {
-            return Http.get("http://127.0.0.1:" + port + "/healthz").statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

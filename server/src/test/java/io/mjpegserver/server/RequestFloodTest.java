@@ -4,15 +4,13 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.server.cli.Main;
-import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.MultipartStreamReader;
+import io.mjpegserver.server.testing.ServerProcess;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,18 +48,11 @@ class RequestFloodTest {
 
     @Test
     void pipelinedRequestsThatAreNeverReadCostNothing() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--test-pattern",
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--size", "1280x720", "--fps", String.valueOf(FPS),
-                "--auth", CREDENTIALS, "--log-level", "warn");
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (ChildProcess server = ChildProcess.start(dir, "server", command)) {
-            assertTrue(Http.eventually(Duration.ofSeconds(30), () -> answers(port) || !server.isAlive()), "the server starts");
-            long pid = server.pid();
+        try (ServerProcess server = ServerProcess.start(dir, List.of("-Xmx128m"), "/healthz", "--test-pattern",
+                "--size", "1280x720", "--fps", String.valueOf(FPS), "--auth", CREDENTIALS, "--log-level", "warn")) {
+            int port = server.port();
+            long pid = server.process().pid();
 
             List<AtomicLong> frames = new ArrayList<>();
             List<Future<?>> readers = new ArrayList<>();
@@ -106,8 +97,8 @@ class RequestFloodTest {
             System.out.printf("flood: %d requests sent on %d connections in %.1f s; RSS %d MB before, peak %d MB"
                     + " (bound: +%d MB); slowest stream client %.1f fps of %d%n", requests.get(), connections.get(),
                     seconds, baseline >> 20, peak >> 20, RSS_GROWTH_BOUND >> 20, slowest, FPS);
-            assertTrue(server.isAlive(), "the server is alive");
-            assertTrue(answers(port), "and answers");
+            assertTrue(server.process().isAlive(), "the server is alive");
+            assertTrue(server.answers("/healthz"), "and answers");
             assertTrue(!Files.readString(dir.resolve("server.err")).contains("OutOfMemoryError"), "no OutOfMemoryError");
             assertTrue(requests.get() > 1000, "the flood was a flood: " + requests.get());
             assertTrue(connections.get() > 3, "flooding connections were closed and came back: " + connections.get());
@@ -175,17 +166,6 @@ class RequestFloodTest {
             }
         }
         return null;
-    }
-
-    private static boolean answers(int port) {
-        try {
-            return Http.get("http://127.0.0.1:" + port + "/healthz").statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static long[] counts(List<AtomicLong> frames) {

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.ServerFixture;
+import io.mjpegserver.server.testing.ServerProcess;
 import io.mjpegserver.testing.Clips;
 import io.mjpegserver.testing.RtspTestServer;
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,10 +36,7 @@ class ConfigFeedsTest {
         Path clip = Clips.make(dir.resolve("lobby.avi"), Clips.Codec.MJPEG_AVI, 480, 270, 30, 10);
         try (ServerFixture origin = ServerFixture.testPattern(400, 300, 10);
                 RtspTestServer rtsp = RtspTestServer.start(dir)) {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            int port = ServerProcess.freePort();
             Path config = dir.resolve("mjpeg-server.yaml");
             Files.writeString(config, String.join("\n",
                     "host: 127.0.0.1",
