@@ -70,7 +70,8 @@ class ChurnTest {
                     CLIENTS, seconds, CLIENTS / seconds, idleAllocations, afterAllocations, idleBytes, afterBytes);
             // Between two frames the ring, each loop's newest part and one frame in the making: a few either way.
             assertTrue(afterAllocations <= idleAllocations + 4, idleAllocations + " -> " + afterAllocations);
-            assertEquals(capture.ringSize(), server.server().ring().occupancy());
+            int held = server.server().ring().occupancy();
+            assertTrue(held >= capture.ringSize() && held <= server.server().ring().capacity(), "ring holds " + held);
             double sessions = ObserveTest.value(Http.getText(server.url("/metrics")).body(), "mjpeg_stream_sessions_total{feed=\"default\"}");
             assertEquals(CLIENTS, sessions);
         } finally {
