@@ -2,52 +2,107 @@ package io.mjpegserver.capture.frame;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A fixed number of the newest frames. The ring owns exactly one reference per slot and releases it when
- * the slot is overwritten or the ring is closed, so the memory frames hold is bounded by the capacity times
- * the largest frame, whatever happens downstream.
+ * The newest frames, kept by count and by time: at least {@code minFrames}, and beyond that every frame
+ * captured within {@code keepNanos} of the newest, but never more than {@code maxFrames}. The ring owns exactly
+ * one reference per frame it holds and releases it when the frame is evicted or the ring is closed, so the
+ * memory frames hold is bounded by {@code maxFrames} times the largest frame, whatever happens downstream.
  *
  * <p>Thread-safe: one publisher at a time (the capture thread, or its watchdog while the source is down: the
  * capture service serialises them), any thread may read.
  */
 public final class FrameRing implements AutoCloseable {
 
+    /** The frame rate up to which {@link #maxFramesFor} keeps the whole time span. */
+    public static final int TIME_KEEP_FPS = 120;
+
     private final Object lock = new Object();
     private final Frame[] slots;
+    private final int minFrames;
+    private final long keepNanos;
     private final List<FrameListener> listeners = new CopyOnWriteArrayList<>();
+    /** Index of the oldest frame held, and how many are held. */
+    private int head;
+    private int count;
     private long published;
     private boolean closed;
 
+    /** A ring of exactly {@code capacity} newest frames. */
     public FrameRing(int capacity) {
+        this(checkCapacity(capacity), 0, capacity);
+    }
+
+    private static int checkCapacity(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
         }
-        slots = new Frame[capacity];
+        return capacity;
     }
 
     /**
-     * Puts {@code frame} into the ring, evicting (and releasing) the oldest when full, then tells every
-     * listener. Takes ownership of the caller's reference: the caller must not release it. A frame
+     * @param minFrames frames kept whatever their age (at least 1)
+     * @param keepNanos beyond those, frames captured within this long of the newest are kept too
+     * @param maxFrames the cap on frames held, which bounds memory ({@code >= minFrames})
+     */
+    public FrameRing(int minFrames, long keepNanos, int maxFrames) {
+        if (minFrames < 1 || maxFrames < minFrames || keepNanos < 0) {
+            throw new IllegalArgumentException("minFrames " + minFrames + ", keepNanos " + keepNanos + ", maxFrames "
+                    + maxFrames + " (expected: 1 <= minFrames <= maxFrames, keepNanos >= 0)");
+        }
+        this.minFrames = minFrames;
+        this.keepNanos = keepNanos;
+        this.slots = new Frame[maxFrames];
+    }
+
+    /**
+     * The frame cap for a ring that keeps {@code seconds} of frames and at least {@code minFrames}: the span at
+     * up to {@link #TIME_KEEP_FPS} frames per second (a faster source keeps that many frames, a shorter span).
+     */
+    public static int maxFramesFor(int minFrames, double seconds) {
+        return Math.max(minFrames, (int) Math.ceil(seconds * TIME_KEEP_FPS) + 1);
+    }
+
+    /** {@code seconds} as the {@code keepNanos} of the constructor. */
+    public static long keepNanos(double seconds) {
+        return (long) (seconds * TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /**
+     * Puts {@code frame} into the ring, evicting (and releasing) what is now too old or over the cap, then
+     * tells every listener. Takes ownership of the caller's reference: the caller must not release it. A frame
      * published to a closed ring is released at once.
      */
     public void publish(Frame frame) {
-        Frame evicted;
+        Frame[] evicted = null;
+        int evictedCount = 0;
         synchronized (lock) {
             if (closed) {
                 frame.release();
                 return;
             }
-            int index = (int) (published % slots.length);
-            evicted = slots[index];
-            slots[index] = frame;
+            if (count == slots.length) {
+                evicted = new Frame[] {removeOldest()};
+                evictedCount = 1;
+            }
+            slots[(head + count) % slots.length] = frame;
+            count++;
             published++;
+            // Older than needed: the second oldest already covers the span, so the oldest can go.
+            while (count > minFrames && frame.monotonicNanos() - slots[(head + 1) % slots.length].monotonicNanos()
+                    >= keepNanos) {
+                if (evicted == null || evictedCount == evicted.length) {
+                    evicted = java.util.Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
+                }
+                evicted[evictedCount++] = removeOldest();
+            }
             // Held across the listeners so a concurrent close() cannot free it under them.
             frame.retain();
         }
         try {
-            if (evicted != null) {
-                evicted.release();
+            for (int i = 0; i < evictedCount; i++) {
+                evicted[i].release();
             }
             for (FrameListener listener : listeners) {
                 listener.onFrame(frame);
@@ -57,16 +112,85 @@ public final class FrameRing implements AutoCloseable {
         }
     }
 
+    /** Under the lock: takes the oldest frame out; the caller owns its reference. */
+    private Frame removeOldest() {
+        Frame oldest = slots[head];
+        slots[head] = null;
+        head = (head + 1) % slots.length;
+        count--;
+        return oldest;
+    }
+
+    /** Under the lock: the {@code i}-th oldest frame held, not retained. */
+    private Frame at(int i) {
+        return slots[(head + i) % slots.length];
+    }
+
     /**
      * The newest frame, retained for the caller, who must release it; {@code null} before the first frame
      * and after {@link #close()}.
      */
     public Frame latest() {
         synchronized (lock) {
-            if (published == 0 || closed) {
+            if (count == 0 || closed) {
                 return null;
             }
-            return slots[(int) ((published - 1) % slots.length)].retain();
+            return at(count - 1).retain();
+        }
+    }
+
+    /**
+     * The newest frame captured at or before {@code monotonicNanos} ({@link System#nanoTime()} time), retained
+     * for the caller, who must release it; {@code null} when every frame held is newer (the one asked for is
+     * gone), or none is held.
+     */
+    public Frame atOrBefore(long monotonicNanos) {
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            for (int i = count - 1; i >= 0; i--) {
+                Frame frame = at(i);
+                if (frame.monotonicNanos() - monotonicNanos <= 0) {
+                    return frame.retain();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The frame with sequence {@code sequence}, retained for the caller, who must release it; {@code null}
+     * when the ring does not hold it (gone, not captured yet, or never published).
+     */
+    public Frame bySequence(long sequence) {
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            for (int i = count - 1; i >= 0; i--) {
+                Frame frame = at(i);
+                if (frame.sequence() == sequence) {
+                    return frame.retain();
+                }
+                if (frame.sequence() < sequence) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The sequences of the oldest and newest frames held, {@code {0, 0}} when none: to say why a lookup found
+     * nothing (the ring may have moved on since).
+     */
+    public long[] sequenceSpan() {
+        synchronized (lock) {
+            if (count == 0 || closed) {
+                return new long[] {0, 0};
+            }
+            return new long[] {at(0).sequence(), at(count - 1).sequence()};
         }
     }
 
@@ -77,14 +201,15 @@ public final class FrameRing implements AutoCloseable {
         }
     }
 
+    /** The most frames the ring holds at once. */
     public int capacity() {
         return slots.length;
     }
 
-    /** How many slots hold a frame. */
+    /** How many frames the ring holds. */
     public int occupancy() {
         synchronized (lock) {
-            return closed ? 0 : (int) Math.min(published, slots.length);
+            return closed ? 0 : count;
         }
     }
 
@@ -92,10 +217,8 @@ public final class FrameRing implements AutoCloseable {
     public long bytes() {
         synchronized (lock) {
             long bytes = 0;
-            for (Frame frame : slots) {
-                if (frame != null) {
-                    bytes += frame.size();
-                }
+            for (int i = 0; i < count; i++) {
+                bytes += at(i).size();
             }
             return bytes;
         }
@@ -117,11 +240,8 @@ public final class FrameRing implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i] != null) {
-                    slots[i].release();
-                    slots[i] = null;
-                }
+            while (count > 0) {
+                removeOldest().release();
             }
         }
     }

@@ -95,4 +95,54 @@ class FrameRingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FrameRing(0));
         assertEquals("capacity: 0 (expected: >= 1)", e.getMessage());
     }
+
+    private static Frame frameAt(long sequence, long nanos) {
+        ByteBuf jpeg = Unpooled.directBuffer(4).writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xD9});
+        return new Frame(sequence, nanos, sequence, 16, 16, jpeg);
+    }
+
+    @Test
+    void keepsAtLeastTheTimeSpanUpToTheCapAndReleasesTheRest() {
+        // At least 2 frames, every frame of the last 100 ns, at most 8.
+        FrameRing ring = new FrameRing(2, 100, 8);
+        List<Frame> frames = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            Frame f = frameAt(i, i * 25L);
+            frames.add(f);
+            ring.publish(f);
+        }
+        // Newest at 500: 400 (frame 16) is the oldest needed to cover 100 ns; 16..20 held.
+        assertEquals(5, ring.occupancy());
+        assertEquals(0, frames.get(14).refCnt(), "frame 15 is released");
+        assertEquals(1, frames.get(15).refCnt(), "frame 16 is held");
+        // Fast frames: the cap wins.
+        for (int i = 21; i <= 40; i++) {
+            Frame f = frameAt(i, 500 + i);
+            frames.add(f);
+            ring.publish(f);
+        }
+        assertEquals(8, ring.occupancy());
+        assertEquals(8, ring.capacity());
+        Frame held = ring.bySequence(33);
+        assertEquals(33, held.sequence());
+        assertEquals(2, held.refCnt(), "retained for the caller");
+        held.release();
+        assertNull(ring.bySequence(32), "evicted");
+        assertNull(ring.bySequence(41), "not yet");
+        Frame before = ring.atOrBefore(500 + 35);
+        assertEquals(35, before.sequence());
+        before.release();
+        Frame between = ring.atOrBefore(10_000);
+        assertEquals(40, between.sequence());
+        between.release();
+        assertNull(ring.atOrBefore(500 + 32), "older than everything held");
+        long[] span = ring.sequenceSpan();
+        assertEquals(33, span[0]);
+        assertEquals(40, span[1]);
+        ring.close();
+        for (Frame f : frames) {
+            assertEquals(0, f.refCnt(), "frame " + f.sequence());
+        }
+        assertNull(ring.bySequence(40));
+    }
 }

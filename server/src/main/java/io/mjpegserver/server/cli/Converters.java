@@ -70,6 +70,22 @@ final class Converters {
         }
     }
 
+    /** Seconds of frames the ring keeps beyond its count: 0 to 60. */
+    static final class RingSeconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            try {
+                double seconds = Double.parseDouble(value.trim());
+                if (seconds >= 0 && seconds <= 60) {
+                    return seconds;
+                }
+            } catch (NumberFormatException ignored) {
+                // Reported below with the expectation.
+            }
+            throw new TypeConversionException("'" + value + "' (expected: seconds from 0 to 60)");
+        }
+    }
+
     static final class SendBuffer implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {

@@ -54,6 +54,11 @@ final class FeedFlags {
             description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
     int ringSize;
 
+    @Option(names = "--ring-seconds", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.RingSeconds.class,
+            description = "Also keep every frame of the last SECONDS (0-60; up to 120 fps) for /snapshot?at= and ?seq=."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double ringSeconds;
+
     @Option(names = "--on-demand", description = "Open the source at the first client and close it --idle-grace after the last.")
     boolean onDemand;
 
@@ -67,7 +72,7 @@ final class FeedFlags {
 
     /** The feed these flags make. */
     FeedConfig feed() {
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(), new CaptureOptions(onDemand, idleGrace, dropSameFrames));
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(), new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds));
     }
 
     /** The capture the flags ask for. */

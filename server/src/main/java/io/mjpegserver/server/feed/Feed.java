@@ -91,7 +91,8 @@ public final class Feed implements WatchedFeed {
         List<StateView.Client> clients = new ArrayList<>();
         for (SessionStats s : broadcaster.sessions()) {
             clients.add(new StateView.Client(s.remote(), s.path(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
-                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps())));
+                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps()), s.requestedFps(),
+                    s.framesDecimated()));
         }
         return clients;
     }

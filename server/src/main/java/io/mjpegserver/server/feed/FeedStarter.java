@@ -52,7 +52,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
      * first frame tells its size, NO SIGNAL frames are drawn at the configured size, or the default one.
      */
     public Feed start(FeedConfig config, PushSource source) throws SourceException {
-        FrameRing ring = new FrameRing(config.capture().ringSize());
+        FrameRing ring = ring(config);
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
                     config.capture().quality(), config.capture().sizeOrDefault(), config.options(), ring, alloc,
@@ -67,7 +67,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
 
     /** Starts {@code config}'s feed on {@code source} (the feed owns it from here, and closes it). */
     public Feed start(FeedConfig config, FrameSource source) throws SourceException {
-        FrameRing ring = new FrameRing(config.capture().ringSize());
+        FrameRing ring = ring(config);
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
                     config.capture().quality(), config.options(), ring, alloc, observer(config.name()), fatal);
@@ -114,5 +114,15 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
                 sourceLoss.accept(feed, reason);
             }
         };
+    }
+
+    /**
+     * The feed's ring: its {@code ring-size} newest frames, and every frame of the last {@code ring-seconds}, up to
+     * {@link FrameRing#maxFramesFor} frames (the span at 120 fps) so memory stays bounded.
+     */
+    static FrameRing ring(FeedConfig config) {
+        int min = config.capture().ringSize();
+        double seconds = config.options().ringSeconds();
+        return new FrameRing(min, FrameRing.keepNanos(seconds), FrameRing.maxFramesFor(min, seconds));
     }
 }

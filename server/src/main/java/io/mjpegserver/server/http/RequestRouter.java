@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,13 +127,39 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         switch (route) {
             case INDEX -> index.respond(ctx, request);
-            case STREAM -> stream.respond(ctx, request, streamPath(target), feed.broadcaster());
-            case SNAPSHOT -> snapshot.respond(ctx, request, feed);
+            case STREAM -> {
+                ClientQuery.Stream query = query(ctx, request, target, ClientQuery::stream);
+                if (query != null) {
+                    stream.respond(ctx, request, streamPath(target), feed.broadcaster(), query.fps());
+                }
+            }
+            case SNAPSHOT -> {
+                ClientQuery.Snapshot query = query(ctx, request, target, ClientQuery::snapshot);
+                if (query != null) {
+                    snapshot.respond(ctx, request, feed, query);
+                }
+            }
             case STATE -> state.respond(ctx, request);
             case METRICS -> metrics.respond(ctx, request);
             case HEALTHZ -> health.respond(ctx, request, routed.feed() == null ? feeds.all() : List.of(feed));
             case NOT_FOUND -> Responses.send(ctx, request,
                     Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + target.path()), false);
+        }
+    }
+
+    private interface QueryParser<T> {
+        T parse(Map<String, List<String>> parameters) throws ClientQuery.BadQuery;
+    }
+
+    /** The checked query of a stream or snapshot, or {@code null} after answering 400 (the connection stays). */
+    private <T> T query(ChannelHandlerContext ctx, HttpRequest request, RequestTarget target, QueryParser<T> parser) {
+        try {
+            return parser.parse(target.uri().parameters());
+        } catch (ClientQuery.BadQuery bad) {
+            rejects.rejected("bad_request");
+            log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), bad.getMessage());
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.BAD_REQUEST, bad.getMessage()), false);
+            return null;
         }
     }
 

@@ -11,25 +11,65 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /snapshot}: a feed's newest frame as one {@code image/jpeg}, sent from the ring's memory without a
- * copy. A feed idle for lack of clients (on demand) is opened, and the answer waits for its first frame, up to
- * {@link #COLD_START_MILLIS}.
+ * copy; or a past frame the ring still holds ({@code ?at=-SECONDS}, {@code ?seq=N}); or the next new frame
+ * ({@code ?wait=1}, up to {@link #WAIT_MILLIS}). A feed idle for lack of clients (on demand) is opened, and the
+ * answer waits for its first frame, up to {@link #COLD_START_MILLIS}. Waiting never blocks the event loop: a
+ * ring listener hands the answer to the connection's loop.
  */
 final class SnapshotResponder {
 
     /** How long a snapshot of an idle on-demand feed waits for the source to open and deliver. */
     static final long COLD_START_MILLIS = 10_000;
+    /** How long {@code ?wait=1} waits for the next frame. */
+    static final long WAIT_MILLIS = 10_000;
 
-    void respond(ChannelHandlerContext ctx, HttpRequest request, Feed feed) {
+    void respond(ChannelHandlerContext ctx, HttpRequest request, Feed feed, ClientQuery.Snapshot query) {
+        if (query.waitNext()) {
+            respondOnNextFrame(ctx, request, feed, WAIT_MILLIS, "feed " + feed.name() + " delivered no new frame within "
+                    + WAIT_MILLIS / 1000 + " s");
+            return;
+        }
+        if (!query.newest()) {
+            respondPast(ctx, request, feed, query);
+            return;
+        }
         if (feed.capture().idle()) {
-            respondWhenWarm(ctx, request, feed);
+            respondOnNextFrame(ctx, request, feed, COLD_START_MILLIS, "feed " + feed.name()
+                    + " did not deliver a frame within " + COLD_START_MILLIS / 1000 + " s of opening");
             return;
         }
         respondNow(ctx, request, feed.ring());
+    }
+
+    /** {@code ?at=} or {@code ?seq=}: that frame from the ring, or 404 when the ring does not hold it. */
+    private static void respondPast(ChannelHandlerContext ctx, HttpRequest request, Feed feed, ClientQuery.Snapshot query) {
+        FrameRing ring = feed.ring();
+        Frame frame;
+        String missing;
+        if (query.sequence() > 0) {
+            frame = ring.bySequence(query.sequence());
+            long[] span = ring.sequenceSpan();
+            missing = span[1] == 0 ? "feed " + feed.name() + " has no frame yet"
+                    : query.sequence() > span[1] ? "frame " + query.sequence() + " of feed " + feed.name()
+                            + " is not captured yet (the newest is " + span[1] + ")"
+                    : "frame " + query.sequence() + " of feed " + feed.name() + " is gone (the ring holds " + span[0]
+                            + " to " + span[1] + "; --ring-seconds keeps more)";
+        } else {
+            frame = ring.atOrBefore(System.nanoTime() - Math.round(query.atSeconds() * 1e9));
+            missing = "no frame of feed " + feed.name() + " from " + query.atSeconds()
+                    + " s ago is left in the ring (--ring-seconds keeps more)";
+        }
+        if (frame == null) {
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.NOT_FOUND, missing), false);
+            return;
+        }
+        send(ctx, request, frame);
     }
 
     private static void respondNow(ChannelHandlerContext ctx, HttpRequest request, FrameRing ring) {
@@ -40,9 +80,14 @@ final class SnapshotResponder {
             Responses.send(ctx, request, busy, false);
             return;
         }
+        send(ctx, request, frame);
+    }
+
+    /** Sends {@code frame}, taking over the caller's reference to it. */
+    private static void send(ChannelHandlerContext ctx, HttpRequest request, Frame frame) {
         // A duplicate: the write moves its own reader index, never the ring's, which stream parts and other
         // snapshots read concurrently (over TLS, or after a partial write, a shared index would cut them). The
-        // response takes over the reference latest() gave us; the encoder releases it once written.
+        // response takes over the caller's reference; the encoder releases it once written.
         FullHttpResponse response = Responses.of(request, HttpResponseStatus.OK, "image/jpeg",
                 frame.content().duplicate());
         long micros = frame.wallClockMicros();
@@ -55,10 +100,12 @@ final class SnapshotResponder {
     }
 
     /**
-     * Opens the idle feed for this request and answers with its first frame, or 503 when none comes in time.
-     * The frame arrives on the capture thread; the answer is written on the connection's loop.
+     * Answers with the next frame the feed publishes (opening it when idle on demand), or 503 with
+     * {@code timeoutMessage} when none comes within {@code millis}. The frame arrives on the capture thread;
+     * the answer is written on the connection's loop.
      */
-    private static void respondWhenWarm(ChannelHandlerContext ctx, HttpRequest request, Feed feed) {
+    private static void respondOnNextFrame(ChannelHandlerContext ctx, HttpRequest request, Feed feed, long millis,
+            String timeoutMessage) {
         FrameRing ring = feed.ring();
         AtomicBoolean answered = new AtomicBoolean();
         ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
@@ -67,13 +114,20 @@ final class SnapshotResponder {
             public void onFrame(Frame frame) {
                 if (answered.compareAndSet(false, true)) {
                     ring.removeListener(this);
-                    ctx.executor().execute(() -> {
-                        if (timeout[0] != null) {
-                            timeout[0].cancel(false);
-                        }
-                        respondNow(ctx, request, ring);
+                    // Ours until sent: the ring may evict it before the loop gets to it.
+                    Frame next = frame.retain();
+                    try {
+                        ctx.executor().execute(() -> {
+                            if (timeout[0] != null) {
+                                timeout[0].cancel(false);
+                            }
+                            send(ctx, request, next);
+                            feed.capture().release();
+                        });
+                    } catch (RejectedExecutionException shuttingDown) {
+                        next.release();
                         feed.capture().release();
-                    });
+                    }
                 }
             }
         };
@@ -82,12 +136,11 @@ final class SnapshotResponder {
         timeout[0] = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
                 ring.removeListener(first);
-                FullHttpResponse busy = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "feed "
-                        + feed.name() + " did not deliver a frame within " + COLD_START_MILLIS / 1000 + " s of opening");
+                FullHttpResponse busy = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, timeoutMessage);
                 busy.headers().set(HttpHeaderNames.RETRY_AFTER, 5);
                 Responses.send(ctx, request, busy, false);
                 feed.capture().release();
             }
-        }, COLD_START_MILLIS, TimeUnit.MILLISECONDS);
+        }, millis, TimeUnit.MILLISECONDS);
     }
 }

@@ -115,9 +115,14 @@ public final class Broadcaster implements FrameListener {
         return rejection;
     }
 
-    /** A new session for an admitted client on {@code loop}; it joins the stream when started. */
-    StreamSession newSession(EventLoop loop, InetAddress address, boolean chunked, String path) {
-        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos(), fatal);
+    /**
+     * A new session for an admitted client on {@code loop}; it joins the stream when started.
+     *
+     * @param maxFps the most frames per second it gets ({@code ?fps=}), 0 for every frame
+     */
+    StreamSession newSession(EventLoop loop, InetAddress address, boolean chunked, String path, double maxFps) {
+        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos(), maxFps,
+                fatal);
     }
 
     void started(StreamSession session) {

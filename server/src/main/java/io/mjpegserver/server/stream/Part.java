@@ -17,13 +17,15 @@ final class Part extends AbstractReferenceCounted {
 
     private final MultipartFormat format;
     private final long sequence;
+    private final long capturedNanos;
     private final ByteBuf header;
     private final int chunkPrefix;
     private final ByteBuf jpeg;
 
-    private Part(MultipartFormat format, long sequence, ByteBuf header, int chunkPrefix, ByteBuf jpeg) {
+    private Part(MultipartFormat format, long sequence, long capturedNanos, ByteBuf header, int chunkPrefix, ByteBuf jpeg) {
         this.format = format;
         this.sequence = sequence;
+        this.capturedNanos = capturedNanos;
         this.header = header;
         this.chunkPrefix = chunkPrefix;
         this.jpeg = jpeg;
@@ -35,11 +37,16 @@ final class Part extends AbstractReferenceCounted {
      */
     static Part of(Frame frame, MultipartFormat format, ByteBufAllocator alloc) {
         MultipartFormat.PartHeader h = format.header(frame, alloc);
-        return new Part(format, frame.sequence(), h.buf(), h.chunkPrefix(), frame.content().retainedDuplicate());
+        return new Part(format, frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(), frame.content().retainedDuplicate());
     }
 
     long sequence() {
         return sequence;
+    }
+
+    /** When its frame was captured, {@link System#nanoTime()} time. */
+    long capturedNanos() {
+        return capturedNanos;
     }
 
     /** Bytes one client receives for this part. */

@@ -12,7 +12,10 @@ package io.mjpegserver.server.stream;
  * @param pendingBytes    bytes queued in user space, not yet taken by its socket
  * @param lastSequence    sequence number of the last frame written, 0 before the first
  * @param fps             frames written per second over the last second or so
+ * @param requestedFps    the most frames per second the client asked for ({@code ?fps=}), 0 for every frame
+ * @param framesDecimated parts not written because they came sooner than its {@code ?fps=} allows (apart
+ *                        from skips)
  */
 public record SessionStats(String remote, String path, long connectedMillis, long framesSent, long framesSkipped,
-        long bytesSent, long pendingBytes, long lastSequence, double fps) {
+        long bytesSent, long pendingBytes, long lastSequence, double fps, double requestedFps, long framesDecimated) {
 }

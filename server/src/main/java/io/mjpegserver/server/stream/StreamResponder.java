@@ -74,8 +74,11 @@ public final class StreamResponder {
     /**
      * Streams {@code broadcaster}'s feed to the channel of {@code ctx} (the router's context). A GET turns the
      * connection into a stream for good; a HEAD gets the same headers through the codec, and the connection stays usable.
+     *
+     * @param maxFps the most frames per second this client gets ({@code ?fps=}, already checked), 0 for every frame
      */
-    public void respond(ChannelHandlerContext ctx, HttpRequest request, String path, Broadcaster broadcaster) {
+    public void respond(ChannelHandlerContext ctx, HttpRequest request, String path, Broadcaster broadcaster,
+            double maxFps) {
         boolean chunked = !request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (HttpMethod.HEAD.equals(request.method())) {
             FullHttpResponse response = new DefaultFullHttpResponse(
@@ -106,7 +109,7 @@ public final class StreamResponder {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
-        StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), address, chunked, path);
+        StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), address, chunked, path, maxFps);
         // Just before the codec: behind TLS when there is TLS, so the raw parts are still encrypted.
         pipeline.addBefore(codecName, StreamSession.class.getSimpleName(), session);
         ChannelHandlerContext streamCtx = pipeline.context(session);

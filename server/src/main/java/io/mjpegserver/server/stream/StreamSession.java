@@ -27,7 +27,15 @@ import org.slf4j.LoggerFactory;
  * client is closed. That bounds how long a stalled client pins a frame, whenever it stalled, so the frames
  * pinned by all stalled clients together are at most those published within one timeout (plus the check's
  * granularity: the next frame, or the one-second repeat), however many clients stall. {@link PartClock}
- * keeps the accounting. Every method runs on the channel's event loop.
+ * keeps the accounting.
+ *
+ * <p>Rate limit ({@code ?fps=N}): a new part is written only when its frame was captured at least 1/N s after
+ * the slot of the one written before it; the slots advance by 1/N s from the first part, so the parts are
+ * evenly spaced on the source's timeline and average N per second (a source slower than N gives every frame).
+ * Capture time, not send time: it is the same on every loop, free of the loop's queueing jitter, so a client
+ * at N gets a steady N whatever the load. Parts held back count as decimated, apart from skips; the
+ * one-second repeat of a part the client already has is not held back. Every method runs on the channel's
+ * event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
@@ -43,6 +51,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private final boolean chunked;
     private final String path;
     private final long timeoutNanos;
+    /** The least capture-time distance between parts written, 0 for none ({@code ?fps=}). */
+    private final long minIntervalNanos;
+    private final double requestedFps;
+    /** The capture time from which the next part may be written. */
+    private long nextDueNanos;
+    private boolean sentAny;
     private final FatalErrorHandler fatal;
     private final long connectedMillis = System.currentTimeMillis();
     private final long connectedNanos = System.nanoTime();
@@ -59,12 +73,13 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     // Written on the loop, read by /state and /metrics from any thread.
     private volatile long framesSent;
     private volatile long framesSkipped;
+    private volatile long framesDecimated;
     private volatile long bytesSent;
     private volatile long lastSequence;
     private volatile double fps;
 
     StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, MultipartFormat format, boolean chunked,
-            String path, long timeoutNanos, FatalErrorHandler fatal) {
+            String path, long timeoutNanos, double requestedFps, FatalErrorHandler fatal) {
         this.broadcaster = broadcaster;
         this.loop = loop;
         this.address = address;
@@ -72,6 +87,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.chunked = chunked;
         this.path = path;
         this.timeoutNanos = timeoutNanos;
+        this.requestedFps = requestedFps;
+        this.minIntervalNanos = requestedFps > 0 ? Math.round(1e9 / requestedFps) : 0;
         this.fatal = fatal;
     }
 
@@ -121,10 +138,22 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
+        boolean repeat = sentAny && part.sequence() == lastSequence;
+        if (!repeat && !due(part, now)) {
+            framesDecimated++;
+            return;
+        }
         if (!channel.isWritable()) {
             framesSkipped++;
             return;
         }
+        if (minIntervalNanos > 0 && !repeat) {
+            // The next slot: one interval on from this one, or from this frame when the client fell behind (a
+            // gap in the source, or skips), so a backlog of slots never comes out as a burst.
+            nextDueNanos = sentAny && part.capturedNanos() - nextDueNanos < minIntervalNanos
+                    ? nextDueNanos + minIntervalNanos : part.capturedNanos() + minIntervalNanos;
+        }
+        sentAny = true;
         int length = part.wireLength(chunked);
         fitWaterMarks(channel, length);
         // Book-keeping before the write: its flush can flip writability and call back into this session, which
@@ -140,6 +169,15 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             fpsWindowFrames = 0;
         }
         part.writeTo(ctx, chunked);
+    }
+
+    /**
+     * Whether the rate limit lets {@code part} (new to this client) go now: captured in or after its slot, or
+     * the slot passed a whole interval ago with nothing newer (a stalled source: the newest frame still goes).
+     */
+    private boolean due(Part part, long now) {
+        return minIntervalNanos == 0 || !sentAny || part.capturedNanos() - nextDueNanos >= 0
+                || now - nextDueNanos >= minIntervalNanos;
     }
 
     /**
@@ -161,7 +199,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             Part newest = loop.latest();
-            if (newest != null && newest.sequence() != lastSequence) {
+            if (newest != null && newest.sequence() != lastSequence && due(newest, System.nanoTime())) {
                 offer(newest);
             }
         }
@@ -228,8 +266,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         loop.leave(this);
         SessionStats stats = stats();
         broadcaster.ended(this, stats);
-        log.info("client {} {} disconnected after {} ms: {} frames, {} skipped", remote, path,
-                (System.nanoTime() - connectedNanos) / 1_000_000, stats.framesSent(), stats.framesSkipped());
+        log.info("client {} {} disconnected after {} ms: {} frames, {} skipped, {} decimated", remote, path,
+                (System.nanoTime() - connectedNanos) / 1_000_000, stats.framesSent(), stats.framesSkipped(),
+                stats.framesDecimated());
     }
 
     SessionStats stats() {
@@ -238,6 +277,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         // A client that stopped receiving shows 0 fps rather than its last rate.
         double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : fps;
         return new SessionStats(remote, path, connectedMillis, framesSent, framesSkipped, bytesSent, pending,
-                lastSequence, current);
+                lastSequence, current, requestedFps, framesDecimated);
     }
 }

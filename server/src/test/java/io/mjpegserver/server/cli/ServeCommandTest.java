@@ -147,6 +147,8 @@ class ServeCommandTest {
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
         f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.feed.capture().ringSize(), 8,
                 List.of("--ring-size", "1"), invalid("--ring-size", "'1' (expected: 2 to 64 frames)")));
+        f.put("--ring-seconds", new Flag(List.of("--ring-seconds", "5.5"), c -> feeds(c).get(0).options().ringSeconds(), 5.5,
+                List.of("--ring-seconds", "61"), invalid("--ring-seconds", "'61' (expected: seconds from 0 to 60)")));
         f.put("--on-demand", new Flag(List.of("--on-demand"), c -> feeds(c).get(0).options().onDemand(), true,
                 List.of("--on-demand", "--on-demand"), "mjpeg-server: option '--on-demand' should be specified only once (see --help)"));
         f.put("--idle-grace", new Flag(List.of("--idle-grace", "2.5"), c -> feeds(c).get(0).options().idleGrace(), Duration.ofMillis(2500),
