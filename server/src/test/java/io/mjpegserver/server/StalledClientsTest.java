@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameListener;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * read. A stalled client pins the frame it stalled on; each pins another frame, so what bounds memory is how
  * long a frame may stay pinned: a part not taken by a client's socket within the client timeout closes the
  * client. The bound, in frames alive anywhere in the server:
- * <pre>ring + 2 loops' newest parts + 2 in the making + fps x (client timeout + 1 s)</pre>
+ * <pre>ring (--ring-size frames, or --ring-seconds of them) + 2 loops' newest parts + 2 in the making
+ *     + fps x (client timeout + 1 s)</pre>
  * (the second is the check's granularity: the next frame, or the one-second repeat). Before the fix a stalled
  * client was closed only after staying unwritable for ten seconds, so every stall of the window pinned its
  * frame for that long: 223 frames alive at the peak of this test, against 85 after it.
@@ -108,11 +110,14 @@ class StalledClientsTest {
             }
 
             double timeout = DEFAULT_TIMEOUT_SECONDS;
-            long bound = capture.ringSize() + 2 + 2 + (long) Math.ceil(FPS * (timeout + 1.0));
+            // What the ring keeps by design: --ring-size frames, or --ring-seconds of them at the source's rate.
+            long ring = Math.max(capture.ringSize(),
+                    (long) Math.ceil(FPS * CaptureOptions.DEFAULTS.ringSeconds()) + 1);
+            long bound = ring + 2 + 2 + (long) Math.ceil(FPS * (timeout + 1.0));
             System.out.printf("stalled: %d clients stalling over %d s at 1080p; peak %d frames alive (%d MB, frames up to"
                     + " %d KB); bound %d frames (ring %d + 4 + %d fps x (%.1f s timeout + 1 s)); slowest reader %.1f fps%n",
                     STALLED, SPREAD.toSeconds(), peakFrames, peakBytes >> 20, sizes.max() >> 10, bound,
-                    capture.ringSize(), FPS, timeout, slowest);
+                    ring, FPS, timeout, slowest);
             assertTrue(peakFrames <= bound, "peak " + peakFrames + " frames alive > bound " + bound);
             assertTrue(peakBytes <= bound * sizes.max(), "peak " + peakBytes + " bytes of frames > bound");
             assertTrue(Http.eventually(Duration.ofSeconds(10),
