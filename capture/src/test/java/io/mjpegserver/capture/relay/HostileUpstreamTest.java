@@ -1,7 +1,6 @@
 package io.mjpegserver.capture.relay;
 
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
-import static io.mjpegserver.capture.relay.HttpRelaySourceTest.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,10 +8,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each way an upstream can misbehave ends the relay's connection with one report, in our words, naming the
@@ -20,25 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 class HostileUpstreamTest {
 
+    @RegisterExtension
+    static final RelayLoops relays = new RelayLoops();
+
     private static final List<byte[]> JPEGS = TestJpegs.make(2, 160, 120);
     private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n";
     private static final RelayOptions SMALL = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024)
             .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(700));
-
-    @BeforeAll
-    static void startLoops() {
-        HttpRelaySourceTest.startLoops();
-    }
-
-    @AfterEach
-    void closeRelays() {
-        HttpRelaySourceTest.closeAll();
-    }
-
-    @AfterAll
-    static void stopLoops() throws InterruptedException {
-        HttpRelaySourceTest.stopLoops();
-    }
 
     @Test
     void partOverTheSizeLimit() throws Exception {
@@ -183,7 +168,7 @@ class HostileUpstreamTest {
     void unsupportedAuthentication() throws Exception {
         try (TestUpstream upstream = new TestUpstream(status("401 Unauthorized", "WWW-Authenticate: Negotiate\r\n"))) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("u:p", "/video"), SMALL);
+            HttpRelaySource source = relays.relay(upstream.uri("u:p", "/video"), SMALL);
             source.open(sink);
             assertEquals("upstream http://u:***@127.0.0.1:" + upstream.port() + "/video asks for authentication we"
                     + " do not speak (negotiate; we answer Basic and Digest)", sink.awaitFailure(WAIT));
@@ -195,7 +180,7 @@ class HostileUpstreamTest {
     void connectionRefused() throws Exception {
         int port = HttpRelaySourceTest.freePort();
         RecordingSink sink = new RecordingSink();
-        HttpRelaySource source = relay(URI.create("http://127.0.0.1:" + port + "/video"), SMALL);
+        HttpRelaySource source = relays.relay(URI.create("http://127.0.0.1:" + port + "/video"), SMALL);
         source.open(sink);
         assertEquals("upstream http://127.0.0.1:" + port + "/video refused the connection on port " + port
                 + " (is the camera on, and the port right?)", sink.awaitFailure(WAIT));
@@ -207,7 +192,7 @@ class HostileUpstreamTest {
     void hostNameThatDoesNotResolve() throws Exception {
         RecordingSink sink = new RecordingSink();
         // RFC 6761: .invalid never resolves. Answered by the resolver or after its timeout (the connect timeout).
-        HttpRelaySource source = relay(URI.create("http://camera.invalid/video.mjpg"), SMALL);
+        HttpRelaySource source = relays.relay(URI.create("http://camera.invalid/video.mjpg"), SMALL);
         source.open(sink);
         assertEquals("upstream http://camera.invalid/video.mjpg has a host name that does not resolve"
                 + " ('camera.invalid': check the name, or use the camera's IP address)", sink.awaitFailure(WAIT));
@@ -224,7 +209,7 @@ class HostileUpstreamTest {
             exchange.holdUntilClientCloses();
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(URI.create("http://localhost:" + upstream.port() + "/snap.jpg"), SMALL);
+            HttpRelaySource source = relays.relay(URI.create("http://localhost:" + upstream.port() + "/snap.jpg"), SMALL);
             source.open(sink);
             sink.take(1, WAIT);
             source.close();
@@ -250,7 +235,7 @@ class HostileUpstreamTest {
     private static RecordingSink expect(TestUpstream.Script script, String whatHappened) throws Exception {
         try (TestUpstream upstream = new TestUpstream(script)) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("/video"), SMALL);
+            HttpRelaySource source = relays.relay(upstream.uri("/video"), SMALL);
             source.open(sink);
             assertEquals("upstream http://127.0.0.1:" + upstream.port() + "/video" + whatHappened,
                     sink.awaitFailure(WAIT));

@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,13 +17,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,38 +29,9 @@ class HttpRelaySourceTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     private static final List<byte[]> JPEGS = TestJpegs.make(6, 160, 120);
-    private static EventLoopGroup group;
 
-    @BeforeAll
-    static void startLoops() {
-        group = new MultiThreadIoEventLoopGroup(2,
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    }
-
-    @AfterAll
-    static void stopLoops() throws InterruptedException {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-    }
-
-    /** Every relay a test made, closed after it even when it fails half-way (or its read buffer would leak). */
-    private static final Queue<HttpRelaySource> opened = new ConcurrentLinkedQueue<>();
-
-    static HttpRelaySource relay(URI uri, RelayOptions options) {
-        HttpRelaySource source = new HttpRelaySource(uri, group, PooledByteBufAllocator.DEFAULT, options);
-        opened.add(source);
-        return source;
-    }
-
-    @AfterEach
-    void closeRelays() {
-        closeAll();
-    }
-
-    static void closeAll() {
-        for (HttpRelaySource source; (source = opened.poll()) != null; ) {
-            source.close();
-        }
-    }
+    @RegisterExtension
+    static final RelayLoops relays = new RelayLoops();
 
     static MjpegDialect[] dialects() {
         return MjpegDialect.all().toArray(MjpegDialect[]::new);
@@ -87,7 +51,7 @@ class HttpRelaySourceTest {
             exchange.holdUntilClientCloses();
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("/video.mjpg"), RelayOptions.DEFAULTS);
+            HttpRelaySource source = relays.relay(upstream.uri("/video.mjpg"), RelayOptions.DEFAULTS);
             source.open(sink);
             // Without Content-Length, the last part sent ends only at a boundary that never comes.
             List<byte[]> frames = sink.take(JPEGS.size() - 1, WAIT);
@@ -129,7 +93,7 @@ class HttpRelaySourceTest {
             exchange.holdUntilClientCloses();
         })) {
             RecordingSink sink = new RecordingSink();
-            relay(upstream.uri("/video"), RelayOptions.DEFAULTS).open(sink);
+            relays.relay(upstream.uri("/video"), RelayOptions.DEFAULTS).open(sink);
             List<byte[]> frames = sink.take(3, WAIT);
             for (int i = 0; i < frames.size(); i++) {
                 assertArrayEquals(jpegs.get(i), frames.get(i), "frame " + i);
@@ -148,7 +112,7 @@ class HttpRelaySourceTest {
             }
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("/snapshot.jpg"), RelayOptions.DEFAULTS.withFps(20));
+            HttpRelaySource source = relays.relay(upstream.uri("/snapshot.jpg"), RelayOptions.DEFAULTS.withFps(20));
             source.open(sink);
             List<byte[]> frames = sink.take(8, WAIT);
             for (int i = 0; i < frames.size(); i++) {
@@ -171,14 +135,14 @@ class HttpRelaySourceTest {
             exchange.write(JPEGS.get(exchange.index % JPEGS.size()));
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("/cgi-bin/snapshot.cgi"), RelayOptions.DEFAULTS.withFps(20));
+            HttpRelaySource source = relays.relay(upstream.uri("/cgi-bin/snapshot.cgi"), RelayOptions.DEFAULTS.withFps(20));
             source.open(sink);
             List<byte[]> frames = sink.take(4, WAIT);
             for (int i = 0; i < frames.size(); i++) {
                 assertArrayEquals(JPEGS.get(i % JPEGS.size()), frames.get(i), "poll " + i);
             }
             assertTrue(upstream.connections.get() >= 4, "a new connection per poll");
-            assertEquals(2, relay(upstream.uri("/x.jpg"), RelayOptions.DEFAULTS).nominalFps() + 2,
+            assertEquals(2, relays.relay(upstream.uri("/x.jpg"), RelayOptions.DEFAULTS).nominalFps() + 2,
                     "rate unknown before the first answer");
             source.close();
             assertEquals(0, sink.failures.get());
@@ -203,7 +167,7 @@ class HttpRelaySourceTest {
             }
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("admin:p%40ss:w", "/video"), RelayOptions.DEFAULTS);
+            HttpRelaySource source = relays.relay(upstream.uri("admin:p%40ss:w", "/video"), RelayOptions.DEFAULTS);
             assertEquals("http://admin:***@127.0.0.1:" + upstream.port() + "/video", source.describe());
             source.open(sink);
             assertArrayEquals(JPEGS.get(0), sink.take(1, WAIT).get(0));
@@ -230,14 +194,14 @@ class HttpRelaySourceTest {
             }
         })) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("admin:secret", "/video?ch=1"), RelayOptions.DEFAULTS);
+            HttpRelaySource source = relays.relay(upstream.uri("admin:secret", "/video?ch=1"), RelayOptions.DEFAULTS);
             source.open(sink);
             assertArrayEquals(JPEGS.get(0), sink.take(1, WAIT).get(0));
             assertEquals(2, upstream.requests.size(), "the challenge, then the answer");
             source.close();
 
             RecordingSink wrong = new RecordingSink();
-            HttpRelaySource refused = relay(upstream.uri("admin:guess", "/video"), RelayOptions.DEFAULTS);
+            HttpRelaySource refused = relays.relay(upstream.uri("admin:guess", "/video"), RelayOptions.DEFAULTS);
             refused.open(wrong);
             assertEquals("upstream http://admin:***@127.0.0.1:" + upstream.port()
                     + "/video refused the user name and password in the URL (401)", wrong.awaitFailure(WAIT));
@@ -249,7 +213,7 @@ class HttpRelaySourceTest {
     void closeBeforeTheConnectionIsUpReportsNothing() throws Exception {
         try (TestUpstream upstream = new TestUpstream(TestUpstream.Exchange::holdUntilClientCloses)) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(upstream.uri("/video"), RelayOptions.DEFAULTS);
+            HttpRelaySource source = relays.relay(upstream.uri("/video"), RelayOptions.DEFAULTS);
             source.open(sink);
             source.close();
             source.open(sink);
@@ -262,10 +226,10 @@ class HttpRelaySourceTest {
     @Test
     void rejectsWhatIsNotAnHttpUrl() {
         IllegalArgumentException rtsp = assertThrows(IllegalArgumentException.class,
-                () -> relay(URI.create("rtsp://u:pw@cam/stream1"), RelayOptions.DEFAULTS));
+                () -> relays.relay(URI.create("rtsp://u:pw@cam/stream1"), RelayOptions.DEFAULTS));
         assertEquals("url: 'rtsp://u:***@cam/stream1' (expected: http:// or https://; rtsp:// is read through"
                 + " FFmpeg, not relayed)", rtsp.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> relay(URI.create("ftp://cam/x"), RelayOptions.DEFAULTS));
+        assertThrows(IllegalArgumentException.class, () -> relays.relay(URI.create("ftp://cam/x"), RelayOptions.DEFAULTS));
     }
 
     static int freePort() throws Exception {

@@ -1,7 +1,6 @@
 package io.mjpegserver.capture.relay;
 
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
-import static io.mjpegserver.capture.relay.HttpRelaySourceTest.relay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -15,10 +14,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * store, relayed when the user explicitly trusts any certificate.
  */
 class HttpsRelayTest {
+
+    @RegisterExtension
+    static final RelayLoops relays = new RelayLoops();
 
     private static final List<byte[]> JPEGS = TestJpegs.make(3, 160, 120);
 
@@ -35,7 +36,6 @@ class HttpsRelayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        HttpRelaySourceTest.startLoops();
         Path keystore = dir.resolve("camera.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-keystore", keystore.toString(), "-storetype",
@@ -55,16 +55,6 @@ class HttpsRelayTest {
         tls.init(keys.getKeyManagers(), null, null);
     }
 
-    @AfterEach
-    void closeRelays() {
-        HttpRelaySourceTest.closeAll();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        HttpRelaySourceTest.stopLoops();
-    }
-
     private static TestUpstream camera() throws Exception {
         return new TestUpstream(tls.getServerSocketFactory().createServerSocket(), exchange -> {
             exchange.readRequest();
@@ -80,7 +70,7 @@ class HttpsRelayTest {
     void selfSignedRelayedWhenTrustedExplicitly() throws Exception {
         try (TestUpstream upstream = camera()) {
             RecordingSink sink = new RecordingSink();
-            relay(URI.create("https://127.0.0.1:" + upstream.port() + "/video"),
+            relays.relay(URI.create("https://127.0.0.1:" + upstream.port() + "/video"),
                     RelayOptions.DEFAULTS.withTrustAnyCertificate(true)).open(sink);
             List<byte[]> frames = sink.take(2, WAIT);
             assertArrayEquals(JPEGS.get(0), frames.get(0));
@@ -93,7 +83,7 @@ class HttpsRelayTest {
     void selfSignedRefusedByDefault() throws Exception {
         try (TestUpstream upstream = camera()) {
             RecordingSink sink = new RecordingSink();
-            relay(URI.create("https://127.0.0.1:" + upstream.port() + "/video"), RelayOptions.DEFAULTS).open(sink);
+            relays.relay(URI.create("https://127.0.0.1:" + upstream.port() + "/video"), RelayOptions.DEFAULTS).open(sink);
             assertEquals("upstream https://127.0.0.1:" + upstream.port() + "/video presented a TLS certificate that is"
                     + " not trusted or not for this host name (for a camera's self-signed certificate, turn on the"
                     + " relay's trust-any-certificate option)", sink.awaitFailure(WAIT));
@@ -105,7 +95,7 @@ class HttpsRelayTest {
     void plainHttpOnATlsPort() throws Exception {
         try (TestUpstream upstream = camera()) {
             RecordingSink sink = new RecordingSink();
-            relay(URI.create("http://127.0.0.1:" + upstream.port() + "/video"),
+            relays.relay(URI.create("http://127.0.0.1:" + upstream.port() + "/video"),
                     RelayOptions.DEFAULTS.withTimeouts(RelayOptions.DEFAULT_CONNECT_TIMEOUT, java.time.Duration.ofSeconds(1)))
                     .open(sink);
             // The JDK's TLS server answers plain HTTP with an alert and closes.

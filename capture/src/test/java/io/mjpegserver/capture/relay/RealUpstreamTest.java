@@ -1,7 +1,6 @@
 package io.mjpegserver.capture.relay;
 
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
-import static io.mjpegserver.capture.relay.HttpRelaySourceTest.relay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,25 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealUpstreamTest {
 
+    @RegisterExtension
+    static final RelayLoops relays = new RelayLoops();
+
     private static final Duration START = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startLoops() {
-        HttpRelaySourceTest.startLoops();
-    }
-
-    @AfterEach
-    void closeRelays() {
-        HttpRelaySourceTest.closeAll();
-    }
-
-    @AfterAll
-    static void stopLoops() throws InterruptedException {
-        HttpRelaySourceTest.stopLoops();
-    }
 
     @Test
     void ffmpegMpjpegWithItsDefaultOctetStream() throws Exception {
@@ -132,7 +117,7 @@ class RealUpstreamTest {
                     assertEquals(240, image.getHeight());
                 }
                 RecordingSink sink = new RecordingSink();
-                HttpRelaySource snapshot = relay(URI.create("http://" + auth + "127.0.0.1:" + port + "/current"),
+                HttpRelaySource snapshot = relays.relay(URI.create("http://" + auth + "127.0.0.1:" + port + "/current"),
                         RelayOptions.DEFAULTS.withFps(5));
                 snapshot.open(sink);
                 try {
@@ -145,7 +130,7 @@ class RealUpstreamTest {
                 }
                 if (userInfo != null) {
                     RecordingSink refused = new RecordingSink();
-                    HttpRelaySource wrong = relay(URI.create("http://viewer:guess@127.0.0.1:" + port + "/"),
+                    HttpRelaySource wrong = relays.relay(URI.create("http://viewer:guess@127.0.0.1:" + port + "/"),
                             RelayOptions.DEFAULTS);
                     wrong.open(refused);
                     assertEquals("upstream http://viewer:***@127.0.0.1:" + port + "/ refused the user name and"
@@ -167,7 +152,7 @@ class RealUpstreamTest {
         long deadline = System.nanoTime() + START.toNanos();
         while (true) {
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relay(uri, RelayOptions.DEFAULTS);
+            HttpRelaySource source = relays.relay(uri, RelayOptions.DEFAULTS);
             source.open(sink);
             try {
                 byte[] first = null;
