@@ -2,9 +2,13 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.server.stream.ClientDemand;
 
-/** What a feed needs of its capture: the running {@link CaptureService}, or a stand-in in handler tests. */
-public interface FeedCapture extends AutoCloseable {
+/**
+ * What a feed needs of its capture: the running {@link CaptureService}, or a stand-in in handler tests. Its
+ * broadcaster tells it of each client that comes and goes ({@link ClientDemand}).
+ */
+public interface FeedCapture extends ClientDemand, AutoCloseable {
 
     CaptureStats stats();
 
@@ -20,9 +24,11 @@ public interface FeedCapture extends AutoCloseable {
     boolean passesThrough();
 
     /** A client came: an idle on-demand source opens. */
+    @Override
     void acquire();
 
     /** A client left: an on-demand source closes after its grace once none is left. */
+    @Override
     void release();
 
     /** On demand, and closed for lack of clients. */

@@ -14,7 +14,6 @@ import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.observe.ServerMetrics;
 import io.mjpegserver.server.stream.Broadcaster;
-import io.mjpegserver.server.stream.ClientDemand;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.netty.buffer.ByteBufAllocator;
@@ -81,23 +80,9 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
     /** The broadcaster of a started capture, listening to its ring: the feed. */
     private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
         Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
-                limits, metrics, fatal, demand(capture));
+                limits, metrics, fatal, capture);
         ring.addListener(broadcaster);
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
-    }
-
-    private static ClientDemand demand(FeedCapture capture) {
-        return new ClientDemand() {
-            @Override
-            public void acquire() {
-                capture.acquire();
-            }
-
-            @Override
-            public void release() {
-                capture.release();
-            }
-        };
     }
 
     /** The feed's capture figures to the metrics; its losses to the server's listeners. */
