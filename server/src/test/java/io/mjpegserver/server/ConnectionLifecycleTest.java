@@ -42,6 +42,9 @@ class ConnectionLifecycleTest {
     void anIdleKeepAliveConnectionIsClosedWithoutA408() throws Exception {
         try (ServerFixture server = start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(300)), SMALL);
                 Socket socket = new Socket()) {
+            // A known answer to read whole: /healthz once the first frame is in.
+            assertTrue(io.mjpegserver.server.testing.Http.eventually(Duration.ofSeconds(20),
+                    () -> server.server().captureStats().framesCaptured() > 0), "the first frame");
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
