@@ -173,7 +173,7 @@ public final class MjpegServer implements AutoCloseable {
         List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC,
-                PipelineNames.REQUEST_PHASE);
+                PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(feeds, stream, this::state, metrics.registry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)

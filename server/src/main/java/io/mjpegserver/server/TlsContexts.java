@@ -2,8 +2,12 @@ package io.mjpegserver.server;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -46,7 +50,14 @@ final class TlsContexts {
                     + " (the certificate is for another key): give the key the certificate was made for", null);
         }
         try {
-            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).build();
+            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                    // HTTP/2 needs TLS 1.2+ with its cipher suites (RFC 9113 9.2); the filter keeps those the JDK has.
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                    .build();
         } catch (SSLException e) {
             throw new StartupException("cannot serve TLS with --tls-cert " + files.certificate() + " and --tls-key "
                     + files.key() + ": " + e.getMessage(), e);

@@ -90,7 +90,7 @@ public final class Feed implements WatchedFeed {
     public List<StateView.Client> clientViews() {
         List<StateView.Client> clients = new ArrayList<>();
         for (SessionStats s : broadcaster.sessions()) {
-            clients.add(new StateView.Client(s.remote(), s.path(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
+            clients.add(new StateView.Client(s.remote(), s.path(), s.protocol(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
                     s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps()), s.requestedFps(),
                     s.framesDecimated()));
         }

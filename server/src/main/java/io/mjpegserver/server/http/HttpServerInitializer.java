@@ -33,6 +33,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final long requestTimeoutNanos;
     private final long clientTimeoutNanos;
     private final RejectListener rejects;
+    private final Http2Connections http2;
+    private final FatalErrorHandler fatal;
 
     /**
      * @param channels every accepted channel joins it, so shutdown can close them all
@@ -49,6 +51,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
         this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
+        this.fatal = fatal;
+        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos, rejects);
         if (ssl != null) {
             refuseClientRenegotiation();
         }
@@ -75,6 +79,27 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
+    /**
+     * What SETTINGS_MAX_CONCURRENT_STREAMS tells an HTTP/2 client: the tighter of {@code --max-clients} and
+     * {@code --max-clients-per-address} (each stream is one client), plus room for the short requests a viewer
+     * makes beside its streams (the page, {@code /state}, snapshots); without limits, {@link #DEFAULT_MAX_STREAMS}.
+     */
+    static int maxConcurrentStreams(ServerConfig config) {
+        int limit = Integer.MAX_VALUE;
+        if (config.maxClients() > 0) {
+            limit = config.maxClients();
+        }
+        if (config.maxClientsPerAddress() > 0) {
+            limit = Math.min(limit, config.maxClientsPerAddress());
+        }
+        return limit == Integer.MAX_VALUE ? DEFAULT_MAX_STREAMS : limit + SHORT_REQUEST_STREAMS;
+    }
+
+    /** Streams per HTTP/2 connection when no client limit is set. */
+    static final int DEFAULT_MAX_STREAMS = 1000;
+    /** Streams beyond the client limit, for requests that are not streams. */
+    static final int SHORT_REQUEST_STREAMS = 8;
+
     @Override
     protected void initChannel(Channel ch) {
         channels.add(ch);
@@ -84,12 +109,24 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             // A handshake is part of the request: a client that stalls in it is a slowloris too.
             tls.setHandshakeTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS);
             p.addLast(PipelineNames.TLS, tls);
+            p.addLast(PipelineNames.ALPN, new ProtocolNegotiation(this, http2, fatal));
+        } else {
+            p.addLast(PipelineNames.PRIOR_KNOWLEDGE, new Http2PriorKnowledge(http2));
+            addHttp1(p, true);
         }
+    }
+
+    /** Adds the HTTP/1 request phase; {@code h2c}: with the handler that answers {@code Upgrade: h2c}. */
+    void addHttp1(ChannelPipeline p, boolean h2c) {
         RequestTimeoutHandler requestTimeout = new RequestTimeoutHandler(requestTimeoutNanos, rejects);
         p.addLast(PipelineNames.REQUEST_START, requestTimeout.startWatch());
-        p.addLast(PipelineNames.CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE)));
+                .setMaxHeaderSize(MAX_HEADER_SIZE));
+        p.addLast(PipelineNames.CODEC, codec);
+        if (h2c) {
+            p.addLast(PipelineNames.H2C_UPGRADE, http2.upgrades(codec));
+        }
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.REQUEST_FLOW, new RequestFlowHandler(clientTimeoutNanos, rejects));
         p.addLast(PipelineNames.REQUEST_TIMEOUT, requestTimeout);

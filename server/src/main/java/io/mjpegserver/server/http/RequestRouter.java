@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks each request (400 malformed, 431 oversized headers, 414 overlong line, 505 a version other than
- * HTTP/1.x, 400 an HTTP/1.1 request without exactly one Host, 405 wrong method, 400 a bad percent-escape,
+ * HTTP/1.x or HTTP/2, 400 an HTTP/1.1 request without exactly one Host, 405 wrong method, 400 a bad percent-escape,
  * 401 without credentials, 404 unknown path) and hands it to its endpoint. Stateless: one instance serves every
- * connection.
+ * connection and every HTTP/2 stream (each stream's channel hands it the request as HTTP/1 messages).
  */
 @ChannelHandler.Sharable
 final class RequestRouter extends ChannelInboundHandlerAdapter {
@@ -90,7 +90,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
                     version.text() + " is not supported; use HTTP/1.1 or HTTP/1.0"), true);
             return;
         }
-        if (HttpVersion.HTTP_1_1.equals(version) && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
+        // Over HTTP/2 the host is the optional :authority, which the stream codec turns into a Host.
+        if (HttpVersion.HTTP_1_1.equals(version) && !Http2Connections.isStream(ctx)
+                && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
             rejectBadRequest(ctx, request, "an HTTP/1.1 request needs exactly one Host header");
             return;
         }

@@ -46,8 +46,11 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
     public record Ring(int capacity, int occupancy, long bytes, long published) {
     }
 
-    /** {@code requestedFps}: the client's {@code ?fps=}, 0 for every frame; {@code framesDecimated}: held back by it. */
-    public record Client(String remote, String path, String connectedSince, long framesSent, long framesSkipped,
+    /**
+     * {@code protocol}: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}; {@code requestedFps}: the client's
+     * {@code ?fps=}, 0 for every frame; {@code framesDecimated}: held back by it.
+     */
+    public record Client(String remote, String path, String protocol, String connectedSince, long framesSent, long framesSkipped,
             long bytesSent, long pendingBytes, double fps, double requestedFps, long framesDecimated) {
     }
 }

@@ -120,9 +120,8 @@ public final class Broadcaster implements FrameListener {
      *
      * @param maxFps the most frames per second it gets ({@code ?fps=}), 0 for every frame
      */
-    StreamSession newSession(EventLoop loop, InetAddress address, boolean chunked, String path, double maxFps) {
-        return new StreamSession(this, loops.get(loop), address, format, chunked, path, clientTimeout.toNanos(), maxFps,
-                fatal);
+    StreamSession newSession(EventLoop loop, InetAddress address, StreamWire wire, String path, double maxFps) {
+        return new StreamSession(this, loops.get(loop), address, wire, path, clientTimeout.toNanos(), maxFps, fatal);
     }
 
     void started(StreamSession session) {

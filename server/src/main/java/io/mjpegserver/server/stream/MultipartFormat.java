@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * <p>A chunked (HTTP/1.1) body carries each part as exactly one chunk:
  * {@code <hex>\r\n <part headers> <jpeg> \r\n--B\r\n \r\n}. A raw (HTTP/1.0) body is the same without the
- * chunk framing, and ends when the connection closes.
+ * chunk framing, and ends when the connection closes. An HTTP/2 body is the raw bytes in DATA frames, and ends
+ * with the stream.
  */
 public final class MultipartFormat {
 
@@ -64,6 +65,11 @@ public final class MultipartFormat {
     /** What follows each JPEG: CRLF and the next delimiter (and the chunk's CRLF); nothing to release. */
     ByteBuf tail(boolean chunked) {
         return (chunked ? chunkedTail : rawTail).duplicate();
+    }
+
+    /** Length of the delimiter that follows each JPEG, {@code \r\n--B\r\n}: the tail without chunk framing. */
+    int delimiterLength() {
+        return rawTailLength;
     }
 
     /** The terminating chunk of an HTTP/1.1 body; nothing to release. */

@@ -3,32 +3,39 @@ package io.mjpegserver.server.stream;
 import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AbstractReferenceCounted;
 
 /**
- * One frame ready for the wire, shared by every client: the header built once and the JPEG bytes of the
- * ring's buffer. Writing it to a client costs three derived buffers, never a copy.
+ * One frame ready for the wire, shared by every client of every protocol: the part's header fields (built
+ * once), the JPEG bytes of the ring's buffer, sequence and capture time. It knows nothing of HTTP framing:
+ * a {@link StreamWire} per protocol puts it on the wire, each write from buffers derived from these, never
+ * a copy.
+ *
+ * <p>The fields are built with room in front for the HTTP/1.1 chunk-size line of the whole part, in the same
+ * buffer, so the chunked writer sends line and fields as one buffer and no client costs an allocation; the
+ * other writers send the fields alone.
  *
  * <p>Reference counted: the creator owns one reference; an event loop that keeps it retains it. When the
- * last reference goes, the header and this part's hold on the JPEG are released.
+ * last reference goes, the fields and this part's hold on the JPEG are released.
  */
 final class Part extends AbstractReferenceCounted {
 
-    private final MultipartFormat format;
     private final long sequence;
     private final long capturedNanos;
-    private final ByteBuf header;
-    private final int chunkPrefix;
+    /** The chunk-size line followed by the fields. */
+    private final ByteBuf head;
+    private final int chunkLineLength;
     private final ByteBuf jpeg;
+    /** Bytes of the multipart part: fields, JPEG and the delimiter that follows. */
+    private final int length;
 
-    private Part(MultipartFormat format, long sequence, long capturedNanos, ByteBuf header, int chunkPrefix, ByteBuf jpeg) {
-        this.format = format;
+    private Part(long sequence, long capturedNanos, ByteBuf head, int chunkLineLength, ByteBuf jpeg, int length) {
         this.sequence = sequence;
         this.capturedNanos = capturedNanos;
-        this.header = header;
-        this.chunkPrefix = chunkPrefix;
+        this.head = head;
+        this.chunkLineLength = chunkLineLength;
         this.jpeg = jpeg;
+        this.length = length;
     }
 
     /**
@@ -37,7 +44,9 @@ final class Part extends AbstractReferenceCounted {
      */
     static Part of(Frame frame, MultipartFormat format, ByteBufAllocator alloc) {
         MultipartFormat.PartHeader h = format.header(frame, alloc);
-        return new Part(format, frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(), frame.content().retainedDuplicate());
+        int fields = h.buf().readableBytes() - h.chunkPrefix();
+        return new Part(frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(),
+                frame.content().retainedDuplicate(), fields + frame.size() + format.delimiterLength());
     }
 
     long sequence() {
@@ -49,28 +58,33 @@ final class Part extends AbstractReferenceCounted {
         return capturedNanos;
     }
 
-    /** Bytes one client receives for this part. */
-    int wireLength(boolean chunked) {
-        int headerLength = chunked ? header.readableBytes() : header.readableBytes() - chunkPrefix;
-        return headerLength + jpeg.readableBytes() + format.tail(chunked).readableBytes();
+    /** Bytes of the multipart part itself (fields, JPEG, following delimiter), before any HTTP framing. */
+    int length() {
+        return length;
     }
 
-    /**
-     * Writes this part to {@code ctx} and flushes. Each written buffer is a retained derivative that Netty
-     * releases when the write completes or fails; failures reach {@code exceptionCaught}.
-     */
-    void writeTo(ChannelHandlerContext ctx, boolean chunked) {
-        ByteBuf head = chunked
-                ? header.retainedDuplicate()
-                : header.retainedSlice(header.readerIndex() + chunkPrefix, header.readableBytes() - chunkPrefix);
-        ctx.write(head, ctx.voidPromise());
-        ctx.write(jpeg.retainedDuplicate(), ctx.voidPromise());
-        ctx.writeAndFlush(format.tail(chunked), ctx.voidPromise());
+    /** The header fields through their blank line, as a retained slice the caller writes. */
+    ByteBuf retainedFields() {
+        return head.retainedSlice(head.readerIndex() + chunkLineLength, head.readableBytes() - chunkLineLength);
+    }
+
+    /** The HTTP/1.1 chunk-size line of the whole part followed by the fields, as a retained duplicate. */
+    ByteBuf retainedChunkLineAndFields() {
+        return head.retainedDuplicate();
+    }
+
+    int chunkLineLength() {
+        return chunkLineLength;
+    }
+
+    /** The JPEG, as a retained duplicate the caller writes: its own reader index, the ring's memory. */
+    ByteBuf retainedJpeg() {
+        return jpeg.retainedDuplicate();
     }
 
     @Override
     protected void deallocate() {
-        header.release();
+        head.release();
         jpeg.release();
     }
 
@@ -82,7 +96,7 @@ final class Part extends AbstractReferenceCounted {
 
     @Override
     public Part touch(Object hint) {
-        header.touch(hint);
+        head.touch(hint);
         jpeg.touch(hint);
         return this;
     }

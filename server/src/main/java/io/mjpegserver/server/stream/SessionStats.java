@@ -5,6 +5,7 @@ package io.mjpegserver.server.stream;
  *
  * @param remote          the client's address
  * @param path            the request path it streams from
+ * @param protocol        {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}
  * @param connectedMillis wall-clock time of connection, ms since the epoch
  * @param framesSent      parts written to it
  * @param framesSkipped   parts not written because its socket was still busy
@@ -16,6 +17,6 @@ package io.mjpegserver.server.stream;
  * @param framesDecimated parts not written because they came sooner than its {@code ?fps=} allows (apart
  *                        from skips)
  */
-public record SessionStats(String remote, String path, long connectedMillis, long framesSent, long framesSkipped,
+public record SessionStats(String remote, String path, String protocol, long connectedMillis, long framesSent, long framesSkipped,
         long bytesSent, long pendingBytes, long lastSequence, double fps, double requestedFps, long framesDecimated) {
 }

@@ -1,14 +1,10 @@
 package io.mjpegserver.server.stream;
 
 import io.mjpegserver.capture.FatalErrorHandler;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -17,25 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's MJPEG stream. Sits in front of the HTTP codec and owns the wire from the response head on:
- * it writes raw bytes (through TLS, when there is TLS) and swallows anything the client sends.
+ * One client's MJPEG stream: decides what the client gets ({@link DeliveryPolicy}: skip, rate, repeat) and
+ * hands it to its {@link StreamWire}, which frames it for the protocol (HTTP/1.1 chunked, HTTP/1.0 raw, HTTP/2
+ * DATA). Sits at the front of its pipeline (behind TLS, when there is TLS; an HTTP/2 stream's own channel) and
+ * owns the wire from the response head on: the request handlers are gone, and anything the client sends is
+ * dropped.
  *
- * <p>Skip policy: a part is written only while the channel is writable (water marks fitted to the part
- * size); otherwise it is skipped, and when the channel drains it gets the newest part, never a backlog.
+ * <p>Water marks are fitted to the part size, so a client never holds more than about the newest frame beyond
+ * its socket buffer (or its stream's window), whatever the resolution.
  *
- * <p>Hold limit: a part written to the client must be taken by its socket within the client timeout, or the
- * client is closed. That bounds how long a stalled client pins a frame, whenever it stalled, so the frames
- * pinned by all stalled clients together are at most those published within one timeout (plus the check's
- * granularity: the next frame, or the one-second repeat), however many clients stall. {@link PartClock}
- * keeps the accounting.
- *
- * <p>Rate limit ({@code ?fps=N}): a new part is written only when its frame was captured at least 1/N s after
- * the slot of the one written before it; the slots advance by 1/N s from the first part, so the parts are
- * evenly spaced on the source's timeline and average N per second (a source slower than N gives every frame).
- * Capture time, not send time: it is the same on every loop, free of the loop's queueing jitter, so a client
- * at N gets a steady N whatever the load. Parts held back count as decimated, apart from skips; the
- * one-second repeat of a part the client already has is not held back. Every method runs on the channel's
- * event loop.
+ * <p>Hold limit: a part written to the client must be taken by its socket (its stream) within the client
+ * timeout, or the client is closed (over HTTP/2: its stream is reset, and the connection's other streams go
+ * on). That bounds how long a stalled client pins a frame, whenever it stalled, so the frames pinned by all
+ * stalled clients together are at most those published within one timeout (plus the check's granularity: the
+ * next frame, or the one-second repeat), however many clients stall. {@link PartClock} keeps the accounting.
+ * Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
@@ -47,16 +39,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private final Broadcaster broadcaster;
     private final LoopSessions loop;
     private final InetAddress address;
-    private final MultipartFormat format;
-    private final boolean chunked;
+    private final StreamWire wire;
     private final String path;
     private final long timeoutNanos;
-    /** The least capture-time distance between parts written, 0 for none ({@code ?fps=}). */
-    private final long minIntervalNanos;
+    private final DeliveryPolicy policy;
     private final double requestedFps;
-    /** The capture time from which the next part may be written. */
-    private long nextDueNanos;
-    private boolean sentAny;
     private final FatalErrorHandler fatal;
     private final long connectedMillis = System.currentTimeMillis();
     private final long connectedNanos = System.nanoTime();
@@ -78,17 +65,16 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private volatile long lastSequence;
     private volatile double fps;
 
-    StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, MultipartFormat format, boolean chunked,
-            String path, long timeoutNanos, double requestedFps, FatalErrorHandler fatal) {
+    StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, StreamWire wire, String path,
+            long timeoutNanos, double requestedFps, FatalErrorHandler fatal) {
         this.broadcaster = broadcaster;
         this.loop = loop;
         this.address = address;
-        this.format = format;
-        this.chunked = chunked;
+        this.wire = wire;
         this.path = path;
         this.timeoutNanos = timeoutNanos;
         this.requestedFps = requestedFps;
-        this.minIntervalNanos = requestedFps > 0 ? Math.round(1e9 / requestedFps) : 0;
+        this.policy = new DeliveryPolicy(requestedFps);
         this.fatal = fatal;
     }
 
@@ -96,23 +82,16 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         return address;
     }
 
-    /**
-     * Sends the response head and the first delimiter, then joins the stream, which sends the newest frame.
-     * {@code head} is written as given; Netty releases it.
-     */
-    void start(ChannelHandlerContext ctx, ByteBuf head) {
+    /** Sends the response head and the first delimiter, then joins the stream, which sends the newest frame. */
+    void start(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         Channel channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
         // From here the session reads (and drops) what the client sends, so a close is seen at once.
         channel.config().setAutoRead(true);
-        parts.written(head.readableBytes(), System.nanoTime());
-        ctx.write(head, ctx.voidPromise());
-        ByteBuf preamble = format.preamble(chunked);
-        parts.written(preamble.readableBytes(), System.nanoTime());
-        ctx.writeAndFlush(preamble, ctx.voidPromise());
+        parts.written(wire.open(ctx), System.nanoTime());
         broadcaster.started(this);
-        log.info("client {} {} connected", remote, path);
+        log.info("client {} {} connected over {}", remote, path, wire.protocol());
         loop.join(this);
         if (!channel.isActive()) {
             // Gone before we were in place: no channelInactive will reach us, so give the slot back now.
@@ -138,46 +117,29 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
-        boolean repeat = sentAny && part.sequence() == lastSequence;
-        if (!repeat && !due(part, now)) {
-            framesDecimated++;
-            return;
+        switch (policy.decide(part, channel.isWritable(), now)) {
+            case DECIMATE -> framesDecimated++;
+            case SKIP -> framesSkipped++;
+            case SEND -> send(channel, part, now);
         }
-        if (!channel.isWritable()) {
-            framesSkipped++;
-            return;
-        }
-        if (minIntervalNanos > 0 && !repeat) {
-            // The next slot: one interval on from this one, or from this frame when the client fell behind (a
-            // gap in the source, or skips), so a backlog of slots never comes out as a burst.
-            nextDueNanos = sentAny && part.capturedNanos() - nextDueNanos < minIntervalNanos
-                    ? nextDueNanos + minIntervalNanos : part.capturedNanos() + minIntervalNanos;
-        }
-        sentAny = true;
-        int length = part.wireLength(chunked);
-        fitWaterMarks(channel, length);
+    }
+
+    private void send(Channel channel, Part part, long now) {
+        fitWaterMarks(channel, part.length());
         // Book-keeping before the write: its flush can flip writability and call back into this session, which
         // must then see this part as sent (or it would send it twice).
+        policy.sent(part);
         framesSent++;
-        bytesSent += length;
         lastSequence = part.sequence();
-        parts.written(length, now);
         fpsWindowFrames++;
         if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
             fps = fpsWindowFrames * 1e9 / (now - fpsWindowStart);
             fpsWindowStart = now;
             fpsWindowFrames = 0;
         }
-        part.writeTo(ctx, chunked);
-    }
-
-    /**
-     * Whether the rate limit lets {@code part} (new to this client) go now: captured in or after its slot, or
-     * the slot passed a whole interval ago with nothing newer (a stalled source: the newest frame still goes).
-     */
-    private boolean due(Part part, long now) {
-        return minIntervalNanos == 0 || !sentAny || part.capturedNanos() - nextDueNanos >= 0
-                || now - nextDueNanos >= minIntervalNanos;
+        int length = wire.write(ctx, part);
+        bytesSent += length;
+        parts.written(length, now);
     }
 
     /**
@@ -199,7 +161,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             Part newest = loop.latest();
-            if (newest != null && newest.sequence() != lastSequence && due(newest, System.nanoTime())) {
+            if (policy.wantsOnDrain(newest, System.nanoTime())) {
                 offer(newest);
             }
         }
@@ -237,8 +199,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Ends the stream cleanly (server shutdown): the last chunk for HTTP/1.1, then close once everything written
-     * has gone out (HTTP/1.0 ends with the connection, so closing before that would cut its last part).
+     * Ends the stream cleanly (server shutdown): the last chunk for HTTP/1.1, the end of the stream for HTTP/2,
+     * then close once everything written has gone out (HTTP/1.0 ends with the connection, so closing before that
+     * would cut its last part).
      *
      * @return the channel's close future, or {@code null} when the session had already ended
      */
@@ -247,15 +210,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return null;
         }
         leave();
-        ByteBuf last = chunked ? format.lastChunk() : Unpooled.EMPTY_BUFFER;
-        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        return ctx.channel().closeFuture();
+        return wire.end(ctx);
     }
 
-    /** Bytes written to this client and not yet taken by its socket. */
+    /** Bytes written to this client and not yet taken by its socket (its stream). */
     private long pendingBytes() {
-        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
-        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+        return wire.pending(ctx);
     }
 
     private void leave() {
@@ -276,7 +236,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         long sinceWindow = System.nanoTime() - fpsWindowStart;
         // A client that stopped receiving shows 0 fps rather than its last rate.
         double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : fps;
-        return new SessionStats(remote, path, connectedMillis, framesSent, framesSkipped, bytesSent, pending,
+        return new SessionStats(remote, path, wire.protocol(), connectedMillis, framesSent, framesSkipped, bytesSent, pending,
                 lastSequence, current, requestedFps, framesDecimated);
     }
 }

@@ -77,7 +77,7 @@ public final class EmbeddedServer implements AutoCloseable {
         metrics.watch(feeds);
         List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
-        StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE);
+        StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(feeds, stream, () -> {
             StateView.Feed view = feed.view();
             return new StateView(null, view.source(), view.ring(), view.clients(), List.of(view));

@@ -1,0 +1,123 @@
+package io.mjpegserver.server.http;
+
+import io.mjpegserver.server.stream.RejectListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+
+/**
+ * The HTTP/2 side of the server, through Netty's HTTP/2 codec: a connection's frames go through
+ * {@link Http2FrameCodec} (settings, flow control, HPACK, the peer's abuse limits) to
+ * {@link Http2MultiplexHandler}, which gives each stream a child channel. A stream's channel runs the same
+ * router as an HTTP/1 connection behind a codec that turns HTTP/2 frames into HTTP/1 messages and back, so
+ * every endpoint, the credentials and the client limits work over HTTP/2 unchanged; a stream request turns
+ * that channel into a stream session that writes DATA frames itself.
+ *
+ * <p>A connection becomes HTTP/2 in one of three ways: ALPN chooses {@code h2} in the TLS handshake; a
+ * cleartext connection opens with HTTP/2's preface (prior knowledge); or an HTTP/1.1 request asks for
+ * {@code Upgrade: h2c}.
+ */
+final class Http2Connections {
+
+    /** How long the codec waits for open streams after it sent GOAWAY on close. Ours end when told to. */
+    private static final long GRACEFUL_CLOSE_MILLIS = 1_000;
+
+    private final RequestRouter router;
+    private final CorsConfig cors;
+    private final Http2Settings settings;
+    private final long idleTimeoutNanos;
+    private final RejectListener rejects;
+
+    /**
+     * @param maxConcurrentStreams the most streams a client may open at once on one connection
+     * @param idleTimeoutNanos     how long a connection may have no stream open before it is closed
+     */
+    Http2Connections(RequestRouter router, CorsConfig cors, int maxConcurrentStreams, long idleTimeoutNanos,
+            RejectListener rejects) {
+        this.router = router;
+        this.cors = cors;
+        this.settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(maxConcurrentStreams)
+                .maxHeaderListSize(HttpServerInitializer.MAX_HEADER_SIZE);
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.rejects = rejects;
+    }
+
+    /**
+     * Turns {@code pipeline} into HTTP/2's: takes the HTTP/1 handlers out (when there are any), first, as the
+     * codec writes its SETTINGS as soon as it is in, and puts the connection's HTTP/2 handlers at its end.
+     */
+    void install(ChannelPipeline pipeline) {
+        if (pipeline.get(PipelineNames.H2C_UPGRADE) != null) {
+            pipeline.remove(PipelineNames.H2C_UPGRADE);
+        }
+        removeHttp1(pipeline);
+        pipeline.addLast(PipelineNames.H2_CODEC, codec());
+        pipeline.addLast(PipelineNames.H2_STREAMS, streams());
+        pipeline.addLast(PipelineNames.H2_CONNECTION, connection());
+    }
+
+    /** The handler that answers {@code Upgrade: h2c}: it goes right behind the HTTP/1 codec. */
+    ChannelHandler upgrades(HttpServerCodec http1Codec) {
+        return new HttpServerUpgradeHandler(http1Codec, protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(codec(), streams(), connection())
+                        : null);
+    }
+
+    private Http2FrameCodec codec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE_MILLIS)
+                .build();
+    }
+
+    private Http2MultiplexHandler streams() {
+        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ChannelPipeline p = ch.pipeline();
+                p.addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
+                if (cors != null) {
+                    p.addLast(PipelineNames.CORS, new CorsHandler(cors));
+                }
+                p.addLast(PipelineNames.ROUTER, router);
+            }
+        });
+    }
+
+    private Http2ConnectionGuard connection() {
+        return new Http2ConnectionGuard(idleTimeoutNanos, rejects);
+    }
+
+    /**
+     * Removes the HTTP/1 request phase from a connection that turned into HTTP/2. Not {@link PipelineNames#H2C_UPGRADE}:
+     * after an upgrade it removes itself.
+     */
+    static void removeHttp1(ChannelPipeline pipeline) {
+        for (String name : PipelineNames.HTTP1_PHASE) {
+            if (pipeline.get(name) != null) {
+                pipeline.remove(name);
+            }
+        }
+    }
+
+    /** Whether {@code ctx} is an HTTP/2 stream's (its requests have no Host but {@code :authority}, and may omit it). */
+    static boolean isStream(ChannelHandlerContext ctx) {
+        return ctx.channel() instanceof Http2StreamChannel;
+    }
+}

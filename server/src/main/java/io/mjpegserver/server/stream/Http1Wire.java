@@ -1,0 +1,66 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+
+/**
+ * A stream over HTTP/1.x, written as raw bytes in front of the (removed) HTTP codec: through TLS when there
+ * is TLS. HTTP/1.1 carries each part as exactly one chunk; HTTP/1.0 sends the bare multipart body and ends it
+ * by closing. Three buffers per part (chunk line and fields, JPEG, delimiter), one flush: one gathering write.
+ */
+final class Http1Wire implements StreamWire {
+
+    private final MultipartFormat format;
+    private final boolean chunked;
+    private final ByteBuf head;
+
+    /** @param head the response head's constant bytes, for this version */
+    Http1Wire(MultipartFormat format, boolean chunked, ByteBuf head) {
+        this.format = format;
+        this.chunked = chunked;
+        this.head = head;
+    }
+
+    @Override
+    public String protocol() {
+        return chunked ? "HTTP/1.1" : "HTTP/1.0";
+    }
+
+    @Override
+    public int open(ChannelHandlerContext ctx) {
+        ByteBuf responseHead = head.duplicate();
+        ByteBuf preamble = format.preamble(chunked);
+        int length = responseHead.readableBytes() + preamble.readableBytes();
+        ctx.write(responseHead, ctx.voidPromise());
+        ctx.writeAndFlush(preamble, ctx.voidPromise());
+        return length;
+    }
+
+    @Override
+    public int write(ChannelHandlerContext ctx, Part part) {
+        ByteBuf fields = chunked ? part.retainedChunkLineAndFields() : part.retainedFields();
+        ByteBuf tail = format.tail(chunked);
+        int length = fields.readableBytes() + part.length() - format.delimiterLength() + tail.readableBytes();
+        ctx.write(fields, ctx.voidPromise());
+        ctx.write(part.retainedJpeg(), ctx.voidPromise());
+        ctx.writeAndFlush(tail, ctx.voidPromise());
+        return length;
+    }
+
+    @Override
+    public long pending(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    }
+
+    @Override
+    public ChannelFuture end(ChannelHandlerContext ctx) {
+        ByteBuf last = chunked ? format.lastChunk() : Unpooled.EMPTY_BUFFER;
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        return ctx.channel().closeFuture();
+    }
+}

@@ -1,0 +1,78 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+
+/**
+ * A stream over HTTP/2: one stream of a connection, written at the head of its stream channel. The response
+ * head is a HEADERS frame; the body is the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames, three
+ * per part (fields, JPEG, delimiter), which Netty's flow controller merges and splits to the peer's frame
+ * size and window. The stream channel turns unwritable while its stream's window, or the connection, holds its
+ * data back: the session's skip policy reads that, so a slow stream skips frames and the other streams of its
+ * connection go on.
+ *
+ * <p>What the stream has not taken is counted here: the last DATA frame of each write completes once the whole
+ * write went out to the socket.
+ */
+final class Http2Wire implements StreamWire {
+
+    private final MultipartFormat format;
+    private final Http2Headers headers;
+    private long written;
+    private long taken;
+
+    /** @param headers the response head: {@code :status} and the stream's headers, used by this stream only */
+    Http2Wire(MultipartFormat format, Http2Headers headers) {
+        this.format = format;
+        this.headers = headers;
+    }
+
+    @Override
+    public String protocol() {
+        return "HTTP/2";
+    }
+
+    @Override
+    public int open(ChannelHandlerContext ctx) {
+        ctx.write(new DefaultHttp2HeadersFrame(headers), ctx.voidPromise());
+        ByteBuf preamble = format.preamble(false);
+        int length = preamble.readableBytes();
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(preamble), counted(ctx, length));
+        return length;
+    }
+
+    @Override
+    public int write(ChannelHandlerContext ctx, Part part) {
+        int length = part.length();
+        ctx.write(new DefaultHttp2DataFrame(part.retainedFields()), ctx.voidPromise());
+        ctx.write(new DefaultHttp2DataFrame(part.retainedJpeg()), ctx.voidPromise());
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(format.tail(false)), counted(ctx, length));
+        return length;
+    }
+
+    /** A promise for a write's last frame that counts the write's {@code length} as taken once it completes. */
+    private ChannelPromise counted(ChannelHandlerContext ctx, int length) {
+        written += length;
+        ChannelPromise promise = ctx.newPromise();
+        // Failed or not, the bytes are no longer waiting (a failed write ends the stream).
+        promise.addListener(f -> taken += length);
+        return promise;
+    }
+
+    @Override
+    public long pending(ChannelHandlerContext ctx) {
+        return written - taken;
+    }
+
+    @Override
+    public ChannelFuture end(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(true)).addListener(ChannelFutureListener.CLOSE);
+        return ctx.channel().closeFuture();
+    }
+}

@@ -1,0 +1,41 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * How one client's stream goes on the wire in its protocol: the response head, each part, the end. The
+ * session decides what to send; its wire decides the framing. Every buffer written is derived from the
+ * shared part or from constant bytes, never a copy. One instance per session, confined to its event loop.
+ */
+interface StreamWire {
+
+    /** The protocol, as {@code /state} shows it: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}. */
+    String protocol();
+
+    /**
+     * Writes the response head and the first delimiter, and flushes.
+     *
+     * @return the bytes written that count towards what the client has not yet taken
+     */
+    int open(ChannelHandlerContext ctx);
+
+    /**
+     * Writes {@code part} (the caller keeps its reference) and flushes. Failures reach the pipeline's
+     * {@code exceptionCaught}.
+     *
+     * @return the bytes this puts on the wire for the client, framing included
+     */
+    int write(ChannelHandlerContext ctx, Part part);
+
+    /** Bytes written and not yet taken by the client's socket (over HTTP/2: by its stream). */
+    long pending(ChannelHandlerContext ctx);
+
+    /**
+     * Ends the body cleanly (the last chunk, the end of the HTTP/2 stream, nothing for HTTP/1.0, which ends
+     * with the connection) and closes once everything written has gone out.
+     *
+     * @return the future of that close
+     */
+    ChannelFuture end(ChannelHandlerContext ctx);
+}
