@@ -1,0 +1,260 @@
+package io.mjpegserver.server;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.stream.SessionStats;
+import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartStreamReader;
+import io.mjpegserver.server.testing.ServerFixture;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP/2 flow control, from a client that controls it (Netty's frame codec, windows returned by hand): one
+ * connection, two streams of one feed. The client returns the window of one (a viewer) and never of the other
+ * (a stalled tab). The stalled stream fills its window, then skips frames while its sibling gets them, and what
+ * the server holds for it stays within about a part; after the client timeout the server resets it
+ * (RST_STREAM) and the connection and the other stream go on. The server's SETTINGS_MAX_CONCURRENT_STREAMS comes
+ * from the client limits, and a stream over the limit gets its 503 on its own stream.
+ */
+class Http2FlowControlTest {
+
+    private static final int FPS = 30;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
+    private static final int PER_ADDRESS = 3;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String HEAD = "HTTP/2 200\r\nContent-Type: multipart/x-mixed-replace;boundary="
+            + ServerFixture.BOUNDARY + "\r\n\r\n";
+
+    @Test
+    void aStalledStreamSkipsThenIsResetWhileItsSiblingGoesOn() throws Exception {
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), FPS, 90, 4);
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withClientTimeout(CLIENT_TIMEOUT).withMaxClientsPerAddress(PER_ADDRESS);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (ServerFixture server = ServerFixture.start(config, capture)) {
+            int jpeg = Http.get(server.url("/snapshot")).body().length;
+            Client client = new Client();
+            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), client);
+                        }
+                    })
+                    .connect("127.0.0.1", server.port()).sync().channel();
+
+            Http2Settings settings = client.settings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(PER_ADDRESS + 8, settings.maxConcurrentStreams(),
+                    "SETTINGS_MAX_CONCURRENT_STREAMS: the per-address limit and room for short requests");
+
+            Http2FrameStream viewer = client.open(channel, "/stream", false);
+            Http2FrameStream stalled = client.open(channel, "/stream.mjpg", true);
+            SessionStats stalledStats = await(server, s -> s.path().equals("/stream.mjpg") && s.framesSkipped() >= 10,
+                    "the stalled stream skipping");
+            SessionStats viewerAtStall = session(server, "/stream");
+            assertNotNull(viewerAtStall, "the viewer's stream");
+            assertEquals("HTTP/2", viewerAtStall.protocol());
+            assertEquals(viewerAtStall.remote(), stalledStats.remote(), "one connection");
+
+            // While it is stalled, the server holds at most about one part for it, however long it lasts.
+            long part = jpeg + 256;
+            long bound = Math.max(16 * 1024, part / 2) + part;
+            long mostPending = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!client.reset.contains(stalled.id()) && System.nanoTime() - deadline < 0) {
+                SessionStats s = session(server, "/stream.mjpg");
+                if (s == null) {
+                    break;
+                }
+                mostPending = Math.max(mostPending, s.pendingBytes());
+                // Sample every 50 ms; the reset ends the wait at once.
+                Http.eventually(Duration.ofMillis(50), () -> client.reset.contains(stalled.id()));
+            }
+            assertTrue(Http.eventually(WAIT, () -> client.reset.contains(stalled.id())),
+                    "the server never reset the stalled stream");
+            long finalMostPending = mostPending;
+            assertTrue(mostPending <= bound, () -> "the stalled stream held " + finalMostPending + " bytes, bound " + bound);
+
+            // The viewer went on meanwhile: at least a third of the frames of the client timeout (2 s at 30 fps).
+            SessionStats viewerAtReset = session(server, "/stream");
+            assertNotNull(viewerAtReset, "the viewer's stream ended with the stalled one");
+            long duringStall = viewerAtReset.framesSent() - viewerAtStall.framesSent();
+            assertTrue(duringStall >= FPS * CLIENT_TIMEOUT.toSeconds() / 3,
+                    "the viewer got " + duringStall + " frames while its sibling stalled");
+            // And after: the connection is up, the viewer's stream too.
+            long floor = viewerAtReset.framesSent() + FPS;
+            await(server, s -> s.path().equals("/stream") && s.framesSent() >= floor, "the viewer after the reset");
+            assertFalse(client.goAway, "the connection was closed");
+            assertFalse(client.reset.contains(viewer.id()), "the viewer's stream was reset");
+
+            System.out.printf("HTTP/2 stalled stream: held at most %d bytes (bound %d), reset after the client timeout;"
+                    + " its sibling got %d frames meanwhile%n", mostPending, bound, duringStall);
+            // The viewer's DATA is exactly the multipart stream; its JPEGs decode.
+            byte[] body = client.body(channel, viewer);
+            ByteArrayOutputStream framed = new ByteArrayOutputStream();
+            framed.write(HEAD.getBytes(US_ASCII));
+            framed.write(body);
+            MultipartStreamReader reader = new MultipartStreamReader(new ByteArrayInputStream(framed.toByteArray()));
+            long previous = 0;
+            for (int i = 0; i < 20; i++) {
+                MultipartStreamReader.Part p = reader.next();
+                assertTrue(p.sequence() > previous, "sequence goes back");
+                previous = p.sequence();
+                if (i == 0) {
+                    assertEquals(640, ImageIO.read(new ByteArrayInputStream(p.body())).getWidth());
+                }
+            }
+
+            // Streams count against the per-address limit: with the viewer open, two more are admitted, the third
+            // gets 503 on its own stream, and the connection stays.
+            Http2FrameStream second = client.open(channel, "/stream?n=2", false);
+            Http2FrameStream third = client.open(channel, "/stream?n=3", false);
+            assertTrue(Http.eventually(WAIT, () -> "200".equals(client.status.get(second.id()))
+                    && "200".equals(client.status.get(third.id()))), () -> "statuses: " + client.status);
+            Http2FrameStream fourth = client.open(channel, "/stream?n=4", false);
+            assertTrue(Http.eventually(WAIT, () -> client.status.containsKey(fourth.id())), () -> "statuses: " + client.status);
+            assertEquals("503", client.status.get(fourth.id()));
+            assertFalse(client.goAway, "the connection was closed");
+            channel.close().sync();
+            assertTrue(Http.eventually(WAIT, () -> server.server().streamClients().isEmpty()), "streams left open");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static SessionStats session(ServerFixture server, String path) {
+        return server.server().streamClients().stream().filter(s -> s.path().equals(path)).findFirst().orElse(null);
+    }
+
+    private static SessionStats await(ServerFixture server, Predicate<SessionStats> condition, String what) throws Exception {
+        SessionStats[] found = {null};
+        boolean ok = Http.eventually(WAIT, () -> {
+            for (SessionStats s : server.server().streamClients()) {
+                if (condition.test(s)) {
+                    found[0] = s;
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertTrue(ok, () -> what + ": not within " + WAIT + "; sessions " + server.server().streamClients());
+        return found[0];
+    }
+
+    /** A client on Netty's frame codec that returns flow-control windows itself, except for starved streams. */
+    private static final class Client extends Http2ChannelDuplexHandler {
+
+        final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
+        final Map<Integer, String> status = new ConcurrentHashMap<>();
+        final Set<Integer> reset = ConcurrentHashMap.newKeySet();
+        volatile boolean goAway;
+        /** On the loop only. */
+        private final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
+        private final Set<Http2FrameStream> starved = ConcurrentHashMap.newKeySet();
+        private ChannelHandlerContext ctx;
+
+        @Override
+        protected void handlerAdded0(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            // A big connection window: what a starved stream keeps must not starve its sibling.
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(1 << 24));
+            ctx.fireChannelActive();
+        }
+
+        Http2FrameStream open(Channel channel, String path, boolean starve) throws Exception {
+            return channel.eventLoop().submit(() -> {
+                Http2FrameStream stream = newStream();
+                if (starve) {
+                    starved.add(stream);
+                }
+                DefaultHttp2Headers headers = new DefaultHttp2Headers();
+                headers.method("GET").scheme("http").path(path).authority("127.0.0.1");
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true).stream(stream)).sync();
+                return stream;
+            }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        byte[] body(Channel channel, Http2FrameStream stream) throws Exception {
+            return channel.eventLoop().submit(() -> bodies.get(stream.id()).toByteArray()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof Http2SettingsFrame frame) {
+                    settings.complete(frame.settings());
+                } else if (msg instanceof Http2HeadersFrame frame) {
+                    status.put(frame.stream().id(), String.valueOf(frame.headers().status()));
+                } else if (msg instanceof Http2DataFrame frame) {
+                    if (starved.stream().noneMatch(s -> s.id() == frame.stream().id())) {
+                        ByteBuf content = frame.content();
+                        ByteArrayOutputStream body = bodies.computeIfAbsent(frame.stream().id(), id -> new ByteArrayOutputStream());
+                        if (body.size() < 8 << 20) {
+                            byte[] bytes = new byte[content.readableBytes()];
+                            content.getBytes(content.readerIndex(), bytes);
+                            body.write(bytes, 0, bytes.length);
+                        }
+                        if (frame.initialFlowControlledBytes() > 0) {
+                            ctx.write(new DefaultHttp2WindowUpdateFrame(frame.initialFlowControlledBytes()).stream(frame.stream()));
+                        }
+                    }
+                } else if (msg instanceof Http2ResetFrame frame) {
+                    reset.add(frame.stream().id());
+                } else if (msg instanceof Http2GoAwayFrame) {
+                    goAway = true;
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+}
