@@ -54,8 +54,15 @@ final class DevToolsChromium implements AutoCloseable {
 
     /** Starts Chromium on {@code url} with a {@code width} x {@code height} viewport and connects to the page. */
     static DevToolsChromium open(Path chromium, Path dir, String url, int width, int height) throws Exception {
+        return open(chromium, dir, url, width, height, List.of());
+    }
+
+    /** As {@link #open(Path, Path, String, int, int)}, with {@code flags} added to Chromium's command line. */
+    static DevToolsChromium open(Path chromium, Path dir, String url, int width, int height, List<String> flags)
+            throws Exception {
         Path profile = Files.createTempDirectory(dir, "profile");
         List<String> command = command(chromium, profile);
+        command.addAll(flags);
         command.addAll(List.of("--remote-debugging-port=0", "--window-size=" + width + "," + height,
                 "--force-device-scale-factor=1", "--hide-scrollbars", url));
         ChildProcess process = ChildProcess.start(dir, profile.getFileName().toString(), command);
