@@ -162,6 +162,42 @@ class Http2FlowControlTest {
         }
     }
 
+    /**
+     * An HTTP/2 connection with no stream open is closed after the request timeout, as an idle HTTP/1.1 keep-alive
+     * is: one that sends the preface and nothing more (a slowloris), and one whose stream has ended.
+     */
+    @Test
+    void aConnectionWithNoStreamIsClosedAfterTheRequestTimeout() throws Exception {
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(160, 120), 10, 70, 4);
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withRequestTimeout(Duration.ofMillis(500));
+        try (ServerFixture server = ServerFixture.start(config, capture);
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            // The preface and an empty SETTINGS frame, then silence.
+            socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII));
+            socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            long start = System.nanoTime();
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            int goAway = -1;
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                all.write(buffer, 0, n);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            byte[] bytes = all.toByteArray();
+            // Walk the frames: SETTINGS, SETTINGS ack, GOAWAY.
+            for (int at = 0; at + 9 <= bytes.length; at += 9 + ((bytes[at] & 0xFF) << 16 | (bytes[at + 1] & 0xFF) << 8 | bytes[at + 2] & 0xFF)) {
+                if (bytes[at + 3] == 7) {
+                    goAway = at;
+                }
+            }
+            assertTrue(goAway >= 0, "no GOAWAY before the close");
+            assertTrue(millis >= 400, "closed after " + millis + " ms, before the request timeout");
+        }
+    }
+
     private static SessionStats session(ServerFixture server, String path) {
         return server.server().streamClients().stream().filter(s -> s.path().equals(path)).findFirst().orElse(null);
     }

@@ -44,6 +44,37 @@ class RoutingTest {
         }
     }
 
+    /**
+     * A cleartext connection is HTTP/2 only when it opens with the whole preface ({@code PRI * HTTP/2.0...}): a
+     * {@code POST}, which starts with the same letter, arriving one byte at a time, is HTTP/1 and answered so.
+     */
+    @Test
+    void aRequestStartingLikeTheHttp2PrefaceIsHttp1() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            for (char c : "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".toCharArray()) {
+                server.request(String.valueOf(c));
+            }
+            assertEquals("HTTP/1.1 405 Method Not Allowed", statusLine(server.outboundText()));
+        }
+    }
+
+    /** The whole preface turns the connection into HTTP/2: the server's first bytes are its SETTINGS frame. */
+    @Test
+    void thePrefaceTurnsTheConnectionIntoHttp2() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("PRI * HTTP/2.0\r\n\r\n");
+            server.request("SM\r\n\r\n");
+            List<ByteBuf> out = server.outbound();
+            assertFalse(out.isEmpty(), "no answer to the preface");
+            ByteBuf first = out.get(0);
+            assertEquals(4, first.getUnsignedByte(first.readerIndex() + 3), "frame type of the server's first frame (SETTINGS)");
+            assertEquals(0, first.getInt(first.readerIndex() + 5), "its stream (the connection)");
+            assertTrue(server.channel.pipeline().names().contains(PipelineNames.H2_CODEC), server.channel.pipeline().names().toString());
+            assertFalse(server.channel.pipeline().names().contains(PipelineNames.CODEC), server.channel.pipeline().names().toString());
+            out.forEach(ByteBuf::release);
+        }
+    }
+
     @Test
     void otherMethodsAre405WithAllow() {
         try (EmbeddedServer server = new EmbeddedServer()) {
