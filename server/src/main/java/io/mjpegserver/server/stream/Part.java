@@ -73,10 +73,6 @@ final class Part extends AbstractReferenceCounted {
         return head.retainedDuplicate();
     }
 
-    int chunkLineLength() {
-        return chunkLineLength;
-    }
-
     /** The JPEG, as a retained duplicate the caller writes: its own reader index, the ring's memory. */
     ByteBuf retainedJpeg() {
         return jpeg.retainedDuplicate();

@@ -162,6 +162,26 @@ class Http2InteropTest {
                         + " 0"), List.of(lines), all.describe());
     }
 
+    /** Credentials are asked per stream: 401 with the challenge without them, the stream with them. */
+    @Test
+    void credentialsAreCheckedPerStream() throws Exception {
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 10, 70, 4);
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withCredentials(ServerConfig.Credentials.parse("viewer:s3cret"));
+        try (ServerFixture server = ServerFixture.start(config, capture)) {
+            Path headers = dir.resolve("denied.head");
+            curl("denied", "--http2-prior-knowledge", "-D", headers.toString(), "-o", "/dev/null",
+                    server.url("/snapshot")).assertExit(0);
+            String head = Files.readString(headers, ISO_8859_1);
+            assertTrue(head.startsWith("HTTP/2 401"), head);
+            assertTrue(head.contains("www-authenticate: Basic realm="), head);
+            Path out = dir.resolve("allowed.bin");
+            curl("allowed", "--http2-prior-knowledge", "-u", "viewer:s3cret", "-i", "--max-time", STREAM_SECONDS, "-o",
+                    out.toString(), server.url("/stream")).assertExit(28);
+            assertStreamDecodes(Files.readAllBytes(out), 0);
+        }
+    }
+
     /** nghttp opens twenty streams on one connection: the server streams to every one of them at once. */
     @Test
     void nghttpReadsTwentyStreamsOnOneConnection() throws Exception {
