@@ -47,8 +47,13 @@ final class Http1Wire implements StreamWire {
         int length = fields.readableBytes() + part.length() - format.delimiterLength() + tail.readableBytes();
         ctx.write(fields, ctx.voidPromise());
         ctx.write(part.retainedJpeg(), ctx.voidPromise());
-        ctx.writeAndFlush(tail, ctx.voidPromise());
+        ctx.write(tail, ctx.voidPromise());
         return length;
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx, LoopSessions loop) {
+        ctx.flush();
     }
 
     @Override

@@ -52,8 +52,18 @@ final class Http2Wire implements StreamWire {
         int length = part.length();
         ctx.write(new DefaultHttp2DataFrame(part.retainedFields()), ctx.voidPromise());
         ctx.write(new DefaultHttp2DataFrame(part.retainedJpeg()), ctx.voidPromise());
-        ctx.writeAndFlush(new DefaultHttp2DataFrame(format.tail(false)), counted(ctx, length));
+        ctx.write(new DefaultHttp2DataFrame(format.tail(false)), counted(ctx, length));
         return length;
+    }
+
+    /**
+     * The stream's frames are with its connection's codec already: the connection is flushed once, after the
+     * loop offered the part to all of its streams, so fifty streams of one connection cost one flush (one
+     * gathering write of all their frames), not fifty.
+     */
+    @Override
+    public void flush(ChannelHandlerContext ctx, LoopSessions loop) {
+        loop.flushAfterDelivery(ctx.channel().parent());
     }
 
     /** A promise for a write's last frame that counts the write's {@code length} as taken once it completes. */

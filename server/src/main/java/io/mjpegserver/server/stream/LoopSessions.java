@@ -3,10 +3,14 @@ package io.mjpegserver.server.stream;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +30,9 @@ final class LoopSessions {
     private long latestSentNanos;
     private ScheduledFuture<?> repeater;
     private boolean closed;
+    /** A part is being offered to every session: HTTP/2 connections are flushed at the end, once each. */
+    private boolean delivering;
+    private final Set<Channel> toFlush = Collections.newSetFromMap(new IdentityHashMap<>());
 
     LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal) {
         this.loop = loop;
@@ -53,8 +60,31 @@ final class LoopSessions {
 
     private void deliver(Part part) {
         latestSentNanos = System.nanoTime();
-        for (StreamSession session : sessions) {
-            session.offer(part);
+        delivering = true;
+        try {
+            for (StreamSession session : sessions) {
+                session.offer(part);
+            }
+        } finally {
+            delivering = false;
+            if (!toFlush.isEmpty()) {
+                for (Channel connection : toFlush) {
+                    connection.flush();
+                }
+                toFlush.clear();
+            }
+        }
+    }
+
+    /**
+     * Flushes {@code connection} (an HTTP/2 connection some of whose streams were written) once the part being
+     * delivered has been offered to every session; outside a delivery (a join, a drained stream), at once.
+     */
+    void flushAfterDelivery(Channel connection) {
+        if (delivering) {
+            toFlush.add(connection);
+        } else {
+            connection.flush();
         }
     }
 

@@ -140,6 +140,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         int length = wire.write(ctx, part);
         bytesSent += length;
         parts.written(length, now);
+        wire.flush(ctx, loop);
     }
 
     /**

@@ -21,12 +21,18 @@ interface StreamWire {
     int open(ChannelHandlerContext ctx);
 
     /**
-     * Writes {@code part} (the caller keeps its reference) and flushes. Failures reach the pipeline's
-     * {@code exceptionCaught}.
+     * Writes {@code part} (the caller keeps its reference), not flushed yet: {@link #flush} follows. Failures
+     * reach the pipeline's {@code exceptionCaught}.
      *
      * @return the bytes this puts on the wire for the client, framing included
      */
     int write(ChannelHandlerContext ctx, Part part);
+
+    /**
+     * Flushes what {@link #write} wrote: at once for a connection of its own; for an HTTP/2 stream, through
+     * {@code loop}, once per connection when the loop has offered the part to every stream.
+     */
+    void flush(ChannelHandlerContext ctx, LoopSessions loop);
 
     /** Bytes written and not yet taken by the client's socket (over HTTP/2: by its stream). */
     long pending(ChannelHandlerContext ctx);
