@@ -13,10 +13,12 @@ import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +112,7 @@ class EdgeClusterTest {
                 }
                 System.out.printf(Locale.ROOT, "%s: %d viewers at %.1f fps at least (median %.1f) with %d edges (%s"
                         + " viewers each), the origin serving %d stream connections%n", kind, VIEWERS, fps[0],
-                        fps[fps.length / 2], EDGES, java.util.Arrays.toString(perEdge), edgeConnections(origin));
+                        fps[fps.length / 2], EDGES, Arrays.toString(perEdge), edgeConnections(origin));
                 report(kind, "origin direct", viaOrigin);
                 report(kind, "edge direct", viaEdge);
                 report(kind, "balancer+edge", crowd);
@@ -185,7 +187,7 @@ class EdgeClusterTest {
             return ServerProcess.start(dir, JVM, "/healthz", "--mirror", origin.url("/"), "--idle-grace", "2",
                     "--max-clients", "0", "--log-level", "warn");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -257,7 +259,7 @@ class EdgeClusterTest {
         try {
             return JSON.readTree(Http.getText(server.url("/state")).body());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -458,7 +459,7 @@ final class StreamCrowd implements AutoCloseable {
     /** A viewer's connection ended or its stream broke: count it, and connect again after a short pause. */
     private void lost(Viewer viewer, Exception e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
-        boolean ended = e instanceof java.net.SocketException || why.contains("closed by the server")
+        boolean ended = e instanceof SocketException || why.contains("closed by the server")
                 || why.contains("Connection reset") || why.contains("Connection refused") || why.contains("Broken pipe");
         if (why.startsWith("status: ")) {
             viewer.refusals++;
