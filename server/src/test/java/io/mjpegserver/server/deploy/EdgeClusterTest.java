@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * own. 600 viewers through the balancer each get at least 29 of the origin's 30 frames a second while the origin
  * serves exactly three stream connections, one per edge. Then the edge that ffmpeg (with {@code -reconnect 1})
  * landed on is killed: its viewers, and ffmpeg, connect again and land on the other two, and no other viewer is
- * disturbed (not disconnected, and not short of frames while it happens). The latency each hop adds, and the longest
- * gap between two frames, are printed, not asserted.
+ * disturbed (not disconnected, and not short of frames while it happens). Once nobody watches, the edges let go
+ * of the origin. The latency each hop adds, and the longest gap between two frames, are printed, not asserted.
  *
  * <p>A viewer's rate is how many of the frames the origin captured in a five-second window reached it, however
  * late (lag is reported as latency). On a machine so busy that the origin itself captures fewer than 30 a second
@@ -163,6 +163,13 @@ class EdgeClusterTest {
                 for (StreamCrowd.Viewer viewer : crowd.viewers().subList(0, 60)) {
                     assertEquals(160, ImageIO.read(new ByteArrayInputStream(viewer.firstJpeg)).getWidth());
                 }
+
+                // On demand: once nobody watches, the edges let go of the origin after their idle grace (2 s).
+                for (StreamCrowd each : crowds) {
+                    each.close();
+                }
+                ffmpeg.close();
+                awaitTrue(() -> edgeConnections(origin) == 0, "no origin connection once nobody watches");
             } finally {
                 for (StreamCrowd crowd : crowds) {
                     crowd.close();
