@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), motion as a real upstream
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), nginx and HAProxy as load
+# balancers in front of edges, motion as a real upstream
 # for the relay, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
 # tests, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
@@ -15,6 +16,9 @@ command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v motion   >/dev/null 2>&1 || missing+=(motion)
 command -v nghttp   >/dev/null 2>&1 || missing+=(nghttp2-client)
+# The edge cluster test runs Debian's nginx and HAProxy in front of three edges (they live in /usr/sbin).
+[ -x /usr/sbin/nginx ]   || command -v nginx   >/dev/null 2>&1 || missing+=(nginx)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
   || missing+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)

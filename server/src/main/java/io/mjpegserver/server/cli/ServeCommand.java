@@ -4,6 +4,7 @@ import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.MirrorConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,6 +178,10 @@ public final class ServeCommand implements Callable<Integer> {
         if (config == null) {
             return List.of(feed.feed());
         }
+        if (given("mirror")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mirror cannot be used with --config: an edge"
+                    + " serves its origin's feeds (expected: --mirror URL with server-wide flags, or --config FILE)");
+        }
         for (String key : ConfigFile.FEED_KEYS) {
             if (given(key)) {
                 String what = ConfigFile.SOURCE_KEYS.contains(key) ? "the config file defines the feeds and their sources"
@@ -293,7 +298,8 @@ public final class ServeCommand implements Callable<Integer> {
             List<FeedConfig> feeds = feeds();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
-            running = MjpegServer.start(serverConfig, feeds);
+            MirrorConfig mirror = feed.mirror();
+            running = mirror != null ? MjpegServer.start(serverConfig, mirror) : MjpegServer.start(serverConfig, feeds);
         } catch (ConfigException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();
