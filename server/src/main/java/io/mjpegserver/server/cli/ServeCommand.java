@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
@@ -47,6 +48,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
             description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
+
+    @Option(names = "--unix", paramLabel = "PATH", converter = Converters.UnixSocket.class,
+            description = "Listen on this unix socket instead of --host and --port (for a proxy such as nginx in front);"
+                    + " a stale socket file there is replaced, and the file is removed at exit.")
+    Path unix;
+
+    @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.UnixMode.class,
+            description = "The --unix socket file's permissions in octal, such as 660 (default: as the umask gives).")
+    Converters.FileMode unixMode;
 
     @Option(names = "--boundary", paramLabel = "TEXT", defaultValue = "boundarydonotcross", converter = Converters.Boundary.class,
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
@@ -226,6 +236,31 @@ public final class ServeCommand implements Callable<Integer> {
                 .withAllowOrigin(setting("allow-origin", allowOrigin));
     }
 
+    /**
+     * Where to listen: the socket systemd passed (socket activation), which then wins over {@code --host},
+     * {@code --port} and {@code --unix}; else {@code --unix}; else the TCP address.
+     *
+     * @throws ConfigException when systemd passed something unusable, {@code --unix-mode} comes without {@code --unix},
+     *                         or a per-address limit is asked of clients that have no address
+     */
+    ListenSocket listenSocket() throws ConfigException {
+        Path path = setting("unix", unix);
+        Converters.FileMode mode = setting("unix-mode", unixMode);
+        if (mode != null && path == null) {
+            throw new ConfigException("unix-mode: the permissions of a socket file, but there is none (expected: with"
+                    + " --unix PATH, or unix: in the config file)");
+        }
+        ListenSocket passed = SocketActivation.passed(environment, ProcessHandle.current().pid());
+        ListenSocket listen = passed != null ? passed : path != null ? new ListenSocket.Unix(path, mode == null ? null : mode.permissions()) : ListenSocket.TCP;
+        int perAddress = setting("max-clients-per-address", maxClientsPerAddress);
+        if (listen.unixDomain() && perAddress > 0) {
+            throw new ConfigException("max-clients-per-address: " + perAddress + " cannot apply on a unix socket, whose"
+                    + " clients have no address (expected: 0, and the limit set in the proxy in front, such as nginx's"
+                    + " limit_conn)");
+        }
+        return listen;
+    }
+
     /** {@code --exit-on-source-loss}, or the config file's {@code exit-on-source-loss}. */
     boolean exitOnSourceLoss() throws ConfigException {
         return setting("exit-on-source-loss", exitOnSourceLoss);
@@ -291,9 +326,10 @@ public final class ServeCommand implements Callable<Integer> {
         boolean exitOnLoss;
         try {
             List<FeedConfig> feeds = feeds();
+            ListenSocket listen = listenSocket();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
-            running = MjpegServer.start(serverConfig, feeds);
+            running = MjpegServer.start(serverConfig, listen, feeds);
         } catch (ConfigException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();

@@ -103,7 +103,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     void start(ChannelHandlerContext ctx, ByteBuf head) {
         this.ctx = ctx;
         Channel channel = ctx.channel();
-        remote = String.valueOf(channel.remoteAddress());
+        remote = ClientAddress.of(channel);
         // From here the session reads (and drops) what the client sends, so a close is seen at once.
         channel.config().setAutoRead(true);
         parts.written(head.readableBytes(), System.nanoTime());
