@@ -14,8 +14,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v motion   >/dev/null 2>&1 || missing+=(motion)
-# The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
+# The Debian package's tests (server/src/test/deb/test-package.sh), socket activation, nginx in front of --unix.
 command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
+command -v nginx    >/dev/null 2>&1 || missing+=(nginx)
 command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
