@@ -198,6 +198,10 @@ public final class MjpegServer implements AutoCloseable {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
         }
         serverChannel = Listening.open(bootstrap, listen, transport, config);
+        if (listen instanceof ListenSocket.Inherited inherited) {
+            log.info("serving on the socket systemd passed ({}): the host, port and unix settings are not used",
+                    inherited.description());
+        }
         List<String> urls = urls(ssl == null ? "http" : "https");
         for (Feed feed : feeds) {
             FeedCapture capture = feed.capture();

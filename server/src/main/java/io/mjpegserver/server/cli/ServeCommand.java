@@ -251,7 +251,9 @@ public final class ServeCommand implements Callable<Integer> {
                     + " --unix PATH, or unix: in the config file)");
         }
         ListenSocket passed = SocketActivation.passed(environment, ProcessHandle.current().pid());
-        ListenSocket listen = passed != null ? passed : path != null ? new ListenSocket.Unix(path, mode == null ? null : mode.permissions()) : ListenSocket.TCP;
+        ListenSocket listen = passed != null ? passed
+                : path != null ? new ListenSocket.Unix(path, mode == null ? null : mode.permissions())
+                : ListenSocket.TCP;
         int perAddress = setting("max-clients-per-address", maxClientsPerAddress);
         if (listen.unixDomain() && perAddress > 0) {
             throw new ConfigException("max-clients-per-address: " + perAddress + " cannot apply on a unix socket, whose"
