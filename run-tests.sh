@@ -46,4 +46,4 @@ if grep -rl --include='*-output.txt' 'LEAK:' -- */target/surefire-reports 2>/dev
 fi
 
 # The package: lintian, then (as root, so in CI) dpkg -i, the installed server, systemd-analyze verify, dpkg -r.
-server/src/test/deb/test-package.sh server/target/mjpeg-server_*.deb
+server/src/test/deb/test-package.sh server/target/mjpeg-server_*_"$(dpkg --print-architecture)".deb
