@@ -6,6 +6,7 @@ import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.feed.FeedConfig;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -129,6 +130,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     private ConfigFile configFile;
 
+    /** The longest path a unix socket may have: {@code sun_path} holds 108 bytes with the terminating zero. */
+    static final int MAX_UNIX_PATH = 107;
+
     /** Exit status when the source is lost and {@code --exit-on-source-loss} is set. */
     static final int EXIT_SOURCE_LOST = 3;
 
@@ -249,6 +253,11 @@ public final class ServeCommand implements Callable<Integer> {
         if (mode != null && path == null) {
             throw new ConfigException("unix-mode: the permissions of a socket file, but there is none (expected: with"
                     + " --unix PATH, or unix: in the config file)");
+        }
+        if (path != null && path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_UNIX_PATH) {
+            throw new ConfigException("unix: " + path + " is " + path.toString().getBytes(StandardCharsets.UTF_8).length
+                    + " bytes long (expected: at most " + MAX_UNIX_PATH + ", the most a unix socket's path may be, such as"
+                    + " /run/mjpeg-server/http.sock)");
         }
         ListenSocket passed = SocketActivation.passed(environment, ProcessHandle.current().pid());
         ListenSocket listen = passed != null ? passed

@@ -128,6 +128,11 @@ class SocketActivationTest {
         assertEquals("mjpeg-server: max-clients-per-address: 2 cannot apply on a unix socket, whose clients have no address"
                 + " (expected: 0, and the limit set in the proxy in front, such as nginx's limit_conn)", perAddress.errLine());
         assertEquals(2, perAddress.exit());
+        String tooLong = "/tmp/" + "s".repeat(100) + ".sock";
+        ServeCommandTest.Run length = ServeCommandTest.run("--test-pattern", "--unix", tooLong);
+        assertEquals("mjpeg-server: unix: " + tooLong + " is 110 bytes long (expected: at most 107, the most a unix socket's"
+                + " path may be, such as /run/mjpeg-server/http.sock)", length.errLine());
+        assertEquals(2, length.exit());
         ServeCommandTest.Run mode = ServeCommandTest.run("--test-pattern", "--unix-mode", "660");
         assertEquals("mjpeg-server: unix-mode: the permissions of a socket file, but there is none (expected: with --unix"
                 + " PATH, or unix: in the config file)", mode.errLine());
