@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), motion as a real upstream
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl), nginx and HAProxy as load balancers
+# in front of edges, motion as a real upstream
 # for the relay, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
 # tests, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
@@ -14,9 +15,12 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v motion   >/dev/null 2>&1 || missing+=(motion)
-# The Debian package's tests (server/src/test/deb/test-package.sh), socket activation, nginx in front of --unix.
+# The edge cluster test runs Debian's nginx and HAProxy in front of three edges (they live in /usr/sbin); nginx
+# also fronts --unix in NginxUnixSocketTest.
+[ -x /usr/sbin/nginx ]   || command -v nginx   >/dev/null 2>&1 || missing+=(nginx)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+# The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
 command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
-command -v nginx    >/dev/null 2>&1 || missing+=(nginx)
 command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \

@@ -12,6 +12,8 @@ import io.mjpegserver.server.feed.FeedCapture;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.feed.FeedStarter;
 import io.mjpegserver.server.feed.Feeds;
+import io.mjpegserver.server.feed.MirrorConfig;
+import io.mjpegserver.server.feed.OriginMirror;
 import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
@@ -68,11 +70,14 @@ public final class MjpegServer implements AutoCloseable {
     private final ClientLimits limits;
     private final List<Feed> started = new ArrayList<>();
     /** The client loops relayed upstreams are read on; made with the first relayed feed. */
-    private EventLoopGroup relayLoops;
+    private EventLoopGroup relayLoops; // guarded by relayLoopsLock
+    private final Object relayLoopsLock = new Object();
     private final List<Consumer<String>> sourceLossListeners = new CopyOnWriteArrayList<>();
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private Feeds feeds;
+    /** An edge's: follows the origin's feeds ({@code --mirror}); null otherwise. */
+    private OriginMirror mirror;
     private Channel serverChannel;
     private boolean closed;
 
@@ -141,6 +146,25 @@ public final class MjpegServer implements AutoCloseable {
         return server.run(alloc, starter -> server.started.add(starter.start(feed, source)));
     }
 
+    /**
+     * An edge: serves every feed of {@code origin} under the same names, each relayed on demand, following the
+     * origin as it gains and loses feeds. Starts whether or not the origin answers yet.
+     */
+    public static MjpegServer start(ServerConfig config, MirrorConfig origin) throws StartupException {
+        return start(config, ListenSocket.TCP, origin);
+    }
+
+    /** An edge ({@link #start(ServerConfig, MirrorConfig)}) on {@code listen}. */
+    public static MjpegServer start(ServerConfig config, ListenSocket listen, MirrorConfig origin)
+            throws StartupException {
+        MjpegServer server = new MjpegServer(config, listen, FatalErrorHandler.HALT);
+        return server.run(PooledByteBufAllocator.DEFAULT, starter -> {
+            server.feeds = Feeds.none("no feeds yet");
+            server.mirror = new OriginMirror(origin, starter, server.feeds);
+            server.mirror.start();
+        });
+    }
+
     /** How feeds get started, given what they share. */
     @FunctionalInterface
     private interface FeedsToStart {
@@ -152,7 +176,9 @@ public final class MjpegServer implements AutoCloseable {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
             toStart.start(new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
                     this::sourceLost));
-            feeds = new Feeds(started);
+            if (feeds == null) {
+                feeds = new Feeds(started);
+            }
             metrics.watch(feeds);
             bind(alloc, ssl);
             return this;
@@ -167,11 +193,14 @@ public final class MjpegServer implements AutoCloseable {
 
     /** One small group for every relayed upstream: reading a camera's stream costs little, one thread will do. */
     private EventLoopGroup relayLoops() {
-        if (relayLoops == null) {
-            relayLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay", true),
-                    transport.ioHandlerFactory());
+        // An edge starts feeds on its mirror's thread, long after start.
+        synchronized (relayLoopsLock) {
+            if (relayLoops == null) {
+                relayLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay", true),
+                        transport.ioHandlerFactory());
+            }
+            return relayLoops;
         }
-        return relayLoops;
     }
 
     /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
@@ -216,7 +245,10 @@ public final class MjpegServer implements AutoCloseable {
                         listen.unixDomain() ? feed.streamPath() : urls.get(0).replaceAll("/$", "") + feed.streamPath());
             }
         }
-        if (feeds.all().size() > 1) {
+        if (mirror != null) {
+            log.info("mirroring {} feeds ({}) on {} ({} transport)", feeds.all().size(), feeds.names(),
+                    String.join(" ", urls), transport());
+        } else if (feeds.all().size() > 1) {
             log.info("serving {} feeds on {} ({} transport)", feeds.all().size(), String.join(" ", urls), transport());
         }
     }
@@ -302,8 +334,9 @@ public final class MjpegServer implements AutoCloseable {
         StateView.Server server = new StateView.Server(Version.get(), transport(), host,
                 serverChannel == null ? config.port() : port(), startedAt.toString(),
                 Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes);
-        StateView.Feed first = views.get(0);
-        return new StateView(server, first.source(), first.ring(), first.clients(), views);
+        StateView.Feed first = views.isEmpty() ? null : views.get(0);
+        return first == null ? new StateView(server, null, null, List.of(), views)
+                : new StateView(server, first.source(), first.ring(), first.clients(), views);
     }
 
     /** The default feed's source, as {@code /state} shows it. */
@@ -324,11 +357,19 @@ public final class MjpegServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
-        for (Feed feed : started) {
+        if (mirror != null) {
+            mirror.close();
+        }
+        // An edge's feeds are the mirror's list; otherwise those started (all of them, even when a start failed).
+        List<Feed> toClose = mirror != null ? feeds.all() : started;
+        for (Feed feed : toClose) {
             feed.stopCapture();
         }
-        Future<?> relaysDone = relayLoops == null ? null : relayLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        for (Feed feed : started) {
+        Future<?> relaysDone;
+        synchronized (relayLoopsLock) {
+            relaysDone = relayLoops == null ? null : relayLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        for (Feed feed : toClose) {
             feed.broadcaster().close();
         }
         channels.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
@@ -339,7 +380,7 @@ public final class MjpegServer implements AutoCloseable {
         if (relaysDone != null) {
             relaysDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        for (Feed feed : started) {
+        for (Feed feed : toClose) {
             feed.ring().close();
         }
     }

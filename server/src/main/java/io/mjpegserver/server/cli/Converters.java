@@ -6,6 +6,7 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.stream.MultipartFormat;
+import io.mjpegserver.server.feed.MirrorConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -286,6 +287,17 @@ final class Converters {
         /** {@code text} with whatever lies between the user's ':' and the last '@' shown as {@code ***}. */
         static String redacted(String text) {
             return PASSWORD.matcher(text).replaceFirst("$1:***@");
+        }
+    }
+
+    static final class Mirror implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            try {
+                return MirrorConfig.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.MirrorConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.ArgGroup;
@@ -33,6 +35,12 @@ final class FeedFlags {
                 description = "Relay an http:// or https:// MJPEG stream or JPEG snapshot, or an rtsp:// stream;"
                         + " user:password@ in the URL for a camera that asks.")
         SourceSpec.Url url;
+
+        @Option(names = "--mirror", paramLabel = "URL", converter = Converters.Mirror.class,
+                description = "Be an edge of another mjpeg-server: serve every feed it has (read from its /state) under"
+                        + " the same names, each pulled from it once and only while watched; user:password@ in the URL"
+                        + " for one that asks.")
+        URI mirror;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -69,6 +77,15 @@ final class FeedFlags {
     @Option(names = "--drop-same-frames", description = "Do not send a frame byte-identical to the one before (clients still"
             + " get the newest frame again each second).")
     boolean dropSameFrames;
+
+    /** The origin {@code --mirror} names, with how its feeds are captured; null without {@code --mirror}. */
+    MirrorConfig mirror() {
+        if (source == null || source.mirror == null) {
+            return null;
+        }
+        return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
+                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds));
+    }
 
     /** The feed these flags make. */
     FeedConfig feed() {

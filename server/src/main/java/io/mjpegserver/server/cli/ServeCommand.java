@@ -5,6 +5,7 @@ import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.MirrorConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -191,6 +192,10 @@ public final class ServeCommand implements Callable<Integer> {
         if (config == null) {
             return List.of(feed.feed());
         }
+        if (given("mirror")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mirror cannot be used with --config: an edge"
+                    + " serves its origin's feeds (expected: --mirror URL with server-wide flags, or --config FILE)");
+        }
         for (String key : ConfigFile.FEED_KEYS) {
             if (given(key)) {
                 String what = ConfigFile.SOURCE_KEYS.contains(key) ? "the config file defines the feeds and their sources"
@@ -340,7 +345,9 @@ public final class ServeCommand implements Callable<Integer> {
             ListenSocket listen = listenSocket();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
-            running = MjpegServer.start(serverConfig, listen, feeds);
+            MirrorConfig mirror = feed.mirror();
+            running = mirror != null ? MjpegServer.start(serverConfig, listen, mirror)
+                    : MjpegServer.start(serverConfig, listen, feeds);
         } catch (ConfigException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();

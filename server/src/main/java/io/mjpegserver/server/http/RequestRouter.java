@@ -121,9 +121,18 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         Feed feed = routed.feed() == null ? feeds.defaultFeed() : feeds.get(routed.feed());
-        if (feed == null) {
+        if (feed == null && routed.feed() != null) {
+            feeds.missed(routed.feed());
             Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such feed: "
                     + routed.feed() + " (feeds: " + feeds.names() + ")"), false);
+            return;
+        }
+        if (feed == null && (route == Route.STREAM || route == Route.SNAPSHOT || route == Route.HEALTHZ)) {
+            // An edge whose origin has not answered yet: nothing to serve, for now.
+            feeds.missed(null);
+            FullHttpResponse response = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, feeds.whyNone());
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            Responses.send(ctx, request, response, false);
             return;
         }
         switch (route) {

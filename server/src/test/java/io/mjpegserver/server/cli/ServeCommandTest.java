@@ -13,6 +13,7 @@ import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.MirrorConfig;
 import io.mjpegserver.server.testing.Http;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,6 +110,9 @@ class ServeCommandTest {
         f.put("--url", new Flag(List.of("--url", "http://viewer:pw@192.168.1.10/video.mjpg"), c -> c.feed.capture().source(),
                 new SourceSpec.Url(URI.create("http://viewer:pw@192.168.1.10/video.mjpg")),
                 List.of("--url", "ftp://cam/x"), invalid("--url", "'ftp://cam/x' (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg)")));
+        f.put("--mirror", new Flag(List.of("--mirror", "http://edge:pw@origin:8080"), c -> c.feed.mirror().origin(),
+                URI.create("http://edge:pw@origin:8080/"),
+                List.of("--mirror", "ftp://origin/"), invalid("--mirror", "'ftp://origin/' (expected: the http:// or https:// address of another mjpeg-server, such as http://origin:8080/)")));
         f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
                 List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
         f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
@@ -279,6 +283,28 @@ class ServeCommandTest {
         Run unknown = run("--resolution", "640x480");
         assertEquals(2, unknown.exit());
         assertEquals("mjpeg-server: Unknown options: '--resolution', '640x480' (see --help)", unknown.errLine());
+    }
+
+    @Test
+    void aMirrorIsOneLineForEachMistakeAndNeverEchoesItsPassword() {
+        assertEquals(invalid("--mirror", "'rtsp://origin/' (expected: the http:// or https:// address of another"
+                + " mjpeg-server, such as http://origin:8080/)"), run("--mirror", "rtsp://origin/").errLine());
+        Run secret = run("--mirror", "http://edge:hunter2@origin:8080/?x=1");
+        assertEquals(2, secret.exit());
+        assertEquals(invalid("--mirror", "'http://edge:***@origin:8080/?x=1' (expected: the http:// or https:// address of"
+                + " another mjpeg-server, such as http://origin:8080/)"), secret.errLine());
+        Run notAUrl = run("--mirror", "http://origin:80 80/");
+        assertEquals(2, notAUrl.exit());
+        assertTrue(notAUrl.errLine().startsWith("mjpeg-server: Invalid value for option '--mirror': 'http://origin:80 80/' is not a"
+                + " valid URL (expected:"), notAUrl.err());
+        Run withSource = run("--mirror", "http://origin:8080/", "--test-pattern");
+        assertEquals(2, withSource.exit());
+        assertTrue(withSource.errLine().contains("mutually exclusive"), withSource.err());
+        Run withConfig = run("--mirror", "http://origin:8080/", "--config", CONFIG_FILE.toString());
+        assertEquals(2, withConfig.exit());
+        assertEquals("mjpeg-server: --mirror cannot be used with --config: an edge serves its origin's feeds (expected:"
+                + " --mirror URL with server-wide flags, or --config FILE) (see --help)", withConfig.errLine());
+        assertEquals(URI.create("http://origin:8080/cams/"), MirrorConfig.parse("http://origin:8080/cams"));
     }
 
     @Test

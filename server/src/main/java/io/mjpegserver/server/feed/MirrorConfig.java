@@ -1,0 +1,69 @@
+package io.mjpegserver.server.feed;
+
+import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
+import io.mjpegserver.capture.SourceSpec;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * An edge's origin ({@code --mirror URL}): another mjpeg-server whose every feed this one relays under the same
+ * name, each pulled once and only while watched. Validated once, immutable.
+ *
+ * @param origin  the origin's base address, {@code http(s)://[user:password@]host[:port]/[prefix/]}, always ending
+ *                in {@code /}; {@code state} and {@code cam/NAME/stream} are resolved against it
+ * @param capture how each mirrored feed is captured; its source is replaced by the feed's URL on the origin
+ * @param options how each mirrored feed's capture behaves; always on demand
+ */
+public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions options) {
+
+    private static final String EXPECTED = " (expected: the http:// or https:// address of another mjpeg-server,"
+            + " such as http://origin:8080/)";
+
+    public MirrorConfig {
+        check(origin);
+        if (!options.onDemand()) {
+            options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds());
+        }
+    }
+
+    /**
+     * The origin {@code text} names, its path ending in {@code /}.
+     *
+     * @throws IllegalArgumentException in words for users, never quoting a password
+     */
+    public static URI parse(String text) {
+        URI uri;
+        try {
+            uri = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + redacted(text) + "' is not a valid URL" + EXPECTED);
+        }
+        check(uri);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.resolve(path.endsWith("/") ? path : path + "/");
+    }
+
+    private static void check(URI uri) {
+        String scheme = uri == null ? null : uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("'" + redacted(uri == null ? "" : uri.toString()) + "'" + EXPECTED);
+        }
+    }
+
+    /** The origin without its password, for logs and messages. */
+    public String describe() {
+        return new SourceSpec.Url(origin).describe();
+    }
+
+    /** The origin's feed {@code name}, relayed on demand under the same name. */
+    FeedConfig feed(String name) {
+        URI stream = origin.resolve("cam/" + name + "/stream");
+        return new FeedConfig(name, capture.withSource(new SourceSpec.Url(stream)), options);
+    }
+
+    private static String redacted(String text) {
+        return text.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:@/]*):.*@", "$1:***@");
+    }
+}

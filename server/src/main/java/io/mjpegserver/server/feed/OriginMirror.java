@@ -1,0 +1,201 @@
+package io.mjpegserver.server.feed;
+
+import io.mjpegserver.capture.SourceException;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An edge's feeds, kept equal to its origin's: every feed the origin's {@code /state} lists is relayed under the
+ * same name, on demand (no origin connection while nobody watches, after the idle grace), in the origin's order
+ * (so the default feed is the origin's too).
+ *
+ * <p>The origin is asked again every {@link #EVERY}, and at once (at most once a {@link #MISS_GAP}) when a request
+ * names a feed the edge does not have. While the origin does not answer, the feeds already known stay (their
+ * clients get NO SIGNAL if their relay fails too) and it is asked again after 1 s, doubling to {@link #EVERY}.
+ * A feed the origin no longer lists is removed: its clients' streams end, and new requests for it get 404.
+ *
+ * <p>Threads: one thread of its own asks the origin (a blocking HTTP request) and starts and stops feeds;
+ * {@link #close()} stops it. Feeds it made and that are still listed are closed by the server with the rest.
+ */
+public final class OriginMirror implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OriginMirror.class);
+
+    static final Duration EVERY = Duration.ofSeconds(10);
+    static final Duration MISS_GAP = Duration.ofSeconds(1);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+
+    private final MirrorConfig config;
+    private final FeedStarter starter;
+    private final Feeds feeds;
+    private final ScheduledExecutorService thread;
+    private final AtomicBoolean missPending = new AtomicBoolean();
+    private volatile long lastAskNanos = System.nanoTime() - MISS_GAP.toNanos();
+    // Only on the mirror's thread:
+    private Duration retry = FIRST_RETRY;
+    private boolean reached;
+    private String lastProblem;
+
+    /** Feeds to follow the origin with; call {@link #start()} to ask it the first time. */
+    public OriginMirror(MirrorConfig config, FeedStarter starter, Feeds feeds) {
+        this.config = config;
+        this.starter = starter;
+        this.feeds = feeds;
+        this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mirror", true));
+        feeds.whyNone("no feeds yet: origin " + config.describe() + " not asked yet");
+        feeds.onMiss(this::missed);
+    }
+
+    /**
+     * Asks the origin for its feeds and starts mirroring them; returns within a few seconds whether it answered
+     * or not (an origin that is down is asked again, and the edge serves its feeds once it answers).
+     */
+    public void start() {
+        try {
+            thread.submit(this::askAndSchedule).get(2 * ASK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("origin {}: first look at its feeds did not finish: {}", config.describe(), e.toString());
+        }
+    }
+
+    /** A request for a feed there is not: ask again now, unless asked within {@link #MISS_GAP}. */
+    private void missed(String name) {
+        if (System.nanoTime() - lastAskNanos > MISS_GAP.toNanos() && missPending.compareAndSet(false, true)) {
+            try {
+                thread.execute(() -> {
+                    missPending.set(false);
+                    ask();
+                });
+            } catch (RejectedExecutionException closed) {
+                // Shutting down.
+            }
+        }
+    }
+
+    private void askAndSchedule() {
+        Duration next = ask() ? EVERY : retry;
+        retry = nextRetry(next);
+        if (!thread.isShutdown()) {
+            thread.schedule(this::askAndSchedule, next.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The next retry after {@code next}: doubling while the origin does not answer, from 1 s again once it does. */
+    private Duration nextRetry(Duration next) {
+        if (next == EVERY) {
+            return FIRST_RETRY;
+        }
+        Duration doubled = retry.multipliedBy(2);
+        return doubled.compareTo(EVERY) > 0 ? EVERY : doubled;
+    }
+
+    /** Asks the origin once and follows what it says; whether it answered. On the mirror's thread. */
+    private boolean ask() {
+        lastAskNanos = System.nanoTime();
+        List<String> names;
+        try {
+            names = OriginListing.read(config.origin(), ASK_TIMEOUT);
+        } catch (OriginListing.Unreachable e) {
+            String problem = e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                log.warn("origin {} not reached ({}): {}; asking it again every 1 to {} s", config.describe(), problem,
+                        feeds.all().isEmpty() ? "serving no feeds until it answers"
+                                : "keeping its " + feeds.all().size() + " known feeds", EVERY.toSeconds());
+            }
+            lastProblem = problem;
+            if (feeds.all().isEmpty()) {
+                feeds.whyNone("no feeds yet: origin " + config.describe() + " not reached (" + problem + ")");
+            }
+            return false;
+        }
+        boolean announce = reached;
+        if (!reached || lastProblem != null) {
+            log.info("origin {} reached: mirroring {} feeds ({}), each pulled on demand", config.describe(),
+                    names.size(), String.join(", ", names));
+        }
+        reached = true;
+        lastProblem = null;
+        follow(names, announce);
+        if (feeds.all().isEmpty()) {
+            feeds.whyNone("no feeds: origin " + config.describe() + " lists none");
+        }
+        return true;
+    }
+
+    /** Makes the feeds the origin's {@code names}, in its order: new ones started, gone ones closed. */
+    private void follow(List<String> names, boolean announce) {
+        Map<String, Feed> known = new HashMap<>();
+        for (Feed feed : feeds.all()) {
+            known.put(feed.name(), feed);
+        }
+        List<Feed> next = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        for (String name : names) {
+            if (!listed.add(name)) {
+                continue;
+            }
+            Feed feed = known.remove(name);
+            if (feed == null) {
+                feed = start(name);
+                if (feed == null) {
+                    continue;
+                }
+                if (announce) {
+                    log.info("origin {} has a new feed: {}", config.describe(), name);
+                }
+            }
+            next.add(feed);
+        }
+        feeds.replace(next);
+        for (Feed gone : known.values()) {
+            log.info("origin {} no longer has feed {}: closing it and its {} clients", config.describe(), gone.name(),
+                    gone.broadcaster().sessions().size());
+            close(gone);
+        }
+    }
+
+    private Feed start(String name) {
+        try {
+            return starter.start(config.feed(name));
+        } catch (SourceException | RuntimeException e) {
+            log.warn("origin {}: cannot mirror feed {}: {}", config.describe(), name, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A feed out of the listing: its relay, its clients' streams, its frames. */
+    private static void close(Feed feed) {
+        feed.stopCapture();
+        feed.broadcaster().close();
+        feed.ring().close();
+    }
+
+    /** Stops asking the origin (waiting for a question under way); the feeds are the server's to close. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(2 * ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
