@@ -16,9 +16,13 @@ command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v motion   >/dev/null 2>&1 || missing+=(motion)
 command -v nghttp   >/dev/null 2>&1 || missing+=(nghttp2-client)
-# The edge cluster test runs Debian's nginx and HAProxy in front of three edges (they live in /usr/sbin).
+# The edge cluster test runs Debian's nginx and HAProxy in front of three edges (they live in /usr/sbin); nginx
+# also fronts --unix in NginxUnixSocketTest.
 [ -x /usr/sbin/nginx ]   || command -v nginx   >/dev/null 2>&1 || missing+=(nginx)
 [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+# The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
+command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
+command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
   || missing+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
@@ -37,10 +41,14 @@ fi
 
 # Reports from earlier runs would feed the LEAK: check below with stale output.
 rm -rf -- */target/surefire-reports
-mvn -B verify "$@"
+# -Pdeb also builds the Debian package, tested below.
+mvn -B verify -Pdeb "$@"
 
 # LeakGuard fails the test class that leaked; this also catches a report logged after the last check.
 if grep -rl --include='*-output.txt' 'LEAK:' -- */target/surefire-reports 2>/dev/null; then
   echo "run-tests: Netty reported a buffer leak (LEAK: in the files above)" >&2
   exit 1
 fi
+
+# The package: lintian, then (as root, so in CI) dpkg -i, the installed server, systemd-analyze verify, dpkg -r.
+server/src/test/deb/test-package.sh server/target/mjpeg-server_*_"$(dpkg --print-architecture)".deb

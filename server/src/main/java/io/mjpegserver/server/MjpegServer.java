@@ -28,7 +28,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -60,6 +59,7 @@ public final class MjpegServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MjpegServer.class);
 
     private final ServerConfig config;
+    private final ListenSocket listen;
     private final FatalErrorHandler fatal;
     private final Transport transport;
     private final EventLoopGroup boss;
@@ -81,8 +81,9 @@ public final class MjpegServer implements AutoCloseable {
     private Channel serverChannel;
     private boolean closed;
 
-    private MjpegServer(ServerConfig config, FatalErrorHandler fatal) {
+    private MjpegServer(ServerConfig config, ListenSocket listen, FatalErrorHandler fatal) {
         this.config = config;
+        this.listen = listen;
         this.fatal = fatal;
         this.transport = Transport.best();
         this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
@@ -99,7 +100,13 @@ public final class MjpegServer implements AutoCloseable {
 
     /** Starts {@code feeds} (the first is the default feed), with pooled direct buffers. */
     public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds) throws StartupException {
-        return start(config, feeds, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
+        return start(config, ListenSocket.TCP, feeds);
+    }
+
+    /** Starts {@code feeds} (the first is the default feed) on {@code listen}, with pooled direct buffers. */
+    public static MjpegServer start(ServerConfig config, ListenSocket listen, List<FeedConfig> feeds)
+            throws StartupException {
+        return start(config, listen, feeds, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
     }
 
     /**
@@ -111,7 +118,13 @@ public final class MjpegServer implements AutoCloseable {
      */
     public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds, ByteBufAllocator alloc,
             FatalErrorHandler fatal) throws StartupException {
-        MjpegServer server = new MjpegServer(config, fatal);
+        return start(config, ListenSocket.TCP, feeds, alloc, fatal);
+    }
+
+    /** As {@link #start(ServerConfig, List, ByteBufAllocator, FatalErrorHandler)}, on {@code listen}. */
+    public static MjpegServer start(ServerConfig config, ListenSocket listen, List<FeedConfig> feeds,
+            ByteBufAllocator alloc, FatalErrorHandler fatal) throws StartupException {
+        MjpegServer server = new MjpegServer(config, listen, fatal);
         return server.run(alloc, starter -> {
             for (FeedConfig feed : feeds) {
                 server.started.add(starter.start(feed));
@@ -128,7 +141,7 @@ public final class MjpegServer implements AutoCloseable {
     /** One feed on {@code source}, which the server owns from here (tests bring sources of their own). */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc,
             FatalErrorHandler fatal) throws StartupException {
-        MjpegServer server = new MjpegServer(config, fatal);
+        MjpegServer server = new MjpegServer(config, ListenSocket.TCP, fatal);
         FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS);
         return server.run(alloc, starter -> server.started.add(starter.start(feed, source)));
     }
@@ -138,7 +151,13 @@ public final class MjpegServer implements AutoCloseable {
      * origin as it gains and loses feeds. Starts whether or not the origin answers yet.
      */
     public static MjpegServer start(ServerConfig config, MirrorConfig origin) throws StartupException {
-        MjpegServer server = new MjpegServer(config, FatalErrorHandler.HALT);
+        return start(config, ListenSocket.TCP, origin);
+    }
+
+    /** An edge ({@link #start(ServerConfig, MirrorConfig)}) on {@code listen}. */
+    public static MjpegServer start(ServerConfig config, ListenSocket listen, MirrorConfig origin)
+            throws StartupException {
+        MjpegServer server = new MjpegServer(config, listen, FatalErrorHandler.HALT);
         return server.run(PooledByteBufAllocator.DEFAULT, starter -> {
             server.feeds = Feeds.none("no feeds yet");
             server.mirror = new OriginMirror(origin, starter, server.feeds);
@@ -200,31 +219,19 @@ public final class MjpegServer implements AutoCloseable {
         Endpoints endpoints = new Endpoints(feeds, stream, this::state, metrics.registry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .handler(new AcceptErrors(fatal))
                 .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics, fatal));
         if (config.sendBuffer() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
         }
-        ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            String reason = String.valueOf(cause.getMessage());
-            if (reason.contains("Address already in use")) {
-                throw new StartupException("port " + config.port() + " on " + config.host()
-                        + " is already in use: stop the other server or choose another --port", cause);
-            }
-            throw new StartupException("cannot listen on " + config.host() + ":" + config.port() + ": " + reason
-                    + " (check --host and --port)", cause);
+        serverChannel = Listening.open(bootstrap, listen, transport, config);
+        if (listen instanceof ListenSocket.Inherited inherited) {
+            log.info("serving on the socket systemd passed ({}): the host, port and unix settings are not used",
+                    inherited.description());
         }
-        serverChannel = bound.channel();
-        List<String> urls = MachineAddresses.urls(ssl == null ? "http" : "https",
-                (InetSocketAddress) serverChannel.localAddress(), MachineAddresses.ofThisMachine());
+        List<String> urls = urls(ssl == null ? "http" : "https");
         for (Feed feed : feeds) {
             FeedCapture capture = feed.capture();
             String how = capture.passesThrough() ? "passed through"
@@ -234,8 +241,8 @@ public final class MjpegServer implements AutoCloseable {
                 log.info("serving {} {}({}) on {} ({} transport)", feed.config().source().describe(), size, how,
                         String.join(" ", urls), transport());
             } else {
-                log.info("feed {}: {} {}({}) on {}{}", feed.name(), feed.config().source().describe(), size, how,
-                        urls.get(0).replaceAll("/$", ""), feed.streamPath());
+                log.info("feed {}: {} {}({}) on {}", feed.name(), feed.config().source().describe(), size, how,
+                        listen.unixDomain() ? feed.streamPath() : urls.get(0).replaceAll("/$", "") + feed.streamPath());
             }
         }
         if (mirror != null) {
@@ -254,9 +261,19 @@ public final class MjpegServer implements AutoCloseable {
         sourceLossListeners.add(listener);
     }
 
-    /** The port bound, useful with port 0. */
+    /** Where clients reach the server, for the startup line: URLs, or the unix socket and how to ask it. */
+    private List<String> urls(String scheme) {
+        if (serverChannel.localAddress() instanceof InetSocketAddress bound) {
+            return MachineAddresses.urls(scheme, bound, MachineAddresses.ofThisMachine());
+        }
+        String socket = listen instanceof ListenSocket.Unix unix ? unix.path().toString()
+                : ((ListenSocket.Inherited) listen).description().replaceFirst("^unix socket ", "");
+        return List.of("unix socket " + socket + " (curl --unix-socket " + socket + " " + scheme + "://localhost/)");
+    }
+
+    /** The TCP port listened on, useful with port 0; 0 on a unix socket. */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return serverChannel.localAddress() instanceof InetSocketAddress bound ? bound.getPort() : 0;
     }
 
     public ServerConfig config() {
@@ -311,7 +328,10 @@ public final class MjpegServer implements AutoCloseable {
             bytes += totals.bytesSent();
             views.add(feed.view());
         }
-        StateView.Server server = new StateView.Server(Version.get(), transport(), config.host(),
+        // A unix socket has no host: /state names the socket instead.
+        String host = listen instanceof ListenSocket.Unix unix ? "unix:" + unix.path()
+                : listen instanceof ListenSocket.Inherited inherited ? "systemd: " + inherited.description() : config.host();
+        StateView.Server server = new StateView.Server(Version.get(), transport(), host,
                 serverChannel == null ? config.port() : port(), startedAt.toString(),
                 Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes);
         StateView.Feed first = views.isEmpty() ? null : views.get(0);

@@ -13,9 +13,12 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
@@ -208,6 +211,41 @@ final class Converters {
     static final class ConfigFile extends NonEmptyPath {
         ConfigFile() {
             super("the path of a YAML config file");
+        }
+    }
+
+    static final class UnixSocket extends NonEmptyPath {
+        UnixSocket() {
+            super("the path of the unix socket file to make, such as /run/mjpeg-server/http.sock");
+        }
+    }
+
+    /** A file's permissions (one value: picocli would take a Set-typed option as repeatable). */
+    record FileMode(Set<PosixFilePermission> permissions) {
+        FileMode {
+            permissions = Set.copyOf(permissions);
+        }
+    }
+
+    /** Octal permissions, as chmod takes them: {@code 660}, {@code 0666}; the socket file's (no setuid, sticky). */
+    static final class UnixMode implements ITypeConverter<FileMode> {
+        @Override
+        public FileMode convert(String value) {
+            if (!value.matches("0?[0-7]{3}")) {
+                throw new TypeConversionException("'" + value + "' (expected: octal permissions such as 660 or 0666)");
+            }
+            int bits = Integer.parseInt(value, 8);
+            Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+            PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                    PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                    PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_READ};
+            for (int bit = 0; bit < order.length; bit++) {
+                if ((bits & (1 << bit)) != 0) {
+                    mode.add(order[bit]);
+                }
+            }
+            return new FileMode(mode);
         }
     }
 

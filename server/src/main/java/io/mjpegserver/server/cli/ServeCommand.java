@@ -1,11 +1,13 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.feed.MirrorConfig;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -48,6 +50,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
             description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
+
+    @Option(names = "--unix", paramLabel = "PATH", converter = Converters.UnixSocket.class,
+            description = "Listen on this unix socket instead of --host and --port (for a proxy such as nginx in front);"
+                    + " a stale socket file there is replaced, and the file is removed at exit.")
+    Path unix;
+
+    @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.UnixMode.class,
+            description = "The --unix socket file's permissions in octal, such as 660 (default: as the umask gives).")
+    Converters.FileMode unixMode;
 
     @Option(names = "--boundary", paramLabel = "TEXT", defaultValue = "boundarydonotcross", converter = Converters.Boundary.class,
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
@@ -119,6 +130,9 @@ public final class ServeCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private ConfigFile configFile;
+
+    /** The longest path a unix socket may have: {@code sun_path} holds 108 bytes with the terminating zero. */
+    static final int MAX_UNIX_PATH = 107;
 
     /** Exit status when the source is lost and {@code --exit-on-source-loss} is set. */
     static final int EXIT_SOURCE_LOST = 3;
@@ -231,6 +245,38 @@ public final class ServeCommand implements Callable<Integer> {
                 .withAllowOrigin(setting("allow-origin", allowOrigin));
     }
 
+    /**
+     * Where to listen: the socket systemd passed (socket activation), which then wins over {@code --host},
+     * {@code --port} and {@code --unix}; else {@code --unix}; else the TCP address.
+     *
+     * @throws ConfigException when systemd passed something unusable, {@code --unix-mode} comes without {@code --unix},
+     *                         or a per-address limit is asked of clients that have no address
+     */
+    ListenSocket listenSocket() throws ConfigException {
+        Path path = setting("unix", unix);
+        Converters.FileMode mode = setting("unix-mode", unixMode);
+        if (mode != null && path == null) {
+            throw new ConfigException("unix-mode: the permissions of a socket file, but there is none (expected: with"
+                    + " --unix PATH, or unix: in the config file)");
+        }
+        if (path != null && path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_UNIX_PATH) {
+            throw new ConfigException("unix: " + path + " is " + path.toString().getBytes(StandardCharsets.UTF_8).length
+                    + " bytes long (expected: at most " + MAX_UNIX_PATH + ", the most a unix socket's path may be, such as"
+                    + " /run/mjpeg-server/http.sock)");
+        }
+        ListenSocket passed = SocketActivation.passed(environment, ProcessHandle.current().pid());
+        ListenSocket listen = passed != null ? passed
+                : path != null ? new ListenSocket.Unix(path, mode == null ? null : mode.permissions())
+                : ListenSocket.TCP;
+        int perAddress = setting("max-clients-per-address", maxClientsPerAddress);
+        if (listen.unixDomain() && perAddress > 0) {
+            throw new ConfigException("max-clients-per-address: " + perAddress + " cannot apply on a unix socket, whose"
+                    + " clients have no address (expected: 0, and the limit set in the proxy in front, such as nginx's"
+                    + " limit_conn)");
+        }
+        return listen;
+    }
+
     /** {@code --exit-on-source-loss}, or the config file's {@code exit-on-source-loss}. */
     boolean exitOnSourceLoss() throws ConfigException {
         return setting("exit-on-source-loss", exitOnSourceLoss);
@@ -296,10 +342,12 @@ public final class ServeCommand implements Callable<Integer> {
         boolean exitOnLoss;
         try {
             List<FeedConfig> feeds = feeds();
+            ListenSocket listen = listenSocket();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
             MirrorConfig mirror = feed.mirror();
-            running = mirror != null ? MjpegServer.start(serverConfig, mirror) : MjpegServer.start(serverConfig, feeds);
+            running = mirror != null ? MjpegServer.start(serverConfig, listen, mirror)
+                    : MjpegServer.start(serverConfig, listen, feeds);
         } catch (ConfigException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();

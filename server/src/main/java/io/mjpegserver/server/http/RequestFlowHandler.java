@@ -1,5 +1,6 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.server.stream.ClientAddress;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -104,7 +105,7 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
     private void closeIfStillUnwritable(ChannelHandlerContext ctx) {
         unwritableTimer = null;
         if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-            log.debug("closing {}: its answers were not read for {} ms", ctx.channel().remoteAddress(),
+            log.debug("closing {}: its answers were not read for {} ms", ClientAddress.of(ctx.channel()),
                     unwritableTimeoutNanos / 1_000_000);
             rejects.rejected("client_timeout");
             ctx.close();

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.server.stream.ClientAddress;
 import io.mjpegserver.server.stream.RejectListener;
 import io.mjpegserver.server.stream.StreamResponder;
 import io.netty.channel.ChannelHandler;
@@ -84,7 +85,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {
             rejects.rejected("bad_request");
-            log.debug("rejected request from {}: version {}", ctx.channel().remoteAddress(), version);
+            log.debug("rejected request from {}: version {}", ClientAddress.of(ctx.channel()), version);
             // Answered in the newest version we speak, as RFC 9110 asks of a 505.
             Responses.send(ctx, null, Responses.error(null, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
                     version.text() + " is not supported; use HTTP/1.1 or HTTP/1.0"), true);
@@ -114,7 +115,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         Route route = routed.route();
         if (auth != null && route != Route.HEALTHZ && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             rejects.rejected("unauthorized");
-            log.debug("rejected request from {}: {} {} without valid credentials (401)", ctx.channel().remoteAddress(),
+            log.debug("rejected request from {}: {} {} without valid credentials (401)", ClientAddress.of(ctx.channel()),
                     method, target.path());
             FullHttpResponse response = Responses.error(request, HttpResponseStatus.UNAUTHORIZED, "credentials required");
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE);
@@ -168,7 +169,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             return parser.parse(target.uri().parameters());
         } catch (ClientQuery.BadQuery bad) {
             rejects.rejected("bad_request");
-            log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), bad.getMessage());
+            log.debug("rejected request from {}: {}", ClientAddress.of(ctx.channel()), bad.getMessage());
             Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.BAD_REQUEST, bad.getMessage()), false);
             return null;
         }
@@ -186,7 +187,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     /** 400 for a request that parsed but makes no sense; the connection is closed, as nothing after it can be trusted. */
     private void rejectBadRequest(ChannelHandlerContext ctx, HttpRequest request, String why) {
         rejects.rejected("bad_request");
-        log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), why);
+        log.debug("rejected request from {}: {}", ClientAddress.of(ctx.channel()), why);
         Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.BAD_REQUEST, why), true);
     }
 
@@ -204,7 +205,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         // A request we could not parse gives no version or keep-alive to trust: answer HTTP/1.1, then close.
         Responses.send(ctx, null, Responses.error(null, status, "malformed request"), true);
-        log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("rejected request from {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
     }
 
     @Override
@@ -218,9 +219,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             // Malformed requests come as a failed decoder result; this is the codec giving up on a connection,
             // e.g. more than its 128 requests pipelined ahead of their answers.
             rejects.rejected("bad_request");
-            log.debug("closing {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause.getCause()));
+            log.debug("closing {}: {}", ClientAddress.of(ctx.channel()), String.valueOf(cause.getCause()));
         } else if (!(cause instanceof IOException)) {
-            log.warn("closing {} after unexpected error", ctx.channel().remoteAddress(), cause);
+            log.warn("closing {} after unexpected error", ClientAddress.of(ctx.channel()), cause);
         }
         ctx.close();
     }

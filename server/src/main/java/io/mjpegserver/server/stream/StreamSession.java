@@ -86,7 +86,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     void start(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         Channel channel = ctx.channel();
-        remote = String.valueOf(channel.remoteAddress());
+        remote = ClientAddress.of(channel);
         // From here the session reads (and drops) what the client sends, so a close is seen at once.
         channel.config().setAutoRead(true);
         parts.written(wire.open(ctx), System.nanoTime());

@@ -269,7 +269,7 @@ class ConfigFileTest {
 
     @Test
     void anUnknownKeyListsTheKnownOnes() throws Exception {
-        refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot' (expected one of: feeds, host, port, boundary, client-timeout,"
+        refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot' (expected one of: feeds, host, port, unix, unix-mode, boundary, client-timeout,"
                 + " send-buffer, max-clients, max-clients-per-address, request-timeout, auth, auth-file, tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"

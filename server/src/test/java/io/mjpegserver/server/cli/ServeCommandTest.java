@@ -9,6 +9,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MachineAddresses;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.feed.FeedConfig;
@@ -24,6 +25,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -117,6 +119,11 @@ class ServeCommandTest {
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
         f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
                 List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
+        f.put("--unix", new Flag(List.of("--unix", "mjpeg.sock"), c -> ((ListenSocket.Unix) listen(c)).path(), Path.of("mjpeg.sock"),
+                List.of("--unix", ""), invalid("--unix", "'' (expected: the path of the unix socket file to make, such as /run/mjpeg-server/http.sock)")));
+        f.put("--unix-mode", new Flag(List.of("--unix", "mjpeg.sock", "--unix-mode", "0660"), c -> ((ListenSocket.Unix) listen(c)).mode(),
+                PosixFilePermissions.fromString("rw-rw----"),
+                List.of("--unix", "mjpeg.sock", "--unix-mode", "888"), invalid("--unix-mode", "'888' (expected: octal permissions such as 660 or 0666)")));
         f.put("--fps", new Flag(List.of("--fps", "12.5"), c -> c.feed.capture().fps(), 12.5,
                 List.of("--fps", "0"), invalid("--fps", "'0' (expected: frames per second from 0.1 to 240)")));
         f.put("--size", new Flag(List.of("--size", "640x480"), c -> c.feed.capture().size(), new VideoSize(640, 480),
@@ -166,6 +173,14 @@ class ServeCommandTest {
         try {
             return command.serverConfig();
         } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static ListenSocket listen(ServeCommand command) {
+        try {
+            return command.listenSocket();
+        } catch (ConfigException e) {
             throw new AssertionError(e);
         }
     }
