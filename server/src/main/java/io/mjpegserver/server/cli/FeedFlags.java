@@ -70,9 +70,15 @@ final class FeedFlags {
             + " get the newest frame again each second).")
     boolean dropSameFrames;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "auto", converter = Converters.Workers.class,
+            description = "Threads that encode the test pattern's frames, in capture order; 1 encodes on the capture"
+                    + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
+    int workers;
+
     /** The feed these flags make. */
     FeedConfig feed() {
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(), new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds));
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(),
+                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers));
     }
 
     /** The capture the flags ask for. */
