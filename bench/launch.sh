@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Time from launch to the first frame served: `java -jar mjpeg-server.jar --test-pattern` is started, and
 # GET /snapshot is polled every 5 ms (from bash itself: no process is forked while the server starts) until it
-# answers 200 with a JPEG. Printed in milliseconds, min / median / max over the runs, with the load average.
+# answers 200 with a JPEG. Printed in milliseconds, min / median / max over the runs, with the load average, and
+# the CPU time the server had used by then (user + system, all its threads): on a busy machine the wall-clock
+# figure grows with the load, the CPU figure much less.
 #   cold: a new, empty JavaCPP natives cache each run (the natives are unpacked at start; the OS page cache is
 #         left as it is, so the jar and the JDK are read from memory);
 #   warm: one cache, unpacked by an untimed first run, then kept.
 # The server's JVM options come from LAUNCH_JAVA_OPTS (default: none), its flags after the test pattern's
 # from LAUNCH_ARGS. Writes nothing to the repository.
 #   bench/launch.sh [JAR]          JAR defaults to server/target/mjpeg-server.jar (build it first)
-# Knobs: LAUNCH_RUNS=10 (each of cold and warm) LAUNCH_JAVA_OPTS="" LAUNCH_ARGS=""
+# Knobs: LAUNCH_RUNS=10 (warm runs) LAUNCH_COLD_RUNS=LAUNCH_RUNS LAUNCH_JAVA_OPTS="" LAUNCH_ARGS=""
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JAR=${1:-$ROOT/server/target/mjpeg-server.jar}
 RUNS=${LAUNCH_RUNS:-10}
+COLD_RUNS=${LAUNCH_COLD_RUNS:-$RUNS}
 read -r -a JAVA_OPTS <<<"${LAUNCH_JAVA_OPTS:-}"
 read -r -a ARGS <<<"${LAUNCH_ARGS:-}"
+CLK_TCK=$(getconf CLK_TCK)
 die() { echo "launch.sh: $*" >&2; exit 1; }
 # shellcheck source=bench/common.sh
 . "$ROOT/bench/common.sh"
@@ -44,7 +48,7 @@ snapshot_ok() {
   return $ok
 }
 
-# One launch with natives cache CACHE: sets MS to the milliseconds to the first frame.
+# One launch with natives cache CACHE: sets MS to the milliseconds to the first frame, CPU_MS to the server's CPU time then.
 launch_ms() {
   local cache=$1 port start now
   port=$(free_port)
@@ -56,6 +60,7 @@ launch_ms() {
     kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited at start"; }
     if snapshot_ok "$port"; then
       now=$(date +%s%N)
+      CPU_MS=$(($(cpu_ticks "$SERVER") * 1000 / CLK_TCK))
       stop_pid "$SERVER"
       SERVER=
       MS=$(((now - start) / 1000000))
@@ -72,18 +77,26 @@ summary() { sort -n | awk '{ v[NR] = $1 } END { printf "%d / %d / %d ms (%d runs
 echo "jar: $JAR ($(stat -c %s "$JAR") bytes); java options: ${LAUNCH_JAVA_OPTS:-none}; args: --test-pattern ${LAUNCH_ARGS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cold=()
-for i in $(seq 1 "$RUNS"); do
+cold_cpu=()
+for i in $(seq 1 "$COLD_RUNS"); do
   launch_ms "$WORK/cold-$i"
   cold+=("$MS")
+  cold_cpu+=("$CPU_MS")
   rm -rf "$WORK/cold-$i"
 done
 launch_ms "$WORK/warm"
 warm=()
+warm_cpu=()
 for _ in $(seq 1 "$RUNS"); do
   launch_ms "$WORK/warm"
   warm+=("$MS")
+  warm_cpu+=("$CPU_MS")
 done
 echo "natives cache after start: $(du -sm "$WORK/warm" | cut -f1) MB"
-echo "cold (empty natives cache): $(printf '%s\n' "${cold[@]}" | summary)  [${cold[*]}]"
+if [ "$COLD_RUNS" -gt 0 ]; then
+  echo "cold (empty natives cache): $(printf '%s\n' "${cold[@]}" | summary)  [${cold[*]}]"
+  echo "  its CPU time then:        $(printf '%s\n' "${cold_cpu[@]}" | summary)"
+fi
 echo "warm (natives unpacked):    $(printf '%s\n' "${warm[@]}" | summary)  [${warm[*]}]"
+echo "  its CPU time then:        $(printf '%s\n' "${warm_cpu[@]}" | summary)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
