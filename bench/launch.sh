@@ -57,7 +57,12 @@ launch_ms() {
     --port "$port" "${ARGS[@]}" >"$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 6000); do
-    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited at start"; }
+    if ! kill -0 "$SERVER" 2>/dev/null; then
+      # Another program took the free port first: start again on another.
+      grep -q "already in use" "$WORK/server.log" && { wait "$SERVER" || true; SERVER=; launch_ms "$cache"; return; }
+      cat "$WORK/server.log" >&2
+      die "the server exited at start"
+    fi
     if snapshot_ok "$port"; then
       now=$(date +%s%N)
       CPU_MS=$(($(cpu_ticks "$SERVER") * 1000 / CLK_TCK))
