@@ -11,8 +11,16 @@ import java.time.Duration;
  * @param dropSameFrames a frame byte-identical to the one before is not published again (the server's
  *                       one-second repeat still keeps clients alive)
  * @param ringSeconds    the ring keeps at least this many seconds of frames (0 to 60), for time-shifted snapshots
+ * @param workers        threads that encode a {@link PooledSource}'s images, 1 to {@link #MAX_WORKERS}: 1 encodes on
+ *                       the capture thread; more run an encoder pool beside it. {@link #AUTO_WORKERS}:
+ *                       {@link #autoWorkers} decides by the frame size.
  */
-public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds) {
+public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
+        int workers) {
+
+    /** {@code workers}: one per core for frames of 1920x1080 and more, else 1. */
+    public static final int AUTO_WORKERS = 0;
+    public static final int MAX_WORKERS = 32;
 
     public static final double DEFAULT_RING_SECONDS = 2;
 
@@ -26,6 +34,11 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         this(onDemand, idleGrace, dropSameFrames, DEFAULT_RING_SECONDS);
     }
 
+    /** With {@link #AUTO_WORKERS}. */
+    public CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds) {
+        this(onDemand, idleGrace, dropSameFrames, ringSeconds, AUTO_WORKERS);
+    }
+
     public CaptureOptions {
         if (idleGrace == null || idleGrace.isNegative() || idleGrace.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("idle-grace: " + idleGrace + " (expected: 0 to 86400 seconds)");
@@ -33,5 +46,25 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         if (!(ringSeconds >= 0 && ringSeconds <= 60)) {
             throw new IllegalArgumentException("ring-seconds: " + ringSeconds + " (expected: 0 to 60 seconds)");
         }
+        if (workers < AUTO_WORKERS || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers: " + workers + " (expected: auto, or 1 to " + MAX_WORKERS + ")");
+        }
+    }
+
+    /** These options with {@code workers} encoder threads ({@link #AUTO_WORKERS}: decided by the frame size). */
+    public CaptureOptions withWorkers(int workers) {
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers);
+    }
+
+    /**
+     * The encoder threads for frames of {@code size} on {@code cores} cores: {@link #workers()} when given; else
+     * (auto) one per core, at most 4, from 1920x1080 up, where one thread cannot encode 60 fps (or 2160p at 30);
+     * below, 1: the capture thread encodes, as a pool would only add a hand-over per frame.
+     */
+    public int workersFor(VideoSize size, int cores) {
+        if (workers != AUTO_WORKERS) {
+            return workers;
+        }
+        return (long) size.width() * size.height() >= 1920L * 1080 ? Math.max(1, Math.min(cores, 4)) : 1;
     }
 }

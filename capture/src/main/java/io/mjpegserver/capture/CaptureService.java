@@ -88,7 +88,7 @@ public final class CaptureService implements AutoCloseable {
         PulledCapture[] driver = new PulledCapture[1];
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal,
                 Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), () -> driver[0].wake());
-        driver[0] = new PulledCapture(source, supervisor, alloc);
+        driver[0] = new PulledCapture(source, supervisor, alloc, options);
         if (!options.onDemand() && !source.remote()) {
             driver[0].openNow();
         }

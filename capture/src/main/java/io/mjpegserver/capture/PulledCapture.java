@@ -19,6 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread (which ends a read that listens to interrupts) and never touches the source (closing an FFmpeg grabber
  * under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
  *
+ * <p>A {@link PooledSource} whose frames are large enough for {@link CaptureOptions#workersFor} to say more than one
+ * worker is encoded by a {@link PooledCapture}: this thread grabs images and waits for a free worker (still "in
+ * the grab" for the watchdog, so a stuck encoder is a hang), the workers encode and publish in grab order.
+ *
  * <p>Failures: a {@link SourceException} (its message becomes {@code lastError}) or a {@link RuntimeException}
  * (our bug, or a source's: counted as an internal error) is a loss, never the end of capture. An {@link Error}
  * ends the thread and goes to the {@link FatalErrorHandler}.
@@ -28,7 +32,11 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     private final FrameSource source;
     private final Supervisor supervisor;
     private final ByteBufAllocator alloc;
+    private final CaptureOptions options;
     private final Thread thread;
+    /** The encoder pool, once the first open has told the size and it takes more than one worker; else null. */
+    private PooledCapture pooled;
+    private boolean poolDecided;
     /** The grab under way, for the watchdog; {@code null} between grabs. */
     private volatile CaptureWatchdog.Grab grab;
     /** Capture thread only (and the starter, before the thread starts). */
@@ -38,10 +46,11 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     private VideoSize size;
     private long nextOpenNanos;
 
-    PulledCapture(FrameSource source, Supervisor supervisor, ByteBufAllocator alloc) {
+    PulledCapture(FrameSource source, Supervisor supervisor, ByteBufAllocator alloc, CaptureOptions options) {
         this.source = source;
         this.supervisor = supervisor;
         this.alloc = alloc;
+        this.options = options;
         this.thread = new Thread(this::run, "capture-" + Supervisor.threadName(supervisor.description()));
         this.thread.setDaemon(true);
     }
@@ -61,6 +70,18 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         open = true;
         size = Supervisor.sizeOr(source.width(), source.height(), supervisor.stage().size());
         supervisor.stage().size(size);
+        if (!poolDecided) {
+            poolDecided = true;
+            int workers = options.workersFor(size, Runtime.getRuntime().availableProcessors());
+            if (source instanceof PooledSource images && workers > 1) {
+                pooled = new PooledCapture(images, workers, supervisor, alloc);
+            }
+        }
+    }
+
+    /** The threads that encode: the pool's workers, or 1 (this thread) without a pool. */
+    int workers() {
+        return pooled != null ? pooled.workers() : 1;
     }
 
     void start() {
@@ -113,6 +134,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         } finally {
             grab = null;
             close();
+            if (pooled != null) {
+                pooled.close();
+            }
         }
     }
 
@@ -165,9 +189,19 @@ final class PulledCapture implements CaptureWatchdog.Feed {
      */
     private boolean captureOne() {
         Thread.interrupted(); // A watchdog's interrupt meant for an earlier grab.
+        if (pooled != null && pooled.takeBroken()) {
+            return false;
+        }
         long generation = supervisor.publisher().generation();
         long started = System.nanoTime();
         grab = new CaptureWatchdog.Grab(started, generation);
+        if (pooled != null) {
+            try {
+                return pooled.capture(generation, started, size);
+            } finally {
+                grab = null;
+            }
+        }
         ByteBuf jpeg;
         try {
             jpeg = source.grab(alloc);
@@ -205,6 +239,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     private void close() {
         if (open) {
             open = false;
+            if (pooled != null) {
+                pooled.drain();
+            }
             supervisor.closeQuietly(source);
         }
     }

@@ -7,7 +7,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
-import io.mjpegserver.capture.FrameSource;
+import io.mjpegserver.capture.PooledSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.netty.buffer.ByteBuf;
@@ -26,8 +26,10 @@ import org.bytedeco.opencv.opencv_core.Size;
  * A synthetic moving image: eight full-level colour bars (white, yellow, cyan, green, magenta, red, blue,
  * black) over the top three fifths, a box sweeping across a dark band, and a grey band with the frame number,
  * the wall-clock time of drawing (UTC, milliseconds) and the same frame number as a {@link TestPatternCode}.
+ * Each frame is drawn into a canvas of its own ({@link CanvasPool}), so that encoder workers can encode frames
+ * while the next ones are drawn.
  */
-final class TestPatternSource implements FrameSource {
+final class TestPatternSource implements PooledSource {
 
     /** The bars, left to right, in OpenCV's BGR order. */
     static final Scalar[] BARS = {
@@ -47,8 +49,8 @@ final class TestPatternSource implements FrameSource {
     private final double fps;
     private final int quality;
     private Mat background;
-    private Mat canvas;
-    private JpegEncoder encoder;
+    private CanvasPool canvases;
+    private CanvasPool.Encoder encoder;
     private double textScale;
     private int textThickness;
     private long frameNumber;
@@ -73,8 +75,8 @@ final class TestPatternSource implements FrameSource {
         int bandTop = TestPatternCode.bandTop(h);
         fill(background, 0, barsBottom, w, bandTop, SWEEP_BAND);
         fill(background, 0, bandTop, w, h, TEXT_BAND);
-        canvas = new Mat(h, w, CV_8UC3);
-        encoder = new JpegEncoder(quality);
+        canvases = new CanvasPool(w, h);
+        encoder = new CanvasPool.Encoder(quality);
         fitText(w, h - bandTop);
     }
 
@@ -95,6 +97,30 @@ final class TestPatternSource implements FrameSource {
 
     @Override
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+        try (Image image = grabImage()) {
+            return encoder.encode(image, alloc);
+        }
+    }
+
+    /** Draws the next frame into a canvas of the pool; the caller closes it. */
+    @Override
+    public Image grabImage() {
+        CanvasPool.Canvas image = canvases.take();
+        try {
+            draw(image.mat());
+            return image;
+        } catch (RuntimeException e) {
+            image.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Encoder newEncoder() {
+        return new CanvasPool.Encoder(quality);
+    }
+
+    private void draw(Mat canvas) {
         long frame = ++frameNumber;
         int w = size.width();
         int h = size.height();
@@ -113,11 +139,10 @@ final class TestPatternSource implements FrameSource {
             putText(canvas, caption(frame, System.currentTimeMillis()), origin, FONT_HERSHEY_SIMPLEX, textScale,
                     WHITE, textThickness, LINE_AA, false);
         }
-        drawCode(frame, w, h);
-        return encoder.encode(canvas, alloc);
+        drawCode(canvas, frame, w, h);
     }
 
-    private void drawCode(long frame, int w, int h) {
+    private static void drawCode(Mat canvas, long frame, int w, int h) {
         int cell = TestPatternCode.cell(w);
         int left = TestPatternCode.left(w);
         int top = TestPatternCode.top(w, h);
@@ -159,7 +184,8 @@ final class TestPatternSource implements FrameSource {
     public void close() {
         if (encoder != null) {
             encoder.close();
-            canvas.close();
+            // Canvases still being encoded are freed when their workers close them.
+            canvases.close();
             background.close();
             encoder = null;
         }

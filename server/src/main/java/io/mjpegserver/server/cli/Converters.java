@@ -1,6 +1,7 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MachineAddresses;
@@ -64,6 +65,17 @@ final class Converters {
         @Override
         public Integer convert(String value) {
             return range(value, 1, 100, "a JPEG quality from 1 to 100");
+        }
+    }
+
+    /** Encoder threads per feed: {@code auto} ({@link CaptureOptions#AUTO_WORKERS}) or 1 to the most. */
+    static final class Workers implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (value.trim().equalsIgnoreCase("auto")) {
+                return CaptureOptions.AUTO_WORKERS;
+            }
+            return range(value, 1, CaptureOptions.MAX_WORKERS, "auto, or 1 to " + CaptureOptions.MAX_WORKERS + " threads");
         }
     }
 

@@ -78,18 +78,24 @@ final class FeedFlags {
             + " get the newest frame again each second).")
     boolean dropSameFrames;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "auto", converter = Converters.Workers.class,
+            description = "Threads that encode the test pattern's frames, in capture order; 1 encodes on the capture"
+                    + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
+    int workers;
+
     /** The origin {@code --mirror} names, with how its feeds are captured; null without {@code --mirror}. */
     MirrorConfig mirror() {
         if (source == null || source.mirror == null) {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds));
+                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers));
     }
 
     /** The feed these flags make. */
     FeedConfig feed() {
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(), new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds));
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(),
+                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers));
     }
 
     /** The capture the flags ask for. */

@@ -15,7 +15,10 @@ import java.util.function.Supplier;
 /** {@code /state}: the source, the ring and every stream client, as JSON. */
 final class StateResponder {
 
-    private static final ObjectWriter JSON = new ObjectMapper().writerWithDefaultPrettyPrinter();
+    /** Made at the first /state rather than at start: Jackson is some 380 classes (issue 11: launch time). */
+    private static final class Json {
+        static final ObjectWriter WRITER = new ObjectMapper().writerWithDefaultPrettyPrinter();
+    }
 
     private final Supplier<StateView> state;
 
@@ -26,7 +29,7 @@ final class StateResponder {
     void respond(ChannelHandlerContext ctx, HttpRequest request) {
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(state.get());
+            json = Json.WRITER.writeValueAsBytes(state.get());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write /state as JSON", e);
         }

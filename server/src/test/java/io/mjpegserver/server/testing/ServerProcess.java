@@ -36,12 +36,24 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path dir, List<String> jvmOptions, String readyPath, String... arguments)
             throws IOException, InterruptedException {
+        return start(dir, jvmOptions, List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()),
+                readyPath, arguments);
+    }
+
+    /** As {@link #start(Path, List, String, String...)}, but {@code java [jvmOptions] -jar JAR ...}: the jar users run. */
+    public static ServerProcess startJar(Path dir, Path jar, List<String> jvmOptions, String readyPath, String... arguments)
+            throws IOException, InterruptedException {
+        return start(dir, jvmOptions, List.of("-jar", jar.toString()), readyPath, arguments);
+    }
+
+    private static ServerProcess start(Path dir, List<String> jvmOptions, List<String> program, String readyPath,
+            String... arguments) throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--host", "127.0.0.1", "--port", String.valueOf(port)));
+        command.addAll(program);
+        command.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(port)));
         command.addAll(List.of(arguments));
         ServerProcess server = new ServerProcess(ChildProcess.start(dir, "server", command), port);
         if (!Http.eventually(Duration.ofSeconds(30), () -> server.answers(readyPath) || !server.child.isAlive())
