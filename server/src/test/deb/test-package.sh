@@ -98,6 +98,26 @@ tr '\0' ' ' <"/proc/$java_pid/cmdline" | grep -q -- "@/etc/mjpeg-server/jvm.opti
   || fail "the launcher did not pass /etc/mjpeg-server/jvm.options: $(tr '\0' ' ' <"/proc/$java_pid/cmdline")"
 grep -q "ExitOnOutOfMemoryError" /etc/mjpeg-server/jvm.options || fail "jvm.options without -XX:+ExitOnOutOfMemoryError"
 
+step "under systemd the launcher keeps a class-data archive: written at the first exit, mapped at the next start"
+cds="$work/cds"
+mkdir -p "$cds"
+chown mjpeg-server: "$cds"
+port=$(free_port)
+start_as_service_user cds-first env CACHE_DIRECTORY="$cds" /usr/bin/mjpeg-server --test-pattern --size 320x240 \
+  --host 127.0.0.1 --port "$port"
+first_pid=${pids[${#pids[@]}-1]}
+await_200 "http://127.0.0.1:$port/snapshot" || { cat "$work/cds-first.err" >&2; fail "the server did not answer"; }
+kill -TERM "$first_pid"
+for _ in $(seq 1 300); do kill -0 "$first_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$first_pid" 2>/dev/null && fail "the server did not exit within 30 s of SIGTERM"
+ls "$cds"/classes-*.jsa >/dev/null 2>&1 || fail "no class-data archive in CACHE_DIRECTORY after the first run: $(ls -la "$cds")"
+port=$(free_port)
+start_as_service_user cds-second env CACHE_DIRECTORY="$cds" JAVA_OPTS="-Xlog:cds" /usr/bin/mjpeg-server --test-pattern \
+  --size 320x240 --host 127.0.0.1 --port "$port"
+await_200 "http://127.0.0.1:$port/snapshot" || { cat "$work/cds-second.err" >&2; fail "the server did not answer"; }
+grep -q "Opened archive $cds/classes-" "$work/cds-second.out" \
+  || fail "the second start did not map the archive: $(grep cds "$work/cds-second.out" | head -5)"
+
 step "the shipped /etc/mjpeg-server/mjpeg-server.yaml is a config the server runs"
 port=$(free_port)
 start_as_service_user conffile /usr/bin/mjpeg-server --config /etc/mjpeg-server/mjpeg-server.yaml --host 127.0.0.1 --port "$port"
