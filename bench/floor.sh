@@ -82,6 +82,16 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
+# A port no socket uses, below the ephemeral range the clients' own ends take (32768 and up on Linux).
+floor_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 12000))
+    [ -z "$(ss -Htan "( sport = :$p or dport = :$p )")" ] && { echo "$p"; return; }
+  done
+  die "no free port found"
+}
+
 var() { local v="FLOOR_${1}_$(echo "$2" | tr 'a-z-' 'A-Z_')"; echo "${!v:-}"; }
 
 # Starts server NAME on PORT in the background (PID), and waits until it answers.
@@ -115,7 +125,7 @@ for n in $CLIENTS; do
     order=$SERVERS
     [ $((rep % 2)) = 0 ] && order=$(printf '%s\n' $SERVERS | tac | tr '\n' ' ')
     for name in $order; do
-      port=$(free_port)
+      port=$(floor_port)
       tag="$name-$n-$rep"
       log "== $name, $n clients, rep $rep (load $(cut -d' ' -f1 /proc/loadavg))"
       start "$name" "$port" "$OUT/logs/$tag.server.log"
