@@ -12,6 +12,7 @@
 #   answers HTTP/1.0 whatever it is asked)  FLOOR_SERVERS="floor ours" (also: floor-sendfile, and any NAME
 #   given a jar in FLOOR_JAR_NAME)  FLOOR_JAVA_OPTS=""  FLOOR_SERVER_ARGS=""  FLOOR_OUT=bench/results/floor
 #   FLOOR_SKIP_BUILD=0 (1: use server/target/mjpeg-server.jar as it is)  FLOOR_SRC=../shared/bench/mjpeg-floor.c
+#   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
 # A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
 # (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours small" FLOOR_JAVA_OPTS_SMALL="-Xmx64m".
 set -euo pipefail
@@ -27,6 +28,8 @@ HTTP10=${FLOOR_HTTP10:-1}
 SERVERS=${FLOOR_SERVERS:-floor ours}
 OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
 SRC=${FLOOR_SRC:-$ROOT/../shared/bench/mjpeg-floor.c}
+NICE=${FLOOR_NICE:-0}
+[[ "$NICE" =~ ^-?[0-9]+$ ]] || { echo "floor.sh: FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)" >&2; exit 2; }
 [ -f "$SRC" ] || SRC=/work/shared/bench/mjpeg-floor.c
 
 log() { echo "floor.sh: $*" >&2; }
@@ -75,7 +78,7 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
   echo "jdk:      $(java -version 2>&1 | head -2 | tail -1)"
   echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
   echo "frames:   60 testsrc2 $SIZE JPEGs, -q:v 5, $frame_kb KB on average; ours passes them through from an MJPEG file"
-  echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10"
+  echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10 nice $NICE"
   echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
   echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"
   echo "ours:     java ${FLOOR_JAVA_OPTS:-} -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
@@ -98,15 +101,15 @@ var() { local v="FLOOR_${1}_$(echo "$2" | tr 'a-z-' 'A-Z_')"; echo "${!v:-}"; }
 start() {
   local name=$1 port=$2 logf=$3
   case "$name" in
-    floor) "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" >"$logf" 2>&1 & PID=$! ;;
-    floor-sendfile) "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
+    floor) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" >"$logf" 2>&1 & PID=$! ;;
+    floor-sendfile) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
     *)
       local jar opts args
       jar=$(var JAR "$name"); [ -n "$jar" ] || { [ "$name" = ours ] || die "FLOOR_SERVERS: '$name' has no FLOOR_JAR_$(echo "$name" | tr 'a-z-' 'A-Z_')"; jar=$WORK/ours.jar; }
       opts="${FLOOR_JAVA_OPTS:-} $(var JAVA_OPTS "$name")"
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
       # shellcheck disable=SC2086
-      java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
+      nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
       PID=$!
       ;;
   esac
@@ -130,7 +133,7 @@ for n in $CLIENTS; do
       log "== $name, $n clients, rep $rep (load $(cut -d' ' -f1 /proc/loadavg))"
       start "$name" "$port" "$OUT/logs/$tag.server.log"
       load=$(cut -d' ' -f1-3 /proc/loadavg)
-      if "$WORK/mjpeg-load" --port "$port" --clients "$n" --warmup "$WARMUP" --duration "$DURATION" --fps "$FPS" \
+      if nice -n "$NICE" "$WORK/mjpeg-load" --port "$port" --clients "$n" --warmup "$WARMUP" --duration "$DURATION" --fps "$FPS" \
           --server-pid "$PID" --label "$name" "${http_flag[@]}" >"$OUT/logs/$tag.json" 2>"$OUT/logs/$tag.client.log"; then
         jq -c --arg server "$name" --argjson rep "$rep" --arg load "$load" --argjson frame_kb "$frame_kb" \
           '. + {server: $server, rep: $rep, load_at_start: $load, frame_kb: $frame_kb}' "$OUT/logs/$tag.json" >>"$OUT/floor.jsonl"
