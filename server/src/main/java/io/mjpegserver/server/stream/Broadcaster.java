@@ -83,7 +83,7 @@ public final class Broadcaster implements FrameListener {
 
     @Override
     public void onFrame(Frame frame) {
-        Part part = Part.of(frame, format, alloc, files);
+        Part part = Part.of(frame, format, alloc);
         try {
             for (LoopSessions sessions : loops.values()) {
                 sessions.post(part);

@@ -8,8 +8,7 @@ import io.netty.util.AbstractReferenceCounted;
 
 /**
  * One frame ready for the wire, shared by every client: the header built once and the JPEG bytes of the
- * ring's buffer. Writing it to a client costs three derived buffers, never a copy; or, when the part was also
- * written to a tmpfs file ({@link PartFiles}) and the client's socket is plain epoll, one file region (sendfile).
+ * ring's buffer. Writing it to a client costs three derived buffers, never a copy.
  *
  * <p>Reference counted: the creator owns one reference; an event loop that keeps it retains it. When the
  * last reference goes, the header and this part's hold on the JPEG are released.
@@ -22,18 +21,14 @@ final class Part extends AbstractReferenceCounted {
     private final ByteBuf header;
     private final int chunkPrefix;
     private final ByteBuf jpeg;
-    /** The same wire bytes in a tmpfs file for sendfile, or {@code null}; this part owns one reference. */
-    private final PartFile file;
 
-    private Part(MultipartFormat format, long sequence, long capturedNanos, ByteBuf header, int chunkPrefix, ByteBuf jpeg,
-            PartFile file) {
+    private Part(MultipartFormat format, long sequence, long capturedNanos, ByteBuf header, int chunkPrefix, ByteBuf jpeg) {
         this.format = format;
         this.sequence = sequence;
         this.capturedNanos = capturedNanos;
         this.header = header;
         this.chunkPrefix = chunkPrefix;
         this.jpeg = jpeg;
-        this.file = file;
     }
 
     /**
@@ -41,15 +36,8 @@ final class Part extends AbstractReferenceCounted {
      * duplicate of the JPEG. The caller owns the returned part.
      */
     static Part of(Frame frame, MultipartFormat format, ByteBufAllocator alloc) {
-        return of(frame, format, alloc, PartFiles.NONE);
-    }
-
-    /** As {@link #of(Frame, MultipartFormat, ByteBufAllocator)}, with the wire bytes also in a file of {@code files}. */
-    static Part of(Frame frame, MultipartFormat format, ByteBufAllocator alloc, PartFiles files) {
         MultipartFormat.PartHeader h = format.header(frame, alloc);
-        PartFile file = files.write(h.buf(), frame.content(), format.tail(true));
-        return new Part(format, frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(),
-                frame.content().retainedDuplicate(), file);
+        return new Part(format, frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(), frame.content().retainedDuplicate());
     }
 
     long sequence() {
@@ -72,21 +60,6 @@ final class Part extends AbstractReferenceCounted {
      * releases when the write completes or fails; failures reach {@code exceptionCaught}.
      */
     void writeTo(ChannelHandlerContext ctx, boolean chunked) {
-        writeTo(ctx, chunked, false);
-    }
-
-    /**
-     * As {@link #writeTo(ChannelHandlerContext, boolean)}; with {@code fromFile}, when this part has a file, as one
-     * region of it (one {@code sendfile} per client). Only for a channel whose transport sends a
-     * {@link io.netty.channel.DefaultFileRegion} with sendfile and with nothing in the pipeline that needs buffers (TLS).
-     */
-    void writeTo(ChannelHandlerContext ctx, boolean chunked, boolean fromFile) {
-        if (fromFile && file != null) {
-            int skip = chunked ? 0 : chunkPrefix;
-            // The raw framing ends before the chunk's closing CRLF, the file's last two bytes.
-            ctx.writeAndFlush(file.region(skip, wireLength(chunked)), ctx.voidPromise());
-            return;
-        }
         ByteBuf head = chunked
                 ? header.retainedDuplicate()
                 : header.retainedSlice(header.readerIndex() + chunkPrefix, header.readableBytes() - chunkPrefix);
@@ -99,9 +72,6 @@ final class Part extends AbstractReferenceCounted {
     protected void deallocate() {
         header.release();
         jpeg.release();
-        if (file != null) {
-            file.release();
-        }
     }
 
     @Override

@@ -10,8 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,8 +69,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private long fpsWindowFrames;
     /** The part size the channel's water marks were last fitted to. */
     private int waterMarkBasis;
-    /** Whether parts go out as file regions (sendfile): a plain epoll socket, no TLS. */
-    private boolean fromFile;
 
     // Written on the loop, read by /state and /metrics from any thread.
     private volatile long framesSent;
@@ -108,7 +104,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         Channel channel = ctx.channel();
         remote = String.valueOf(channel.remoteAddress());
-        fromFile = channel instanceof EpollSocketChannel && ctx.pipeline().get(SslHandler.class) == null;
         // From here the session reads (and drops) what the client sends, so a close is seen at once.
         channel.config().setAutoRead(true);
         parts.written(head.readableBytes(), System.nanoTime());
@@ -173,7 +168,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             fpsWindowStart = now;
             fpsWindowFrames = 0;
         }
-        part.writeTo(ctx, chunked, fromFile);
+        part.writeTo(ctx, chunked);
     }
 
     /**
