@@ -19,7 +19,6 @@ import io.mjpegserver.server.observe.ServerMetrics;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
-import io.mjpegserver.server.stream.PartFiles;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.stream.StreamResponder;
 import io.mjpegserver.server.stream.StreamTotals;
@@ -96,14 +95,6 @@ public final class MjpegServer implements AutoCloseable {
         return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
-    /**
-     * Parts go out by sendfile from tmpfs on the epoll transport (the only one here that sends a file region with it,
-     * and so without a copy per client); elsewhere from their buffers.
-     */
-    private PartFiles partFiles() {
-        return transport == Transport.EPOLL ? PartFiles.tmpfs() : PartFiles.NONE;
-    }
-
     /** Starts one feed on the source {@code capture} names, with pooled direct buffers. */
     public static MjpegServer start(ServerConfig config, CaptureConfig capture) throws StartupException {
         return start(config, List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS)));
@@ -155,7 +146,7 @@ public final class MjpegServer implements AutoCloseable {
         try {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
             toStart.start(new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
-                    this::sourceLost, partFiles()));
+                    this::sourceLost));
             feeds = new Feeds(started);
             metrics.watch(feeds);
             bind(alloc, ssl);
@@ -200,7 +191,6 @@ public final class MjpegServer implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, PartFiles.SIZE_ESTIMATOR)
                 .handler(new AcceptErrors(fatal))
                 .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics, fatal));
         if (config.sendBuffer() > 0) {

@@ -16,7 +16,6 @@ import io.mjpegserver.server.observe.ServerMetrics;
 import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
-import io.mjpegserver.server.stream.PartFiles;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import java.util.function.BiConsumer;
@@ -31,12 +30,10 @@ import java.util.function.Supplier;
  * @param workers    the server's event loops, where the broadcasters deliver
  * @param relayLoops the client event loops every relayed upstream is read on (separate from the server's)
  * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
- * @param partFiles  where the broadcasters also write each part for sendfile
  */
 public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<EventLoopGroup> relayLoops,
         MultipartFormat format, ByteBufAllocator alloc,
-        ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss,
-        PartFiles partFiles) {
+        ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss) {
 
     /** Starts {@code config}'s feed on the source it names. */
     public Feed start(FeedConfig config) throws SourceException {
@@ -83,7 +80,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
     /** The broadcaster of a started capture, listening to its ring: the feed. */
     private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
         Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
-                limits, metrics, fatal, capture, partFiles);
+                limits, metrics, fatal, capture);
         ring.addListener(broadcaster);
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
     }

@@ -34,7 +34,6 @@ public final class Broadcaster implements FrameListener {
     private final RejectListener rejects;
     private final FatalErrorHandler fatal;
     private final ClientDemand demand;
-    private final PartFiles files;
     /**
      * Guards the move of a session from {@link #open} to the ended totals against {@link #totals()}, so a
      * scrape sees each session exactly once, open or ended, and a counter never goes backwards.
@@ -61,14 +60,6 @@ public final class Broadcaster implements FrameListener {
     public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
             Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal,
             ClientDemand demand) {
-        this(workers, format, alloc, repeat, clientTimeout, limits, rejects, fatal, demand, PartFiles.NONE);
-    }
-
-    /** @param files where parts are also written for sendfile ({@link PartFiles#NONE}: nowhere) */
-    public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
-            Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal,
-            ClientDemand demand, PartFiles files) {
-        this.files = files;
         this.format = format;
         this.alloc = alloc;
         this.clientTimeout = clientTimeout;
