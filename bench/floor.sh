@@ -105,7 +105,7 @@ start() {
     floor-sendfile) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
     *)
       local jar opts args
-      jar=$(var JAR "$name"); [ -n "$jar" ] || { [ "$name" = ours ] || die "FLOOR_SERVERS: '$name' has no FLOOR_JAR_$(echo "$name" | tr 'a-z-' 'A-Z_')"; jar=$WORK/ours.jar; }
+      jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/ours.jar # the server as built, with NAME's own options
       opts="${FLOOR_JAVA_OPTS:-} $(var JAVA_OPTS "$name")"
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
       # shellcheck disable=SC2086
