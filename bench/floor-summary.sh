@@ -67,7 +67,7 @@ set grid
 plot $cmd
 EOF
   }
-  plot floor-cpu.png "server CPU s per delivered Gbit (mean of reps)" "CPU s per Gbit" 2 ""
+  plot floor-cpu.png "server CPU s per delivered Gbit (mean of reps)" "CPU s per Gbit" 2 "set logscale y"
   plot floor-p99.png "p99 latency (mean of reps)" "ms" 3 "set logscale y"
   plot floor-fps.png "slowest client fps (lowest over reps)" "fps" 4 "set yrange [0:32]"
   rm -f "$OUT"/floor-*.dat
