@@ -16,9 +16,17 @@
 #   BENCH_SOURCES="pattern file"  BENCH_FPS=30  BENCH_WARMUP=5  BENCH_DURATION=20  BENCH_IDLE=5  BENCH_RAMP=500
 #   BENCH_IPERF=1  BENCH_JMH=1  BENCH_JMH_ARGS=""  BENCH_SKIP_BUILD=0  BENCH_OUT=bench/results
 #   BENCH_SERVER_JAVA_OPTS=""  BENCH_SERVER_ARGS=""  BENCH_CLIENT_JAVA_OPTS="-Xmx1g"  BENCH_HTTP10=0
+#
+# Side by side with the C floor (../shared/bench/mjpeg-floor.c), one load client (bench/mjpeg-load.c), the floor
+# and our server alternately at each client count, several reps: see bench/floor.sh for what it does and its knobs.
+#   bench/run.sh --floor          (or BENCH_FLOOR=1 bench/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+if [ "${1:-}" = --floor ] || [ "${BENCH_FLOOR:-0}" = 1 ]; then
+  exec bench/floor.sh
+fi
+[ $# -eq 0 ] || { echo "run.sh: unknown argument '$1' (expected: none, or --floor)" >&2; exit 2; }
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then

@@ -87,10 +87,18 @@ public final class MjpegServer implements AutoCloseable {
         this.fatal = fatal;
         this.transport = Transport.best();
         this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), transport.ioHandlerFactory());
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.format = new MultipartFormat(config.boundary());
         this.limits = new ClientLimits(config.maxClients(), config.maxClientsPerAddress());
+    }
+
+    /**
+     * One event loop per core unless set: Netty's own default is two per core, and on a machine the fan-out
+     * saturates, the extra loops only take turns on the same cores (more switches, each loop's round later).
+     */
+    private static int ioThreads(ServerConfig config) {
+        return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     /** Starts one feed on the source {@code capture} names, with pooled direct buffers. */

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Fans frames out to every stream client: one part (header built once) per frame, one task per event loop
- * per frame, never one per client. Listens to the ring on the capture thread.
+ * Fans frames out to every stream client: one part (header built once) per frame, at most one pending task per
+ * event loop, never one per client. Listens to the ring on the capture thread.
  */
 public final class Broadcaster implements FrameListener {
 
@@ -77,21 +77,7 @@ public final class Broadcaster implements FrameListener {
         Part part = Part.of(frame, format, alloc);
         try {
             for (LoopSessions sessions : loops.values()) {
-                part.retain();
-                try {
-                    sessions.loop().execute(() -> {
-                        try {
-                            sessions.publish(part);
-                        } catch (Error e) {
-                            // Netty would log it and go on: a loop that met an Error is not to be trusted.
-                            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
-                        } finally {
-                            part.release();
-                        }
-                    });
-                } catch (RejectedExecutionException shuttingDown) {
-                    part.release();
-                }
+                sessions.post(part);
             }
         } finally {
             part.release();

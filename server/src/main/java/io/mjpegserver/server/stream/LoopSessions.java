@@ -11,11 +11,18 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The stream sessions of one event loop, and the newest part that loop has seen. Confined to its loop:
  * no locks, and a frame reaches all of the loop's clients in one task.
+ *
+ * <p>Parts come from the capture thread through {@link #post}, which keeps at most one task queued: a loop
+ * that falls behind the source (more clients than it can serve in a frame period) skips to the newest part
+ * instead of working through a backlog of older ones, so its latency stays within about one fan-out round
+ * rather than growing with the queue, and the tasks of new connections never wait behind queued frames.
  */
 final class LoopSessions {
 
@@ -24,6 +31,9 @@ final class LoopSessions {
     private final EventLoop loop;
     private final long repeatNanos;
     private final FatalErrorHandler fatal;
+    /** The newest part posted and not yet taken by the loop; one reference, released by whoever takes it out. */
+    private final AtomicReference<Part> posted = new AtomicReference<>();
+    private final Runnable publishPosted = this::publishPosted;
     /** Rebuilt on join and leave so a delivery can close a session while iterating. */
     private StreamSession[] sessions = NONE;
     private Part latest;
@@ -42,6 +52,41 @@ final class LoopSessions {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * Hands {@code part} to the loop, from any thread; the caller keeps its own reference. When the loop has not
+     * yet taken the part posted before, that one is dropped for this (a loop-wide skip), and no new task is queued.
+     */
+    void post(Part part) {
+        Part displaced = posted.getAndSet(part.retain());
+        if (displaced != null) {
+            displaced.release();
+            return;
+        }
+        try {
+            loop.execute(publishPosted);
+        } catch (RejectedExecutionException shuttingDown) {
+            Part left = posted.getAndSet(null);
+            if (left != null) {
+                left.release();
+            }
+        }
+    }
+
+    private void publishPosted() {
+        Part part = posted.getAndSet(null);
+        if (part == null) {
+            return;
+        }
+        try {
+            publish(part);
+        } catch (Error e) {
+            // Netty would log it and go on: a loop that met an Error is not to be trusted.
+            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
+        } finally {
+            part.release();
+        }
     }
 
     /** Called on the loop with a part the caller still owns: keeps its own reference and fans it out. */
@@ -158,6 +203,10 @@ final class LoopSessions {
         if (latest != null) {
             latest.release();
             latest = null;
+        }
+        Part left = posted.getAndSet(null);
+        if (left != null) {
+            left.release();
         }
         return closing;
     }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Side by side with the C floor (bench/run.sh --floor runs this): our server against ../shared/bench/mjpeg-floor.c,
+# the cheapest MJPEG fan-out a C program can do, in one run, with the same frames and one load client.
+#   - builds the floor and bench/mjpeg-load.c (a single-threaded C client on epoll, 1 MiB per recv) with cc;
+#   - makes 60 testsrc2 JPEGs (about 46 KB at 720p) and the same JPEGs as an MJPEG file, which our server
+#     passes through;
+#   - at each client count, for each rep, runs each server fresh (the floor and ours alternately, the order
+#     flipped every rep), loads it, and appends one JSON line per run to floor.jsonl, with `uptime`'s load;
+#   - writes floor.md (every run, the medians, the ratios to the floor) and, with gnuplot, the charts.
+# Knobs (environment): FLOOR_CLIENTS="1 100 1000 3000"  FLOOR_REPS=2  FLOOR_WARMUP=5  FLOOR_DURATION=15
+#   FLOOR_FPS=30  FLOOR_SIZE=1280x720  FLOOR_HTTP10=1 (0: ours is asked with HTTP/1.1, chunked; the floor
+#   answers HTTP/1.0 whatever it is asked)  FLOOR_SERVERS="floor ours" (also: floor-sendfile, and any NAME
+#   given a jar in FLOOR_JAR_NAME)  FLOOR_JAVA_OPTS=""  FLOOR_SERVER_ARGS=""  FLOOR_OUT=bench/results/floor
+#   FLOOR_SKIP_BUILD=0 (1: use server/target/mjpeg-server.jar as it is)  FLOOR_SRC=../shared/bench/mjpeg-floor.c
+#   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
+# A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
+# (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours small" FLOOR_JAVA_OPTS_SMALL="-Xmx64m".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+CLIENTS=$(echo "${FLOOR_CLIENTS:-1 100 1000 3000}" | tr ',' ' ')
+REPS=${FLOOR_REPS:-2}
+WARMUP=${FLOOR_WARMUP:-5}
+DURATION=${FLOOR_DURATION:-15}
+FPS=${FLOOR_FPS:-30}
+SIZE=${FLOOR_SIZE:-1280x720}
+HTTP10=${FLOOR_HTTP10:-1}
+SERVERS=${FLOOR_SERVERS:-floor ours}
+OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
+SRC=${FLOOR_SRC:-$ROOT/../shared/bench/mjpeg-floor.c}
+NICE=${FLOOR_NICE:-0}
+[[ "$NICE" =~ ^-?[0-9]+$ ]] || { echo "floor.sh: FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)" >&2; exit 2; }
+[ -f "$SRC" ] || SRC=/work/shared/bench/mjpeg-floor.c
+
+log() { echo "floor.sh: $*" >&2; }
+die() { echo "floor.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+CLK_TCK=$(getconf CLK_TCK)
+
+for n in $CLIENTS; do
+  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 20000 ] || die "FLOOR_CLIENTS: '$n' (expected: counts from 1 to 20000)"
+done
+[[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "FLOOR_REPS: '$REPS' (expected: a count from 1)"
+[ -f "$SRC" ] || die "FLOOR_SRC: '$SRC' not found (expected: the C floor, ../shared/bench/mjpeg-floor.c)"
+for t in cc ffmpeg jq curl ss; do command -v "$t" >/dev/null || die "$t is missing (apt-get install gcc ffmpeg jq curl iproute2)"; done
+MAX=$(printf '%s\n' $CLIENTS | sort -n | tail -1)
+want_fds=$((MAX + 4096))
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want_fds" ]; then
+  ulimit -n "$want_fds" 2>/dev/null || die "ulimit -n: cannot raise it to the $want_fds that $MAX clients need"
+fi
+
+if [ "${FLOOR_SKIP_BUILD:-0}" != 1 ]; then
+  log "building the server (mvn -B -q -pl server -am package -DskipTests)"
+  mvn -B -q -pl server -am package -DskipTests
+fi
+[ -f server/target/mjpeg-server.jar ] || die "server/target/mjpeg-server.jar missing: build first"
+
+WORK=$(mktemp -d /tmp/mjpeg-floor.XXXXXX)
+PID=""
+cleanup() { [ -n "$PID" ] && stop_pid "$PID"; rm -rf "$WORK"; }
+trap cleanup EXIT
+cp server/target/mjpeg-server.jar "$WORK/ours.jar" # a rebuild during the run cannot change what is measured
+cc -O2 -Wall -std=gnu11 -pthread -o "$WORK/mjpeg-floor" "$SRC"
+cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
+mkdir -p "$WORK/frames"
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=$SIZE:rate=$FPS" -frames:v 60 -q:v 5 "$WORK/frames/frame_%03d.jpg"
+ffmpeg -v error -y -framerate "$FPS" -i "$WORK/frames/frame_%03d.jpg" -c copy "$WORK/frames.mkv"
+frame_kb=$(du -cb "$WORK"/frames/*.jpg | awk 'END { printf "%.0f", $1 / 60 / 1000 }')
+
+mkdir -p "$OUT/logs"
+rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
+{
+  echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- capture server bench pom.xml 2>/dev/null || echo ' (working tree differs from it)')"
+  echo "cpu:      $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "kernel:   $(uname -srm)"
+  echo "jdk:      $(java -version 2>&1 | head -2 | tail -1)"
+  echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
+  echo "frames:   60 testsrc2 $SIZE JPEGs, -q:v 5, $frame_kb KB on average; ours passes them through from an MJPEG file"
+  echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10 nice $NICE"
+  echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
+  echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"
+  echo "ours:     java ${FLOOR_JAVA_OPTS:-} -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
+} >"$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+
+# A port no socket uses, below the ephemeral range the clients' own ends take (32768 and up on Linux).
+floor_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 12000))
+    [ -z "$(ss -Htan "( sport = :$p or dport = :$p )")" ] && { echo "$p"; return; }
+  done
+  die "no free port found"
+}
+
+var() { local v="FLOOR_${1}_$(echo "$2" | tr 'a-z-' 'A-Z_')"; echo "${!v:-}"; }
+
+# Starts server NAME on PORT in the background (PID), and waits until it answers.
+start() {
+  local name=$1 port=$2 logf=$3
+  case "$name" in
+    floor) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" >"$logf" 2>&1 & PID=$! ;;
+    floor-sendfile) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
+    *)
+      local jar opts args
+      jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/ours.jar # the server as built, with NAME's own options
+      opts="${FLOOR_JAVA_OPTS:-} $(var JAVA_OPTS "$name")"
+      args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
+      # shellcheck disable=SC2086
+      nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
+      PID=$!
+      ;;
+  esac
+  for _ in $(seq 1 600); do
+    kill -0 "$PID" 2>/dev/null || die "$name exited at start; see $logf"
+    # Both answer a stream at once; a second of it is enough to know a frame is flowing.
+    [ "$(curl -s --max-time 1 -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/stream" || true)" -gt 1000 ] && return
+    sleep 0.1
+  done
+  die "$name did not stream within 60 s; see $logf"
+}
+
+http_flag=(); [ "$HTTP10" = 1 ] && http_flag=(--http10)
+for n in $CLIENTS; do
+  for rep in $(seq 1 "$REPS"); do
+    order=$SERVERS
+    [ $((rep % 2)) = 0 ] && order=$(printf '%s\n' $SERVERS | tac | tr '\n' ' ')
+    for name in $order; do
+      port=$(floor_port)
+      tag="$name-$n-$rep"
+      log "== $name, $n clients, rep $rep (load $(cut -d' ' -f1 /proc/loadavg))"
+      start "$name" "$port" "$OUT/logs/$tag.server.log"
+      load=$(cut -d' ' -f1-3 /proc/loadavg)
+      if nice -n "$NICE" "$WORK/mjpeg-load" --port "$port" --clients "$n" --warmup "$WARMUP" --duration "$DURATION" --fps "$FPS" \
+          --server-pid "$PID" --label "$name" "${http_flag[@]}" >"$OUT/logs/$tag.json" 2>"$OUT/logs/$tag.client.log"; then
+        jq -c --arg server "$name" --argjson rep "$rep" --arg load "$load" --argjson frame_kb "$frame_kb" \
+          '. + {server: $server, rep: $rep, load_at_start: $load, frame_kb: $frame_kb}' "$OUT/logs/$tag.json" >>"$OUT/floor.jsonl"
+        jq -r '"   \(.fps_min) fps min, \(.delivered * 100 | floor) % delivered, \(.gbit_per_s) Gbit/s, \(.server_cores) cores, \(.server_cpu_s_per_gbit) s/Gbit, p99 \(.latency_ms.p99) ms, RSS \(.server_rss_mb) MB, accepted in \(.connect_s) s"' "$OUT/logs/$tag.json" >&2
+      else
+        log "the load client failed for $tag; see $OUT/logs/$tag.*"
+      fi
+      stop_pid "$PID"; PID=""
+      sleep 1
+    done
+  done
+done
+
+bench/floor-summary.sh "$OUT"
+log "done: $OUT/floor.md"

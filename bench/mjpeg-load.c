@@ -1,0 +1,298 @@
+/* mjpeg-load: a small, cheap MJPEG load client for the side-by-side benchmark against the C floor
+ * (bench/floor.sh). One thread, one epoll loop, non-blocking sockets, up to 1 MiB per recv, so that the
+ * client costs little next to the server it measures and reads as fast as the kernel delivers: a slow
+ * reader leaves data queued in the server's socket and the kernel then pushes it from the reader's ACKs,
+ * charging part of the server's send path to the client.
+ *
+ *   mjpeg-load --port P --clients N [--path /stream] [--http10] [--fps 30] [--warmup S] [--duration S]
+ *              [--connect-rate R] [--server-pid PID] [--label TEXT]
+ *
+ * Opens N connections to 127.0.0.1:P (all at once, or R per second), sends GET PATH, parses each response
+ * as multipart/x-mixed-replace (raw, or HTTP/1.1 chunked), and once every client has its first part (or
+ * after 30 s) warms up, then measures a window. Per client it counts parts whose JPEG completed in the
+ * window (a part is valid when the JPEG starts FF D8 and ends FF D9); latency is the wall clock at the
+ * JPEG's last byte minus the part's X-Timestamp. Prints one JSON line on stdout. Never runs longer than
+ * the connect phase + warm-up + window + 60 s. Shares no code with the servers it measures. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECV_MAX (1 << 20)
+#define LAT_BUCKETS 200000 /* 50 us buckets up to 10 s */
+#define LAT_STEP_US 50
+
+enum { S_STATUS, S_HEADERS, S_SEEK, S_PART_HEADERS, S_BODY }; /* multipart parser */
+enum { C_SIZE, C_DATA, C_CRLF };                               /* chunk decoder */
+
+typedef struct {
+    int fd, connected, got_head, chunked, failed, done;
+    int state, cstate; long chunk_left, body_left, length;
+    char line[512]; int linelen;
+    char hex[32]; int nhex; /* chunk-size line */
+    unsigned char first[2], last[2]; int nfirst;
+    double ts; long seq, last_seq;
+    long frames, invalid, skipped, bytes;
+    double first_part_at;
+} client_t;
+
+static client_t *cl; static int nclients;
+static int measuring;
+static long lat_hist[LAT_BUCKETS + 1], lat_count; static double lat_max;
+static long protocol_errors, disconnects, connect_failures;
+
+static double now_mono(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+static double now_wall(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+
+static void fail(client_t *c, int ep) {
+    if (c->fd >= 0) { epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL); close(c->fd); c->fd = -1; }
+    c->failed = 1;
+}
+
+static void part_done(client_t *c) {
+    int valid = c->length >= 4 && c->first[0] == 0xFF && c->first[1] == 0xD8 && c->last[0] == 0xFF && c->last[1] == 0xD9;
+    if (c->first_part_at == 0) c->first_part_at = now_mono();
+    int repeat = c->seq >= 0 && c->last_seq >= 0 && c->seq <= c->last_seq;
+    if (measuring) {
+        if (!valid) c->invalid++;
+        else if (!repeat) {
+            c->frames++;
+            if (c->seq >= 0 && c->last_seq >= 0) c->skipped += c->seq - c->last_seq - 1;
+            if (c->ts > 0) {
+                double us = (now_wall() - c->ts) * 1e6; if (us < 0) us = 0;
+                long b = (long)(us / LAT_STEP_US); if (b > LAT_BUCKETS) b = LAT_BUCKETS;
+                lat_hist[b]++; lat_count++; if (us > lat_max) lat_max = us;
+            }
+        }
+    }
+    if (c->seq >= 0 && !repeat) c->last_seq = c->seq;
+}
+
+/* One complete line (without CRLF) of the response head or of a part's headers. Returns -1 on a protocol error. */
+static int on_line(client_t *c, char *l) {
+    switch (c->state) {
+    case S_STATUS:
+        if (strncmp(l, "HTTP/1.", 7) || strncmp(l + 8, " 200", 4)) return -1;
+        c->state = S_HEADERS; return 0;
+    case S_HEADERS:
+        if (!*l) { c->state = S_SEEK; c->got_head = 1; return 0; }
+        if (!strncasecmp(l, "Transfer-Encoding:", 18) && strcasestr(l, "chunked")) c->chunked = 1;
+        return 0;
+    case S_SEEK:
+        if (!*l) return 0;
+        if (l[0] == '-' && l[1] == '-') { c->state = S_PART_HEADERS; c->length = -1; c->ts = 0; c->seq = -1; return 0; }
+        return -1;
+    case S_PART_HEADERS:
+        if (!*l) {
+            if (c->length < 0) return -1;
+            c->state = S_BODY; c->body_left = c->length; c->nfirst = 0; return 0;
+        }
+        if (!strncasecmp(l, "Content-Length:", 15)) c->length = strtol(l + 15, NULL, 10);
+        else if (!strncasecmp(l, "X-Timestamp:", 12)) c->ts = strtod(l + 12, NULL);
+        else if (!strncasecmp(l, "X-Frame-Sequence:", 17)) c->seq = strtol(l + 17, NULL, 10);
+        return 0;
+    }
+    return -1;
+}
+
+/* Body bytes of the HTTP message (de-chunked). Returns -1 on a protocol error. */
+static int feed_body(client_t *c, const unsigned char *p, long n) {
+    while (n > 0) {
+        if (c->state == S_BODY) {
+            long k = n < c->body_left ? n : c->body_left;
+            for (long i = 0; i < k && c->nfirst < 2; i++) c->first[c->nfirst++] = p[i];
+            if (k >= 2) { c->last[0] = p[k - 2]; c->last[1] = p[k - 1]; }
+            else if (k == 1) { c->last[0] = c->last[1]; c->last[1] = p[0]; }
+            c->body_left -= k; p += k; n -= k;
+            if (c->body_left == 0) { part_done(c); c->state = S_SEEK; }
+            continue;
+        }
+        unsigned char ch = *p++; n--;
+        if (ch == '\n') {
+            if (c->linelen && c->line[c->linelen - 1] == '\r') c->linelen--;
+            c->line[c->linelen] = 0; c->linelen = 0;
+            if (on_line(c, c->line) < 0) return -1;
+        } else {
+            if (c->linelen >= (int)sizeof c->line - 1) return -1;
+            c->line[c->linelen++] = ch;
+        }
+    }
+    return 0;
+}
+
+/* Bytes as received: the head goes to the line parser, then the body through the chunk decoder if chunked. */
+static int feed(client_t *c, const unsigned char *p, long n) {
+    while (n > 0) {
+        if (!c->got_head) {
+            const unsigned char *nl = memchr(p, '\n', n); long k = nl ? nl - p + 1 : n;
+            if (feed_body(c, p, k) < 0) return -1;
+            p += k; n -= k; continue;
+        }
+        if (!c->chunked) return feed_body(c, p, n);
+        if (c->cstate == C_DATA) {
+            long k = n < c->chunk_left ? n : c->chunk_left;
+            if (feed_body(c, p, k) < 0) return -1;
+            c->chunk_left -= k; p += k; n -= k;
+            if (c->chunk_left == 0) { c->cstate = C_CRLF; c->chunk_left = 2; }
+        } else if (c->cstate == C_CRLF) {
+            p++; n--; if (--c->chunk_left == 0) c->cstate = C_SIZE;
+        } else {
+            unsigned char ch = *p++; n--;
+            if (ch == '\n') {
+                c->hex[c->nhex] = 0; c->nhex = 0; long size = strtol(c->hex, NULL, 16);
+                if (size == 0) { c->done = 1; return 0; }
+                c->cstate = C_DATA; c->chunk_left = size;
+            } else if (ch != '\r' && c->nhex < 31) c->hex[c->nhex++] = ch;
+        }
+    }
+    return 0;
+}
+
+static long proc_ticks(int pid) {
+    char p[64], b[1024]; snprintf(p, sizeof p, "/proc/%d/stat", pid);
+    FILE *f = fopen(p, "r"); if (!f) return -1;
+    size_t r = fread(b, 1, sizeof b - 1, f); fclose(f); b[r] = 0;
+    char *s = strrchr(b, ')'); if (!s) return -1;
+    long utime = 0, stime = 0; int field = 2; /* s points at the end of field 2 */
+    for (char *t = strtok(s + 1, " "); t; t = strtok(NULL, " ")) {
+        field++;
+        if (field == 14) utime = atol(t);
+        if (field == 15) { stime = atol(t); break; }
+    }
+    return utime + stime;
+}
+
+static long proc_status_kb(int pid, const char *key) {
+    char p[64], line[256]; snprintf(p, sizeof p, "/proc/%d/status", pid);
+    FILE *f = fopen(p, "r"); if (!f) return -1;
+    long v = -1; size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f)) if (!strncmp(line, key, kl)) { v = atol(line + kl + 1); break; }
+    fclose(f); return v;
+}
+
+static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
+
+static double lat_pct(double q) {
+    if (!lat_count) return 0;
+    long want = (long)(q * lat_count + 0.5), seen = 0; if (want < 1) want = 1;
+    for (long b = 0; b <= LAT_BUCKETS; b++) { seen += lat_hist[b]; if (seen >= want) return (b + 1) * LAT_STEP_US / 1000.0; }
+    return lat_max / 1000;
+}
+
+int main(int argc, char **argv) {
+    int port = 0, http10 = 0, server_pid = 0; const char *path = "/stream", *label = "";
+    double fps = 30, warmup = 5, duration = 20, rate = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--clients") && i + 1 < argc) nclients = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--path") && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(argv[i], "--http10")) http10 = 1;
+        else if (!strcmp(argv[i], "--fps") && i + 1 < argc) fps = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--duration") && i + 1 < argc) duration = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--connect-rate") && i + 1 < argc) rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--server-pid") && i + 1 < argc) server_pid = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--label") && i + 1 < argc) label = argv[++i];
+        else { fprintf(stderr, "usage: %s --port P --clients N [--path P] [--http10] [--fps F] [--warmup S] [--duration S] [--connect-rate R] [--server-pid PID] [--label T]\n", argv[0]); return 2; }
+    }
+    if (port <= 0 || nclients < 1 || nclients > 20000 || duration <= 0) { fprintf(stderr, "mjpeg-load: --port and --clients (1 to 20000) are required\n"); return 2; }
+    struct rlimit rl; getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < (rlim_t)nclients + 64) { fprintf(stderr, "mjpeg-load: ulimit -n %ld is below the %d that %d clients need\n", (long)rl.rlim_cur, nclients + 64, nclients); return 2; }
+    signal(SIGPIPE, SIG_IGN);
+    char req[512]; int reqlen = snprintf(req, sizeof req, "GET %s HTTP/1.%d\r\nHost: 127.0.0.1:%d\r\nUser-Agent: mjpeg-load\r\nAccept: */*\r\n\r\n", path, http10 ? 0 : 1, port);
+    cl = calloc(nclients, sizeof *cl);
+    unsigned char *buf = malloc(RECV_MAX);
+    int ep = epoll_create1(0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    double t_start = now_mono(), t_all_head = 0, t_all_part = 0, t_measure = 0, t_end = 0, hard_end = 0;
+    int opened = 0, heads = 0, firsts = 0;
+    long ticks0 = 0, ticks1 = 0, rss_max = 0; double next_rss = 0;
+    struct epoll_event evs[512];
+    for (;;) {
+        double t = now_mono();
+        /* connect phase: all at once, or at the rate */
+        int due = rate > 0 ? (int)((t - t_start) * rate) + 1 : nclients; if (due > nclients) due = nclients;
+        for (; opened < due; opened++) {
+            client_t *c = &cl[opened]; c->last_seq = -1; c->seq = -1;
+            c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            int one = 1; setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (connect(c->fd, (void *)&a, sizeof a) < 0 && errno != EINPROGRESS) { connect_failures++; close(c->fd); c->fd = -1; c->failed = 1; continue; }
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = opened}; epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+        }
+        if (!t_measure) {
+            heads = firsts = 0;
+            for (int i = 0; i < opened; i++) { heads += cl[i].got_head || cl[i].failed; firsts += cl[i].first_part_at > 0 || cl[i].failed; }
+            if (opened == nclients && heads == nclients && !t_all_head) t_all_head = t;
+            if (opened == nclients && firsts == nclients && !t_all_part) t_all_part = t;
+            double ready = t_all_part ? t_all_part : (t - t_start > 30 ? t : 0);
+            if (ready && t - ready >= warmup) {
+                measuring = 1; t_measure = t; t_end = t + duration; hard_end = t_end + 60;
+                if (server_pid) ticks0 = proc_ticks(server_pid);
+                for (int i = 0; i < nclients; i++) { cl[i].frames = cl[i].invalid = cl[i].skipped = cl[i].bytes = 0; }
+            }
+        }
+        if (t_measure && t >= t_end) break;
+        if (!t_measure && t - t_start > 30 + warmup + 60) break; /* never hangs */
+        if (server_pid && measuring && t >= next_rss) { long r = proc_status_kb(server_pid, "VmRSS:"); if (r > rss_max) rss_max = r; next_rss = t + 0.1; }
+        int n = epoll_wait(ep, evs, 512, 10);
+        for (int i = 0; i < n; i++) {
+            client_t *c = &cl[evs[i].data.u32];
+            if (c->fd < 0) continue;
+            if (!c->connected && (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+                int err = 0; socklen_t el = sizeof err; getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+                if (err || write(c->fd, req, reqlen) != reqlen) { connect_failures++; fail(c, ep); continue; }
+                c->connected = 1;
+                struct epoll_event ev = {.events = EPOLLIN, .data.u32 = evs[i].data.u32}; epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+                continue;
+            }
+            if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                ssize_t r = recv(c->fd, buf, RECV_MAX, 0);
+                if (r == 0 || (r < 0 && errno != EAGAIN)) {
+                    if (!c->done) disconnects++;
+                    fail(c, ep); continue;
+                }
+                if (r < 0) continue;
+                if (measuring) c->bytes += r;
+                if (feed(c, buf, r) < 0) { protocol_errors++; fail(c, ep); }
+            }
+        }
+    }
+    double t_stop = now_mono(), window = t_stop - t_measure;
+    if (server_pid && t_measure) ticks1 = proc_ticks(server_pid);
+    long hwm = server_pid ? proc_status_kb(server_pid, "VmHWM:") : -1;
+    for (int i = 0; i < nclients; i++) if (cl[i].fd >= 0) close(cl[i].fd);
+    if (!t_measure) { fprintf(stderr, "mjpeg-load: not every client got a part within the connect phase (%d of %d)\n", firsts, nclients); window = 0; }
+    double *f = malloc(nclients * sizeof *f); long frames = 0, invalid = 0, skipped = 0, bytes = 0; int connected = 0;
+    for (int i = 0; i < nclients; i++) {
+        f[i] = window > 0 ? cl[i].frames / window : 0; frames += cl[i].frames; invalid += cl[i].invalid;
+        skipped += cl[i].skipped; bytes += cl[i].bytes; connected += cl[i].got_head;
+    }
+    qsort(f, nclients, sizeof *f, cmpd);
+    double gbit = window > 0 ? bytes * 8 / window / 1e9 : 0;
+    double cpu = window > 0 && server_pid ? (ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
+    double delivered = window > 0 ? frames / (nclients * fps * window) : 0;
+    struct rusage ru; getrusage(RUSAGE_SELF, &ru);
+    printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"first_part_s\":%.3f,\"window_s\":%.3f,"
+           "\"fps_min\":%.2f,\"fps_p1\":%.2f,\"fps_median\":%.2f,\"fps_max\":%.2f,\"frames\":%ld,\"delivered\":%.4f,\"skipped\":%ld,"
+           "\"invalid\":%ld,\"protocol_errors\":%ld,\"disconnects\":%ld,\"connect_failures\":%ld,\"gbit_per_s\":%.3f,"
+           "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
+           "\"server_cores\":%.3f,\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
+           label, nclients, connected, t_all_head ? t_all_head - t_start : -1, t_all_part ? t_all_part - t_start : -1, window,
+           f[0], f[nclients / 100], f[nclients / 2], f[nclients - 1], frames, delivered, skipped, invalid, protocol_errors,
+           disconnects, connect_failures, gbit, lat_pct(0.5), lat_pct(0.9), lat_pct(0.99), lat_pct(0.999), lat_max / 1000,
+           cpu, gbit > 0 ? cpu / gbit : 0, rss_max / 1024.0, hwm / 1024.0,
+           ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    (void)hard_end;
+    return t_measure ? 0 : 1;
+}
