@@ -66,7 +66,7 @@ class SocketActivationTest {
         try (ChildProcess server = activated("127.0.0.1:" + port, "--host", "127.0.0.1", "--port", String.valueOf(asked))) {
             // The first connection makes systemd-socket-activate start the server; it answers 503 until its first frame.
             String url = "http://127.0.0.1:" + port + "/snapshot";
-            assertTrue(eventually(() -> status(url) == 200), "a snapshot on the socket systemd made");
+            assertTrue(eventually(() -> Http.status(url) == 200), "a snapshot on the socket systemd made");
             assertEquals(320, Frames.decode(Http.get(url).body()).getWidth());
             assertThrows(ConnectException.class, () -> new Socket().connect(new InetSocketAddress("127.0.0.1", asked), 2000),
                     "nothing listens on --port: the socket systemd passed is the one served");
@@ -141,17 +141,6 @@ class SocketActivationTest {
 
     private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
         return Http.eventually(LIMIT, condition);
-    }
-
-    private static int status(String url) {
-        try {
-            return Http.get(url).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 
     private ChildProcess.Outcome run(List<String> command) {

@@ -121,7 +121,7 @@ class MirrorTest {
             assertEquals(503, Http.get(url(edge, "/healthz")).statusCode(), "a balancer keeps clients off it");
             try (ServerFixture origin = ServerFixture.start(local(port), List.of(pattern("yard", 160, 120, 15)))) {
                 // Each request to the feedless edge has it ask the origin again (at most once a second).
-                assertTrue(Http.eventually(WAIT, () -> status(url(edge, "/healthz")) == 200), "serves once the origin answers");
+                assertTrue(Http.eventually(WAIT, () -> Http.status(url(edge, "/healthz")) == 200), "serves once the origin answers");
                 assertEquals(160, width(Http.get(url(edge, "/cam/yard/snapshot")).body()));
                 assertEquals(160, width(Http.get(url(edge, "/snapshot")).body()));
             }
@@ -143,9 +143,9 @@ class MirrorTest {
                 ServerFixture after = ServerFixture.start(local(port), List.of(pattern("front", 160, 120, 15),
                         pattern("side", 240, 160, 10)))) {
             // A request for the new feed has the edge ask at once; it is served within a question or two.
-            assertTrue(Http.eventually(WAIT, () -> status(url(edge, "/cam/side/snapshot")) == 200), "the new feed");
+            assertTrue(Http.eventually(WAIT, () -> Http.status(url(edge, "/cam/side/snapshot")) == 200), "the new feed");
             assertEquals(240, width(Http.get(url(edge, "/cam/side/snapshot")).body()));
-            assertEquals(404, status(url(edge, "/cam/back/snapshot")), "the feed the origin lost");
+            assertEquals(404, Http.status(url(edge, "/cam/back/snapshot")), "the feed the origin lost");
             // The lost feed's client is let go: its stream ends (NO SIGNAL parts may come first).
             long deadline = System.nanoTime() + WAIT.toNanos();
             assertThrows(IOException.class, () -> {
@@ -173,17 +173,6 @@ class MirrorTest {
                         + "/ not reached (it answered 401 to /state: give its user and password in the URL,"
                         + " http://user:password@host:port/)\n", stream.body());
             }
-        }
-    }
-
-    private static int status(String url) {
-        try {
-            return Http.get(url).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 }

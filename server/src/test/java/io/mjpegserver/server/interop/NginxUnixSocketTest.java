@@ -54,7 +54,7 @@ class NginxUnixSocketTest {
              ChildProcess proxy = ChildProcess.start(dir, "nginx", List.of(nginx.toString(), "-p", dir.toString(),
                      "-c", writeConfig(port, socket).toString(), "-g", "daemon off;"))) {
             String snapshot = "http://127.0.0.1:" + port + "/snapshot";
-            assertTrue(Http.eventually(Duration.ofSeconds(20), () -> status(snapshot) == 200 || !proxy.isAlive()),
+            assertTrue(Http.eventually(Duration.ofSeconds(20), () -> Http.status(snapshot) == 200 || !proxy.isAlive()),
                     "nginx answers 200 for a snapshot");
             assertTrue(proxy.isAlive(), () -> "nginx ended: " + read(dir.resolve("nginx.err")) + read(dir.resolve("error.log")));
             assertEquals(WIDTH, Frames.decode(Http.get(snapshot).body()).getWidth());
@@ -99,17 +99,6 @@ class NginxUnixSocketTest {
                 + "  }\n"
                 + "}\n");
         return config;
-    }
-
-    private static int status(String url) {
-        try {
-            return Http.get(url).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 
     private static String read(Path file) {

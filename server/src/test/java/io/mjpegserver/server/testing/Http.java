@@ -52,4 +52,16 @@ public final class Http {
         }
         return true;
     }
+
+    /** The status {@code url} answers with, or -1 when it cannot be reached (a wait's condition polls this). */
+    public static int status(String url) {
+        try {
+            return get(url).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
 }
