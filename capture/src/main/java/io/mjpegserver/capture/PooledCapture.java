@@ -34,13 +34,8 @@ final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
         PooledSource.Image image;
         try {
             image = source.grabImage();
-        } catch (SourceException e) {
-            Supervisor.rethrowError(e);
-            supervisor.lost(generation, RingPublisher.Loss.SOURCE, e.getMessage(), null);
-            return false;
-        } catch (RuntimeException e) {
-            Supervisor.rethrowError(e);
-            supervisor.lost(generation, RingPublisher.Loss.INTERNAL, Supervisor.internalWords("reading the source", e), e);
+        } catch (SourceException | RuntimeException e) {
+            supervisor.readFailed(generation, e);
             return false;
         }
         try {

@@ -205,13 +205,8 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         ByteBuf jpeg;
         try {
             jpeg = source.grab(alloc);
-        } catch (SourceException e) {
-            Supervisor.rethrowError(e);
-            supervisor.lost(generation, RingPublisher.Loss.SOURCE, e.getMessage(), null);
-            return false;
-        } catch (RuntimeException e) {
-            Supervisor.rethrowError(e);
-            supervisor.lost(generation, RingPublisher.Loss.INTERNAL, Supervisor.internalWords("reading the source", e), e);
+        } catch (SourceException | RuntimeException e) {
+            supervisor.readFailed(generation, e);
             return false;
         } finally {
             grab = null;

@@ -166,6 +166,21 @@ final class Supervisor implements AutoCloseable {
         return "internal error while " + what + " (" + e.getClass().getSimpleName() + "): see the log";
     }
 
+    /**
+     * A read of the source that threw: a {@link SourceException} is the source lost, anything else an internal
+     * error of ours (also a loss, said so); an {@link Error} in either is thrown on. Capture thread only.
+     */
+    void readFailed(long generation, Exception e) {
+        // Only these two come out of a source's read: its checked failure, and our bugs.
+        rethrowError(e);
+        if (e instanceof SourceException) {
+            lost(generation, RingPublisher.Loss.SOURCE, e.getMessage(), null);
+        } else {
+            RuntimeException bug = (RuntimeException) e;
+            lost(generation, RingPublisher.Loss.INTERNAL, internalWords("reading the source", bug), bug);
+        }
+    }
+
     /** Throws the {@link Error} in {@code e}'s chain, if any: a decoder wraps what it meets. */
     static void rethrowError(Throwable e) {
         Error error = FatalErrorHandler.errorIn(e);

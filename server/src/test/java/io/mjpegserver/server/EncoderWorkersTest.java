@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --workers N} (and a feed's {@code workers:}): the test pattern is encoded on N threads and still reaches
  * clients in the order it was drawn. Each frame carries the number it was drawn with ({@code TestPatternCode}) and
  * the sequence number it was published with ({@code X-Frame-Sequence}): published in drawing order, the two grow
- * together, whatever frames a client skips.
+ * together, whatever frames a client skips. Real encodes seldom finish out of order, so this is the check that the
+ * flag reaches the real command's pipeline and its frames stay whole and ordered; what guards the reorder itself is
+ * {@code EncoderPoolTest}, whose workers finish out of order on purpose.
  */
 class EncoderWorkersTest {
 
