@@ -3,9 +3,9 @@ package io.mjpegserver.server.stream;
 /**
  * Which of the parts its loop offers one client gets, whatever its protocol:
  * <ul>
- *   <li><b>Skip</b>: a part is written only while the client's channel is writable (its socket, or over
- *       HTTP/2 its stream's window and its connection, take what was written before); otherwise it is
- *       skipped, and when the channel drains the client gets the newest part, never a backlog.</li>
+ *   <li><b>Skip</b>: a part is written only once the client has taken every byte of the part written before
+ *       it (its socket, or over HTTP/2 its stream's window and its connection, took it all); otherwise it is
+ *       skipped, and as soon as the client has taken it all it gets the newest part, never a backlog.</li>
  *   <li><b>Rate</b> ({@code ?fps=N}): a new part goes only when its frame was captured at least 1/N s after
  *       the slot of the one written before it; the slots advance by 1/N s from the first part, so the parts
  *       are evenly spaced on the source's timeline and average N per second (a source slower than N gives
@@ -39,15 +39,15 @@ final class DeliveryPolicy {
         this.minIntervalNanos = maxFps > 0 ? Math.round(1e9 / maxFps) : 0;
     }
 
-    /** What to do with {@code part} offered at {@code now}, given whether the channel is writable. */
-    Decision decide(Part part, boolean writable, long now) {
+    /** What to do with {@code part} offered at {@code now}, given whether the client took all it was sent. */
+    Decision decide(Part part, boolean allTaken, long now) {
         if (!isRepeat(part) && !due(part, now)) {
             return Decision.DECIMATE;
         }
-        return writable ? Decision.SEND : Decision.SKIP;
+        return allTaken ? Decision.SEND : Decision.SKIP;
     }
 
-    /** Whether {@code newest} should go at once to a client whose channel just drained. */
+    /** Whether {@code newest} should go at once to a client that just took all it was sent. */
     boolean wantsOnDrain(Part newest, long now) {
         return newest != null && !isRepeat(newest) && due(newest, now);
     }

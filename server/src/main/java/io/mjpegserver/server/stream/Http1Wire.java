@@ -62,6 +62,15 @@ final class Http1Wire implements StreamWire {
         return outbound == null ? 0 : outbound.totalPendingWriteBytes();
     }
 
+    /**
+     * An empty write behind what is pending: the outbound buffer completes writes in order, so its promise
+     * completes when the socket (through TLS, when there is TLS) has taken every byte written before it.
+     */
+    @Override
+    public void whenTaken(ChannelHandlerContext ctx, Runnable taken) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> taken.run());
+    }
+
     @Override
     public ChannelFuture end(ChannelHandlerContext ctx) {
         ByteBuf last = chunked ? format.lastChunk() : Unpooled.EMPTY_BUFFER;

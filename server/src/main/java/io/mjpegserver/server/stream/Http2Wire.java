@@ -13,12 +13,12 @@ import io.netty.handler.codec.http2.Http2Headers;
  * A stream over HTTP/2: one stream of a connection, written at the head of its stream channel. The response
  * head is a HEADERS frame; the body is the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames, three
  * per part (fields, JPEG, delimiter), which Netty's flow controller merges and splits to the peer's frame
- * size and window. The stream channel turns unwritable while its stream's window, or the connection, holds its
- * data back: the session's skip policy reads that, so a slow stream skips frames and the other streams of its
- * connection go on.
+ * size and window.
  *
  * <p>What the stream has not taken is counted here: the last DATA frame of each write completes once the whole
- * write went out to the socket.
+ * write went out to the socket. While its stream's window, or the connection, holds a part back, that count is
+ * not 0, so the session skips the stream's frames (the other streams of its connection go on) until the count
+ * returns to 0 and the stream gets the newest part.
  */
 final class Http2Wire implements StreamWire {
 
@@ -26,6 +26,8 @@ final class Http2Wire implements StreamWire {
     private final Http2Headers headers;
     private long written;
     private long taken;
+    /** Runs once {@code taken} catches up with {@code written}; {@code null} when nobody waits. */
+    private Runnable onTaken;
 
     /** @param headers the response head: {@code :status} and the stream's headers, used by this stream only */
     Http2Wire(MultipartFormat format, Http2Headers headers) {
@@ -71,13 +73,29 @@ final class Http2Wire implements StreamWire {
         written += length;
         ChannelPromise promise = ctx.newPromise();
         // Failed or not, the bytes are no longer waiting (a failed write ends the stream).
-        promise.addListener(f -> taken += length);
+        promise.addListener(f -> {
+            taken += length;
+            if (taken == written && onTaken != null) {
+                Runnable waiting = onTaken;
+                onTaken = null;
+                waiting.run();
+            }
+        });
         return promise;
     }
 
     @Override
     public long pending(ChannelHandlerContext ctx) {
         return written - taken;
+    }
+
+    @Override
+    public void whenTaken(ChannelHandlerContext ctx, Runnable taken) {
+        if (pending(ctx) == 0) {
+            taken.run();
+        } else {
+            onTaken = taken;
+        }
     }
 
     @Override

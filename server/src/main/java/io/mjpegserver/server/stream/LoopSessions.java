@@ -104,11 +104,13 @@ final class LoopSessions {
     }
 
     private void deliver(Part part) {
-        latestSentNanos = System.nanoTime();
+        // One clock read for the whole round: a round is milliseconds, the timeouts and rates it serves are not.
+        long now = System.nanoTime();
+        latestSentNanos = now;
         delivering = true;
         try {
             for (StreamSession session : sessions) {
-                session.offer(part);
+                session.offer(part, now);
             }
         } finally {
             delivering = false;
@@ -159,7 +161,7 @@ final class LoopSessions {
             repeater = loop.scheduleAtFixedRate(this::repeatIfIdle, tick, tick, TimeUnit.NANOSECONDS);
         }
         if (latest != null) {
-            session.offer(latest);
+            session.offer(latest, System.nanoTime());
         }
     }
 

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * owns the wire from the response head on: the request handlers are gone, and anything the client sends is
  * dropped.
  *
- * <p>Water marks are fitted to the part size, so a client never holds more than about the newest frame beyond
- * its socket buffer (or its stream's window), whatever the resolution.
+ * <p>Skip: a part goes only to a client that has taken every byte of the part before it, as the C floor does,
+ * so a client never holds more than one frame beyond its socket buffer (its stream's window), whatever the
+ * resolution. A client that skipped gets the newest part as soon as it has taken the one before
+ * ({@link StreamWire#whenTaken}), not a frame period later. Nothing on the way of a part that is sent reads or
+ * flips the channel's writability: the water marks sit above two parts.
  *
  * <p>Hold limit: a part written to the client must be taken by its socket (its stream) within the client
  * timeout, or the client is closed (over HTTP/2: its stream is reset, and the connection's other streams go
@@ -33,8 +36,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     private static final long FPS_WINDOW_NANOS = 1_000_000_000L;
-    /** Floor of the high water mark, so tiny frames do not make every write flip the channel's writability. */
-    static final int MIN_HIGH_WATER_MARK = 16 * 1024;
+    /** Floor of the high water mark: Netty's default. */
+    static final int MIN_HIGH_WATER_MARK = 64 * 1024;
 
     private final Broadcaster broadcaster;
     private final LoopSessions loop;
@@ -47,23 +50,22 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private final FatalErrorHandler fatal;
     private final long connectedMillis = System.currentTimeMillis();
     private final long connectedNanos = System.nanoTime();
+    private final Runnable taken = this::taken;
+    private final Runnable takenSoon = this::takenSoon;
     private ChannelHandlerContext ctx;
     private String remote = "?";
     private final PartClock parts = new PartClock();
     private boolean ended;
     private boolean closing;
-    private volatile long fpsWindowStart = connectedNanos;
+    /** A skip asked the wire to say when the client has taken what it was sent, and it has not said yet. */
+    private boolean waitingForTaken;
+    /** The sequence of the last part counted as skipped, so a part offered again is not counted twice. */
+    private long lastSkipped = -1;
     private long fpsWindowFrames;
     /** The part size the channel's water marks were last fitted to. */
     private int waterMarkBasis;
-
-    // Written on the loop, read by /state and /metrics from any thread.
-    private volatile long framesSent;
-    private volatile long framesSkipped;
-    private volatile long framesDecimated;
-    private volatile long bytesSent;
-    private volatile long lastSequence;
-    private volatile double fps;
+    /** Written on the loop, read by /state and /metrics from any thread. */
+    private final SessionCounters counters = new SessionCounters();
 
     StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, StreamWire wire, String path,
             long timeoutNanos, double requestedFps, FatalErrorHandler fatal) {
@@ -76,6 +78,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.requestedFps = requestedFps;
         this.policy = new DeliveryPolicy(requestedFps);
         this.fatal = fatal;
+        counters.set(SessionCounters.FPS_WINDOW_START, connectedNanos);
     }
 
     InetAddress address() {
@@ -99,74 +102,91 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes {@code part} if the socket can take it, else counts a skip. The caller keeps its reference. */
-    void offer(Part part) {
-        if (ended) {
+    /**
+     * Writes {@code part} if the client took all it was sent, else counts a skip. {@code now}: the loop's
+     * {@link System#nanoTime()} for this delivery. The caller keeps its reference.
+     */
+    void offer(Part part, long now) {
+        if (ended || closing) {
             return;
         }
-        Channel channel = ctx.channel();
-        long now = System.nanoTime();
-        if (closing) {
-            return;
-        }
-        if (parts.oldestUntakenAge(pendingBytes(), now) > timeoutNanos) {
+        long pending = pendingBytes();
+        if (parts.oldestUntakenAge(pending, now) > timeoutNanos) {
             // The channel goes inactive in a later task: until then, parts still come and must not count it twice.
             closing = true;
             log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
             broadcaster.timedOut();
-            channel.close();
+            ctx.channel().close();
             return;
         }
-        switch (policy.decide(part, channel.isWritable(), now)) {
-            case DECIMATE -> framesDecimated++;
-            case SKIP -> framesSkipped++;
-            case SEND -> send(channel, part, now);
+        switch (policy.decide(part, pending == 0, now)) {
+            case DECIMATE -> counters.add(SessionCounters.DECIMATED, 1);
+            case SKIP -> skip(part);
+            case SEND -> send(part, now);
         }
     }
 
-    private void send(Channel channel, Part part, long now) {
-        fitWaterMarks(channel, part.length());
-        // Book-keeping before the write: its flush can flip writability and call back into this session, which
-        // must then see this part as sent (or it would send it twice).
+    private void skip(Part part) {
+        if (part.sequence() != lastSkipped) {
+            lastSkipped = part.sequence();
+            counters.add(SessionCounters.SKIPPED, 1);
+        }
+        if (!waitingForTaken) {
+            waitingForTaken = true;
+            wire.whenTaken(ctx, takenSoon);
+        }
+    }
+
+    /**
+     * Called by the wire from inside the write path (a promise's completion, before the channel has counted the
+     * write as gone): the rest runs in a task of its own, once the write path is done with its book-keeping.
+     */
+    private void takenSoon() {
+        ctx.channel().eventLoop().execute(taken);
+    }
+
+    /** The client took everything it was sent after a skip: the newest part goes at once, if it is due. */
+    private void taken() {
+        waitingForTaken = false;
+        Part newest = loop.latest();
+        long now = System.nanoTime();
+        if (policy.wantsOnDrain(newest, now)) {
+            offer(newest, now);
+        }
+    }
+
+    private void send(Part part, long now) {
+        fitWaterMarks(part.length());
+        // Book-keeping before the write: its flush can complete a wait for the client to take what it was sent
+        // and call back into this session, which must then see this part as sent (or it would send it twice).
         policy.sent(part);
-        framesSent++;
-        lastSequence = part.sequence();
+        counters.add(SessionCounters.SENT, 1);
+        counters.set(SessionCounters.LAST_SEQUENCE, part.sequence());
         fpsWindowFrames++;
-        if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
-            fps = fpsWindowFrames * 1e9 / (now - fpsWindowStart);
-            fpsWindowStart = now;
+        long windowStart = counters.own(SessionCounters.FPS_WINDOW_START);
+        if (now - windowStart >= FPS_WINDOW_NANOS) {
+            counters.setFps(fpsWindowFrames * 1e9 / (now - windowStart));
+            counters.set(SessionCounters.FPS_WINDOW_START, now);
             fpsWindowFrames = 0;
         }
         int length = wire.write(ctx, part);
-        bytesSent += length;
+        counters.add(SessionCounters.BYTES, length);
         parts.written(length, now);
         wire.flush(ctx, loop);
     }
 
     /**
-     * Keeps the channel's water marks at half a part (high) and a quarter (low): once most of a part waits in
-     * user space the channel turns unwritable and later parts are skipped, so a client never holds more than
-     * about the newest frame beyond its socket buffer, whatever the resolution. Refitted only when the part
-     * size moves by more than a quarter.
+     * Keeps the channel's high water mark at two parts and the low one at one: a client is written to only
+     * when it has nothing pending, so its writability never flips on the way of a part. Refitted only when the
+     * part size moves by more than a quarter.
      */
-    private void fitWaterMarks(Channel channel, int partLength) {
+    private void fitWaterMarks(int partLength) {
         if (Math.abs(partLength - waterMarkBasis) * 4 <= waterMarkBasis) {
             return;
         }
         waterMarkBasis = partLength;
-        int high = Math.max(MIN_HIGH_WATER_MARK, partLength / 2);
-        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            Part newest = loop.latest();
-            if (policy.wantsOnDrain(newest, System.nanoTime())) {
-                offer(newest);
-            }
-        }
-        ctx.fireChannelWritabilityChanged();
+        int high = Math.max(MIN_HIGH_WATER_MARK, 2 * partLength);
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     }
 
     @Override
@@ -234,10 +254,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     SessionStats stats() {
         long pending = ctx == null ? 0 : pendingBytes();
-        long sinceWindow = System.nanoTime() - fpsWindowStart;
+        long sinceWindow = System.nanoTime() - counters.get(SessionCounters.FPS_WINDOW_START);
         // A client that stopped receiving shows 0 fps rather than its last rate.
-        double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : fps;
-        return new SessionStats(remote, path, wire.protocol(), connectedMillis, framesSent, framesSkipped, bytesSent, pending,
-                lastSequence, current, requestedFps, framesDecimated);
+        double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : counters.fps();
+        return new SessionStats(remote, path, wire.protocol(), connectedMillis, counters.get(SessionCounters.SENT),
+                counters.get(SessionCounters.SKIPPED), counters.get(SessionCounters.BYTES), pending,
+                counters.get(SessionCounters.LAST_SEQUENCE), current, requestedFps,
+                counters.get(SessionCounters.DECIMATED));
     }
 }

@@ -38,6 +38,13 @@ interface StreamWire {
     long pending(ChannelHandlerContext ctx);
 
     /**
+     * Runs {@code taken} on the loop once everything written so far has been taken, or the write failed;
+     * possibly from inside the write path, before {@link #pending} has caught up. Called when a part is skipped, at most once until it runs: it costs an allocation
+     * or two, never on a frame that is sent.
+     */
+    void whenTaken(ChannelHandlerContext ctx, Runnable taken);
+
+    /**
      * Ends the body cleanly (the last chunk, the end of the HTTP/2 stream, nothing for HTTP/1.0, which ends
      * with the connection) and closes once everything written has gone out.
      *

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.server.testing.EmbeddedServer;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.PendingWriteQueue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -137,18 +141,74 @@ class StreamWireFormatTest {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.request("GET /stream HTTP/1.0\r\n\r\n");
             server.outboundText();
-            server.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            // A socket that takes nothing: what the session writes stays pending, counted as the channel's.
+            HeldSocket socket = new HeldSocket();
+            server.channel.pipeline().addFirst(socket);
             server.publish(EmbeddedServer.frame(5, 1_700_000_000_000_000L, (byte) 5));
             server.publish(EmbeddedServer.frame(6, 1_700_000_000_000_000L, (byte) 6));
             server.publish(frame7());
-            assertEquals("", server.outboundText(), "nothing queued while unwritable");
-            server.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+            assertEquals("", server.outboundText(), "all held");
+            SessionStats held = server.broadcaster.sessions().get(0);
+            assertEquals(1, held.framesSent(), "frame 5 went; 6 and 7 came while it was pending");
+            assertEquals(2, held.framesSkipped());
+            assertTrue(held.pendingBytes() > 0, "frame 5 pending: " + held.pendingBytes());
+
+            socket.takeAll();
             server.channel.runPendingTasks();
-            assertEquals(PART_7, server.outboundText(), "only the newest frame");
+            String out = server.outboundText();
+            assertTrue(out.startsWith("Content-Type: image/jpeg\r\nContent-Length: 5\r\n"), out);
+            assertTrue(out.contains("X-Frame-Sequence: 5\r\n"), out);
+            assertFalse(out.contains("X-Frame-Sequence: 6\r\n"), "no backlog: " + out);
+            assertTrue(out.endsWith(PART_7), "the newest frame as soon as frame 5 was taken: " + out);
             SessionStats stats = server.broadcaster.sessions().get(0);
-            assertEquals(3, stats.framesSkipped());
-            assertEquals(1, stats.framesSent());
+            assertEquals(2, stats.framesSkipped(), "a frame is counted as skipped once");
+            assertEquals(2, stats.framesSent());
             assertEquals(7, stats.lastSequence());
+            assertEquals(0, stats.pendingBytes());
+        }
+    }
+
+    /**
+     * Stands for a socket whose buffer is full: holds every write, counted as the channel's pending bytes as a
+     * real socket's would be, until {@link #takeAll}; from then on it takes everything.
+     */
+    private static final class HeldSocket extends ChannelOutboundHandlerAdapter {
+
+        private PendingWriteQueue held;
+        private ChannelHandlerContext ctx;
+        private boolean taking;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            held = new PendingWriteQueue(ctx);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (taking) {
+                ctx.write(msg, promise);
+            } else {
+                held.add(msg, promise);
+            }
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            if (taking) {
+                ctx.flush();
+            }
+        }
+
+        void takeAll() {
+            taking = true;
+            held.removeAndWriteAll();
+            ctx.flush();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            held.removeAndFailAll(new java.nio.channels.ClosedChannelException());
         }
     }
 
