@@ -17,6 +17,12 @@ final class Http1Wire implements StreamWire {
     private final MultipartFormat format;
     private final boolean chunked;
     private final ByteBuf head;
+    /**
+     * False once everything flushed was seen taken, read right after the flush while the channel's outbound
+     * buffer is still in the cache: then the next frame's question costs no read of it. Pending bytes only go
+     * down between our writes, so false stays true until the next write; every write sets it again.
+     */
+    private boolean mayHavePending = true;
 
     /** @param head the response head's constant bytes, for this version */
     Http1Wire(MultipartFormat format, boolean chunked, ByteBuf head) {
@@ -37,6 +43,7 @@ final class Http1Wire implements StreamWire {
         int length = responseHead.readableBytes() + preamble.readableBytes();
         ctx.write(responseHead, ctx.voidPromise());
         ctx.writeAndFlush(preamble, ctx.voidPromise());
+        mayHavePending = pending(ctx) != 0;
         return length;
     }
 
@@ -54,6 +61,15 @@ final class Http1Wire implements StreamWire {
     @Override
     public void flush(ChannelHandlerContext ctx, LoopSessions loop) {
         ctx.flush();
+        mayHavePending = pending(ctx) != 0;
+    }
+
+    @Override
+    public boolean allTaken(ChannelHandlerContext ctx) {
+        if (mayHavePending && pending(ctx) == 0) {
+            mayHavePending = false;
+        }
+        return !mayHavePending;
     }
 
     @Override
@@ -68,6 +84,7 @@ final class Http1Wire implements StreamWire {
      */
     @Override
     public void whenTaken(ChannelHandlerContext ctx, Runnable taken) {
+        mayHavePending = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> taken.run());
     }
 

@@ -90,6 +90,11 @@ final class Http2Wire implements StreamWire {
     }
 
     @Override
+    public boolean allTaken(ChannelHandlerContext ctx) {
+        return written == taken;
+    }
+
+    @Override
     public void whenTaken(ChannelHandlerContext ctx, Runnable taken) {
         if (pending(ctx) == 0) {
             taken.run();

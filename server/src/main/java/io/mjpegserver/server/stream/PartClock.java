@@ -32,6 +32,15 @@ final class PartClock {
     }
 
     /**
+     * Notes a write of {@code bytes} at {@code nanoTime}, made when the client had taken every write before it:
+     * those are forgotten, without asking how many bytes are pending.
+     */
+    void writtenAfterAllTaken(int bytes, long nanoTime) {
+        size = 0;
+        written(bytes, nanoTime);
+    }
+
+    /**
      * How long ago the oldest write not yet wholly taken was made, given {@code pending} bytes still queued in
      * user space; 0 when everything was taken.
      */

@@ -110,8 +110,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         if (ended || closing) {
             return;
         }
-        long pending = pendingBytes();
-        if (parts.oldestUntakenAge(pending, now) > timeoutNanos) {
+        boolean allTaken = wire.allTaken(ctx);
+        if (!allTaken && parts.oldestUntakenAge(pendingBytes(), now) > timeoutNanos) {
             // The channel goes inactive in a later task: until then, parts still come and must not count it twice.
             closing = true;
             log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
@@ -119,7 +119,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             ctx.channel().close();
             return;
         }
-        switch (policy.decide(part, pending == 0, now)) {
+        switch (policy.decide(part, allTaken, now)) {
             case DECIMATE -> counters.add(SessionCounters.DECIMATED, 1);
             case SKIP -> skip(part);
             case SEND -> send(part, now);
@@ -171,7 +171,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         int length = wire.write(ctx, part);
         counters.add(SessionCounters.BYTES, length);
-        parts.written(length, now);
+        // A part is sent only to a client that took everything before it (the policy's rule).
+        parts.writtenAfterAllTaken(length, now);
         wire.flush(ctx, loop);
     }
 

@@ -34,8 +34,14 @@ interface StreamWire {
      */
     void flush(ChannelHandlerContext ctx, LoopSessions loop);
 
-    /** Bytes written and not yet taken by the client's socket (over HTTP/2: by its stream). */
+    /** Bytes written and not yet taken by the client's socket (over HTTP/2: by its stream); from any thread. */
     long pending(ChannelHandlerContext ctx);
+
+    /**
+     * Whether the client has taken everything written to it ({@link #pending} is 0), asked on the loop once per
+     * client per frame: as cheap as the wire can make it.
+     */
+    boolean allTaken(ChannelHandlerContext ctx);
 
     /**
      * Runs {@code taken} on the loop once everything written so far has been taken, or the write failed;

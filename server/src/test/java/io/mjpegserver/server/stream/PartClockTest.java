@@ -52,4 +52,18 @@ class PartClockTest {
         assertEquals(85, clock.oldestUntakenAge(250, 100));
         assertEquals(0, clock.oldestUntakenAge(0, 100));
     }
+
+    @Test
+    void aWriteAfterEverythingWasTakenStartsTheAccountAfresh() {
+        PartClock clock = new PartClock();
+        // Frames to a client that takes each at once; nobody asks the age while nothing is pending.
+        for (long t = 1; t <= 100; t++) {
+            clock.writtenAfterAllTaken(50_000, t * 1_000);
+        }
+        // Then the last one stays pending: it is as old as itself, not as the writes before it.
+        assertEquals(500, clock.oldestUntakenAge(50_000, 100_500));
+        clock.written(50_000, 101_000);
+        assertEquals(2_000, clock.oldestUntakenAge(100_000, 102_000));
+        assertEquals(1_000, clock.oldestUntakenAge(50_000, 102_000));
+    }
 }
