@@ -10,7 +10,9 @@
 # Knobs (environment): FLOOR_CLIENTS="1 100 1000 3000"  FLOOR_REPS=2  FLOOR_WARMUP=5  FLOOR_DURATION=15
 #   FLOOR_FPS=30  FLOOR_SIZE=1280x720  FLOOR_HTTP10=1 (0: ours is asked with HTTP/1.1, chunked; the floor
 #   answers HTTP/1.0 whatever it is asked)  FLOOR_SERVERS="floor ours" (also: floor-sendfile, and any NAME
-#   given a jar in FLOOR_JAR_NAME)  FLOOR_JAVA_OPTS=""  FLOOR_SERVER_ARGS=""  FLOOR_OUT=bench/results/floor
+#   given a jar in FLOOR_JAR_NAME)  FLOOR_JAVA_OPTS="@server/src/deb/jvm.options" (the settings the package and
+#   the README launch with; the servers run with MALLOC_ARENA_MAX=2 as the launcher sets it)  FLOOR_SERVER_ARGS=""
+#   FLOOR_OUT=bench/results/floor
 #   FLOOR_SKIP_BUILD=0 (1: use server/target/mjpeg-server.jar as it is)  FLOOR_SRC=../shared/bench/mjpeg-floor.c
 #   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
 # A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
@@ -29,6 +31,7 @@ SERVERS=${FLOOR_SERVERS:-floor ours}
 OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
 SRC=${FLOOR_SRC:-$ROOT/../shared/bench/mjpeg-floor.c}
 NICE=${FLOOR_NICE:-0}
+JAVA_OPTS_ALL=${FLOOR_JAVA_OPTS-@$ROOT/server/src/deb/jvm.options}
 [[ "$NICE" =~ ^-?[0-9]+$ ]] || { echo "floor.sh: FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)" >&2; exit 2; }
 [ -f "$SRC" ] || SRC=/work/shared/bench/mjpeg-floor.c
 
@@ -81,7 +84,7 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
   echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10 nice $NICE"
   echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
   echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"
-  echo "ours:     java ${FLOOR_JAVA_OPTS:-} -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
+  echo "ours:     MALLOC_ARENA_MAX=2 java $JAVA_OPTS_ALL -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -106,10 +109,10 @@ start() {
     *)
       local jar opts args
       jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/ours.jar # the server as built, with NAME's own options
-      opts="${FLOOR_JAVA_OPTS:-} $(var JAVA_OPTS "$name")"
+      opts="$JAVA_OPTS_ALL $(var JAVA_OPTS "$name")"
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
       # shellcheck disable=SC2086
-      nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
+      MALLOC_ARENA_MAX=2 nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
       PID=$!
       ;;
   esac
@@ -137,7 +140,7 @@ for n in $CLIENTS; do
           --server-pid "$PID" --label "$name" "${http_flag[@]}" >"$OUT/logs/$tag.json" 2>"$OUT/logs/$tag.client.log"; then
         jq -c --arg server "$name" --argjson rep "$rep" --arg load "$load" --argjson frame_kb "$frame_kb" \
           '. + {server: $server, rep: $rep, load_at_start: $load, frame_kb: $frame_kb}' "$OUT/logs/$tag.json" >>"$OUT/floor.jsonl"
-        jq -r '"   \(.fps_min) fps min, \(.delivered * 100 | floor) % delivered, \(.gbit_per_s) Gbit/s, \(.server_cores) cores, \(.server_cpu_s_per_gbit) s/Gbit, p99 \(.latency_ms.p99) ms, RSS \(.server_rss_mb) MB, accepted in \(.connect_s) s"' "$OUT/logs/$tag.json" >&2
+        jq -r '"   \(.fps_min) fps min, \(.delivered * 100 | floor) % delivered, \(.gbit_per_s) Gbit/s, \(.server_cores) cores, \(.server_cpu_s_per_gbit) s/Gbit, p99 \(.latency_ms.p99) ms (frame \(.frame_latency_ms.p99 // "-") ms), RSS \(.server_rss_mb) MB, accepted in \(.connect_s) s"' "$OUT/logs/$tag.json" >&2
       else
         log "the load client failed for $tag; see $OUT/logs/$tag.*"
       fi

@@ -11,7 +11,18 @@
  * as multipart/x-mixed-replace (raw, or HTTP/1.1 chunked), and once every client has its first part (or
  * after 30 s) warms up, then measures a window. Per client it counts parts whose JPEG completed in the
  * window (a part is valid when the JPEG starts FF D8 and ends FF D9); latency is the wall clock at the
- * JPEG's last byte minus the part's X-Timestamp. Prints one JSON line on stdout. Never runs longer than
+ * JPEG's last byte minus the part's X-Timestamp. Servers stamp differently: ours stamps each frame once, at
+ * capture, for every client; the C floor stamps each client's copy just before that client's writev. So a
+ * second figure, frame latency, measures both alike: the last byte's arrival minus the earliest X-Timestamp
+ * of the round in which the server sent that frame, i.e. from when the server began to send the frame to
+ * anyone. A frame is known by its X-Frame-Sequence, or when a server sends none by its Content-Length and 8
+ * bytes from the middle of its JPEG (stamps over 0.5 s apart are another showing of the same JPEG); a gap of
+ * over half a frame period between the sorted stamps of one frame starts another round (the floor's second
+ * loop sometimes sends a frame again, a tick later, when its timer fires before the first loop's has
+ * advanced the frame: that copy is measured from its own round). For ours the two figures are the same; for
+ * the floor the second also counts each client's wait for its turn in the fan-out round, as ours always
+ * did. A part whose JPEG is the same as the client's previous part's is a repeat, not a new frame, for
+ * servers that send no sequence too. Prints one JSON line on stdout. Never runs longer than
  * the connect phase + warm-up + window + 60 s. Shares no code with the servers it measures. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,6 +43,8 @@
 #define RECV_MAX (1 << 20)
 #define LAT_BUCKETS 200000 /* 50 us buckets up to 10 s */
 #define LAT_STEP_US 50
+#define MAX_RECORDS (8L << 20) /* parts remembered for the frame latency */
+#define MID_BYTES 8
 
 enum { S_STATUS, S_HEADERS, S_SEEK, S_PART_HEADERS, S_BODY }; /* multipart parser */
 enum { C_SIZE, C_DATA, C_CRLF };                               /* chunk decoder */
@@ -42,6 +55,8 @@ typedef struct {
     char line[512]; int linelen;
     char hex[32]; int nhex; /* chunk-size line */
     unsigned char first[2], last[2]; int nfirst;
+    unsigned char mid[MID_BYTES]; long mid_at; /* body offset of mid[0] */
+    long last_length; unsigned long long last_mid; /* the previous part's, to tell a repeat without a sequence */
     double ts; long seq, last_seq;
     long frames, invalid, skipped, bytes;
     double first_part_at;
@@ -51,6 +66,11 @@ static client_t *cl; static int nclients;
 static int measuring;
 static long lat_hist[LAT_BUCKETS + 1], lat_count; static double lat_max;
 static long protocol_errors, disconnects, connect_failures;
+/* One record per measured part, for the frame latency: which frame (key), its stamp, its arrival. */
+typedef struct { long seq, length; unsigned long long mid; double ts, arrived; } record_t;
+static record_t *records; static long nrecords, records_dropped;
+static long flat_hist[LAT_BUCKETS + 1], flat_count; static double flat_max;
+static double fps = 30;
 
 static double now_mono(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 static double now_wall(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec + t.tv_nsec / 1e9; }
@@ -63,16 +83,24 @@ static void fail(client_t *c, int ep) {
 static void part_done(client_t *c) {
     int valid = c->length >= 4 && c->first[0] == 0xFF && c->first[1] == 0xD8 && c->last[0] == 0xFF && c->last[1] == 0xD9;
     if (c->first_part_at == 0) c->first_part_at = now_mono();
-    int repeat = c->seq >= 0 && c->last_seq >= 0 && c->seq <= c->last_seq;
+    unsigned long long mid = 0; for (int i = 0; i < MID_BYTES; i++) mid = mid << 8 | c->mid[i];
+    int repeat = c->seq >= 0 ? c->last_seq >= 0 && c->seq <= c->last_seq
+                             : c->last_length == c->length && c->last_mid == mid;
+    c->last_length = c->length; c->last_mid = mid;
     if (measuring) {
         if (!valid) c->invalid++;
         else if (!repeat) {
             c->frames++;
             if (c->seq >= 0 && c->last_seq >= 0) c->skipped += c->seq - c->last_seq - 1;
             if (c->ts > 0) {
-                double us = (now_wall() - c->ts) * 1e6; if (us < 0) us = 0;
+                double arrived = now_wall();
+                double us = (arrived - c->ts) * 1e6; if (us < 0) us = 0;
                 long b = (long)(us / LAT_STEP_US); if (b > LAT_BUCKETS) b = LAT_BUCKETS;
                 lat_hist[b]++; lat_count++; if (us > lat_max) lat_max = us;
+                if (nrecords < MAX_RECORDS) {
+                    record_t *r = &records[nrecords++];
+                    r->seq = c->seq; r->length = c->length; r->mid = mid; r->ts = c->ts; r->arrived = arrived;
+                } else records_dropped++;
             }
         }
     }
@@ -96,7 +124,8 @@ static int on_line(client_t *c, char *l) {
     case S_PART_HEADERS:
         if (!*l) {
             if (c->length < 0) return -1;
-            c->state = S_BODY; c->body_left = c->length; c->nfirst = 0; return 0;
+            c->state = S_BODY; c->body_left = c->length; c->nfirst = 0;
+            c->mid_at = c->length / 2; memset(c->mid, 0, sizeof c->mid); return 0;
         }
         if (!strncasecmp(l, "Content-Length:", 15)) c->length = strtol(l + 15, NULL, 10);
         else if (!strncasecmp(l, "X-Timestamp:", 12)) c->ts = strtod(l + 12, NULL);
@@ -112,6 +141,11 @@ static int feed_body(client_t *c, const unsigned char *p, long n) {
         if (c->state == S_BODY) {
             long k = n < c->body_left ? n : c->body_left;
             for (long i = 0; i < k && c->nfirst < 2; i++) c->first[c->nfirst++] = p[i];
+            long at = c->length - c->body_left; /* body offset of p[0] */
+            for (long i = 0; i < MID_BYTES; i++) {
+                long o = c->mid_at + i - at;
+                if (o >= 0 && o < k) c->mid[i] = p[o];
+            }
             if (k >= 2) { c->last[0] = p[k - 2]; c->last[1] = p[k - 1]; }
             else if (k == 1) { c->last[0] = c->last[1]; c->last[1] = p[0]; }
             c->body_left -= k; p += k; n -= k;
@@ -183,16 +217,46 @@ static long proc_status_kb(int pid, const char *key) {
 
 static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 
-static double lat_pct(double q) {
-    if (!lat_count) return 0;
-    long want = (long)(q * lat_count + 0.5), seen = 0; if (want < 1) want = 1;
-    for (long b = 0; b <= LAT_BUCKETS; b++) { seen += lat_hist[b]; if (seen >= want) return (b + 1) * LAT_STEP_US / 1000.0; }
-    return lat_max / 1000;
+static double pct(const long *hist, long count, double max, double q) {
+    if (!count) return 0;
+    long want = (long)(q * count + 0.5), seen = 0; if (want < 1) want = 1;
+    for (long b = 0; b <= LAT_BUCKETS; b++) { seen += hist[b]; if (seen >= want) return (b + 1) * LAT_STEP_US / 1000.0; }
+    return max / 1000;
+}
+static double lat_pct(double q) { return pct(lat_hist, lat_count, lat_max, q); }
+static double flat_pct(double q) { return pct(flat_hist, flat_count, flat_max, q); }
+
+/* Frames by sequence when the server numbers them, else by length, middle bytes, then stamp. */
+static int cmp_record(const void *a, const void *b) {
+    const record_t *x = a, *y = b;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    if (x->seq < 0) {
+        if (x->length != y->length) return x->length < y->length ? -1 : 1;
+        if (x->mid != y->mid) return x->mid < y->mid ? -1 : 1;
+    }
+    return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+/* Frame latency: each part's arrival minus the earliest stamp of its frame's send round. Parts of one frame
+ * are adjacent after the sort, in stamp order; without sequence numbers, a gap of over 0.5 s between stamps
+ * starts another showing of the same JPEG (the bench loops its frames every 2 s); a gap of over half a frame
+ * period starts another round. */
+static void frame_latency(void) {
+    qsort(records, nrecords, sizeof *records, cmp_record);
+    double first = 0;
+    for (long i = 0; i < nrecords; i++) {
+        record_t *r = &records[i], *p = i ? &records[i - 1] : NULL;
+        int same = p && p->seq == r->seq && (r->seq >= 0 || (p->length == r->length && p->mid == r->mid && r->ts - p->ts < 0.5));
+        if (!same || r->ts - p->ts > 0.5 / fps) first = r->ts;
+        double us = (r->arrived - first) * 1e6; if (us < 0) us = 0;
+        long b = (long)(us / LAT_STEP_US); if (b > LAT_BUCKETS) b = LAT_BUCKETS;
+        flat_hist[b]++; flat_count++; if (us > flat_max) flat_max = us;
+    }
 }
 
 int main(int argc, char **argv) {
     int port = 0, http10 = 0, server_pid = 0; const char *path = "/stream", *label = "";
-    double fps = 30, warmup = 5, duration = 20, rate = 0;
+    double warmup = 5, duration = 20, rate = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--clients") && i + 1 < argc) nclients = atoi(argv[++i]);
@@ -212,6 +276,8 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     char req[512]; int reqlen = snprintf(req, sizeof req, "GET %s HTTP/1.%d\r\nHost: 127.0.0.1:%d\r\nUser-Agent: mjpeg-load\r\nAccept: */*\r\n\r\n", path, http10 ? 0 : 1, port);
     cl = calloc(nclients, sizeof *cl);
+    records = malloc(MAX_RECORDS * sizeof *records);
+    if (!records) { fprintf(stderr, "mjpeg-load: out of memory\n"); return 1; }
     unsigned char *buf = malloc(RECV_MAX);
     int ep = epoll_create1(0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -279,6 +345,7 @@ int main(int argc, char **argv) {
         skipped += cl[i].skipped; bytes += cl[i].bytes; connected += cl[i].got_head;
     }
     qsort(f, nclients, sizeof *f, cmpd);
+    frame_latency();
     double gbit = window > 0 ? bytes * 8 / window / 1e9 : 0;
     double cpu = window > 0 && server_pid ? (ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
     double delivered = window > 0 ? frames / (nclients * fps * window) : 0;
@@ -287,10 +354,12 @@ int main(int argc, char **argv) {
            "\"fps_min\":%.2f,\"fps_p1\":%.2f,\"fps_median\":%.2f,\"fps_max\":%.2f,\"frames\":%ld,\"delivered\":%.4f,\"skipped\":%ld,"
            "\"invalid\":%ld,\"protocol_errors\":%ld,\"disconnects\":%ld,\"connect_failures\":%ld,\"gbit_per_s\":%.3f,"
            "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
+           "\"frame_latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},\"records_dropped\":%ld,"
            "\"server_cores\":%.3f,\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
            label, nclients, connected, t_all_head ? t_all_head - t_start : -1, t_all_part ? t_all_part - t_start : -1, window,
            f[0], f[nclients / 100], f[nclients / 2], f[nclients - 1], frames, delivered, skipped, invalid, protocol_errors,
            disconnects, connect_failures, gbit, lat_pct(0.5), lat_pct(0.9), lat_pct(0.99), lat_pct(0.999), lat_max / 1000,
+           flat_pct(0.5), flat_pct(0.9), flat_pct(0.99), flat_pct(0.999), flat_max / 1000, records_dropped,
            cpu, gbit > 0 ? cpu / gbit : 0, rss_max / 1024.0, hwm / 1024.0,
            ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
     (void)hard_end;
