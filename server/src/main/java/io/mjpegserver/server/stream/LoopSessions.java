@@ -79,13 +79,18 @@ final class LoopSessions {
         if (part == null) {
             return;
         }
+        Part local = null;
         try {
-            publish(part);
+            local = part.forLoop();
+            publish(local);
         } catch (Error e) {
             // Netty would log it and go on: a loop that met an Error is not to be trusted.
             fatal.fatal("event loop " + Thread.currentThread().getName(), e);
         } finally {
             part.release();
+            if (local != null) {
+                local.release();
+            }
         }
     }
 

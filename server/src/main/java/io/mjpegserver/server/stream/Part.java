@@ -15,8 +15,8 @@ import io.netty.util.AbstractReferenceCounted;
  * buffer, so the chunked writer sends line and fields as one buffer and no client costs an allocation; the
  * other writers send the fields alone.
  *
- * <p>Reference counted: the creator owns one reference; an event loop that keeps it retains it. When the
- * last reference goes, the fields and this part's hold on the JPEG are released.
+ * <p>Reference counted: the creator owns one reference; each event loop takes its own {@link #forLoop} copy.
+ * When the last reference goes, the fields and this part's hold on the JPEG are released.
  */
 final class Part extends AbstractReferenceCounted {
 
@@ -47,6 +47,17 @@ final class Part extends AbstractReferenceCounted {
         int fields = h.buf().readableBytes() - h.chunkPrefix();
         return new Part(frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(),
                 frame.content().retainedDuplicate(), fields + frame.size() + format.delimiterLength());
+    }
+
+    /**
+     * This part for one event loop's clients: the same bytes, through buffers derived for that loop alone. Each
+     * client's write retains and releases what it was derived from; derived from the loop's own buffers, those
+     * counts live in a cache line only that loop writes, instead of one that every loop's clients write (and
+     * that would move between cores for each of them). The caller owns the returned part.
+     */
+    Part forLoop() {
+        return new Part(sequence, capturedNanos, head.retainedDuplicate(), chunkLineLength, jpeg.retainedDuplicate(),
+                length);
     }
 
     long sequence() {
