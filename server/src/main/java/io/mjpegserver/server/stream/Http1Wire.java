@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
 
 /**
  * A stream over HTTP/1.x, written as raw bytes in front of the (removed) HTTP codec: through TLS when there
@@ -23,6 +24,7 @@ final class Http1Wire implements StreamWire {
      * down between our writes, so false stays true until the next write; every write sets it again.
      */
     private boolean mayHavePending = true;
+    private ChannelPromise voidPromise;
 
     /** @param head the response head's constant bytes, for this version */
     Http1Wire(MultipartFormat format, boolean chunked, ByteBuf head) {
@@ -37,14 +39,12 @@ final class Http1Wire implements StreamWire {
     }
 
     @Override
-    public int open(ChannelHandlerContext ctx) {
-        ByteBuf responseHead = head.duplicate();
-        ByteBuf preamble = format.preamble(chunked);
-        int length = responseHead.readableBytes() + preamble.readableBytes();
-        ctx.write(responseHead, ctx.voidPromise());
-        ctx.writeAndFlush(preamble, ctx.voidPromise());
+    public void open(ChannelHandlerContext ctx) {
+        // The channel's void promise, kept: asking the channel for it on every write costs a read of the channel.
+        voidPromise = ctx.voidPromise();
+        ctx.write(head.duplicate(), voidPromise);
+        ctx.writeAndFlush(format.preamble(chunked), voidPromise);
         mayHavePending = pending(ctx) != 0;
-        return length;
     }
 
     @Override
@@ -52,9 +52,9 @@ final class Http1Wire implements StreamWire {
         ByteBuf fields = chunked ? part.retainedChunkLineAndFields() : part.retainedFields();
         ByteBuf tail = format.tail(chunked);
         int length = fields.readableBytes() + part.length() - format.delimiterLength() + tail.readableBytes();
-        ctx.write(fields, ctx.voidPromise());
-        ctx.write(part.retainedJpeg(), ctx.voidPromise());
-        ctx.write(tail, ctx.voidPromise());
+        ctx.write(fields, voidPromise);
+        ctx.write(part.retainedJpeg(), voidPromise);
+        ctx.write(tail, voidPromise);
         return length;
     }
 

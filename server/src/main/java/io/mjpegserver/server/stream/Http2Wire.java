@@ -41,12 +41,10 @@ final class Http2Wire implements StreamWire {
     }
 
     @Override
-    public int open(ChannelHandlerContext ctx) {
+    public void open(ChannelHandlerContext ctx) {
         ctx.write(new DefaultHttp2HeadersFrame(headers), ctx.voidPromise());
         ByteBuf preamble = format.preamble(false);
-        int length = preamble.readableBytes();
-        ctx.writeAndFlush(new DefaultHttp2DataFrame(preamble), counted(ctx, length));
-        return length;
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(preamble), counted(ctx, preamble.readableBytes()));
     }
 
     @Override

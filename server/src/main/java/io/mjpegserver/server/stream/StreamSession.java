@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +31,20 @@ import org.slf4j.LoggerFactory;
  * timeout, or the client is closed (over HTTP/2: its stream is reset, and the connection's other streams go
  * on). That bounds how long a stalled client pins a frame, whenever it stalled, so the frames pinned by all
  * stalled clients together are at most those published within one timeout (plus the check's granularity: the
- * next frame, or the one-second repeat), however many clients stall. {@link PartClock} keeps the accounting.
+ * next frame, or the one-second repeat), however many clients stall. As a client is written to only once it
+ * has taken everything before, at most one write is ever outstanding: its time is all the accounting needs.
  * Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+    private static final VarHandle FRAMES_SENT = counter("framesSent", long.class);
+    private static final VarHandle FRAMES_SKIPPED = counter("framesSkipped", long.class);
+    private static final VarHandle FRAMES_DECIMATED = counter("framesDecimated", long.class);
+    private static final VarHandle BYTES_SENT = counter("bytesSent", long.class);
+    private static final VarHandle LAST_SEQUENCE = counter("lastSequence", long.class);
+    private static final VarHandle FPS = counter("fps", double.class);
+    private static final VarHandle FPS_WINDOW_START = counter("fpsWindowStart", long.class);
     private static final long FPS_WINDOW_NANOS = 1_000_000_000L;
     /** Floor of the high water mark: Netty's default. */
     static final int MIN_HIGH_WATER_MARK = 64 * 1024;
@@ -54,7 +64,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private final Runnable takenSoon = this::takenSoon;
     private ChannelHandlerContext ctx;
     private String remote = "?";
-    private final PartClock parts = new PartClock();
+    /** When the last write was made: while it is not wholly taken, it is the only one outstanding. */
+    private long lastWriteNanos;
     private boolean ended;
     private boolean closing;
     /** A skip asked the wire to say when the client has taken what it was sent, and it has not said yet. */
@@ -64,8 +75,17 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private long fpsWindowFrames;
     /** The part size the channel's water marks were last fitted to. */
     private int waterMarkBasis;
-    /** Written on the loop, read by /state and /metrics from any thread. */
-    private final SessionCounters counters = new SessionCounters();
+    // Written on the loop, read by /state and /metrics from any thread: opaque stores, through the VarHandles
+    // below, not volatile ones. Each is a plain store (no fence on the hot path, where a session is offered every
+    // frame), in this object, whose cache line the offer has just read; yet a reader on another thread never sees
+    // a torn value, nor a counter go backwards. It may see one counter a frame ahead of another.
+    private long framesSent;
+    private long framesSkipped;
+    private long framesDecimated;
+    private long bytesSent;
+    private long lastSequence;
+    private double fps;
+    private long fpsWindowStart;
 
     StreamSession(Broadcaster broadcaster, LoopSessions loop, InetAddress address, StreamWire wire, String path,
             long timeoutNanos, double requestedFps, FatalErrorHandler fatal) {
@@ -78,7 +98,15 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.requestedFps = requestedFps;
         this.policy = new DeliveryPolicy(requestedFps);
         this.fatal = fatal;
-        counters.set(SessionCounters.FPS_WINDOW_START, connectedNanos);
+        FPS_WINDOW_START.setOpaque(this, connectedNanos);
+    }
+
+    private static VarHandle counter(String field, Class<?> type) {
+        try {
+            return MethodHandles.lookup().findVarHandle(StreamSession.class, field, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     InetAddress address() {
@@ -92,7 +120,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         remote = ClientAddress.of(channel);
         // From here the session reads (and drops) what the client sends, so a close is seen at once.
         channel.config().setAutoRead(true);
-        parts.written(wire.open(ctx), System.nanoTime());
+        wire.open(ctx);
+        lastWriteNanos = System.nanoTime();
         broadcaster.started(this);
         log.info("client {} {} connected over {}", remote, path, wire.protocol());
         loop.join(this);
@@ -111,7 +140,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean allTaken = wire.allTaken(ctx);
-        if (!allTaken && parts.oldestUntakenAge(pendingBytes(), now) > timeoutNanos) {
+        if (!allTaken && now - lastWriteNanos > timeoutNanos) {
             // The channel goes inactive in a later task: until then, parts still come and must not count it twice.
             closing = true;
             log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
@@ -120,7 +149,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (policy.decide(part, allTaken, now)) {
-            case DECIMATE -> counters.add(SessionCounters.DECIMATED, 1);
+            case DECIMATE -> FRAMES_DECIMATED.setOpaque(this, framesDecimated + 1);
             case SKIP -> skip(part);
             case SEND -> send(part, now);
         }
@@ -129,7 +158,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private void skip(Part part) {
         if (part.sequence() != lastSkipped) {
             lastSkipped = part.sequence();
-            counters.add(SessionCounters.SKIPPED, 1);
+            FRAMES_SKIPPED.setOpaque(this, framesSkipped + 1);
         }
         if (!waitingForTaken) {
             waitingForTaken = true;
@@ -160,19 +189,17 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         // Book-keeping before the write: its flush can complete a wait for the client to take what it was sent
         // and call back into this session, which must then see this part as sent (or it would send it twice).
         policy.sent(part);
-        counters.add(SessionCounters.SENT, 1);
-        counters.set(SessionCounters.LAST_SEQUENCE, part.sequence());
+        FRAMES_SENT.setOpaque(this, framesSent + 1);
+        LAST_SEQUENCE.setOpaque(this, part.sequence());
         fpsWindowFrames++;
-        long windowStart = counters.own(SessionCounters.FPS_WINDOW_START);
-        if (now - windowStart >= FPS_WINDOW_NANOS) {
-            counters.setFps(fpsWindowFrames * 1e9 / (now - windowStart));
-            counters.set(SessionCounters.FPS_WINDOW_START, now);
+        if (now - fpsWindowStart >= FPS_WINDOW_NANOS) {
+            FPS.setOpaque(this, fpsWindowFrames * 1e9 / (now - fpsWindowStart));
+            FPS_WINDOW_START.setOpaque(this, now);
             fpsWindowFrames = 0;
         }
         int length = wire.write(ctx, part);
-        counters.add(SessionCounters.BYTES, length);
-        // A part is sent only to a client that took everything before it (the policy's rule).
-        parts.writtenAfterAllTaken(length, now);
+        BYTES_SENT.setOpaque(this, bytesSent + length);
+        lastWriteNanos = now;
         wire.flush(ctx, loop);
     }
 
@@ -255,12 +282,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     SessionStats stats() {
         long pending = ctx == null ? 0 : pendingBytes();
-        long sinceWindow = System.nanoTime() - counters.get(SessionCounters.FPS_WINDOW_START);
+        long sinceWindow = System.nanoTime() - (long) FPS_WINDOW_START.getOpaque(this);
         // A client that stopped receiving shows 0 fps rather than its last rate.
-        double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : counters.fps();
-        return new SessionStats(remote, path, wire.protocol(), connectedMillis, counters.get(SessionCounters.SENT),
-                counters.get(SessionCounters.SKIPPED), counters.get(SessionCounters.BYTES), pending,
-                counters.get(SessionCounters.LAST_SEQUENCE), current, requestedFps,
-                counters.get(SessionCounters.DECIMATED));
+        double current = sinceWindow > 2 * FPS_WINDOW_NANOS ? 0 : (double) FPS.getOpaque(this);
+        return new SessionStats(remote, path, wire.protocol(), connectedMillis, (long) FRAMES_SENT.getOpaque(this),
+                (long) FRAMES_SKIPPED.getOpaque(this), (long) BYTES_SENT.getOpaque(this), pending,
+                (long) LAST_SEQUENCE.getOpaque(this), current, requestedFps, (long) FRAMES_DECIMATED.getOpaque(this));
     }
 }

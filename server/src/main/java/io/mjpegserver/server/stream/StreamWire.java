@@ -13,12 +13,8 @@ interface StreamWire {
     /** The protocol, as {@code /state} shows it: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}. */
     String protocol();
 
-    /**
-     * Writes the response head and the first delimiter, and flushes.
-     *
-     * @return the bytes written that count towards what the client has not yet taken
-     */
-    int open(ChannelHandlerContext ctx);
+    /** Writes the response head and the first delimiter, and flushes. */
+    void open(ChannelHandlerContext ctx);
 
     /**
      * Writes {@code part} (the caller keeps its reference), not flushed yet: {@link #flush} follows. Failures
