@@ -130,7 +130,7 @@ final class CameraSource implements FrameSource {
             if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
                 continue;
             }
-            ByteBuf jpeg = alloc.directBuffer(length, length);
+            ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
             jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
             return jpeg;
         }

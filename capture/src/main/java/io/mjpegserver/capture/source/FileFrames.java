@@ -124,14 +124,15 @@ final class FileFrames {
     /** Copies a JPEG packet once per frame out of FFmpeg's buffer (which the next read reuses), never per client. */
     private ByteBuf copy(AVPacket packet, ByteBufAllocator alloc) throws SourceException {
         int length = packet.size();
-        ByteBuf jpeg = alloc.directBuffer(length, length);
+        ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
         jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-        if (jpeg.getUnsignedShort(0) != 0xFFD8) {
+        int start = jpeg.readerIndex();
+        if (jpeg.getUnsignedShort(start) != 0xFFD8) {
             jpeg.release();
             throw new SourceException("video file " + path + " holds a picture that is not a JPEG: it may be damaged");
         }
         // Some writers leave bytes after the end-of-image marker: a client wants the JPEG alone.
-        for (int end = length - 2; end >= 2; end--) {
+        for (int end = start + length - 2; end >= start + 2; end--) {
             if (jpeg.getUnsignedShort(end) == 0xFFD9) {
                 jpeg.writerIndex(end + 2);
                 return jpeg;

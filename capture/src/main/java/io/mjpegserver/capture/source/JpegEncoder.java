@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.bytedeco.javacpp.BytePointer;
@@ -35,7 +36,7 @@ public final class JpegEncoder implements AutoCloseable {
                 throw new SourceException("JPEG encoding failed for a " + image.cols() + "x" + image.rows() + " image");
             }
             int length = Math.toIntExact(jpeg.limit());
-            ByteBuf out = alloc.directBuffer(length, length);
+            ByteBuf out = Frame.allocate(alloc, length);
             out.writeBytes(jpeg.position(0).limit(length).asByteBuffer());
             lastEncodeNanos = System.nanoTime() - started;
             return out;

@@ -11,6 +11,7 @@ import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
@@ -217,9 +218,10 @@ final class RtspSource implements FrameSource {
         if (length < 4) {
             return null;
         }
-        ByteBuf jpeg = alloc.directBuffer(length, length);
+        ByteBuf jpeg = Frame.allocate(alloc, length);
         jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-        if (jpeg.getUnsignedShort(0) == 0xFFD8 && jpeg.getUnsignedShort(length - 2) == 0xFFD9) {
+        int start = jpeg.readerIndex();
+        if (jpeg.getUnsignedShort(start) == 0xFFD8 && jpeg.getUnsignedShort(start + length - 2) == 0xFFD9) {
             return jpeg;
         }
         log.debug("{} sent a packet that is not a whole JPEG ({} bytes): dropped", this, length);

@@ -218,7 +218,7 @@ class FileSourceTest {
         for (int i = 0; i < count; i++) {
             ByteBuf jpeg = source.grab(PooledByteBufAllocator.DEFAULT);
             try {
-                assertEquals(0xFFD8, jpeg.getUnsignedShort(0));
+                assertEquals(0xFFD8, jpeg.getUnsignedShort(jpeg.readerIndex()));
                 assertEquals(0xFFD9, jpeg.getUnsignedShort(jpeg.writerIndex() - 2));
                 frames.add(ByteBufUtil.getBytes(jpeg));
             } finally {

@@ -36,14 +36,17 @@ public final class ServerMetrics implements RejectListener {
                 "request_timeout", "unauthorized", "client_timeout"}) {
             rejects.labelValues(reason);
         }
+        // No exemplars (they link a sample to a trace, and there are no traces here): sampling them per frame
+        // schedules work on a thread of the client library's own.
         encoded = Counter.builder().name("mjpeg_frames_encoded")
-                .help("Frames encoded to JPEG (passed-through frames are not)").labelNames("feed").register(registry);
+                .help("Frames encoded to JPEG (passed-through frames are not)").labelNames("feed").withoutExemplars()
+                .register(registry);
         captureSeconds = Histogram.builder().name("mjpeg_capture_seconds")
                 .help("Time to grab one frame: read, decode and encode").unit(Unit.SECONDS).labelNames("feed")
-                .classicOnly().classicUpperBounds(TIME_BUCKETS).register(registry);
+                .classicOnly().classicUpperBounds(TIME_BUCKETS).withoutExemplars().register(registry);
         encodeSeconds = Histogram.builder().name("mjpeg_encode_seconds")
                 .help("Time to encode one frame to JPEG").unit(Unit.SECONDS).labelNames("feed")
-                .classicOnly().classicUpperBounds(TIME_BUCKETS).register(registry);
+                .classicOnly().classicUpperBounds(TIME_BUCKETS).withoutExemplars().register(registry);
     }
 
     /** What the capture of feed {@code feed} reports, recorded with its {@code feed} label. */

@@ -11,7 +11,8 @@ import io.netty.channel.ChannelPromise;
 /**
  * A stream over HTTP/1.x, written as raw bytes in front of the (removed) HTTP codec: through TLS when there
  * is TLS. HTTP/1.1 carries each part as exactly one chunk; HTTP/1.0 sends the bare multipart body and ends it
- * by closing. Three buffers per part (chunk line and fields, JPEG, delimiter), one flush: one gathering write.
+ * by closing. A part is one buffer when it was framed in the JPEG's room, else three (chunk line and fields,
+ * JPEG, delimiter); one flush: one write.
  */
 final class Http1Wire implements StreamWire {
 
@@ -49,6 +50,12 @@ final class Http1Wire implements StreamWire {
 
     @Override
     public int write(ChannelHandlerContext ctx, Part part) {
+        ByteBuf whole = part.retainedWhole(chunked);
+        if (whole != null) {
+            int length = whole.readableBytes();
+            ctx.write(whole, voidPromise);
+            return length;
+        }
         ByteBuf fields = chunked ? part.retainedChunkLineAndFields() : part.retainedFields();
         ByteBuf tail = format.tail(chunked);
         int length = fields.readableBytes() + part.length() - format.delimiterLength() + tail.readableBytes();

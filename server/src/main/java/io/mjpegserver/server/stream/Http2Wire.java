@@ -50,6 +50,11 @@ final class Http2Wire implements StreamWire {
     @Override
     public int write(ChannelHandlerContext ctx, Part part) {
         int length = part.length();
+        ByteBuf whole = part.retainedWhole(false);
+        if (whole != null) {
+            ctx.write(new DefaultHttp2DataFrame(whole), counted(ctx, length));
+            return length;
+        }
         ctx.write(new DefaultHttp2DataFrame(part.retainedFields()), ctx.voidPromise());
         ctx.write(new DefaultHttp2DataFrame(part.retainedJpeg()), ctx.voidPromise());
         ctx.write(new DefaultHttp2DataFrame(format.tail(false)), counted(ctx, length));

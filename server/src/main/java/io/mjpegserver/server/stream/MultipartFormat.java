@@ -102,6 +102,32 @@ public final class MultipartFormat {
         return "000000".substring(digits.length()) + digits;
     }
 
+    /**
+     * The whole chunked part around {@code frame}'s JPEG, in the room its source kept ({@link Frame#claimRoom}): the
+     * chunk-size line and fields of {@code header} written just before the JPEG, the tail just after; returned
+     * as a retained slice the caller owns, from the chunk line through the chunk's CRLF. {@code null} when the
+     * JPEG has no room, or too little (then the part goes as separate buffers). The JPEG is not touched, and the
+     * room gets the same bytes whoever frames this JPEG (they depend on the frame and this format only).
+     */
+    ByteBuf frameInRoom(Frame frame, PartHeader header) {
+        ByteBuf jpeg = frame.content();
+        int head = header.buf().readableBytes();
+        int tail = chunkedTail.readableBytes();
+        if (head > Frame.HEADROOM - Frame.CLAIM_BYTES || tail > Frame.TAILROOM
+                || !Frame.claimRoom(jpeg, frame.sequence())) {
+            return null;
+        }
+        int start = jpeg.readerIndex() - head;
+        jpeg.setBytes(start, header.buf(), header.buf().readerIndex(), head);
+        jpeg.setBytes(jpeg.writerIndex(), chunkedTail, chunkedTail.readerIndex(), tail);
+        return jpeg.retainedSlice(start, head + jpeg.readableBytes() + tail);
+    }
+
+    /** The chunk's CRLF that ends a chunked part, after the delimiter. */
+    int chunkEndLength() {
+        return chunkedTail.readableBytes() - rawTailLength;
+    }
+
     /** A part's header buffer (owned by whoever holds this) and where its raw-framing slice starts. */
     record PartHeader(ByteBuf buf, int chunkPrefix) {
     }

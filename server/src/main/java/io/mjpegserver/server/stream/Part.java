@@ -15,6 +15,10 @@ import io.netty.util.AbstractReferenceCounted;
  * buffer, so the chunked writer sends line and fields as one buffer and no client costs an allocation; the
  * other writers send the fields alone.
  *
+ * <p>When the source kept room around the JPEG ({@code Frame.allocate}), the part is also framed in place, once
+ * per frame: header fields before the JPEG, delimiter after it, all in the ring's memory, so a client's part
+ * is one buffer and one write instead of three, still never a copy.
+ *
  * <p>Reference counted: the creator owns one reference; each event loop takes its own {@link #forLoop} copy.
  * When the last reference goes, the fields and this part's hold on the JPEG are released.
  */
@@ -26,15 +30,24 @@ final class Part extends AbstractReferenceCounted {
     private final ByteBuf head;
     private final int chunkLineLength;
     private final ByteBuf jpeg;
+    /**
+     * The whole chunked part in one buffer, from the chunk line through the chunk's CRLF, built in the room the
+     * source kept around the JPEG (the ring's memory); {@code null} when the JPEG has no room.
+     */
+    private final ByteBuf whole;
+    private final int chunkEndLength;
     /** Bytes of the multipart part: fields, JPEG and the delimiter that follows. */
     private final int length;
 
-    private Part(long sequence, long capturedNanos, ByteBuf head, int chunkLineLength, ByteBuf jpeg, int length) {
+    private Part(long sequence, long capturedNanos, ByteBuf head, int chunkLineLength, ByteBuf jpeg, ByteBuf whole,
+            int chunkEndLength, int length) {
         this.sequence = sequence;
         this.capturedNanos = capturedNanos;
         this.head = head;
         this.chunkLineLength = chunkLineLength;
         this.jpeg = jpeg;
+        this.whole = whole;
+        this.chunkEndLength = chunkEndLength;
         this.length = length;
     }
 
@@ -45,8 +58,10 @@ final class Part extends AbstractReferenceCounted {
     static Part of(Frame frame, MultipartFormat format, ByteBufAllocator alloc) {
         MultipartFormat.PartHeader h = format.header(frame, alloc);
         int fields = h.buf().readableBytes() - h.chunkPrefix();
+        ByteBuf whole = format.frameInRoom(frame, h);
         return new Part(frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(),
-                frame.content().retainedDuplicate(), fields + frame.size() + format.delimiterLength());
+                frame.content().retainedDuplicate(), whole, format.chunkEndLength(),
+                fields + frame.size() + format.delimiterLength());
     }
 
     /**
@@ -57,7 +72,7 @@ final class Part extends AbstractReferenceCounted {
      */
     Part forLoop() {
         return new Part(sequence, capturedNanos, head.retainedDuplicate(), chunkLineLength, jpeg.retainedDuplicate(),
-                length);
+                whole == null ? null : whole.retainedDuplicate(), chunkEndLength, length);
     }
 
     long sequence() {
@@ -89,10 +104,26 @@ final class Part extends AbstractReferenceCounted {
         return jpeg.retainedDuplicate();
     }
 
+    /**
+     * The whole part in one buffer, as a retained slice the caller writes: chunked, from the chunk line through
+     * the chunk's CRLF; raw, the fields through the delimiter. {@code null} when the JPEG had no room for it:
+     * then the fields, the JPEG and the tail go as three buffers.
+     */
+    ByteBuf retainedWhole(boolean chunked) {
+        if (whole == null) {
+            return null;
+        }
+        return chunked ? whole.retainedDuplicate()
+                : whole.retainedSlice(whole.readerIndex() + chunkLineLength, length);
+    }
+
     @Override
     protected void deallocate() {
         head.release();
         jpeg.release();
+        if (whole != null) {
+            whole.release();
+        }
     }
 
     @Override

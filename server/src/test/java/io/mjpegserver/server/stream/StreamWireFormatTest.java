@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.server.testing.EmbeddedServer;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -133,6 +134,95 @@ class StreamWireFormatTest {
             server.publish(frame7());
             assertTrue(server.outboundText().contains(PART_7));
             assertNull(server.channel.pipeline().get("http-codec"), "the codec is gone");
+        }
+    }
+
+    /** Frame 7 as the sources that copy each JPEG make it: in a buffer with room around the JPEG. */
+    private static Frame frame7WithRoom() {
+        ByteBuf jpeg = Frame.allocate(UnpooledByteBufAllocator.DEFAULT, 7);
+        // Whatever the room held before (past the claim allocate cleared): the framing must overwrite it exactly,
+        // touching no JPEG byte.
+        for (int i = Frame.CLAIM_BYTES; i < jpeg.capacity(); i++) {
+            jpeg.setByte(i, 'x');
+        }
+        jpeg.writeShort(0xFFD8).writeBytes(new byte[] {1, 2, 3}).writeShort(0xFFD9);
+        return new Frame(7, System.nanoTime(), 1_700_000_000_012_345L, 16, 16, jpeg);
+    }
+
+    @Test
+    void aPartFramedInItsJpegsRoomIsOneBufferOfTheRingsMemoryWithTheSameBytes() {
+        for (boolean chunked : new boolean[] {true, false}) {
+            try (EmbeddedServer server = new EmbeddedServer()) {
+                server.request(chunked ? "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /stream HTTP/1.0\r\n\r\n");
+                server.outboundText();
+                Frame frame = frame7WithRoom();
+                long address = frame.content().memoryAddress() + frame.content().readerIndex();
+                server.publish(frame);
+                List<ByteBuf> written = server.outbound();
+                try {
+                    assertEquals(1, written.size(), "the whole part in one buffer");
+                    ByteBuf part = written.get(0);
+                    String text = part.toString(ISO_8859_1);
+                    if (chunked) {
+                        assertEquals(Integer.toHexString(PART_7.length()) + "\r\n" + PART_7 + "\r\n", text);
+                    } else {
+                        assertEquals(PART_7, text);
+                    }
+                    int jpegAt = text.indexOf("\u00FF\u00D8");
+                    assertEquals(address, part.memoryAddress() + jpegAt, "the client's JPEG is the ring's memory");
+                } finally {
+                    written.forEach(ByteBuf::release);
+                }
+                // The frame's own bytes are still the JPEG alone, for snapshots and every other reader.
+                Frame newest = server.ring.latest();
+                try {
+                    assertEquals(7, newest.size());
+                    assertEquals(0xFFD8, newest.content().getUnsignedShort(newest.content().readerIndex()));
+                } finally {
+                    newest.release();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSameJpegPublishedAgainAsAnotherFrameIsNotReframedUnderTheFirst() {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            server.request("GET /stream HTTP/1.0\r\n\r\n");
+            server.outboundText();
+            // A paused client: frame 7's part, framed in the room, stays on its way while frame 8 comes.
+            HeldSocket socket = new HeldSocket();
+            server.channel.pipeline().addFirst(socket);
+            Frame seven = frame7WithRoom();
+            // Frame 8 is the same JPEG again (a still image, a repeated video frame): the same memory.
+            Frame eight = new Frame(8, System.nanoTime(), 1_700_000_000_099_999L, 16, 16,
+                    seven.content().retainedDuplicate());
+            server.publish(seven);
+            server.publish(eight);
+            socket.takeAll();
+            server.channel.runPendingTasks();
+            String out = server.outboundText();
+            assertTrue(out.startsWith(PART_7), "frame 7's part intact: " + out);
+            assertTrue(out.endsWith("X-Timestamp: 1700000000.099999\r\nX-Frame-Sequence: 8\r\n\r\n"
+                    + "\u00FF\u00D8\u0001\u0002\u0003\u00FF\u00D9\r\n--boundarydonotcross\r\n"), out);
+        }
+    }
+
+    @Test
+    void onlyABufferWithRoomIsFramedInPlace() {
+        Frame roomy = frame7WithRoom();
+        Frame plain = frame7();
+        ByteBuf slice = roomy.content().retainedSlice(roomy.content().readerIndex(), 7);
+        try {
+            assertFalse(Frame.claimRoom(plain.content(), 7), "no room");
+            assertFalse(Frame.claimRoom(slice, 7), "the bytes around a slice may be another frame's");
+            assertTrue(Frame.claimRoom(roomy.content(), 7));
+            assertTrue(Frame.claimRoom(roomy.content(), 7), "the same frame again: the same bytes");
+            assertFalse(Frame.claimRoom(roomy.content().duplicate(), 8), "claimed by frame 7");
+        } finally {
+            slice.release();
+            plain.release();
+            roomy.release();
         }
     }
 
