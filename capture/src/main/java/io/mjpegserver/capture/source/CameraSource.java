@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.source;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
@@ -126,13 +127,18 @@ final class CameraSource implements FrameSource {
             if (packet == null) {
                 throw new SourceException("camera " + camera.devicePath() + " stopped delivering frames");
             }
-            int length = packet.size();
-            if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
-                continue;
+            // The packet's data is ours to drop (see FileFrames): the next read does not.
+            try {
+                int length = packet.size();
+                if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
+                    continue;
+                }
+                ByteBuf jpeg = alloc.directBuffer(length, length);
+                jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+                return jpeg;
+            } finally {
+                av_packet_unref(packet);
             }
-            ByteBuf jpeg = alloc.directBuffer(length, length);
-            jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-            return jpeg;
         }
     }
 
