@@ -72,8 +72,9 @@ final class CameraSource implements FrameSource {
         log.debug("camera {}: codec {}, {}x{}, {}", device, opened.getVideoCodec(), opened.getImageWidth(),
                 opened.getImageHeight(), passThrough ? "passed through" : "decoded and encoded");
         // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
+        // A camera passed through has no encoder, and so loads no OpenCV.
         boolean scale = opened.getImageWidth() != size.width() || opened.getImageHeight() != size.height();
-        encoder = new ImageEncoder(quality, scale ? size : null);
+        encoder = passThrough ? null : new ImageEncoder(quality, scale ? size : null);
     }
 
     /**

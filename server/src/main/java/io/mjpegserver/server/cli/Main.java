@@ -1,6 +1,5 @@
 package io.mjpegserver.server.cli;
 
-import io.mjpegserver.capture.source.Natives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,21 +17,7 @@ public final class Main {
         }
         // Before any JavaCV class loads: JavaCPP reads its cache directory once.
         NativeCache.locate(System.getenv());
-        // The natives load on the other core while the flags are read and the server is set up (issue 11: launch
-        // to first frame).
-        if (!isHelpOrVersion(args)) {
-            Natives.preloadInBackground();
-        }
         System.exit(ServeCommand.commandLine(new ServeCommand()).execute(args));
-    }
-
-    private static boolean isHelpOrVersion(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version") || arg.equals("-V")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

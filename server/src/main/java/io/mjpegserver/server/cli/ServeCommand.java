@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.capture.source.Natives;
 import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
@@ -342,10 +343,15 @@ public final class ServeCommand implements Callable<Integer> {
         boolean exitOnLoss;
         try {
             List<FeedConfig> feeds = feeds();
+            MirrorConfig mirror = feed.mirror();
+            // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
+            // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL.
+            if (mirror == null && feeds.stream().anyMatch(f -> Natives.mayEncode(f.capture().source()))) {
+                Natives.preloadInBackground();
+            }
             ListenSocket listen = listenSocket();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
-            MirrorConfig mirror = feed.mirror();
             running = mirror != null ? MjpegServer.start(serverConfig, listen, mirror)
                     : MjpegServer.start(serverConfig, listen, feeds);
         } catch (ConfigException e) {
