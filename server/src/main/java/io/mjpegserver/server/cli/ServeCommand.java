@@ -345,7 +345,8 @@ public final class ServeCommand implements Callable<Integer> {
             List<FeedConfig> feeds = feeds();
             MirrorConfig mirror = feed.mirror();
             // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
-            // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL.
+            // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL. Main has
+            // started them already for a feed given by flags; this is for a config file's.
             if (mirror == null && feeds.stream().anyMatch(f -> Natives.mayEncode(f.capture().source()))) {
                 Natives.preloadInBackground();
             }
