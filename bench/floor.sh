@@ -14,7 +14,9 @@
 #   FLOOR_SKIP_BUILD=0 (1: use server/target/mjpeg-server.jar as it is)  FLOOR_SRC=../shared/bench/mjpeg-floor.c
 #   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
 # A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
-# (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours small" FLOOR_JAVA_OPTS_SMALL="-Xmx64m".
+# (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours big" FLOOR_JAVA_OPTS_BIG="-Xmx1g".
+# The server `small` is ours with the settings we ship, as the package's launcher runs it: the JVM options of
+# server/src/deb/jvm.options (java @FILE) and MALLOC_ARENA_MAX=2, unless FLOOR_JAVA_OPTS_SMALL is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -61,6 +63,7 @@ PID=""
 cleanup() { [ -n "$PID" ] && stop_pid "$PID"; rm -rf "$WORK"; }
 trap cleanup EXIT
 cp server/target/mjpeg-server.jar "$WORK/ours.jar" # a rebuild during the run cannot change what is measured
+cp server/src/deb/jvm.options "$WORK/jvm.options"
 cc -O2 -Wall -std=gnu11 -pthread -o "$WORK/mjpeg-floor" "$SRC"
 cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
 mkdir -p "$WORK/frames"
@@ -82,6 +85,9 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
   echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
   echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"
   echo "ours:     java ${FLOOR_JAVA_OPTS:-} -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
+  if [ -z "${FLOOR_JAVA_OPTS_SMALL:-}" ] && printf '%s\n' $SERVERS | grep -qx small; then
+    echo "small:    MALLOC_ARENA_MAX=2 java @server/src/deb/jvm.options (as the launcher) ${FLOOR_JAVA_OPTS:-} -jar ..., as ours; jvm.options: $(grep -v '^#' server/src/deb/jvm.options | xargs)"
+  fi
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -104,12 +110,17 @@ start() {
     floor) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" >"$logf" 2>&1 & PID=$! ;;
     floor-sendfile) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
     *)
-      local jar opts args
+      local jar opts args env=()
       jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/ours.jar # the server as built, with NAME's own options
       opts="${FLOOR_JAVA_OPTS:-} $(var JAVA_OPTS "$name")"
+      if [ "$name" = small ] && [ -z "$(var JAVA_OPTS "$name")" ]; then
+        # What the package's launcher runs: its JVM options file first, then the others, and two malloc arenas.
+        opts="@$WORK/jvm.options ${FLOOR_JAVA_OPTS:-}"
+        env=(MALLOC_ARENA_MAX=2)
+      fi
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
       # shellcheck disable=SC2086
-      nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
+      env "${env[@]}" nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
       PID=$!
       ;;
   esac
