@@ -61,6 +61,8 @@ final class CameraSource implements FrameSource {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
                 log.debug("camera {} refused MJPEG: {}", device, mjpegRefused.toString());
+                // Its frames will be encoded: OpenCV loads on another core while the camera opens again.
+                Natives.preloadInBackground();
                 opened = start(device, false);
             }
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {

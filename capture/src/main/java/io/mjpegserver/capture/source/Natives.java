@@ -26,14 +26,13 @@ public final class Natives {
     }
 
     /**
-     * Whether a feed of {@code source} may encode, and so should have the natives preloaded: the test pattern, a
-     * camera (one that offers no MJPEG at the size asked for is encoded) and an RTSP stream do; an HTTP relay never
-     * does; a file does only if it is not MJPEG at its own size, known once FFmpeg has opened it (its first frame
-     * then waits for the load).
+     * Whether a feed of {@code source} will encode, and so should have the natives preloaded from the start: the
+     * test pattern and an RTSP stream do; an HTTP relay never does; a camera or a file does only if it delivers no
+     * MJPEG at the size asked for, known once FFmpeg has opened it (a camera that refuses MJPEG starts the load
+     * before it opens again without; a file's first frame waits for it).
      */
     public static boolean mayEncode(SourceSpec source) {
-        return source instanceof SourceSpec.TestPattern || source instanceof SourceSpec.Camera
-                || source instanceof SourceSpec.Url url && url.rtsp();
+        return source instanceof SourceSpec.TestPattern || source instanceof SourceSpec.Url url && url.rtsp();
     }
 
     /**

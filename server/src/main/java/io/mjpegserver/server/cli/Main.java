@@ -37,16 +37,21 @@ public final class Main {
 
     /**
      * Whether the feed of the flags {@code args} will encode ({@link Natives#mayEncode}), told before picocli reads
-     * them: the test pattern, a camera (the default source too) or an RTSP stream; not a file (known only once
-     * opened), an HTTP relay, an edge's feeds, or the feeds of a config file, not read yet. A wrong command line
-     * only loads them for nothing before it is refused.
+     * them: the test pattern or an RTSP stream; not a camera or a file (known only once opened), an HTTP relay, an
+     * edge's feeds, or the feeds of a config file, not read yet. A wrong command line only loads them for nothing
+     * before it is refused.
      */
     static boolean encodes(String[] args) {
         String url = flag(args, "--url");
         if (url != null) {
             return url.regionMatches(true, 0, "rtsp:", 0, 5);
         }
-        return flag(args, "--file") == null && flag(args, "--mirror") == null && flag(args, "--config") == null;
+        for (String arg : args) {
+            if (arg.equals("--test-pattern")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
