@@ -347,7 +347,7 @@ public final class ServeCommand implements Callable<Integer> {
             // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
             // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL. Main has
             // started them already for a feed given by flags; this is for a config file's.
-            if (mirror == null && feeds.stream().anyMatch(f -> Natives.mayEncode(f.capture().source()))) {
+            if (mirror == null && mayEncode(feeds)) {
                 Natives.preloadInBackground();
             }
             ListenSocket listen = listenSocket();
@@ -393,6 +393,15 @@ public final class ServeCommand implements Callable<Integer> {
             // The JVM is already on its way out; the hook has closed the server too.
         }
         return exitStatus.get();
+    }
+
+    private static boolean mayEncode(List<FeedConfig> feeds) {
+        for (FeedConfig f : feeds) {
+            if (Natives.mayEncode(f.capture().source())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ends {@link #call()} with {@code status}; the first caller's status wins. Never blocks. */
