@@ -16,7 +16,7 @@
 #   FLOOR_SKIP_BUILD=0 (1: use server/target/mjpeg-server.jar as it is)  FLOOR_SRC=../shared/bench/mjpeg-floor.c
 #   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
 # A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
-# (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours small" FLOOR_JAVA_OPTS_SMALL="-Xmx64m".
+# (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours big" FLOOR_JAVA_OPTS_BIG="-Xmx1g".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,7 +31,6 @@ SERVERS=${FLOOR_SERVERS:-floor ours}
 OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
 SRC=${FLOOR_SRC:-$ROOT/../shared/bench/mjpeg-floor.c}
 NICE=${FLOOR_NICE:-0}
-JAVA_OPTS_ALL=${FLOOR_JAVA_OPTS-@$ROOT/server/src/deb/jvm.options}
 [[ "$NICE" =~ ^-?[0-9]+$ ]] || { echo "floor.sh: FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)" >&2; exit 2; }
 [ -f "$SRC" ] || SRC=/work/shared/bench/mjpeg-floor.c
 
@@ -64,6 +63,9 @@ PID=""
 cleanup() { [ -n "$PID" ] && stop_pid "$PID"; rm -rf "$WORK"; }
 trap cleanup EXIT
 cp server/target/mjpeg-server.jar "$WORK/ours.jar" # a rebuild during the run cannot change what is measured
+cp server/src/deb/jvm.options "$WORK/jvm.options"
+# Ours runs as the package's launcher runs it, unless FLOOR_JAVA_OPTS says otherwise (set to "" for the JVM's defaults).
+JAVA_OPTS_ALL=${FLOOR_JAVA_OPTS-@$WORK/jvm.options}
 cc -O2 -Wall -std=gnu11 -pthread -o "$WORK/mjpeg-floor" "$SRC"
 cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
 mkdir -p "$WORK/frames"
@@ -107,7 +109,7 @@ start() {
     floor) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" >"$logf" 2>&1 & PID=$! ;;
     floor-sendfile) nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" --fps "$FPS" --sendfile >"$logf" 2>&1 & PID=$! ;;
     *)
-      local jar opts args
+      local jar opts args env=()
       jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/ours.jar # the server as built, with NAME's own options
       opts="$JAVA_OPTS_ALL $(var JAVA_OPTS "$name")"
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"

@@ -1,5 +1,6 @@
 package io.mjpegserver.capture;
 
+import io.mjpegserver.capture.source.Natives;
 import io.mjpegserver.capture.source.NoSignalImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -153,6 +154,12 @@ final class CaptureWatchdog implements Runnable {
         int width = feed.width();
         int height = feed.height();
         ByteBuf jpeg;
+        if (noSignal == null && !Natives.loaded()) {
+            // A feed that passes its frames through has not loaded OpenCV: it loads now, on a thread of its own (the
+            // watchdog never blocks), and the first NO SIGNAL frame is drawn at the first tick after.
+            Natives.preloadInBackground();
+            return false;
+        }
         try {
             if (noSignal == null || noSignal.width() != width || noSignal.height() != height) {
                 if (noSignal != null) {

@@ -3,6 +3,7 @@ package io.mjpegserver.server;
 import static org.bytedeco.ffmpeg.global.avdevice.avdevice_register_all;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,6 +120,53 @@ class FatJarTest {
         try (ServerProcess server = serve("relay", "--url", "http://127.0.0.1:" + nobody + "/stream", "--size", "320x240")) {
             BufferedImage image = snapshot(server, 320, 240);
             assertTrue(Math.abs((image.getRGB(4, 4) & 0xFF) - NoSignalImage.BACKGROUND_LEVEL) < 16, "a NO SIGNAL frame");
+        }
+    }
+
+    /**
+     * A feed that passes its frames through loads no OpenCV, nor the OpenBLAS it links (most of the natives' memory),
+     * until it must draw NO SIGNAL: an MJPEG file, and an edge relaying it, stream without them; when the file's
+     * server goes, the relay loads them and sends its NO SIGNAL frame.
+     */
+    @Test
+    void passThroughFeedsLoadOpenCvOnlyToDrawNoSignal() throws Exception {
+        Path clip = Clips.make(dir.resolve("clip.avi"), Clips.Codec.MJPEG_AVI, 320, 240, 30, 30);
+        try (ServerProcess origin = serve("origin", "--file", clip.toString());
+                ServerProcess relay = serve("relay-of-file", "--url", origin.url("/stream"))) {
+            BufferedImage live = snapshot(relay, 320, 240);
+            assertFalse(isNoSignal(live), "a live frame");
+            assertEquals(List.of(), openCv(origin), "the file's server, passing its JPEGs through");
+            assertEquals(List.of(), openCv(relay), "the relay, passing its upstream's JPEGs through");
+            origin.close();
+            assertTrue(Http.eventually(Duration.ofSeconds(30), () -> showsNoSignal(relay)),
+                    "the relay sends NO SIGNAL once its upstream is gone");
+            assertEquals(List.of("libopenblas", "libopencv_core", "libopencv_imgcodecs"), openCv(relay),
+                    "loaded to draw NO SIGNAL");
+        }
+    }
+
+    /** Which of OpenCV's core and codecs libraries and OpenBLAS the server's process has loaded, by name. */
+    private static List<String> openCv(ServerProcess server) throws IOException {
+        String maps = Files.readString(Path.of("/proc/" + server.process().pid() + "/maps"));
+        return List.of("libopenblas", "libopencv_core", "libopencv_imgcodecs").stream()
+                .filter(library -> maps.contains("/" + library)).toList();
+    }
+
+    /** NO SIGNAL's background, told from the clip's darkest grey (40) with a margin for the JPEG's error. */
+    private static boolean isNoSignal(BufferedImage image) {
+        return Math.abs((image.getRGB(4, 4) & 0xFF) - NoSignalImage.BACKGROUND_LEVEL) < 8;
+    }
+
+    /** Whether {@code server}'s snapshot is a NO SIGNAL frame now. */
+    private static boolean showsNoSignal(ServerProcess server) {
+        try {
+            HttpResponse<byte[]> response = Http.get(server.url("/snapshot"));
+            return response.statusCode() == 200 && isNoSignal(Frames.decode(response.body()));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

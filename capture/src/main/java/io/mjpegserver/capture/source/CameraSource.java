@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.source;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
@@ -60,6 +61,8 @@ final class CameraSource implements FrameSource {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
                 log.debug("camera {} refused MJPEG: {}", device, mjpegRefused.toString());
+                // Its frames will be encoded: OpenCV loads on another core while the camera opens again.
+                Natives.preloadInBackground();
                 opened = start(device, false);
             }
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
@@ -71,8 +74,9 @@ final class CameraSource implements FrameSource {
         log.debug("camera {}: codec {}, {}x{}, {}", device, opened.getVideoCodec(), opened.getImageWidth(),
                 opened.getImageHeight(), passThrough ? "passed through" : "decoded and encoded");
         // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
+        // A camera passed through has no encoder, and so loads no OpenCV.
         boolean scale = opened.getImageWidth() != size.width() || opened.getImageHeight() != size.height();
-        encoder = new ImageEncoder(quality, scale ? size : null);
+        encoder = passThrough ? null : new ImageEncoder(quality, scale ? size : null);
     }
 
     /**
@@ -126,13 +130,18 @@ final class CameraSource implements FrameSource {
             if (packet == null) {
                 throw new SourceException("camera " + camera.devicePath() + " stopped delivering frames");
             }
-            int length = packet.size();
-            if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
-                continue;
+            // The packet's data is ours to drop (see FileFrames): the next read does not.
+            try {
+                int length = packet.size();
+                if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
+                    continue;
+                }
+                ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
+                jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+                return jpeg;
+            } finally {
+                av_packet_unref(packet);
             }
-            ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
-            jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-            return jpeg;
         }
     }
 

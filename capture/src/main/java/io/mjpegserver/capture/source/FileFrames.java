@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.source;
 
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import io.mjpegserver.capture.SourceException;
@@ -72,13 +73,19 @@ final class FileFrames {
                     rewind();
                     continue;
                 }
-                if (packet.stream_index() != grabber.getVideoStream() || packet.size() < 4) {
-                    continue;
-                }
-                long raw = packet.pts() != AV_NOPTS_VALUE ? packet.pts() : packet.dts();
-                long micros = playbackTime(raw == AV_NOPTS_VALUE ? NONE : raw * 1_000_000L * timeBaseNum / timeBaseDen);
-                if (shows(micros, playbackMicros)) {
-                    return copy(packet, alloc);
+                // grabPacket hands over FFmpeg's reference to the packet's data, which the next read does not drop:
+                // without the unref, every packet read stays in the native heap (a frame's size, 30 times a second).
+                try {
+                    if (packet.stream_index() != grabber.getVideoStream() || packet.size() < 4) {
+                        continue;
+                    }
+                    long raw = packet.pts() != AV_NOPTS_VALUE ? packet.pts() : packet.dts();
+                    long micros = playbackTime(raw == AV_NOPTS_VALUE ? NONE : raw * 1_000_000L * timeBaseNum / timeBaseDen);
+                    if (shows(micros, playbackMicros)) {
+                        return copy(packet, alloc);
+                    }
+                } finally {
+                    av_packet_unref(packet);
                 }
             } else {
                 Frame image = grabber.grabImage();

@@ -90,9 +90,10 @@ final class FileSource implements FrameSource {
         pacingFps = fps != 0 ? fps : still ? STILL_FPS : ownFps;
         passThrough = opened.getVideoCodec() == AV_CODEC_ID_MJPEG
                 && width == opened.getImageWidth() && height == opened.getImageHeight();
-        // Scale only when asked to, or when the file's size is odd (4:2:0 JPEG wants even sides).
+        // Scale only when asked to, or when the file's size is odd (4:2:0 JPEG wants even sides). A file passed
+        // through has no encoder: OpenCV (and the OpenBLAS it links, most of its memory) is not even loaded for it.
         boolean scale = width != opened.getImageWidth() || height != opened.getImageHeight();
-        encoder = new ImageEncoder(quality, scale ? new VideoSize(width, height) : null);
+        encoder = passThrough ? null : new ImageEncoder(quality, scale ? new VideoSize(width, height) : null);
         frames = new FileFrames(opened, path, passThrough, ownFps);
         outputs = 0;
         if (still) {

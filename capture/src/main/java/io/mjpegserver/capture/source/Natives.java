@@ -1,32 +1,65 @@
 package io.mjpegserver.capture.source;
 
+import io.mjpegserver.capture.SourceSpec;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads OpenCV's natives (core, imgproc, imgcodecs, and the OpenBLAS core links) ahead of the first feed: every
- * feed needs them, for its NO SIGNAL frames if not for its own, and loading them is the longest step of a start.
- * On a thread of its own, while the command line is read and the server is set up on another core; a feed that
- * gets there first waits for the load under way (the JVM's class initialisation lock), never loads twice.
+ * Loads OpenCV's natives (core, imgproc, imgcodecs, and the OpenBLAS core links) on a thread of their own. They
+ * are what encodes and draws frames, and loading them is the longest step of a start (about 0.4 s), but also most
+ * of the server's native memory (OpenBLAS alone is about 100 MB of the natives cache): a feed that passes its
+ * source's JPEGs through (an MJPEG file or camera, an HTTP relay) needs none of it until it must draw a NO SIGNAL
+ * frame. So they are preloaded at start only for a feed that will encode ({@link #mayEncode}), while the server is
+ * set up on another core, and otherwise loaded when first needed. A feed that gets there first waits for the
+ * load under way (the JVM's class initialisation lock), never loads twice.
  */
 public final class Natives {
 
     private static final Logger log = LoggerFactory.getLogger(Natives.class);
+    private static final AtomicReference<Thread> loader = new AtomicReference<>();
+    private static volatile boolean loaded;
 
     private Natives() {
     }
 
     /**
-     * Starts loading on a daemon thread, {@code natives-preload}, and returns it. Call once JavaCPP's cache
-     * directory is set. A failure here is only logged (debug): the feed that needs the natives reports it.
+     * Whether a feed of {@code source} will encode, and so should have the natives preloaded from the start: the
+     * test pattern and an RTSP stream do; an HTTP relay never does; a camera or a file does only if it delivers no
+     * MJPEG at the size asked for, known once FFmpeg has opened it (a camera that refuses MJPEG starts the load
+     * before it opens again without; a file's first frame waits for it).
+     */
+    public static boolean mayEncode(SourceSpec source) {
+        return source instanceof SourceSpec.TestPattern || source instanceof SourceSpec.Url url && url.rtsp();
+    }
+
+    /**
+     * Starts loading on a daemon thread, {@code natives-preload}, unless a call before did; returns that thread.
+     * Call once JavaCPP's cache directory is set. A failure here is only logged (debug): what needs the natives
+     * reports it.
      */
     public static Thread preloadInBackground() {
+        Thread started = loader.get();
+        if (started != null) {
+            return started;
+        }
         Thread thread = new Thread(Natives::load, "natives-preload");
         thread.setDaemon(true);
+        if (!loader.compareAndSet(null, thread)) {
+            return loader.get();
+        }
         thread.start();
         return thread;
+    }
+
+    /**
+     * Whether a {@link #preloadInBackground() preload} has finished, loaded or failed: what needs the natives then
+     * gets them (or the failure) at once, without waiting.
+     */
+    public static boolean loaded() {
+        return loaded;
     }
 
     private static void load() {
@@ -34,7 +67,9 @@ public final class Natives {
             // imgcodecs inherits imgproc and core (which links OpenBLAS): one call loads them all.
             Loader.load(opencv_imgcodecs.class);
         } catch (Throwable e) {
-            log.debug("preloading OpenCV's natives failed; the first feed will say why", e);
+            log.debug("preloading OpenCV's natives failed; what needs them will say why", e);
+        } finally {
+            loaded = true;
         }
     }
 }

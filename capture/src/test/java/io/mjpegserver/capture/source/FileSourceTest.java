@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.source;
 
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +47,37 @@ class FileSourceTest {
             assertFalse(java.util.Arrays.equals(frames.get(0), frames.get(1)), "frames differ");
         } finally {
             source.close();
+        }
+    }
+
+    /**
+     * JavaCV's {@code grabPacket} hands out its one packet, holding FFmpeg's reference to the data read, and the
+     * next read does not drop it: a frame passed through must leave the packet empty, or every frame read stays in
+     * the native heap (30 frames a second, for as long as the server runs).
+     */
+    @Test
+    void passingThroughHoldsNoPacketData() throws Exception {
+        Path clip = Clips.make(dir.resolve("clip.avi"), Clips.Codec.MJPEG_AVI, 320, 240, CLIP_FRAMES, 25);
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(clip.toFile());
+        grabber.start();
+        try {
+            // The same object every call: this one read gives the test the packet FileFrames reads into.
+            AVPacket packet = grabber.grabPacket();
+            av_packet_unref(packet);
+            FileFrames frames = new FileFrames(grabber, clip, true, 25);
+            // Across the loop: the rewind reads on as well.
+            for (int i = 0; i < CLIP_FRAMES * 2 + 1; i++) {
+                ByteBuf jpeg = frames.next(null, PooledByteBufAllocator.DEFAULT, i * 40_000L);
+                try {
+                    assertEquals(0xFFD8, jpeg.getUnsignedShort(jpeg.readerIndex()), "frame " + i + " is a JPEG");
+                } finally {
+                    jpeg.release();
+                }
+                assertEquals(0, packet.size(), "frame " + i + ": the packet's data was let go");
+                assertTrue(packet.buf() == null || packet.buf().isNull(), "frame " + i + ": no reference is held");
+            }
+        } finally {
+            grabber.close();
         }
     }
 

@@ -18,9 +18,9 @@ public final class Main {
         }
         // Before any JavaCV class loads: JavaCPP reads its cache directory once.
         NativeCache.locate(System.getenv());
-        // The natives load on the other core while the flags are read and the server is set up (issue 11: launch
-        // to first frame).
-        if (!isHelpOrVersion(args)) {
+        // A feed that encodes has OpenCV's natives loaded on the other core while the flags are read and the server
+        // is set up (issue 11: launch to first frame); a config file's feeds are judged once it is read.
+        if (!isHelpOrVersion(args) && encodes(args)) {
             Natives.preloadInBackground();
         }
         System.exit(ServeCommand.commandLine(new ServeCommand()).execute(args));
@@ -29,6 +29,25 @@ public final class Main {
     private static boolean isHelpOrVersion(String[] args) {
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version") || arg.equals("-V")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the feed of the flags {@code args} will encode ({@link Natives#mayEncode}), told before picocli reads
+     * them: the test pattern or an RTSP stream; not a camera or a file (known only once opened), an HTTP relay, an
+     * edge's feeds, or the feeds of a config file, not read yet. A wrong command line only loads them for nothing
+     * before it is refused.
+     */
+    static boolean encodes(String[] args) {
+        String url = flag(args, "--url");
+        if (url != null) {
+            return url.regionMatches(true, 0, "rtsp:", 0, 5);
+        }
+        for (String arg : args) {
+            if (arg.equals("--test-pattern")) {
                 return true;
             }
         }

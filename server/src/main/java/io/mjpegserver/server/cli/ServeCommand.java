@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.capture.source.Natives;
 import io.mjpegserver.server.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
@@ -342,10 +343,16 @@ public final class ServeCommand implements Callable<Integer> {
         boolean exitOnLoss;
         try {
             List<FeedConfig> feeds = feeds();
+            MirrorConfig mirror = feed.mirror();
+            // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
+            // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL. Main has
+            // started them already for a feed given by flags; this is for a config file's.
+            if (mirror == null && mayEncode(feeds)) {
+                Natives.preloadInBackground();
+            }
             ListenSocket listen = listenSocket();
             serverConfig = serverConfig();
             exitOnLoss = exitOnSourceLoss();
-            MirrorConfig mirror = feed.mirror();
             running = mirror != null ? MjpegServer.start(serverConfig, listen, mirror)
                     : MjpegServer.start(serverConfig, listen, feeds);
         } catch (ConfigException e) {
@@ -386,6 +393,15 @@ public final class ServeCommand implements Callable<Integer> {
             // The JVM is already on its way out; the hook has closed the server too.
         }
         return exitStatus.get();
+    }
+
+    private static boolean mayEncode(List<FeedConfig> feeds) {
+        for (FeedConfig f : feeds) {
+            if (Natives.mayEncode(f.capture().source())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ends {@link #call()} with {@code status}; the first caller's status wins. Never blocks. */
