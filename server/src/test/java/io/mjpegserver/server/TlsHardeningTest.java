@@ -160,6 +160,73 @@ class TlsHardeningTest {
         }
     }
 
+    /**
+     * A stream reader too slow for the source, over TLS, in each protocol: it skips frames, and a skipped client is
+     * told it has drained by an empty write through the TLS handler, behind what is pending. Every part it gets is
+     * still whole, in order, and decodes.
+     */
+    @Test
+    void aSlowStreamReaderSkipsWholePartsOverTls() throws Exception {
+        Programs.require("curl", "curl");
+        CaptureConfig fast = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), 30, 80, 4);
+        ServerConfig config = ServerConfig.defaults().withSendBuffer(16 * 1024).withHost("127.0.0.1").withPort(0)
+                .withTls(new ServerConfig.TlsFiles(cert, key));
+        try (ServerFixture server = ServerFixture.start(config, fast)) {
+            for (String protocol : List.of("--http1.1", "--http1.0", "--http2")) {
+                Path body = dir.resolve("stream" + protocol + ".bin");
+                // curl's rate limit makes the slow reader; it stops at its time limit (exit 28).
+                ChildProcess.run(dir, "curl" + protocol, Duration.ofSeconds(30), List.of("curl", "-sS", protocol,
+                        "--cacert", cert.toString(), "--limit-rate", "150K", "--max-time", "4", "-o", body.toString(),
+                        "https://127.0.0.1:" + server.port() + "/stream")).assertExit(28);
+                List<Long> sequences = wholeParts(Files.readAllBytes(body), protocol);
+                assertTrue(sequences.size() >= 5, protocol + ": " + sequences);
+                boolean skipped = false;
+                for (int i = 1; i < sequences.size(); i++) {
+                    assertTrue(sequences.get(i) > sequences.get(i - 1), protocol + ": in order, no backlog: " + sequences);
+                    skipped |= sequences.get(i) > sequences.get(i - 1) + 1;
+                }
+                assertTrue(skipped, protocol + ": a reader this slow skips frames: " + sequences);
+            }
+        }
+    }
+
+    /** The sequence numbers of the whole parts of a multipart body (its last part may be cut): each one checked. */
+    private static List<Long> wholeParts(byte[] body, String protocol) throws IOException {
+        String text = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String delimiter = "--" + ServerFixture.BOUNDARY + "\r\n";
+        assertTrue(text.startsWith(delimiter), protocol + ": starts with the delimiter");
+        List<Long> sequences = new ArrayList<>();
+        int at = delimiter.length();
+        while (true) {
+            int headEnd = text.indexOf("\r\n\r\n", at);
+            if (headEnd < 0) {
+                break;
+            }
+            String head = text.substring(at, headEnd);
+            int length = -1;
+            long sequence = -1;
+            for (String line : head.split("\r\n")) {
+                if (line.startsWith("Content-Length: ")) {
+                    length = Integer.parseInt(line.substring(16));
+                } else if (line.startsWith("X-Frame-Sequence: ")) {
+                    sequence = Long.parseLong(line.substring(18));
+                }
+            }
+            assertTrue(length > 0 && sequence > 0, protocol + ": part header " + head);
+            int start = headEnd + 4;
+            if (start + length + delimiter.length() + 2 > body.length) {
+                break; // cut by the time limit
+            }
+            byte[] jpeg = java.util.Arrays.copyOfRange(body, start, start + length);
+            assertEquals(640, ImageIO.read(new java.io.ByteArrayInputStream(jpeg)).getWidth(), protocol + ": decodes");
+            assertEquals("\r\n" + delimiter, text.substring(start + length, start + length + 2 + delimiter.length()),
+                    protocol + ": the delimiter follows the JPEG");
+            sequences.add(sequence);
+            at = start + length + 2 + delimiter.length();
+        }
+        return sequences;
+    }
+
     private record Snapshot(long sequence, byte[] jpeg) {
     }
 
