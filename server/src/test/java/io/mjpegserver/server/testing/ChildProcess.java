@@ -55,6 +55,7 @@ public final class ChildProcess implements AutoCloseable {
     public Outcome await(Duration limit) throws InterruptedException {
         boolean ended = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         if (!ended) {
+            dumpJavaThreads();
             kill();
         }
         return new Outcome(command, ended ? process.exitValue() : -1, !ended, stdout, stderr);
@@ -78,6 +79,33 @@ public final class ChildProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             kill();
+        }
+    }
+
+    /**
+     * A program that hangs is asked, when it is a JVM (itself or a child, as under {@code su}), for a thread dump
+     * (SIGQUIT: the JVM prints it on its standard output and goes on), so the failure says where it hung. Waits
+     * at most 5 s for the dump's last line.
+     */
+    private void dumpJavaThreads() throws InterruptedException {
+        List<ProcessHandle> javas = new java.util.ArrayList<>();
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .forEach(javas::add);
+        if (javas.isEmpty()) {
+            return;
+        }
+        for (ProcessHandle java : javas) {
+            try {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(java.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                return;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && !Outcome.read(stdout).contains("JNI global refs")) {
+            // The dump is written by the JVM's own thread: poll its file, bounded.
+            process.waitFor(100, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -117,11 +145,20 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        /** The command line and the end of its stderr, for failure messages. */
+        /**
+         * The command line and the end of its stderr, for failure messages; for a program killed at its time limit,
+         * also the end of its stdout (where a JVM's thread dump is).
+         */
         public String describe() {
             String err = err();
             String tail = err.length() > 3000 ? "..." + err.substring(err.length() - 3000) : err;
-            return "$ " + String.join(" ", command) + "\n--- stderr ---\n" + tail;
+            String described = "$ " + String.join(" ", command) + "\n--- stderr ---\n" + tail;
+            if (timedOut) {
+                String out = out();
+                described += "\n--- stdout (a JVM's thread dump, when it gave one) ---\n"
+                        + (out.length() > 30_000 ? "..." + out.substring(out.length() - 30_000) : out);
+            }
+            return described;
         }
 
         private static String read(Path file) {
