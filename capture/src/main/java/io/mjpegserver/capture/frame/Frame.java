@@ -66,8 +66,9 @@ public final class Frame extends DefaultByteBufHolder {
      * has room, so the bytes around any other JPEG, which may belong to other frames, are never touched. The
      * first frame to claim a room keeps it: a source that publishes the same JPEG again as another frame (a
      * still image, a repeated video frame) shares its memory, and that frame's framing, whose sequence and time
-     * differ, must go elsewhere while the first may still be on its way to clients. Capture thread only: one
-     * feed's frames are framed on one thread.
+     * differ, must go elsewhere while the first may still be on its way to clients. Called where a feed's frames
+     * are published, which is one at a time (the capture thread's live frames and the watchdog's NO SIGNAL
+     * frames go through one lock).
      */
     public static boolean claimRoom(ByteBuf jpeg, long sequence) {
         if (jpeg.maxCapacity() != ROOM_MARK || jpeg.readerIndex() != HEADROOM

@@ -22,7 +22,7 @@ final class Http1Wire implements StreamWire {
     /**
      * False once everything flushed was seen taken, read right after the flush while the channel's outbound
      * buffer is still in the cache: then the next frame's question costs no read of it. Pending bytes only go
-     * down between our writes, so false stays true until the next write; every write sets it again.
+     * down between our writes, so once false it stays so until the next write, which sets it again.
      */
     private boolean mayHavePending = true;
     private ChannelPromise voidPromise;

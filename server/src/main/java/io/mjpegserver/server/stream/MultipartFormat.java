@@ -123,11 +123,6 @@ public final class MultipartFormat {
         return jpeg.retainedSlice(start, head + jpeg.readableBytes() + tail);
     }
 
-    /** The chunk's CRLF that ends a chunked part, after the delimiter. */
-    int chunkEndLength() {
-        return chunkedTail.readableBytes() - rawTailLength;
-    }
-
     /** A part's header buffer (owned by whoever holds this) and where its raw-framing slice starts. */
     record PartHeader(ByteBuf buf, int chunkPrefix) {
     }

@@ -35,19 +35,17 @@ final class Part extends AbstractReferenceCounted {
      * source kept around the JPEG (the ring's memory); {@code null} when the JPEG has no room.
      */
     private final ByteBuf whole;
-    private final int chunkEndLength;
     /** Bytes of the multipart part: fields, JPEG and the delimiter that follows. */
     private final int length;
 
     private Part(long sequence, long capturedNanos, ByteBuf head, int chunkLineLength, ByteBuf jpeg, ByteBuf whole,
-            int chunkEndLength, int length) {
+            int length) {
         this.sequence = sequence;
         this.capturedNanos = capturedNanos;
         this.head = head;
         this.chunkLineLength = chunkLineLength;
         this.jpeg = jpeg;
         this.whole = whole;
-        this.chunkEndLength = chunkEndLength;
         this.length = length;
     }
 
@@ -60,8 +58,7 @@ final class Part extends AbstractReferenceCounted {
         int fields = h.buf().readableBytes() - h.chunkPrefix();
         ByteBuf whole = format.frameInRoom(frame, h);
         return new Part(frame.sequence(), frame.monotonicNanos(), h.buf(), h.chunkPrefix(),
-                frame.content().retainedDuplicate(), whole, format.chunkEndLength(),
-                fields + frame.size() + format.delimiterLength());
+                frame.content().retainedDuplicate(), whole, fields + frame.size() + format.delimiterLength());
     }
 
     /**
@@ -72,7 +69,7 @@ final class Part extends AbstractReferenceCounted {
      */
     Part forLoop() {
         return new Part(sequence, capturedNanos, head.retainedDuplicate(), chunkLineLength, jpeg.retainedDuplicate(),
-                whole == null ? null : whole.retainedDuplicate(), chunkEndLength, length);
+                whole == null ? null : whole.retainedDuplicate(), length);
     }
 
     long sequence() {
@@ -136,6 +133,9 @@ final class Part extends AbstractReferenceCounted {
     public Part touch(Object hint) {
         head.touch(hint);
         jpeg.touch(hint);
+        if (whole != null) {
+            whole.touch(hint);
+        }
         return this;
     }
 }

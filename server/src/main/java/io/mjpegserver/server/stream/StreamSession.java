@@ -47,7 +47,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private static final VarHandle FPS_WINDOW_START = counter("fpsWindowStart", long.class);
     private static final long FPS_WINDOW_NANOS = 1_000_000_000L;
     /** Floor of the high water mark: Netty's default. */
-    static final int MIN_HIGH_WATER_MARK = 64 * 1024;
+    private static final int MIN_HIGH_WATER_MARK = 64 * 1024;
 
     private final Broadcaster broadcaster;
     private final LoopSessions loop;
@@ -76,7 +76,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     /** The part size the channel's water marks were last fitted to. */
     private int waterMarkBasis;
     // Written on the loop, read by /state and /metrics from any thread: opaque stores, through the VarHandles
-    // below, not volatile ones. Each is a plain store (no fence on the hot path, where a session is offered every
+    // above, not volatile ones. Each is a plain store (no fence on the hot path, where a session is offered every
     // frame), in this object, whose cache line the offer has just read; yet a reader on another thread never sees
     // a torn value, nor a counter go backwards. It may see one counter a frame ahead of another.
     private long framesSent;
