@@ -155,8 +155,9 @@ final class CaptureWatchdog implements Runnable {
         int height = feed.height();
         ByteBuf jpeg;
         if (noSignal == null && !Natives.loaded()) {
-            // A feed that passes its frames through has not loaded OpenCV: it loads now, on a thread of its own (the
-            // watchdog never blocks), and the first NO SIGNAL frame is drawn at the first tick after.
+            // A feed that passes its frames through has not loaded OpenCV: it loads now, on a thread of its own, and
+            // the first NO SIGNAL frame is drawn at the first tick after. The watchdog waits at most for JavaCPP's own
+            // small library, once, and only if no feed has loaded it (an HTTP relay's never does).
             Natives.preloadInBackground();
             return false;
         }

@@ -3,6 +3,7 @@ package io.mjpegserver.capture.source;
 import io.mjpegserver.capture.SourceSpec;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,14 @@ import org.slf4j.LoggerFactory;
  * source's JPEGs through (an MJPEG file or camera, an HTTP relay) needs none of it until it must draw a NO SIGNAL
  * frame. So they are preloaded at start only for a feed that will encode ({@link #mayEncode}), while the server is
  * set up on another core, and otherwise loaded when first needed. A feed that gets there first waits for the
- * load under way (the JVM's class initialisation lock), never loads twice.
+ * load under way (the JVM's class initialisation lock and JavaCPP's loader lock), never loads twice.
+ *
+ * <p>One thing must be done before that second thread exists: JavaCPP's {@link Pointer} class initialised. Its
+ * initialiser takes the loader lock, and a library being loaded under that lock needs {@code Pointer}
+ * initialised: if the preload holds the lock while another thread is inside {@code Pointer}'s initialiser, each
+ * waits for the other for ever (bytedeco/javacpp#737; seen here as a test-pattern start hung on a fresh natives
+ * cache). So {@link #preloadInBackground} initialises it on the calling thread first, which costs that thread the
+ * load of JavaCPP's own small library, once.
  */
 public final class Natives {
 
@@ -37,14 +45,15 @@ public final class Natives {
 
     /**
      * Starts loading on a daemon thread, {@code natives-preload}, unless a call before did; returns that thread.
-     * Call once JavaCPP's cache directory is set. A failure here is only logged (debug): what needs the natives
-     * reports it.
+     * Call once JavaCPP's cache directory is set. JavaCPP's core is initialised on the calling thread before that
+     * thread starts (see above). A failure here is only logged (debug): what needs the natives reports it.
      */
     public static Thread preloadInBackground() {
         Thread started = loader.get();
         if (started != null) {
             return started;
         }
+        initialiseCore();
         Thread thread = new Thread(Natives::load, "natives-preload");
         thread.setDaemon(true);
         if (!loader.compareAndSet(null, thread)) {
@@ -60,6 +69,15 @@ public final class Natives {
      */
     public static boolean loaded() {
         return loaded;
+    }
+
+    /** Initialises JavaCPP's {@link Pointer} on this thread, unless it is already: a no-op after the first call. */
+    private static void initialiseCore() {
+        try {
+            Class.forName(Pointer.class.getName(), true, Pointer.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            log.debug("initialising JavaCPP failed; what needs the natives will say why", e);
+        }
     }
 
     private static void load() {
