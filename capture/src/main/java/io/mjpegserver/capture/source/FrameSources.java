@@ -10,8 +10,12 @@ public final class FrameSources {
     private FrameSources() {
     }
 
-    /** A new, unopened source. */
+    /**
+     * A new, unopened source. JavaCPP's core is initialised here, on the creating thread, before the source can
+     * be opened on a thread of its own ({@link Natives}: two threads must not be the first into JavaCPP at once).
+     */
     public static FrameSource create(CaptureConfig config) {
+        Natives.initialiseCore();
         SourceSpec spec = config.source();
         if (spec instanceof SourceSpec.TestPattern) {
             return new TestPatternSource(config.sizeOrDefault(), config.fpsOrDefault(), config.quality());

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * initialiser takes the loader lock, and a library being loaded under that lock needs {@code Pointer}
  * initialised: if the preload holds the lock while another thread is inside {@code Pointer}'s initialiser, each
  * waits for the other for ever (bytedeco/javacpp#737; seen here as a test-pattern start hung on a fresh natives
- * cache). So {@link #preloadInBackground} initialises it on the calling thread first, which costs that thread the
- * load of JavaCPP's own small library, once.
+ * cache). The same holds for any two threads first into JavaCPP, such as two feeds' capture threads opening
+ * FFmpeg. So {@link #preloadInBackground} and {@link FrameSources#create} initialise it on the calling thread
+ * first, which costs that thread the load of JavaCPP's own small library, once.
  */
 public final class Natives {
 
@@ -71,8 +72,12 @@ public final class Natives {
         return loaded;
     }
 
-    /** Initialises JavaCPP's {@link Pointer} on this thread, unless it is already: a no-op after the first call. */
-    private static void initialiseCore() {
+    /**
+     * Initialises JavaCPP's {@link Pointer} on this thread, unless it is already: a no-op after the first call. Every
+     * way into the natives calls it before a thread of its own can touch them: this preload, and
+     * {@link FrameSources#create} (a remote or on-demand source opens on its capture thread, beside other feeds').
+     */
+    static void initialiseCore() {
         try {
             Class.forName(Pointer.class.getName(), true, Pointer.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
