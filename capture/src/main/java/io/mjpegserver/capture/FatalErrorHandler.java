@@ -32,6 +32,20 @@ public interface FatalErrorHandler {
     /** Called on the thread that met {@code error}; {@code where} names that thread's job. Must not return normally when it ends the process. */
     void fatal(String where, Throwable error);
 
+    /**
+     * Hands the {@link Error} in {@code cause}'s chain, if there is one, to {@link #fatal}, naming this thread and
+     * its {@code job} ({@code "event loop"}); returns whether there was one. A handler's {@code exceptionCaught}
+     * starts with it and stops there when it returns true.
+     */
+    default boolean fatalIfError(String job, Throwable cause) {
+        Error error = errorIn(cause);
+        if (error == null) {
+            return false;
+        }
+        fatal(job + " " + Thread.currentThread().getName(), error);
+        return true;
+    }
+
     /** The {@link Error} in {@code cause}'s chain (a decoder wraps what it meets), or {@code null} when there is none. */
     static Error errorIn(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {

@@ -20,9 +20,7 @@ final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Error error = FatalErrorHandler.errorIn(cause);
-        if (error != null) {
-            fatal.fatal("accept loop " + Thread.currentThread().getName(), error);
+        if (fatal.fatalIfError("accept loop", cause)) {
             return;
         }
         ctx.fireExceptionCaught(cause);

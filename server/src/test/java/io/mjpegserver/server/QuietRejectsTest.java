@@ -12,14 +12,19 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad requests cost a line of log at most, at debug: 2,000 bad percent-escapes before auth (each was a 30-line
- * stack trace and no answer, 5 MB of log) get 400 each, and the log at the default level stays as it was.
+ * stack trace and no answer, 5 MB of log) get 400 each, and the log at the default level stays as it was. So do
+ * HTTP/2 connections their clients reset (each was a warning and a stack trace from Netty's pipeline tail).
  */
 class QuietRejectsTest {
+
+    private static final String GUARD = "io.mjpegserver.server.http.Http2ConnectionGuard";
+    private static final String GUARD_LINE = "closing HTTP/2 connection";
 
     @TempDir
     Path dir;
@@ -38,6 +43,69 @@ class QuietRejectsTest {
             System.out.printf("bad escapes: 2000 answered 400, log grew %d bytes%n", grown);
             assertTrue(grown < 1024, "the log grew " + grown + " bytes:\n" + Files.readString(dir.resolve("server.err")));
         }
+    }
+
+    @Test
+    void http2ConnectionsResetByTheirClientsLeaveNoLog() throws Exception {
+        // The guard's own debug line says when the server has seen each reset; nothing else is at debug.
+        String guardAtDebug = "-Dorg.slf4j.simpleLogger.log." + GUARD + "=debug";
+        try (ServerProcess server = ServerProcess.start(dir, List.of(guardAtDebug), "/healthz", "--test-pattern",
+                "--size", "320x240")) {
+            int port = server.port();
+            Path log = dir.resolve("server.err");
+            long before = Files.size(log);
+            byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
+            // An empty SETTINGS frame: length 0, type 4, no flags, stream 0.
+            byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+            int resets = 20;
+            for (int i = 0; i < resets; i++) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(preface);
+                    socket.getOutputStream().write(settings);
+                    // The server's frames up to its SETTINGS ack: the connection is HTTP/2 and the server has
+                    // nothing left to write, so it meets the reset when it reads.
+                    awaitSettingsAck(socket.getInputStream());
+                    // Closed with a reset, as a killed client's socket is.
+                    socket.setSoLinger(true, 0);
+                }
+            }
+            // Until the server has said what it did with every reset (or warned once), 20 s at most.
+            List<String> lines = List.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                lines = newLines(log, before);
+                if (lines.stream().filter(l -> l.contains(GUARD_LINE)).count() >= resets
+                        || lines.stream().anyMatch(l -> l.contains("WARN"))) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            System.out.printf("HTTP/2 resets: %d, log lines after them: %d%n", resets, lines.size());
+            List<String> others = lines.stream().filter(l -> !l.contains(GUARD_LINE)).toList();
+            assertTrue(others.isEmpty(), "only the guard's debug lines:\n" + String.join("\n", lines));
+            assertEquals(resets, lines.size(), "one debug line per reset:\n" + String.join("\n", lines));
+        }
+    }
+
+    /** Reads HTTP/2 frames until a SETTINGS frame with the ACK flag. */
+    private static void awaitSettingsAck(InputStream in) throws IOException {
+        for (int frames = 0; frames < 10; frames++) {
+            byte[] header = in.readNBytes(9);
+            assertEquals(9, header.length, "a frame header");
+            int length = (header[0] & 0xff) << 16 | (header[1] & 0xff) << 8 | header[2] & 0xff;
+            assertEquals(length, in.readNBytes(length).length, "a frame's payload");
+            if (header[3] == 4 && (header[4] & 1) != 0) {
+                return;
+            }
+        }
+        throw new AssertionError("no SETTINGS ack in 10 frames");
+    }
+
+    private static List<String> newLines(Path log, long from) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) from, all.length - (int) from, US_ASCII).lines().toList();
     }
 
     private static String statusLine(int port, String target) throws IOException {

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * connection that never opened a stream is counted as a request timeout, like an HTTP/1 connection that never
  * sent a request. What each stream may do is bounded by its own limits (the codec's header size and stream
  * count, the stream session's hold limit).
+ *
+ * <p>Last in the pipeline, it also ends what the codec passes on of a connection's exceptions (the codec keeps
+ * the HTTP/2 protocol's own): an {@link Error} goes to the fatal handler, a socket error (a client's reset)
+ * closes the connection quietly, anything else is logged once and closes it.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
@@ -27,13 +33,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private final long idleTimeoutNanos;
     private final RejectListener rejects;
+    private final FatalErrorHandler fatal;
     private Http2Connection connection;
     private ScheduledFuture<?> idle;
     private boolean served;
 
-    Http2ConnectionGuard(long idleTimeoutNanos, RejectListener rejects) {
+    Http2ConnectionGuard(long idleTimeoutNanos, RejectListener rejects, FatalErrorHandler fatal) {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.rejects = rejects;
+        this.fatal = fatal;
     }
 
     @Override
@@ -100,5 +108,18 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         disarm();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (fatal.fatalIfError("event loop", cause)) {
+            return;
+        }
+        if (cause instanceof IOException) {
+            log.debug("closing HTTP/2 connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("HTTP/2 connection {}: closing after unexpected error", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
     }
 }

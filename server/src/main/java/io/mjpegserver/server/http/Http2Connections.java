@@ -1,5 +1,6 @@
 package io.mjpegserver.server.http;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,13 +42,15 @@ final class Http2Connections {
     private final Http2Settings settings;
     private final long idleTimeoutNanos;
     private final RejectListener rejects;
+    private final FatalErrorHandler fatal;
 
     /**
      * @param maxConcurrentStreams the most streams a client may open at once on one connection
      * @param idleTimeoutNanos     how long a connection may have no stream open before it is closed
+     * @param fatal                told of an {@link Error} met on a connection
      */
     Http2Connections(RequestRouter router, CorsConfig cors, int maxConcurrentStreams, long idleTimeoutNanos,
-            RejectListener rejects) {
+            RejectListener rejects, FatalErrorHandler fatal) {
         this.router = router;
         this.cors = cors;
         this.settings = Http2Settings.defaultSettings()
@@ -55,6 +58,7 @@ final class Http2Connections {
                 .maxHeaderListSize(HttpServerInitializer.MAX_HEADER_SIZE);
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.rejects = rejects;
+        this.fatal = fatal;
     }
 
     /**
@@ -101,7 +105,7 @@ final class Http2Connections {
     }
 
     private Http2ConnectionGuard connection() {
-        return new Http2ConnectionGuard(idleTimeoutNanos, rejects);
+        return new Http2ConnectionGuard(idleTimeoutNanos, rejects, fatal);
     }
 
     /**

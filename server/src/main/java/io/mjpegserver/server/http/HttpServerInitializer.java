@@ -52,7 +52,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
         this.fatal = fatal;
-        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos, rejects);
+        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos, rejects,
+                fatal);
         if (ssl != null) {
             refuseClientRenegotiation();
         }

@@ -44,9 +44,7 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Error error = FatalErrorHandler.errorIn(cause);
-        if (error != null) {
-            fatal.fatal("event loop " + Thread.currentThread().getName(), error);
+        if (fatal.fatalIfError("event loop", cause)) {
             return;
         }
         log.debug("closing {} during the TLS handshake: {}", ctx.channel().remoteAddress(), cause.toString());

@@ -210,9 +210,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Error error = FatalErrorHandler.errorIn(cause);
-        if (error != null) {
-            fatal.fatal("event loop " + Thread.currentThread().getName(), error);
+        if (fatal.fatalIfError("event loop", cause)) {
             return;
         }
         if (cause instanceof DecoderException) {

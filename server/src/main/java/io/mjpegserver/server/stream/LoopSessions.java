@@ -1,10 +1,10 @@
 package io.mjpegserver.server.stream;
 
 import io.mjpegserver.capture.FatalErrorHandler;
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -85,7 +85,7 @@ final class LoopSessions {
             publish(local);
         } catch (Error e) {
             // Netty would log it and go on: a loop that met an Error is not to be trusted.
-            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
+            fatal.fatalIfError("event loop", e);
         } finally {
             part.release();
             if (local != null) {
@@ -147,7 +147,7 @@ final class LoopSessions {
                 deliver(latest);
             }
         } catch (Error e) {
-            fatal.fatal("event loop " + Thread.currentThread().getName(), e);
+            fatal.fatalIfError("event loop", e);
         }
     }
 

@@ -236,9 +236,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Error error = FatalErrorHandler.errorIn(cause);
-        if (error != null) {
-            fatal.fatal("event loop " + Thread.currentThread().getName(), error);
+        if (fatal.fatalIfError("event loop", cause)) {
             return;
         }
         if (!(cause instanceof IOException)) {
