@@ -11,9 +11,9 @@ import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * A stream over HTTP/2: one stream of a connection, written at the head of its stream channel. The response
- * head is a HEADERS frame; the body is the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames, three
- * per part (fields, JPEG, delimiter), which Netty's flow controller merges and splits to the peer's frame
- * size and window.
+ * head is a HEADERS frame; the body is the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames: one per
+ * part when it was framed in the JPEG's room, else three (fields, JPEG, delimiter). Netty's flow controller
+ * merges and splits them to the peer's frame size and window.
  *
  * <p>What the stream has not taken is counted here: the last DATA frame of each write completes once the whole
  * write went out to the socket. While its stream's window, or the connection, holds a part back, that count is
