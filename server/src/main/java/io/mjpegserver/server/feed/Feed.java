@@ -111,6 +111,16 @@ public final class Feed implements WatchedFeed {
         capture.close();
     }
 
+    /**
+     * Closes this feed alone, while the server runs on (an edge's feed its origin no longer lists): its capture,
+     * its clients' streams, then its frames. At shutdown the server closes the same three, each for every feed.
+     */
+    public void close() {
+        capture.close();
+        broadcaster.close();
+        ring.close();
+    }
+
     @Override
     public String toString() {
         return "feed " + name + " (" + config.source().describe() + ")";

@@ -168,7 +168,7 @@ public final class OriginMirror implements AutoCloseable {
         for (Feed gone : known.values()) {
             log.info("origin {} no longer has feed {}: closing it and its {} clients", config.describe(), gone.name(),
                     gone.broadcaster().sessions().size());
-            close(gone);
+            gone.close();
         }
     }
 
@@ -179,13 +179,6 @@ public final class OriginMirror implements AutoCloseable {
             log.warn("origin {}: cannot mirror feed {}: {}", config.describe(), name, e.getMessage());
             return null;
         }
-    }
-
-    /** A feed out of the listing: its relay, its clients' streams, its frames. */
-    private static void close(Feed feed) {
-        feed.stopCapture();
-        feed.broadcaster().close();
-        feed.ring().close();
     }
 
     /** Stops asking the origin (waiting for a question under way); the feeds are the server's to close. */
