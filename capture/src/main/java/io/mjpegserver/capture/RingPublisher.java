@@ -17,6 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * finally returns. The watchdog only ever tries the lock, so a capture thread stuck inside a ring listener
  * (which must not block, but might) can never stop the watchdog too.
  *
+ * <p>A loss, and going idle, make every frame the ring holds history ({@link FrameRing#interrupt()}): none is sent
+ * as the current frame again, so a feed that wakes, or comes back, shows only what it captures from then on.
+ *
  * <p>An on-demand feed closed for lack of clients is <em>idle</em>: neither up nor down, it publishes nothing,
  * not even NO SIGNAL; going idle also starts a new generation, so nothing from before can publish after it.
  */
@@ -95,7 +98,7 @@ final class RingPublisher {
                 return false;
             }
             noSignalFrames++;
-            ring.publish(new Frame(++sequence, System.nanoTime(), wallClockMicros(), width, height, jpeg));
+            ring.publish(new Frame(++sequence, System.nanoTime(), wallClockMicros(), width, height, jpeg, false));
             return true;
         } finally {
             lock.unlock();
@@ -119,6 +122,7 @@ final class RingPublisher {
             }
             generation++;
             online = false;
+            ring.interrupt();
             lastError = reason;
             failures++;
             if (loss == Loss.HUNG) {
@@ -142,6 +146,7 @@ final class RingPublisher {
             generation++;
             online = false;
             idle = true;
+            ring.interrupt();
         } finally {
             lock.unlock();
         }

@@ -35,17 +35,30 @@ public final class Frame extends DefaultByteBufHolder {
     private final long wallClockMicros;
     private final int width;
     private final int height;
+    private final boolean live;
 
     /**
+     * A live frame: the source's own picture.
+     *
      * @param jpeg the encoded image; the new frame owns the caller's reference to it
      */
     public Frame(long sequence, long monotonicNanos, long wallClockMicros, int width, int height, ByteBuf jpeg) {
+        this(sequence, monotonicNanos, wallClockMicros, width, height, jpeg, true);
+    }
+
+    /**
+     * @param jpeg the encoded image; the new frame owns the caller's reference to it
+     * @param live whether it is the source's own picture, rather than a placeholder (NO SIGNAL) drawn for it
+     */
+    public Frame(long sequence, long monotonicNanos, long wallClockMicros, int width, int height, ByteBuf jpeg,
+            boolean live) {
         super(jpeg);
         this.sequence = sequence;
         this.monotonicNanos = monotonicNanos;
         this.wallClockMicros = wallClockMicros;
         this.width = width;
         this.height = height;
+        this.live = live;
     }
 
     /**
@@ -106,6 +119,11 @@ public final class Frame extends DefaultByteBufHolder {
         return height;
     }
 
+    /** Whether the source delivered it ({@code X-Source-Online: true}), rather than a placeholder drawn for it. */
+    public boolean live() {
+        return live;
+    }
+
     /** The JPEG's length in bytes. */
     public int size() {
         return content().readableBytes();
@@ -113,7 +131,7 @@ public final class Frame extends DefaultByteBufHolder {
 
     @Override
     public Frame replace(ByteBuf content) {
-        return new Frame(sequence, monotonicNanos, wallClockMicros, width, height, content);
+        return new Frame(sequence, monotonicNanos, wallClockMicros, width, height, content, live);
     }
 
     @Override
@@ -147,6 +165,6 @@ public final class Frame extends DefaultByteBufHolder {
 
     @Override
     public String toString() {
-        return "Frame(#" + sequence + ", " + width + 'x' + height + ", " + size() + " bytes)";
+        return "Frame(#" + sequence + ", " + width + 'x' + height + ", " + size() + " bytes" + (live ? ")" : ", placeholder)");
     }
 }

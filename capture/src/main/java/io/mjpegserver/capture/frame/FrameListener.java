@@ -10,4 +10,12 @@ public interface FrameListener {
      * retains it first and releases it when done. Must not block.
      */
     void onFrame(Frame frame);
+
+    /**
+     * The feed went down or to sleep: every frame up to sequence {@code throughSequence} is history from now on,
+     * never to be sent as the current frame (see {@link FrameRing#interrupt()}). Called on the thread that declared
+     * it, under the publisher's lock: must not block. Nothing by default.
+     */
+    default void onHistory(long throughSequence) {
+    }
 }

@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.frame;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,13 @@ public final class FrameRing implements AutoCloseable {
     private int count;
     private long published;
     private boolean closed;
+    /** Frames up to this sequence are history: published before the feed last went down or to sleep. */
+    private volatile long historyThrough;
+    /**
+     * Under the lock: when frames held stopped being current, as {sequence, nanos} pairs in order, so that a
+     * lookup by time never answers, for a moment the feed was down or asleep, with the frame from before it.
+     */
+    private final ArrayDeque<long[]> ends = new ArrayDeque<>();
 
     /** A ring of exactly {@code capacity} newest frames. */
     public FrameRing(int capacity) {
@@ -97,6 +105,9 @@ public final class FrameRing implements AutoCloseable {
                 }
                 evicted[evictedCount++] = removeOldest();
             }
+            while (!ends.isEmpty() && ends.peekFirst()[0] < at(0).sequence()) {
+                ends.removeFirst();
+            }
             // Held across the listeners so a concurrent close() cannot free it under them.
             frame.retain();
         }
@@ -140,6 +151,48 @@ public final class FrameRing implements AutoCloseable {
     }
 
     /**
+     * The newest frame if it is current (see {@link #interrupt()}), retained for the caller, who must release it;
+     * {@code null} when there is none, or the newest is from before the feed last went down or to sleep.
+     */
+    public Frame current() {
+        synchronized (lock) {
+            if (count == 0 || closed || !isCurrent(at(count - 1).sequence())) {
+                return null;
+            }
+            return at(count - 1).retain();
+        }
+    }
+
+    /** Whether the frame numbered {@code sequence} is current: published since the feed last went down or to sleep. */
+    public boolean isCurrent(long sequence) {
+        return sequence > historyThrough;
+    }
+
+    /**
+     * The feed went down or to sleep: the frames held (the newest above all) are history from now on, kept for
+     * lookups by time and sequence, but never the current frame: {@link #current()} has none until the next
+     * publish, and {@link #atOrBefore} finds none for a time from now until then. Listeners are told
+     * ({@link FrameListener#onHistory}). Called by the one publisher.
+     */
+    public void interrupt() {
+        long through;
+        synchronized (lock) {
+            if (closed || count == 0) {
+                return;
+            }
+            through = at(count - 1).sequence();
+            if (through == historyThrough) {
+                return;
+            }
+            historyThrough = through;
+            ends.addLast(new long[] {through, System.nanoTime()});
+        }
+        for (FrameListener listener : listeners) {
+            listener.onHistory(through);
+        }
+    }
+
+    /**
      * The newest frame captured at or before {@code monotonicNanos} ({@link System#nanoTime()} time), retained
      * for the caller, who must release it; {@code null} when every frame held is newer (the one asked for is
      * gone), or none is held.
@@ -152,11 +205,21 @@ public final class FrameRing implements AutoCloseable {
             for (int i = count - 1; i >= 0; i--) {
                 Frame frame = at(i);
                 if (frame.monotonicNanos() - monotonicNanos <= 0) {
-                    return frame.retain();
+                    return endedBefore(frame.sequence(), monotonicNanos) ? null : frame.retain();
                 }
             }
             return null;
         }
+    }
+
+    /** Under the lock: whether the frame numbered {@code sequence} stopped being current before {@code nanos}. */
+    private boolean endedBefore(long sequence, long nanos) {
+        for (long[] end : ends) {
+            if (end[0] == sequence) {
+                return end[1] - nanos < 0;
+            }
+        }
+        return false;
     }
 
     /**

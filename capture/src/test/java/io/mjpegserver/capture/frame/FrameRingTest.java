@@ -1,6 +1,8 @@
 package io.mjpegserver.capture.frame;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,5 +146,47 @@ class FrameRingTest {
             assertEquals(0, f.refCnt(), "frame " + f.sequence());
         }
         assertNull(ring.bySequence(40));
+    }
+
+    @Test
+    void anInterruptionMakesTheHeldFramesHistory() {
+        FrameRing ring = new FrameRing(4);
+        long[] told = {-1};
+        ring.addListener(new FrameListener() {
+            @Override
+            public void onFrame(Frame frame) {
+            }
+
+            @Override
+            public void onHistory(long throughSequence) {
+                told[0] = throughSequence;
+            }
+        });
+        long start = System.nanoTime();
+        ring.publish(frameAt(1, start - 2_000_000));
+        ring.publish(frameAt(2, start - 1_000_000));
+        Frame current = ring.current();
+        assertEquals(2, current.sequence());
+        current.release();
+        ring.interrupt();
+        long after = System.nanoTime();
+        assertEquals(2, told[0], "listeners are told");
+        assertNull(ring.current(), "the newest frame is history");
+        assertFalse(ring.isCurrent(2));
+        assertNull(ring.atOrBefore(after + 1), "a time after the interruption finds nothing");
+        Frame before = ring.atOrBefore(start - 1_000_000);
+        assertEquals(2, before.sequence(), "a time before it finds the frame of then");
+        before.release();
+        Frame history = ring.bySequence(1);
+        assertEquals(1, history.sequence());
+        history.release();
+        ring.publish(frameAt(3, System.nanoTime()));
+        current = ring.current();
+        assertEquals(3, current.sequence(), "the next frame is current");
+        current.release();
+        assertTrue(ring.isCurrent(3));
+        Frame gap = ring.atOrBefore(after + 1);
+        assertNull(gap, "the gap stays a gap: " + gap);
+        ring.close();
     }
 }

@@ -72,7 +72,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         CorsConfigBuilder builder = "*".equals(origin) ? CorsConfigBuilder.forAnyOrigin() : CorsConfigBuilder.forOrigin(origin);
         return builder.allowedRequestMethods(HttpMethod.GET, HttpMethod.HEAD)
                 .allowedRequestHeaders(HttpHeaderNames.AUTHORIZATION)
-                .exposeHeaders("X-Timestamp", "X-Frame-Sequence")
+                .exposeHeaders("X-Timestamp", "X-Frame-Sequence", "X-Source-Online")
                 .maxAge(600)
                 // In place of Netty's defaults: its Date goes out quoted (its preflight headers are combined as a
                 // comma-separated list, and a date has a comma). Like every other answer of ours, no Date at all.

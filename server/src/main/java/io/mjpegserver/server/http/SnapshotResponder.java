@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code /snapshot}: a feed's newest frame as one {@code image/jpeg}, sent from the ring's memory without a
  * copy; or a past frame the ring still holds ({@code ?at=-SECONDS}, {@code ?seq=N}); or the next new frame
  * ({@code ?wait=1}, up to {@link #WAIT_MILLIS}). A feed idle for lack of clients (on demand) is opened, and the
- * answer waits for its first frame, up to {@link #COLD_START_MILLIS}. Waiting never blocks the event loop: a
+ * answer waits for its first frame, up to {@link #COLD_START_MILLIS}; so does one of a feed whose newest frame is
+ * from before it went down or to sleep (see {@link FrameRing#interrupt()}), which is never sent as the newest.
+ * {@code X-Source-Online} says whether the frame is the source's own or a placeholder (NO SIGNAL). Waiting never blocks the event loop: a
  * ring listener hands the answer to the connection's loop.
  */
 final class SnapshotResponder {
@@ -44,7 +46,14 @@ final class SnapshotResponder {
                     + " did not deliver a frame within " + COLD_START_MILLIS / 1000 + " s of opening");
             return;
         }
-        respondNow(ctx, request, feed.ring());
+        Frame current = feed.ring().current();
+        if (current == null && feed.ring().published() > 0) {
+            // What the ring holds is from before the feed went down or to sleep: wait for what it captures now.
+            respondOnNextFrame(ctx, request, feed, COLD_START_MILLIS, "feed " + feed.name()
+                    + " delivered no current frame within " + COLD_START_MILLIS / 1000 + " s");
+            return;
+        }
+        respondNow(ctx, request, current);
     }
 
     /** {@code ?at=} or {@code ?seq=}: that frame from the ring, or 404 when the ring does not hold it. */
@@ -72,8 +81,8 @@ final class SnapshotResponder {
         send(ctx, request, frame);
     }
 
-    private static void respondNow(ChannelHandlerContext ctx, HttpRequest request, FrameRing ring) {
-        Frame frame = ring.latest();
+    /** Sends {@code frame} (the ring's current one, whose reference the caller hands over), or 503 when none yet. */
+    private static void respondNow(ChannelHandlerContext ctx, HttpRequest request, Frame frame) {
         if (frame == null) {
             FullHttpResponse busy = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "no frame captured yet");
             busy.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
@@ -95,7 +104,8 @@ final class SnapshotResponder {
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0")
                 .set(HttpHeaderNames.PRAGMA, "no-cache")
                 .set("X-Timestamp", String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000, micros % 1_000_000))
-                .set("X-Frame-Sequence", frame.sequence());
+                .set("X-Frame-Sequence", frame.sequence())
+                .set("X-Source-Online", frame.live());
         Responses.send(ctx, request, response, false);
     }
 

@@ -47,6 +47,8 @@ public final class Broadcaster implements FrameListener {
     private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
     /** Every open session, for statistics read from any thread. */
     private final Set<StreamSession> open = ConcurrentHashMap.newKeySet();
+    /** Parts up to this sequence are history (the feed went down or to sleep since): never sent as current. */
+    private volatile long historyThrough;
 
     /**
      * @param workers       the loops the stream channels live on
@@ -68,7 +70,7 @@ public final class Broadcaster implements FrameListener {
         this.fatal = fatal;
         this.demand = demand;
         for (EventExecutor executor : workers) {
-            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal));
+            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal, this::isCurrent));
         }
     }
 
@@ -82,6 +84,16 @@ public final class Broadcaster implements FrameListener {
         } finally {
             part.release();
         }
+    }
+
+    @Override
+    public void onHistory(long throughSequence) {
+        historyThrough = throughSequence;
+    }
+
+    /** Whether {@code part} may go as the current frame: the feed has not gone down or to sleep since. */
+    private boolean isCurrent(Part part) {
+        return part.sequence() > historyThrough;
     }
 
     public MultipartFormat format() {

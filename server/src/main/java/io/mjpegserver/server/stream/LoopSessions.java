@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * The stream sessions of one event loop, and the newest part that loop has seen. Confined to its loop:
@@ -31,6 +32,8 @@ final class LoopSessions {
     private final EventLoop loop;
     private final long repeatNanos;
     private final FatalErrorHandler fatal;
+    /** Whether a part is still current, or history (from before its feed went down or to sleep). */
+    private final Predicate<Part> current;
     /** The newest part posted and not yet taken by the loop; one reference, released by whoever takes it out. */
     private final AtomicReference<Part> posted = new AtomicReference<>();
     private final Runnable publishPosted = this::publishPosted;
@@ -45,9 +48,18 @@ final class LoopSessions {
     private final Set<Channel> toFlush = Collections.newSetFromMap(new IdentityHashMap<>());
 
     LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal) {
+        this(loop, repeatNanos, fatal, part -> true);
+    }
+
+    /**
+     * @param current whether a part may still go as the current frame: one from before its feed went down or to
+     *                sleep is neither repeated nor sent to a client that joins
+     */
+    LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal, Predicate<Part> current) {
         this.loop = loop;
         this.repeatNanos = repeatNanos;
         this.fatal = fatal;
+        this.current = current;
     }
 
     EventLoop loop() {
@@ -140,10 +152,14 @@ final class LoopSessions {
         }
     }
 
-    /** Re-sends the newest part when none came for the repeat interval (Chrome paints a part when the next begins). */
+    /**
+     * Re-sends the newest part when none came for the repeat interval (Chrome paints a part when the next begins),
+     * unless it is history: a feed down with no NO SIGNAL frames, or asleep, sends nothing.
+     */
     private void repeatIfIdle() {
         try {
-            if (latest != null && sessions.length > 0 && System.nanoTime() - latestSentNanos >= repeatNanos) {
+            if (latest != null && sessions.length > 0 && System.nanoTime() - latestSentNanos >= repeatNanos
+                    && current.test(latest)) {
                 deliver(latest);
             }
         } catch (Error e) {
@@ -151,7 +167,7 @@ final class LoopSessions {
         }
     }
 
-    /** Adds a session and sends it the newest part at once. */
+    /** Adds a session and sends it the newest part at once, if it is current (else the next part to come). */
     void join(StreamSession session) {
         assert loop.inEventLoop();
         if (closed) {
@@ -165,7 +181,7 @@ final class LoopSessions {
             long tick = Math.max(1, repeatNanos / 4);
             repeater = loop.scheduleAtFixedRate(this::repeatIfIdle, tick, tick, TimeUnit.NANOSECONDS);
         }
-        if (latest != null) {
+        if (latest != null && current.test(latest)) {
             session.offer(latest, System.nanoTime());
         }
     }
@@ -187,9 +203,12 @@ final class LoopSessions {
         }
     }
 
-    /** The newest part, not retained: valid on this loop until the next {@link #publish}. */
+    /**
+     * The newest part if it is current, else {@code null}; not retained: valid on this loop until the next
+     * {@link #publish}.
+     */
     Part latest() {
-        return latest;
+        return latest != null && current.test(latest) ? latest : null;
     }
 
     /** Ends every stream and drops the newest part; returns the close futures of the streams it ended. */

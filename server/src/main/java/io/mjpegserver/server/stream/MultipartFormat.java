@@ -79,7 +79,8 @@ public final class MultipartFormat {
 
     /**
      * Builds the shared header of {@code frame}'s part, for both framings at once: the chunk-size line
-     * followed by the part headers. The raw framing uses the slice after {@code chunkPrefix} bytes. The
+     * followed by the part headers ({@code X-Source-Online: false} on a placeholder, as ustreamer's
+     * {@code X-UStreamer-Online}). The raw framing uses the slice after {@code chunkPrefix} bytes. The
      * caller owns the returned buffer.
      */
     PartHeader header(Frame frame, ByteBufAllocator alloc) {
@@ -88,6 +89,7 @@ public final class MultipartFormat {
                 + "Content-Length: " + frame.size() + "\r\n"
                 + "X-Timestamp: " + (micros / 1_000_000) + '.' + pad6(micros % 1_000_000) + "\r\n"
                 + "X-Frame-Sequence: " + frame.sequence() + "\r\n"
+                + "X-Source-Online: " + frame.live() + "\r\n"
                 + "\r\n";
         int chunkSize = headers.length() + frame.size() + rawTailLength;
         String chunkLine = Integer.toHexString(chunkSize) + "\r\n";

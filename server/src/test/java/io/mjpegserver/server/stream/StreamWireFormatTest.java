@@ -37,6 +37,7 @@ class StreamWireFormatTest {
             + "Content-Length: 7\r\n"
             + "X-Timestamp: 1700000000.012345\r\n"
             + "X-Frame-Sequence: 7\r\n"
+            + "X-Source-Online: true\r\n"
             + "\r\n"
             + "\u00FF\u00D8\u0001\u0002\u0003\u00FF\u00D9"
             + "\r\n--boundarydonotcross\r\n";
@@ -57,7 +58,7 @@ class StreamWireFormatTest {
             // The framing as HTTP/1.1 defines it, counted on what was written; then the exact bytes.
             String part = server.outboundText();
             assertOneChunk(part);
-            assertEquals("83\r\n" + PART_7 + "\r\n", part);
+            assertEquals("9a\r\n" + PART_7 + "\r\n", part);
             assertTrue(server.channel.isOpen());
         }
     }
@@ -203,7 +204,7 @@ class StreamWireFormatTest {
             server.channel.runPendingTasks();
             String out = server.outboundText();
             assertTrue(out.startsWith(PART_7), "frame 7's part intact: " + out);
-            assertTrue(out.endsWith("X-Timestamp: 1700000000.099999\r\nX-Frame-Sequence: 8\r\n\r\n"
+            assertTrue(out.endsWith("X-Timestamp: 1700000000.099999\r\nX-Frame-Sequence: 8\r\nX-Source-Online: true\r\n\r\n"
                     + "\u00FF\u00D8\u0001\u0002\u0003\u00FF\u00D9\r\n--boundarydonotcross\r\n"), out);
         }
     }
@@ -310,7 +311,7 @@ class StreamWireFormatTest {
             MultipartFormat.PartHeader header = format.header(frame, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
             try {
                 String text = header.buf().toString(ISO_8859_1);
-                assertEquals("83\r\n" + PART_7.substring(0, PART_7.indexOf("\r\n\r\n") + 4), text);
+                assertEquals("9a\r\n" + PART_7.substring(0, PART_7.indexOf("\r\n\r\n") + 4), text);
                 assertEquals(4, header.chunkPrefix());
             } finally {
                 header.buf().release();
