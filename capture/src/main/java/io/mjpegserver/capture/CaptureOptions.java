@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param workers        threads that encode a {@link PooledSource}'s images, 1 to {@link #MAX_WORKERS}: 1 encodes on
  *                       the capture thread; more run an encoder pool beside it. {@link #AUTO_WORKERS}:
  *                       {@link #autoWorkers} decides by the frame size.
+ * @param noSignalFrames while the source is down, clients get a NO SIGNAL frame about once a second; without,
+ *                       they get nothing until it is back (for NVRs that record NO SIGNAL frames as motion)
  */
 public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
-        int workers) {
+        int workers, boolean noSignalFrames) {
 
     /** {@code workers}: one per core for frames of 1920x1080 and more, else 1. */
     public static final int AUTO_WORKERS = 0;
@@ -39,6 +41,12 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         this(onDemand, idleGrace, dropSameFrames, ringSeconds, AUTO_WORKERS);
     }
 
+    /** With NO SIGNAL frames. */
+    public CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
+            int workers) {
+        this(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, true);
+    }
+
     public CaptureOptions {
         if (idleGrace == null || idleGrace.isNegative() || idleGrace.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("idle-grace: " + idleGrace + " (expected: 0 to 86400 seconds)");
@@ -53,7 +61,12 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
 
     /** These options with {@code workers} encoder threads ({@link #AUTO_WORKERS}: decided by the frame size). */
     public CaptureOptions withWorkers(int workers) {
-        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers);
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, noSignalFrames);
+    }
+
+    /** These options with NO SIGNAL frames while the source is down, or none. */
+    public CaptureOptions withNoSignalFrames(boolean drawn) {
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, drawn);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  *     {@code capture-NAME}, alone opens and closes the source, so an event loop never blocks on it.</li>
  * </ul>
  * Both have the watchdog thread, {@code capture-watchdog-NAME} ({@link CaptureWatchdog}): it declares a source
- * that delivers nothing for max(3 frame periods, 2 s) lost, and publishes a NO SIGNAL frame about once a second
+ * that delivers nothing for 3 of its frame periods (2 to 30 s, learnt from its frames) lost, and publishes a NO SIGNAL frame about once a second
  * while the source is down. The ring has one publisher at a time ({@link RingPublisher}): the source's side while
  * it is up, the watchdog while it is down; nobody while an on-demand feed is idle. After a loss the source is
  * closed and reopened with backoff (250 ms doubling to 5 s).
@@ -93,7 +93,7 @@ public final class CaptureService implements AutoCloseable {
             driver[0].openNow();
         }
         CaptureService service = new CaptureService(supervisor, ring, driver[0], null);
-        supervisor.startWatchdog(driver[0], source.nominalFps());
+        supervisor.startWatchdog(driver[0]);
         driver[0].start();
         return service;
     }
@@ -116,7 +116,7 @@ public final class CaptureService implements AutoCloseable {
             driver[0].openNow();
         }
         CaptureService service = new CaptureService(supervisor, ring, null, driver[0]);
-        supervisor.startWatchdog(driver[0], source.nominalFps());
+        supervisor.startWatchdog(driver[0]);
         driver[0].start();
         return service;
     }

@@ -12,11 +12,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor's own thread, shared by both kinds of source: it declares a source that has delivered nothing
- * for {@link #hangNanos(double)} lost (a pulled source's grab that has not returned; a pushed source that has
- * sent no whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about
- * once a second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung
- * read, or backing off between reopen attempts). It is quiet while an on-demand feed is idle. It never blocks:
- * it only tries the publisher's lock, and retries at the next tick.
+ * for {@link #hangNanos()} lost (a pulled source's grab that has not returned; a pushed source that has sent no
+ * whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about once a
+ * second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung read, or
+ * backing off between reopen attempts). It is quiet while an on-demand feed is idle, and publishes no NO SIGNAL
+ * frame when the feed's options say so. It never blocks: it only tries the publisher's lock, and retries at the
+ * next tick.
+ *
+ * <p>The hang threshold follows the source's real rate: three periods of the slower of its nominal rate (which an
+ * RTSP or relayed source learns only once open) and the interval it has shown between frames, from
+ * {@link #MIN_HANG_NANOS} to {@link #MAX_HANG_NANOS}. Each hang doubles the interval assumed, so a source slower
+ * than anything it said (a camera at 1 fps, an upstream that sends a frame every 5 s) is declared lost once or
+ * twice while the watchdog learns, not reconnected in a loop; a faster rate brings the threshold down again.
  */
 final class CaptureWatchdog implements Runnable {
 
@@ -25,6 +32,10 @@ final class CaptureWatchdog implements Runnable {
     static final int HANG_PERIODS = 3;
     /** ...and never under this: a file at low --fps may decode many frames in one grab, a camera may start slowly. */
     static final long MIN_HANG_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** ...nor over this, however slow the source has been: a source silent this long is lost. */
+    static final long MAX_HANG_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** NO SIGNAL frames are drawn with at most this many pixels (1920x1080's), keeping the source's aspect. */
+    static final long MAX_NO_SIGNAL_PIXELS = 1920L * 1080;
     static final long NO_SIGNAL_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How often it looks: a tenth of a second keeps a hang's detection and NO SIGNAL's timing within that. */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -57,6 +68,9 @@ final class CaptureWatchdog implements Runnable {
 
         int height();
 
+        /** The source's own rate, as far as it is known now (an RTSP source's once open), or 0. */
+        double nominalFps();
+
         /** A grab was declared hung: the source's thread is told (a pulled one interrupted), the observer too. */
         void hung(String reason);
     }
@@ -66,7 +80,8 @@ final class CaptureWatchdog implements Runnable {
     private final String description;
     private final int quality;
     private final ByteBufAllocator alloc;
-    private final long hangNanos;
+    private final CaptureFigures figures;
+    private final boolean noSignalFrames;
     private final FatalErrorHandler fatal;
     private volatile Thread thread;
     // Watchdog thread only.
@@ -74,21 +89,74 @@ final class CaptureWatchdog implements Runnable {
     private long outage = -1;
     private long nextNoSignal;
     private boolean drawFailureLogged;
+    /** The interval between frames the source has shown (0 before any), and the frames seen when last looked. */
+    private long learntNanos;
+    private long seenFrames;
+    private long seenFrameNanos;
+    private long seenGeneration = -1;
 
+    /**
+     * @param figures        the feed's frame figures, whose frame times teach the source's rate
+     * @param noSignalFrames whether NO SIGNAL frames are published while the source is down
+     */
     CaptureWatchdog(Feed feed, RingPublisher publisher, String description, int quality, ByteBufAllocator alloc,
-            double nominalFps, FatalErrorHandler fatal) {
+            CaptureFigures figures, boolean noSignalFrames, FatalErrorHandler fatal) {
         this.feed = feed;
         this.publisher = publisher;
         this.description = description;
         this.quality = quality;
         this.alloc = alloc;
-        this.hangNanos = hangNanos(nominalFps);
+        this.figures = figures;
+        this.noSignalFrames = noSignalFrames;
         this.fatal = fatal;
     }
 
     /** max(3 frame periods, 2 s); 2 s when the rate is unknown. */
     static long hangNanos(double fps) {
-        return fps > 0 ? Math.max(MIN_HANG_NANOS, (long) (HANG_PERIODS * 1e9 / fps)) : MIN_HANG_NANOS;
+        return hangNanos(fps, 0);
+    }
+
+    /**
+     * 3 periods of the slower of {@code fps} (0 when unknown) and {@code intervalNanos} (0 when unknown), within
+     * {@link #MIN_HANG_NANOS} and {@link #MAX_HANG_NANOS}.
+     */
+    static long hangNanos(double fps, long intervalNanos) {
+        double period = Math.max(fps > 0 ? 1e9 / fps : 0, intervalNanos);
+        return (long) Math.min(MAX_HANG_NANOS, Math.max(MIN_HANG_NANOS, HANG_PERIODS * period));
+    }
+
+    /** The hang threshold now. Watchdog thread only. */
+    long hangNanos() {
+        return hangNanos(feed.nominalFps(), learntNanos);
+    }
+
+    /**
+     * Learns the interval between frames from the frames published since the last look, within one generation
+     * (an outage between two frames is no interval of the source's): a slower one is taken at once, a faster one
+     * lowers it by an eighth per look.
+     */
+    private void learn() {
+        long frames = figures.frames();
+        long last = figures.lastFrameNanos();
+        long generation = publisher.generation();
+        if (frames > seenFrames && seenFrames > 0 && generation == seenGeneration) {
+            long interval = (last - seenFrameNanos) / (frames - seenFrames);
+            learntNanos = Math.max(interval, learntNanos - learntNanos / 8 + interval / 8);
+        }
+        if (frames != seenFrames || generation != seenGeneration) {
+            seenFrames = frames;
+            seenFrameNanos = last;
+            seenGeneration = generation;
+        }
+    }
+
+    /** The size a NO SIGNAL frame is drawn at for frames of {@code width x height}: theirs, or fewer pixels. */
+    static VideoSize noSignalSize(int width, int height) {
+        double scale = Math.min(1, Math.sqrt((double) MAX_NO_SIGNAL_PIXELS / ((double) width * height)));
+        if (scale >= 1) {
+            return new VideoSize(width, height);
+        }
+        return new VideoSize(Math.max(16, (int) (width * scale) & ~1), Math.max(16, (int) (height * scale) & ~1));
     }
 
     @Override
@@ -122,6 +190,8 @@ final class CaptureWatchdog implements Runnable {
     }
 
     private void check(long now) {
+        learn();
+        long hangNanos = hangNanos();
         Grab grab = feed.grab();
         boolean online = publisher.online();
         if (grab != null && now - grab.startedNanos() > hangNanos) {
@@ -129,13 +199,15 @@ final class CaptureWatchdog implements Runnable {
                     hangNanos / 1e9, feed.hangWords());
             // A grab that returned just now, at the deadline, may still be declared: it was that late.
             if (online && publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
+                // Perhaps only slower than assumed: the next threshold is twice this one.
+                learntNanos = Math.max(learntNanos, 2 * hangNanos / HANG_PERIODS);
                 log.warn("source {} lost: {}", description, reason);
                 feed.hung(reason);
             } else if (!online && grab.generation() == publisher.generation()) {
                 feed.silentWhileDown(grab, reason);
             }
         }
-        if (publisher.online() || publisher.isIdle()) {
+        if (publisher.online() || publisher.isIdle() || !noSignalFrames) {
             return;
         }
         // Each loss is counted once: the count names the outage (a reconnect attempt does not start a new one).
@@ -151,8 +223,9 @@ final class CaptureWatchdog implements Runnable {
     }
 
     private boolean publishNoSignal() {
-        int width = feed.width();
-        int height = feed.height();
+        VideoSize size = noSignalSize(feed.width(), feed.height());
+        int width = size.width();
+        int height = size.height();
         ByteBuf jpeg;
         if (noSignal == null && !Natives.loaded()) {
             // A feed that passes its frames through has not loaded OpenCV: it loads now, on a thread of its own, and

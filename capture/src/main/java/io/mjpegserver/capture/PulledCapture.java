@@ -274,6 +274,11 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     }
 
     @Override
+    public double nominalFps() {
+        return source.nominalFps();
+    }
+
+    @Override
     public void hung(String reason) {
         thread.interrupt();
         supervisor.tellFailed(reason);

@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Each open gets a new sink and a new publisher generation: a sink that is not the current one is stale, and
  * what it delivers is released and ignored; a frame already under way from it is dropped by the publisher.
- * The watchdog judges the source silent when the current sink has had no whole frame for max(3 periods, 2 s)
- * since its last one (or since it was opened): a loss while the feed is up; while it is down, one more reason
+ * The watchdog judges the source silent when the current sink has had no whole frame for its hang threshold
+ * (3 periods of the rate it has shown, 2 to 30 s) since its last one (or since it was opened): a loss while the feed is up; while it is down, one more reason
  * to reconnect (counted once per outage, as a pulled source's failed reopens). An {@link Error} on a sink call
  * goes to the {@link FatalErrorHandler}, on the calling thread; one on the supervisor thread ends it there too.
  */
@@ -256,5 +256,10 @@ final class PushedCapture implements CaptureWatchdog.Feed {
     @Override
     public int height() {
         return supervisor.stage().size().height();
+    }
+
+    @Override
+    public double nominalFps() {
+        return source.nominalFps();
     }
 }

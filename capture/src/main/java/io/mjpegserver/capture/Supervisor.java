@@ -28,6 +28,7 @@ final class Supervisor implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private final FrameStage stage;
     private final Demand demand;
+    private final boolean noSignalFrames;
     private CaptureWatchdog watchdog;
     private Thread watchdogThread;
     private volatile boolean running = true;
@@ -47,14 +48,15 @@ final class Supervisor implements AutoCloseable {
         this.stage = new FrameStage(publisher, figures, backoff, JpegCheck.standard(), options.dropSameFrames(), alloc,
                 observer, size);
         this.demand = new Demand(options.onDemand(), options.idleGrace(), sourceChanged);
+        this.noSignalFrames = options.noSignalFrames();
         if (options.onDemand()) {
             publisher.idle();
         }
     }
 
     /** Starts the watchdog over {@code feed}, the source's side. */
-    void startWatchdog(CaptureWatchdog.Feed feed, double nominalFps) {
-        watchdog = new CaptureWatchdog(feed, publisher, description, quality, alloc, nominalFps, fatal);
+    void startWatchdog(CaptureWatchdog.Feed feed) {
+        watchdog = new CaptureWatchdog(feed, publisher, description, quality, alloc, figures, noSignalFrames, fatal);
         watchdogThread = new Thread(watchdog, "capture-watchdog-" + threadName(description));
         watchdogThread.setDaemon(true);
         watchdogThread.start();

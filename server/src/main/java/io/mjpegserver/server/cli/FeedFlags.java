@@ -78,6 +78,10 @@ final class FeedFlags {
             + " get the newest frame again each second).")
     boolean dropSameFrames;
 
+    @Option(names = "--hide-no-signal", description = "While the source is down, send nothing rather than a NO SIGNAL"
+            + " frame each second (for NVRs that record NO SIGNAL frames as motion).")
+    boolean hideNoSignal;
+
     @Option(names = "--workers", paramLabel = "N", defaultValue = "auto", converter = Converters.Workers.class,
             description = "Threads that encode the test pattern's frames, in capture order; 1 encodes on the capture"
                     + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
@@ -89,13 +93,13 @@ final class FeedFlags {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers));
+                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal));
     }
 
     /** The feed these flags make. */
     FeedConfig feed() {
         return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(),
-                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers));
+                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal));
     }
 
     /** The capture the flags ask for. */

@@ -50,7 +50,7 @@ class ConfigFileTest {
               front:   { url: "http://user:pass@192.168.1.10/video.mjpg" }
               garage:  { url: "rtsp://192.168.1.11:554/stream1", fps: 10, on-demand: true, idle-grace: 30 }
               desk:    { device: 0, size: 1280x720, fps: 30, quality: 90 }
-              lobby:   { file: /srv/lobby.mp4, ring-size: 8 }
+              lobby:   { file: /srv/lobby.mp4, ring-size: 8, hide-no-signal: true }
               test:    { test-pattern: true, size: 640x480, drop-same-frames: yes }
             """;
 
@@ -119,7 +119,7 @@ class ConfigFileTest {
                 new FeedConfig("desk", new CaptureConfig(new SourceSpec.Camera(0), new VideoSize(1280, 720), 30, 90, 4),
                         CaptureOptions.DEFAULTS),
                 new FeedConfig("lobby", new CaptureConfig(new SourceSpec.VideoFile(Path.of("/srv/lobby.mp4")), null, 0, 80, 8),
-                        CaptureOptions.DEFAULTS),
+                        CaptureOptions.DEFAULTS.withNoSignalFrames(false)),
                 new FeedConfig("test", new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 480), 30, 80, 4),
                         new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, true)));
         assertEquals(expected, command.feeds());
@@ -273,7 +273,7 @@ class ConfigFileTest {
                 + " send-buffer, max-clients, max-clients-per-address, request-timeout, auth, auth-file, tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"
-                + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, workers)");
+                + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal, workers)");
     }
 
     @Test

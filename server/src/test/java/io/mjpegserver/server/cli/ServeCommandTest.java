@@ -166,6 +166,8 @@ class ServeCommandTest {
                 List.of("--idle-grace", "-1"), invalid("--idle-grace", "'-1' (expected: seconds from 0 to 86400)")));
         f.put("--drop-same-frames", new Flag(List.of("--drop-same-frames"), c -> feeds(c).get(0).options().dropSameFrames(), true,
                 List.of("--drop-same-frames", "--drop-same-frames"), "mjpeg-server: option '--drop-same-frames' should be specified only once (see --help)"));
+        f.put("--hide-no-signal", new Flag(List.of("--hide-no-signal"), c -> feeds(c).get(0).options().noSignalFrames(), false,
+                List.of("--hide-no-signal", "--hide-no-signal"), "mjpeg-server: option '--hide-no-signal' should be specified only once (see --help)"));
         f.put("--workers", new Flag(List.of("--workers", "3"), c -> feeds(c).get(0).options().workers(), 3,
                 List.of("--workers", "0"), invalid("--workers", "'0' (expected: auto, or 1 to 32 threads)")));
         return f;
