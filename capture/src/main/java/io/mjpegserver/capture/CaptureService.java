@@ -181,6 +181,22 @@ public final class CaptureService implements AutoCloseable {
         return supervisor.stage().size().height();
     }
 
+    /**
+     * The size of the source's frames once known: a source that opened and said its size, or one that delivered a
+     * frame; {@code null} before (an on-demand or unreachable relay, an RTSP stream not opened yet).
+     */
+    public VideoSize knownSize() {
+        return supervisor.stage().knownSize();
+    }
+
+    /**
+     * The source's own rate as far as it is known now, or 0: a pulled source's nominal rate (a file's, an RTSP
+     * stream's once open, the configured one of a camera or the test pattern), a relay's configured or polling rate.
+     */
+    public double nominalFps() {
+        return pulled != null ? pulled.nominalFps() : pushed.nominalFps();
+    }
+
     /** The rate the capture thread paces at, or 0 for a source that paces itself (a camera, a pushed source). */
     public double pacingFps() {
         return pulled != null ? pulled.pacingFps() : 0;

@@ -42,6 +42,8 @@ final class FrameStage implements AutoCloseable {
     private final CaptureObserver observer;
     /** The size of the last frame published, or what to assume before the first; what NO SIGNAL frames are drawn at. */
     private volatile VideoSize size;
+    /** Whether {@link #size} is the source's (it opened and said so, or a frame did) rather than an assumption. */
+    private volatile boolean sizeKnown;
     private long sameGeneration = -1;
 
     /** @param dropSameFrames whether byte-identical frames are dropped */
@@ -107,6 +109,7 @@ final class FrameStage implements AutoCloseable {
                 sameFrames.remember(kept);
             }
             size = frameSize;
+            sizeKnown = true;
             figures.frame(now, grabNanos, encodeNanos);
             backoff.reset();
             observer.captured(grabNanos, encodeNanos, bytes);
@@ -148,6 +151,12 @@ final class FrameStage implements AutoCloseable {
     /** The source was (re)opened with this size (a pulled source knows its size before its first frame). */
     void size(VideoSize opened) {
         size = opened;
+        sizeKnown = true;
+    }
+
+    /** The source's size once it said it, else {@code null}. */
+    VideoSize knownSize() {
+        return sizeKnown ? size : null;
     }
 
     /** Drops the frame kept for comparison. */

@@ -68,8 +68,11 @@ final class PulledCapture implements CaptureWatchdog.Feed {
 
     private void opened() {
         open = true;
-        size = Supervisor.sizeOr(source.width(), source.height(), supervisor.stage().size());
-        supervisor.stage().size(size);
+        VideoSize own = Supervisor.sizeOr(source.width(), source.height(), null);
+        size = own != null ? own : supervisor.stage().size();
+        if (own != null) {
+            supervisor.stage().size(own);
+        }
         if (!poolDecided) {
             poolDecided = true;
             int workers = options.workersFor(size, Runtime.getRuntime().availableProcessors());

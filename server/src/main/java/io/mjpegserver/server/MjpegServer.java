@@ -244,7 +244,7 @@ public final class MjpegServer implements AutoCloseable {
             FeedCapture capture = feed.capture();
             String how = capture.passesThrough() ? "passed through"
                     : "encoded at quality " + feed.config().quality();
-            String size = capture.width() > 0 ? capture.width() + "x" + capture.height() + " " : "";
+            String size = feed.figuresForStartup() + " ";
             if (feeds.all().size() == 1) {
                 log.info("serving {} {}({}) on {} ({} transport)", feed.config().source().describe(), size, how,
                         String.join(" ", urls), transport());

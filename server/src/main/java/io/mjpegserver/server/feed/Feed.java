@@ -2,6 +2,7 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
@@ -74,13 +75,35 @@ public final class Feed implements WatchedFeed {
     /** The source part of {@code /state}. */
     public StateView.Source sourceView() {
         CaptureStats stats = capture.stats();
+        VideoSize size = capture.knownSize();
         return new StateView.Source(config.source().kind(), config.source().describe(), stats.online(),
-                stats.lastError(), config.size() == null ? null : config.size().toString(), capture.pacingFps(),
-                capture.width(), capture.height(), round(stats.actualFps()), stats.framesCaptured(),
-                stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
+                stats.lastError(), config.size() == null ? null : config.size().toString(), configuredFps(),
+                size == null ? null : size.width(), size == null ? null : size.height(), round(stats.actualFps()),
+                stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
                 round(stats.lastEncodeNanos() / 1e6),
                 stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
-                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle());
+                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle(), stats.incompleteFrames());
+    }
+
+    /** The rate configured, else the source's own as far as it is known now; {@code null} while not known. */
+    public Double configuredFps() {
+        double fps = config.fps() > 0 ? config.fps() : capture.nominalFps();
+        return fps > 0 ? fps : null;
+    }
+
+    /**
+     * What the startup line says of the source's size and rate: each as configured or known, or "not known yet"
+     * (an on-demand or unreachable relay, an RTSP stream before it opens), and whether it opens on demand.
+     */
+    public String figuresForStartup() {
+        VideoSize size = capture.knownSize();
+        Double fps = configuredFps();
+        String rate = fps == null ? null : (fps == Math.rint(fps) ? Long.toString(fps.longValue()) : fps.toString()) + " fps";
+        String figures = size != null && rate != null ? size + " at " + rate
+                : size != null ? size + ", rate not known yet"
+                : rate != null ? "size not known yet, at " + rate
+                : "size and rate not known yet";
+        return capture.idle() ? figures + ", on demand: opens at the first client" : figures;
     }
 
     public StateView.Ring ringView() {

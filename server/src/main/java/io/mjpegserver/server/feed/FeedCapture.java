@@ -2,6 +2,7 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.stream.ClientDemand;
 
 /**
@@ -19,6 +20,20 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
 
     /** The rate the capture paces at, or 0 for a source that paces itself. */
     double pacingFps();
+
+    /** The size of the source's frames once it is known (the source opened, or sent a frame), else {@code null}. */
+    default VideoSize knownSize() {
+        try {
+            return new VideoSize(width(), height());
+        } catch (IllegalArgumentException notKnown) {
+            return null;
+        }
+    }
+
+    /** The source's own rate as far as it is known now (a file's, a polled snapshot's, an RTSP stream's), or 0. */
+    default double nominalFps() {
+        return pacingFps();
+    }
 
     /** Whether the source's own JPEGs go out, with no encode. */
     boolean passesThrough();
@@ -44,6 +59,8 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
             @Override public int width() { return service.width(); }
             @Override public int height() { return service.height(); }
             @Override public double pacingFps() { return service.pacingFps(); }
+            @Override public VideoSize knownSize() { return service.knownSize(); }
+            @Override public double nominalFps() { return service.nominalFps(); }
             @Override public boolean passesThrough() { return service.passesThrough(); }
             @Override public void acquire() { service.acquire(); }
             @Override public void release() { service.release(); }

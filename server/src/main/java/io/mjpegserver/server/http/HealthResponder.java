@@ -27,7 +27,8 @@ final class HealthResponder {
             return "no frame captured yet from " + s.source();
         }
         // Three frame periods at the configured rate, and never under two seconds.
-        double allowed = Math.max(2.0, s.configuredFps() > 0 ? 3.0 / s.configuredFps() : 2.0);
+        double fps = s.configuredFps() != null ? s.configuredFps() : 0;
+        double allowed = Math.max(2.0, fps > 0 ? 3.0 / fps : 2.0);
         if (s.secondsSinceLastFrame() > allowed) {
             return String.format(Locale.ROOT, "no frame from %s for %.1f s", s.source(), s.secondsSinceLastFrame());
         }

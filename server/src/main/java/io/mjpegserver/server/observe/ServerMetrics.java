@@ -74,11 +74,13 @@ public final class ServerMetrics implements RejectListener {
         counter("mjpeg_frames_captured", "Frames the source delivered", feeds, f -> f.captureStats().framesCaptured());
         counter("mjpeg_no_signal_frames", "NO SIGNAL frames sent while the source was down", feeds,
                 f -> f.captureStats().noSignalFrames());
+        counter("mjpeg_frames_incomplete", "Frames the source delivered incomplete (cut, or not a whole JPEG): dropped,"
+                + " never sent", feeds, f -> f.captureStats().incompleteFrames());
         counter("mjpeg_source_reconnects", "Times the source was reopened after a failure", feeds,
                 f -> f.captureStats().reopens());
         counter("mjpeg_source_failures", "Times the source was lost: a failed or hung grab, or an internal error while"
                 + " publishing", feeds, f -> f.captureStats().failures());
-        counter("mjpeg_source_hangs", "Grabs that did not return within max(3 frame periods, 2 s), each a source loss",
+        counter("mjpeg_source_hangs", "Grabs that did not return within 3 of the source's frame periods (2 to 30 s), each a source loss",
                 feeds, f -> f.captureStats().hangs());
         counter("mjpeg_capture_internal_errors", "Exceptions from the server's own code on the capture threads: bugs"
                 + " to report", feeds, f -> f.captureStats().internalErrors());

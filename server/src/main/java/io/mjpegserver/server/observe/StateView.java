@@ -28,8 +28,11 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
     }
 
     /**
-     * @param configuredSize {@code WxH}, or {@code null} for a file's own
-     * @param configuredFps  0 for a file's own rate
+     * @param configuredSize {@code WxH}, or {@code null} for the source's own
+     * @param configuredFps  the rate configured, else the source's own as far as it is known (a file's, a polled
+     *                       snapshot's, an RTSP stream's once open); {@code null} while not known
+     * @param width          the size of the source's frames once known (it opened, or sent a frame), else {@code null}
+     * @param framesIncomplete frames the source delivered incomplete or cut: dropped, never sent
      * @param lastError      the last failure, in words for users, kept after recovery; {@code null} if none
      * @param failures       times the source was lost, whatever the cause
      * @param hangs          of those, grabs that did not return in time
@@ -38,9 +41,9 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param idle           an on-demand source closed for lack of clients (not a failure)
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
-            double configuredFps, int width, int height, double actualFps, long framesCaptured, long noSignalFrames,
+            Double configuredFps, Integer width, Integer height, double actualFps, long framesCaptured, long noSignalFrames,
             long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame, long failures,
-            long hangs, long internalErrors, boolean passedThrough, boolean idle) {
+            long hangs, long internalErrors, boolean passedThrough, boolean idle, long framesIncomplete) {
     }
 
     public record Ring(int capacity, int occupancy, long bytes, long published) {

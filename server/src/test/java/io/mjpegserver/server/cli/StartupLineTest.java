@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StartupLineTest {
 
     private static final Pattern SERVING = Pattern.compile(
-            "serving test pattern 320x240 \\(encoded at quality 80\\) on ((?:\\S+ )+)\\((?:epoll|nio) transport\\)");
+            "serving test pattern 320x240 at 30 fps \\(encoded at quality 80\\) on ((?:\\S+ )+)\\((?:epoll|nio) transport\\)");
 
     @TempDir
     Path dir;

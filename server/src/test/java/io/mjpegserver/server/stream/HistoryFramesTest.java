@@ -81,12 +81,14 @@ class HistoryFramesTest {
     @Test
     void atDoesNotReachBackAcrossAnInterruption() throws Exception {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1));
-            server.request("GET /snapshot?at=-0.001 HTTP/1.1\r\nHost: x\r\n\r\n");
+            ByteBuf jpeg = Unpooled.directBuffer(8).writeShort(0xFFD8).writeShort(0xFFD9);
+            server.publish(new Frame(1, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(50), 1_700_000_000_000_000L,
+                    16, 16, jpeg));
+            server.request("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(server.outboundText().startsWith("HTTP/1.1 200 OK\r\n"), "the frame before is found");
             server.ring.interrupt();
-            TimeUnit.MILLISECONDS.sleep(5); // a moment after the interruption, which ?at= then names
-            server.request("GET /snapshot?at=-0.001 HTTP/1.1\r\nHost: x\r\n\r\n");
+            TimeUnit.MILLISECONDS.sleep(20); // so that 10 ms ago is after the interruption
+            server.request("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n");
             String answer = server.outboundText();
             assertTrue(answer.startsWith("HTTP/1.1 404 "), answer);
             server.request("GET /snapshot?seq=1 HTTP/1.1\r\nHost: x\r\n\r\n");
