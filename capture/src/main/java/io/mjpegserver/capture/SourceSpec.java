@@ -56,7 +56,7 @@ public sealed interface SourceSpec {
             String scheme = uri == null ? null : uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")
                     || scheme.equalsIgnoreCase("rtsp")) || uri.getHost() == null) {
-                throw new IllegalArgumentException("url: '" + redacted(uri) + "' (expected: http://, https:// or rtsp://"
+                throw new IllegalArgumentException("url: '" + DisplayUrl.of(uri) + "' (expected: http://, https:// or rtsp://"
                         + " followed by a host, such as http://192.168.1.10/video.mjpg)");
             }
         }
@@ -71,23 +71,16 @@ public sealed interface SourceSpec {
             return rtsp() ? "rtsp" : "relay";
         }
 
-        /** The URL without its password, for logs, {@code /state} and errors. */
+        /** The URL as {@link DisplayUrl} shows it, for logs, {@code /state} and errors. */
         @Override
         public String describe() {
-            return redacted(uri);
+            return DisplayUrl.of(uri);
         }
 
-        static String redacted(java.net.URI uri) {
-            if (uri == null) {
-                return "";
-            }
-            String user = uri.getRawUserInfo();
-            if (user == null) {
-                return uri.toString();
-            }
-            int colon = user.indexOf(':');
-            String shown = colon < 0 ? user : user.substring(0, colon) + ":***";
-            return uri.toString().replace(user + "@", shown + "@");
+        /** Never the URL's credentials or query values, wherever a record is printed. */
+        @Override
+        public String toString() {
+            return "Url[" + describe() + "]";
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.relay;
 
+import io.mjpegserver.capture.DisplayUrl;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** An upstream's status other than 200 and 401, in our words with the likely fix. */
@@ -13,7 +14,7 @@ final class HttpStatusWords {
         String status = code + " " + HttpResponseStatus.valueOf(code).reasonPhrase();
         if (code >= 300 && code < 400) {
             return "redirects (" + status + ")" + (location == null ? "" : " to "
-                    + MultipartReader.printable(location)) + ": use the URL it redirects to";
+                    + DisplayUrl.of(MultipartReader.printable(location))) + ": use the URL it redirects to";
         }
         return switch (code) {
             case 404 -> "answered " + status + " (check the path in the URL)";

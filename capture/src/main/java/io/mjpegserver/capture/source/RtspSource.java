@@ -7,6 +7,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.DisplayUrl;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
@@ -126,7 +127,7 @@ final class RtspSource implements FrameSource {
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
             boolean waited = System.nanoTime() - started >= timeout.toNanos();
             FileSource.closeQuietly(opened);
-            log.debug("FFmpeg on {}: {}", url.describe(), e.toString());
+            log.debug("FFmpeg on {}: {}", url.describe(), DisplayUrl.scrub(e.toString(), url.uri()));
             throw new SourceException(this + " " + FfmpegErrors.rtspOpen(e, timeout, waited), e);
         }
     }

@@ -218,7 +218,7 @@ class RtspSourceTest {
     @Test
     void wrongCredentialsAre401InOurWords() {
         SourceException e = openFails(source(server.secureUrl(RtspTestServer.USER, "wrong")));
-        assertEquals("rtsp stream rtsp://viewer:***@127.0.0.1:" + server.securePort() + "/mjpeg refused our credentials"
+        assertEquals("rtsp stream rtsp://127.0.0.1:" + server.securePort() + "/mjpeg refused our credentials"
                 + " (401 Unauthorized): put the camera's user and password in the URL, as rtsp://USER:PASSWORD@host/path",
                 e.getMessage());
         SourceException none = openFails(source("rtsp://127.0.0.1:" + server.securePort() + "/mjpeg"));

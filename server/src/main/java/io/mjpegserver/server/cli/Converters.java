@@ -1,6 +1,7 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.CaptureConfig;
+import io.mjpegserver.capture.DisplayUrl;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
@@ -20,7 +21,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -263,10 +263,9 @@ final class Converters {
 
     /**
      * An {@code http://}, {@code https://} or {@code rtsp://} URL, in {@link SourceSpec.Url}'s words. A rejection
-     * shows the URL without its password, even one the URL parser cannot make sense of.
+     * shows the URL as {@link DisplayUrl} does, even one the URL parser cannot make sense of.
      */
     static final class Url implements ITypeConverter<SourceSpec.Url> {
-        private static final Pattern PASSWORD = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://[^:@/]*):.*@");
 
         @Override
         public SourceSpec.Url convert(String value) {
@@ -275,10 +274,10 @@ final class Converters {
                 return new SourceSpec.Url(new URI(text));
             } catch (URISyntaxException e) {
                 String expected = expectation();
-                throw new TypeConversionException("'" + redacted(text) + "' is not a valid URL" + expected.substring(0, expected.length() - 1)
+                throw new TypeConversionException("'" + DisplayUrl.of(text) + "' is not a valid URL" + expected.substring(0, expected.length() - 1)
                         + "; percent-encode spaces and other special characters, in a password too)");
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("'" + redacted(text) + "'" + expectation());
+                throw new TypeConversionException("'" + DisplayUrl.of(text) + "'" + expectation());
             }
         }
 
@@ -294,11 +293,6 @@ final class Converters {
                 }
             }
             return " (expected: an http://, https:// or rtsp:// URL)";
-        }
-
-        /** {@code text} with whatever lies between the user's ':' and the last '@' shown as {@code ***}. */
-        static String redacted(String text) {
-            return PASSWORD.matcher(text).replaceFirst("$1:***@");
         }
     }
 

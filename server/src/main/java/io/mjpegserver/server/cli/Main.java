@@ -1,7 +1,7 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.source.Natives;
-import java.nio.file.Files;
+import io.mjpegserver.server.NamedFile;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -82,7 +82,7 @@ public final class Main {
     /** The top-level {@code log-level} of the config file, or null, whatever is wrong with the file (reported later). */
     private static String fileLogLevel(String config) {
         try {
-            if (ConfigDocument.read(config, Files.readAllBytes(Path.of(config))) instanceof ConfigDocument.Mapping top) {
+            if (ConfigDocument.read(config, NamedFile.read("--config", Path.of(config))) instanceof ConfigDocument.Mapping top) {
                 for (ConfigDocument.Entry entry : top.entries()) {
                     if (entry.key().equals("log-level") && entry.value() instanceof ConfigDocument.Scalar scalar) {
                         return scalar.text().strip();

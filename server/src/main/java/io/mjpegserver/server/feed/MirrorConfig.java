@@ -2,6 +2,7 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
+import io.mjpegserver.capture.DisplayUrl;
 import io.mjpegserver.capture.SourceSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +38,7 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
         try {
             uri = new URI(text.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + redacted(text) + "' is not a valid URL" + EXPECTED);
+            throw new IllegalArgumentException("'" + DisplayUrl.of(text) + "' is not a valid URL" + EXPECTED);
         }
         check(uri);
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -48,22 +49,24 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
         String scheme = uri == null ? null : uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                 || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("'" + redacted(uri == null ? "" : uri.toString()) + "'" + EXPECTED);
+            throw new IllegalArgumentException("'" + DisplayUrl.of(uri == null ? "" : uri.toString()) + "'" + EXPECTED);
         }
     }
 
-    /** The origin without its password, for logs and messages. */
+    /** The origin as {@link DisplayUrl} shows it, for logs and messages. */
     public String describe() {
-        return new SourceSpec.Url(origin).describe();
+        return DisplayUrl.of(origin);
+    }
+
+    /** Never the origin's credentials, wherever the record is printed. */
+    @Override
+    public String toString() {
+        return "MirrorConfig[" + describe() + "]";
     }
 
     /** The origin's feed {@code name}, relayed on demand under the same name. */
     FeedConfig feed(String name) {
         URI stream = origin.resolve("cam/" + name + "/stream");
         return new FeedConfig(name, capture.withSource(new SourceSpec.Url(stream)), options);
-    }
-
-    private static String redacted(String text) {
-        return text.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:@/]*):.*@", "$1:***@");
     }
 }

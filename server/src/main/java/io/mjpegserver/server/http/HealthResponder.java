@@ -11,7 +11,9 @@ import java.util.Locale;
 
 /**
  * {@code /healthz}: 200 while every feed delivers (an on-demand feed idle for lack of clients is fine); 503 and,
- * one line per feed, what is wrong with each that does not. {@code /cam/NAME/healthz} answers for one feed.
+ * one line per feed, what is wrong with each that does not. {@code /cam/NAME/healthz} answers for one feed. Without
+ * the details (a probe without credentials when auth is on) it says only {@code ok}, or how many feeds are down:
+ * the details name feeds and sources.
  */
 final class HealthResponder {
 
@@ -35,7 +37,8 @@ final class HealthResponder {
         return null;
     }
 
-    void respond(ChannelHandlerContext ctx, HttpRequest request, List<Feed> feeds) {
+    /** @param details whether to say which feeds are down and why, or only how many */
+    void respond(ChannelHandlerContext ctx, HttpRequest request, List<Feed> feeds, boolean details) {
         List<String> problems = new ArrayList<>();
         boolean idle = false;
         for (Feed feed : feeds) {
@@ -47,11 +50,12 @@ final class HealthResponder {
             }
         }
         if (problems.isEmpty()) {
-            String body = feeds.size() == 1 && idle ? "ok (idle: opens at the first client)\n" : "ok\n";
+            String body = details && feeds.size() == 1 && idle ? "ok (idle: opens at the first client)\n" : "ok\n";
             Responses.send(ctx, request, Responses.text(request, HttpResponseStatus.OK, body), false);
         } else {
-            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    String.join("\n", problems)), false);
+            String body = details ? String.join("\n", problems)
+                    : problems.size() + (problems.size() == 1 ? " feed" : " feeds") + " down";
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, body), false);
         }
     }
 }

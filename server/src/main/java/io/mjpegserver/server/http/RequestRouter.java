@@ -49,7 +49,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     private final FatalErrorHandler fatal;
 
     /**
-     * @param auth  the credentials every endpoint but {@code /healthz} requires, or {@code null}
+     * @param auth  the credentials every endpoint requires, or {@code null}; {@code /healthz} answers without them,
+     *              but only whether it is healthy
      * @param fatal told of an {@link Error} met while answering, which it must not survive
      */
     RequestRouter(Endpoints endpoints, BasicAuth auth, RejectListener rejects, FatalErrorHandler fatal) {
@@ -113,7 +114,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         Route.Routed routed = Route.of(target.uri());
         Route route = routed.route();
-        if (auth != null && route != Route.HEALTHZ && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        boolean authorized = auth == null || auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (!authorized && route != Route.HEALTHZ) {
             rejects.rejected("unauthorized");
             log.debug("rejected request from {}: {} {} without valid credentials (401)", ClientAddress.of(ctx.channel()),
                     method, target.path());
@@ -125,14 +127,16 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         Feed feed = routed.feed() == null ? feeds.defaultFeed() : feeds.get(routed.feed());
         if (feed == null && routed.feed() != null) {
             feeds.missed(routed.feed());
-            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such feed: "
-                    + routed.feed() + " (feeds: " + feeds.names() + ")"), false);
+            // The list of feeds is for those who may see them: a probe without credentials learns none.
+            Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such feed"
+                    + (authorized ? ": " + routed.feed() + " (feeds: " + feeds.names() + ")" : "")), false);
             return;
         }
         if (feed == null && (route == Route.STREAM || route == Route.SNAPSHOT || route == Route.HEALTHZ)) {
             // An edge whose origin has not answered yet: nothing to serve, for now.
             feeds.missed(null);
-            FullHttpResponse response = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE, feeds.whyNone());
+            FullHttpResponse response = Responses.error(request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    authorized ? feeds.whyNone() : "no feeds");
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
             Responses.send(ctx, request, response, false);
             return;
@@ -153,7 +157,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             }
             case STATE -> state.respond(ctx, request);
             case METRICS -> metrics.respond(ctx, request);
-            case HEALTHZ -> health.respond(ctx, request, routed.feed() == null ? feeds.all() : List.of(feed));
+            case HEALTHZ -> health.respond(ctx, request, routed.feed() == null ? feeds.all() : List.of(feed), authorized);
             case NOT_FOUND -> Responses.send(ctx, request,
                     Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + target.path()), false);
         }

@@ -340,9 +340,9 @@ class ConfigFileTest {
 
     @Test
     void aBadUrlIsSaidInTheUrlsWordsWithoutItsPassword() throws Exception {
-        refused("feeds:\n  front: { url: 'ftp://viewer:hunter2@cam/x' }\n", " line 2, feed front, url: 'ftp://viewer:***@cam/x'"
+        refused("feeds:\n  front: { url: 'ftp://viewer:hunter2@cam/x' }\n", " line 2, feed front, url: 'ftp://cam/x'"
                 + " (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg)");
-        refused("feeds:\n  front: { url: 'http://viewer:hunter2@cam/a b' }\n", " line 2, feed front, url: 'http://viewer:***@cam/a b'"
+        refused("feeds:\n  front: { url: 'http://viewer:hunter2@cam/a b' }\n", " line 2, feed front, url: 'http://cam/a b'"
                 + " is not a valid URL (expected: http://, https:// or rtsp:// followed by a host, such as http://192.168.1.10/video.mjpg;"
                 + " percent-encode spaces and other special characters, in a password too)");
     }

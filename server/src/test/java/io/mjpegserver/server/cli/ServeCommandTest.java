@@ -295,7 +295,7 @@ class ServeCommandTest {
                 + " mjpeg-server, such as http://origin:8080/)"), run("--mirror", "rtsp://origin/").errLine());
         Run secret = run("--mirror", "http://edge:hunter2@origin:8080/?x=1");
         assertEquals(2, secret.exit());
-        assertEquals(invalid("--mirror", "'http://edge:***@origin:8080/?x=1' (expected: the http:// or https:// address of"
+        assertEquals(invalid("--mirror", "'http://origin:8080/?x=***' (expected: the http:// or https:// address of"
                 + " another mjpeg-server, such as http://origin:8080/)"), secret.errLine());
         Run notAUrl = run("--mirror", "http://origin:80 80/");
         assertEquals(2, notAUrl.exit());
