@@ -5,7 +5,14 @@ import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -23,25 +30,36 @@ import org.slf4j.LoggerFactory;
  * sent a request. What each stream may do is bounded by its own limits (the codec's header size and stream
  * count, the stream session's hold limit).
  *
- * <p>Last in the pipeline, it also ends what the codec passes on of a connection's exceptions (the codec keeps
- * the HTTP/2 protocol's own): an {@link Error} goes to the fatal handler, a socket error (a client's reset)
- * closes the connection quietly, anything else is logged once and closes it.
+ * <p>Last in the pipeline, it also ends what the codec passes on of a connection's exceptions: an {@link Error}
+ * goes to the fatal handler, a socket error (a client's reset) closes the connection quietly, a broken protocol or
+ * a flood the codec cut (its own limits) is told in a throttled line with no stack trace, anything else is logged
+ * once and closes it. And it closes a connection that floods SETTINGS or PING frames, which the codec answers
+ * without a limit of its own while the client reads the answers.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Http2ConnectionGuard.class);
 
     private final long idleTimeoutNanos;
+    /** SETTINGS and PING frames a client may send per window: a browser sends a few per minute. */
+    static final int MAX_CONTROL_FRAMES = 100;
+    static final long CONTROL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final RejectListener rejects;
     private final FatalErrorHandler fatal;
+    private final ThrottledLog abuses;
     private Http2Connection connection;
+    private long controlWindowStart = System.nanoTime();
+    private int controlFrames;
     private ScheduledFuture<?> idle;
     private boolean served;
 
-    Http2ConnectionGuard(long idleTimeoutNanos, RejectListener rejects, FatalErrorHandler fatal) {
+    /** @param abuses where closes for a client's abuse are told, shared by every connection */
+    Http2ConnectionGuard(long idleTimeoutNanos, RejectListener rejects, FatalErrorHandler fatal, ThrottledLog abuses) {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.rejects = rejects;
         this.fatal = fatal;
+        this.abuses = abuses;
     }
 
     @Override
@@ -110,6 +128,34 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         disarm();
     }
 
+    /**
+     * Counts the SETTINGS and PING frames the client sends (the codec has answered them): more than
+     * {@link #MAX_CONTROL_FRAMES} in {@link #CONTROL_WINDOW_NANOS} is a flood, and closes the connection.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof Http2SettingsFrame || msg instanceof Http2PingFrame ping && !ping.ack()) {
+                long now = System.nanoTime();
+                if (now - controlWindowStart > CONTROL_WINDOW_NANOS) {
+                    controlWindowStart = now;
+                    controlFrames = 0;
+                }
+                if (++controlFrames == MAX_CONTROL_FRAMES + 1) {
+                    abuses.warn("closing HTTP/2 connection " + ctx.channel().remoteAddress() + ": over "
+                            + MAX_CONTROL_FRAMES + " SETTINGS and PING frames in " + CONTROL_WINDOW_NANOS / 1_000_000_000L
+                            + " s");
+                    rejects.rejected("flood");
+                    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM));
+                    ctx.close();
+                }
+            }
+        } finally {
+            // The codec has acted on every frame that reaches here (acks sent, settings applied).
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (fatal.fatalIfError("event loop", cause)) {
@@ -117,6 +163,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof IOException) {
             log.debug("closing HTTP/2 connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+            // The client broke the protocol or a flood limit (rapid reset, empty frames...): the codec closes the
+            // connection with GOAWAY. One line now and then, whoever does it how often.
+            if (http2.error() == Http2Error.ENHANCE_YOUR_CALM) {
+                rejects.rejected("flood");
+            }
+            abuses.warn("closing HTTP/2 connection " + ctx.channel().remoteAddress() + ": " + http2.error() + ", "
+                    + http2.getMessage());
         } else {
             log.warn("HTTP/2 connection {}: closing after unexpected error", ctx.channel().remoteAddress(), cause);
         }

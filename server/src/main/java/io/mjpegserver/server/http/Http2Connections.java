@@ -1,6 +1,8 @@
 package io.mjpegserver.server.http;
 
 import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.server.stream.Http2Unsent;
+import io.mjpegserver.server.stream.Http2UnsentTotal;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/2 side of the server, through Netty's HTTP/2 codec: a connection's frames go through
@@ -36,27 +39,49 @@ final class Http2Connections {
 
     /** How long the codec waits for open streams after it sent GOAWAY on close. Ours end when told to. */
     private static final long GRACEFUL_CLOSE_MILLIS = 1_000;
+    /**
+     * Streams a client may reset (or have reset by its behaviour) per window before its connection is closed:
+     * the rapid-reset flood (CVE-2023-44487). A viewer switching feeds resets a few.
+     */
+    static final int MAX_RESETS_PER_WINDOW = 200;
+    static final int RESET_WINDOW_SECONDS = 30;
+    /**
+     * Frames with no payload in a row (DATA, or CONTINUATION below the HPACK bound) before the connection is
+     * closed: what costs us a frame's work and the client nothing. Netty's own defaults.
+     */
+    static final int MAX_EMPTY_DATA_FRAMES = 2;
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+    /** Control frames (SETTINGS and PING acks, resets) queued for a client that does not read them. */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1_000;
 
     private final RequestRouter router;
     private final CorsConfig cors;
     private final Http2Settings settings;
     private final long idleTimeoutNanos;
+    private final long clientTimeoutNanos;
+    private final Http2UnsentTotal unsent;
     private final RejectListener rejects;
     private final FatalErrorHandler fatal;
+    private final ThrottledLog abuses = new ThrottledLog(LoggerFactory.getLogger(Http2ConnectionGuard.class),
+            ThrottledLog.INTERVAL_NANOS);
 
     /**
      * @param maxConcurrentStreams the most streams a client may open at once on one connection
      * @param idleTimeoutNanos     how long a connection may have no stream open before it is closed
+     * @param clientTimeoutNanos   how long a stream may hold bytes unsent with no progress before it is reset
+     * @param unsent               the bound on what each connection, and all, hold unsent
      * @param fatal                told of an {@link Error} met on a connection
      */
     Http2Connections(RequestRouter router, CorsConfig cors, int maxConcurrentStreams, long idleTimeoutNanos,
-            RejectListener rejects, FatalErrorHandler fatal) {
+            long clientTimeoutNanos, Http2UnsentTotal unsent, RejectListener rejects, FatalErrorHandler fatal) {
         this.router = router;
         this.cors = cors;
         this.settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(maxConcurrentStreams)
                 .maxHeaderListSize(HttpServerInitializer.MAX_HEADER_SIZE);
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.clientTimeoutNanos = clientTimeoutNanos;
+        this.unsent = unsent;
         this.rejects = rejects;
         this.fatal = fatal;
     }
@@ -71,6 +96,7 @@ final class Http2Connections {
         }
         removeHttp1(pipeline);
         pipeline.addLast(PipelineNames.H2_CODEC, codec());
+        pipeline.addLast(PipelineNames.H2_UNSENT, unsent());
         pipeline.addLast(PipelineNames.H2_STREAMS, streams());
         pipeline.addLast(PipelineNames.H2_CONNECTION, connection());
     }
@@ -79,7 +105,7 @@ final class Http2Connections {
     ChannelHandler upgrades(HttpServerCodec http1Codec) {
         return new HttpServerUpgradeHandler(http1Codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(codec(), streams(), connection())
+                        ? new Http2ServerUpgradeCodec(codec(), unsent(), streams(), connection())
                         : null);
     }
 
@@ -87,7 +113,16 @@ final class Http2Connections {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE_MILLIS)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .build();
+    }
+
+    private Http2Unsent unsent() {
+        return new Http2Unsent(unsent, clientTimeoutNanos);
     }
 
     private Http2MultiplexHandler streams() {
@@ -105,7 +140,7 @@ final class Http2Connections {
     }
 
     private Http2ConnectionGuard connection() {
-        return new Http2ConnectionGuard(idleTimeoutNanos, rejects, fatal);
+        return new Http2ConnectionGuard(idleTimeoutNanos, rejects, fatal, abuses);
     }
 
     /**

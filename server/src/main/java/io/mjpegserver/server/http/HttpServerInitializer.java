@@ -2,6 +2,7 @@ package io.mjpegserver.server.http;
 
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.stream.Http2UnsentTotal;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -52,8 +53,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
         this.fatal = fatal;
-        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos, rejects,
-                fatal);
+        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos,
+                clientTimeoutNanos, Http2UnsentTotal.forDirectMemory(), rejects, fatal);
         if (ssl != null) {
             refuseClientRenegotiation();
         }
@@ -83,21 +84,25 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     /**
      * What SETTINGS_MAX_CONCURRENT_STREAMS tells an HTTP/2 client: the tighter of {@code --max-clients} and
      * {@code --max-clients-per-address} (each stream is one client), plus room for the short requests a viewer
-     * makes beside its streams (the page, {@code /state}, snapshots); without limits, {@link #DEFAULT_MAX_STREAMS}.
+     * makes beside its streams (the page, {@code /state}, snapshots); at most {@link #MAX_STREAMS}.
      */
     static int maxConcurrentStreams(ServerConfig config) {
-        int limit = Integer.MAX_VALUE;
+        int limit = MAX_STREAMS;
         if (config.maxClients() > 0) {
-            limit = config.maxClients();
+            limit = Math.min(limit, config.maxClients() + SHORT_REQUEST_STREAMS);
         }
         if (config.maxClientsPerAddress() > 0) {
-            limit = Math.min(limit, config.maxClientsPerAddress());
+            limit = Math.min(limit, config.maxClientsPerAddress() + SHORT_REQUEST_STREAMS);
         }
-        return limit == Integer.MAX_VALUE ? DEFAULT_MAX_STREAMS : limit + SHORT_REQUEST_STREAMS;
+        return limit;
     }
 
-    /** Streams per HTTP/2 connection when no client limit is set. */
-    static final int DEFAULT_MAX_STREAMS = 1000;
+    /**
+     * The most streams one HTTP/2 connection may have open, whatever the client limits: what the peers' servers
+     * allow (100 to 256), enough for a viewer page of every feed, and few enough that one connection's streams
+     * cannot pin a frame each from most of what the ring has published.
+     */
+    static final int MAX_STREAMS = 128;
     /** Streams beyond the client limit, for requests that are not streams. */
     static final int SHORT_REQUEST_STREAMS = 8;
 

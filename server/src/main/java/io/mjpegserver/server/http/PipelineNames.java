@@ -27,7 +27,8 @@ import java.util.List;
  * A stream request puts one {@code StreamSession} in front of the codec and removes the codec and every
  * handler after it: from then on the session writes raw bytes (through TLS, when there is TLS).
  *
- * <p>HTTP/2: {@link #H2_CODEC} (Netty's frame codec: settings, flow control, HPACK), {@link #H2_STREAMS} (one
+ * <p>HTTP/2: {@link #H2_CODEC} (Netty's frame codec: settings, flow control, HPACK, flood limits), {@link #H2_UNSENT}
+ * (bounds what the connection holds unsent, in bytes and in time), {@link #H2_STREAMS} (one
  * child channel per stream) and {@link #H2_CONNECTION} (closes a connection left with no stream). Each stream's
  * channel has {@link #H2_STREAM_CODEC} (HTTP/2 frames to and from HTTP/1 messages), {@link #CORS} and
  * {@link #ROUTER}: every endpoint answers over HTTP/2 as it does over HTTP/1. A stream request puts its
@@ -47,6 +48,7 @@ public final class PipelineNames {
     public static final String CORS = "cors";
     public static final String ROUTER = "router";
     public static final String H2_CODEC = "h2-codec";
+    public static final String H2_UNSENT = "h2-unsent";
     public static final String H2_STREAMS = "h2-streams";
     public static final String H2_CONNECTION = "h2-connection";
     public static final String H2_STREAM_CODEC = "h2-stream-codec";

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -33,7 +34,7 @@ public final class ServerMetrics implements RejectListener {
         rejects = Counter.builder().name("mjpeg_connection_rejects")
                 .help("Clients turned away or cut off, by reason").labelNames("reason").register(registry);
         for (String reason : new String[] {"max_clients", "max_per_address", "headers_too_large", "bad_request",
-                "request_timeout", "unauthorized", "client_timeout"}) {
+                "request_timeout", "unauthorized", "client_timeout", "flood", "connection_rate"}) {
             rejects.labelValues(reason);
         }
         // No exemplars (they link a sample to a trace, and there are no traces here): sampling them per frame
@@ -118,6 +119,13 @@ public final class ServerMetrics implements RejectListener {
                         cb.call(f.ring().bytes(), f.name());
                     }
                 }).register(registry);
+    }
+
+    /** Registers the direct memory the server's buffer pools hold, read when scraped. */
+    public void watchDirectMemory(LongSupplier used) {
+        GaugeWithCallback.builder().name("mjpeg_direct_memory_used")
+                .help("Direct memory the server's buffer pools hold: frames and connections' buffers").unit(Unit.BYTES)
+                .callback(cb -> cb.call(used.getAsLong())).register(registry);
     }
 
     private void counter(String name, String help, Iterable<? extends WatchedFeed> feeds, ToDoubleFunction<WatchedFeed> value) {

@@ -23,8 +23,9 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
     public record Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients) {
     }
 
+    /** @param directMemoryUsed direct memory the server's buffer pools hold (frames, connections), -1 if unknown */
     public record Server(String version, String transport, String host, int port, String startedAt, double uptimeSeconds,
-            long streamsServed, long framesSent, long framesSkipped, long bytesSent) {
+            long streamsServed, long framesSent, long framesSkipped, long bytesSent, long directMemoryUsed) {
     }
 
     /**

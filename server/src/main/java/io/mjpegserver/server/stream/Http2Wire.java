@@ -1,6 +1,7 @@
 package io.mjpegserver.server.stream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,6 +9,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A stream over HTTP/2: one stream of a connection, written at the head of its stream channel. The response
@@ -22,11 +25,26 @@ import io.netty.handler.codec.http2.Http2Headers;
  */
 final class Http2Wire implements StreamWire {
 
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(Http2Wire.class, "pending", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final MultipartFormat format;
     private final Http2Headers headers;
-    private long written;
-    private long taken;
-    /** Runs once {@code taken} catches up with {@code written}; {@code null} when nobody waits. */
+    /** The connection's bound on what it holds unsent, or {@code null} outside an HTTP/2 connection (tests). */
+    private Http2Unsent unsent;
+    /**
+     * Bytes written and not yet taken. Changed on the loop only, with opaque stores, as {@code /state} reads it
+     * from any thread: a reader never sees a torn value.
+     */
+    private long pending;
+    /** Runs once {@code pending} is back to 0; {@code null} when nobody waits. On the loop only. */
     private Runnable onTaken;
 
     /** @param headers the response head: {@code :status} and the stream's headers, used by this stream only */
@@ -42,6 +60,8 @@ final class Http2Wire implements StreamWire {
 
     @Override
     public void open(ChannelHandlerContext ctx) {
+        Channel connection = ctx.channel().parent();
+        unsent = connection == null ? null : connection.pipeline().get(Http2Unsent.class);
         ctx.write(new DefaultHttp2HeadersFrame(headers), ctx.voidPromise());
         ByteBuf preamble = format.preamble(false);
         ctx.writeAndFlush(new DefaultHttp2DataFrame(preamble), counted(ctx, preamble.readableBytes()));
@@ -73,12 +93,12 @@ final class Http2Wire implements StreamWire {
 
     /** A promise for a write's last frame that counts the write's {@code length} as taken once it completes. */
     private ChannelPromise counted(ChannelHandlerContext ctx, int length) {
-        written += length;
+        PENDING.setOpaque(this, pending + length);
         ChannelPromise promise = ctx.newPromise();
         // Failed or not, the bytes are no longer waiting (a failed write ends the stream).
         promise.addListener(f -> {
-            taken += length;
-            if (taken == written && onTaken != null) {
+            PENDING.setOpaque(this, pending - length);
+            if (pending == 0 && onTaken != null) {
                 Runnable waiting = onTaken;
                 onTaken = null;
                 waiting.run();
@@ -89,17 +109,26 @@ final class Http2Wire implements StreamWire {
 
     @Override
     public long pending(ChannelHandlerContext ctx) {
-        return written - taken;
+        return (long) PENDING.getOpaque(this);
     }
 
     @Override
     public boolean allTaken(ChannelHandlerContext ctx) {
-        return written == taken;
+        return pending == 0;
+    }
+
+    /**
+     * Whether the connection has room for {@code length} more unsent bytes: when its streams together hold as much
+     * as it may, or all connections do, this stream skips the part rather than add to it.
+     */
+    @Override
+    public boolean hasRoom(ChannelHandlerContext ctx, int length) {
+        return unsent == null || unsent.hasRoom(length);
     }
 
     @Override
     public void whenTaken(ChannelHandlerContext ctx, Runnable taken) {
-        if (pending(ctx) == 0) {
+        if (pending == 0) {
             taken.run();
         } else {
             onTaken = taken;

@@ -151,18 +151,29 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         switch (policy.decide(part, allTaken, now)) {
             case DECIMATE -> FRAMES_DECIMATED.setOpaque(this, framesDecimated + 1);
             case SKIP -> skip(part);
-            case SEND -> send(part, now);
+            case SEND -> {
+                if (wire.hasRoom(ctx, part.length())) {
+                    send(part, now);
+                } else {
+                    // Its connection holds all it may unsent (its other streams): a later part is tried afresh.
+                    countSkip(part);
+                }
+            }
         }
     }
 
     private void skip(Part part) {
-        if (part.sequence() != lastSkipped) {
-            lastSkipped = part.sequence();
-            FRAMES_SKIPPED.setOpaque(this, framesSkipped + 1);
-        }
+        countSkip(part);
         if (!waitingForTaken) {
             waitingForTaken = true;
             wire.whenTaken(ctx, takenSoon);
+        }
+    }
+
+    private void countSkip(Part part) {
+        if (part.sequence() != lastSkipped) {
+            lastSkipped = part.sequence();
+            FRAMES_SKIPPED.setOpaque(this, framesSkipped + 1);
         }
     }
 

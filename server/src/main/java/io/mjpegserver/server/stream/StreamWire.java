@@ -40,6 +40,14 @@ interface StreamWire {
     boolean allTaken(ChannelHandlerContext ctx);
 
     /**
+     * Whether the wire may take {@code length} more bytes now, the client having taken all it was sent: false when
+     * what its connection holds unsent (over HTTP/2, for all its streams) is at its bound. Then the part is skipped.
+     */
+    default boolean hasRoom(ChannelHandlerContext ctx, int length) {
+        return true;
+    }
+
+    /**
      * Runs {@code taken} on the loop once everything written so far has been taken, or the write failed;
      * possibly from inside the write path, before {@link #pending} has caught up. Called when a part is skipped, at most once until it runs: it costs an allocation
      * or two, never on a frame that is sent.

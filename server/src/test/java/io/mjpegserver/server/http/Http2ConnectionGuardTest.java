@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the HTTP/2 codec passes on of a connection's exceptions ends at the guard, last in the pipeline, and never
@@ -31,7 +32,8 @@ class Http2ConnectionGuardTest {
         fatalErrors.add(error);
     };
     private final EmbeddedChannel channel = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().build(),
-            new Http2ConnectionGuard(TimeUnit.SECONDS.toNanos(30), RejectListener.NONE, fatal));
+            new Http2ConnectionGuard(TimeUnit.SECONDS.toNanos(30), RejectListener.NONE, fatal,
+                    new ThrottledLog(LoggerFactory.getLogger(Http2ConnectionGuardTest.class), ThrottledLog.INTERVAL_NANOS)));
 
     @AfterEach
     void close() {

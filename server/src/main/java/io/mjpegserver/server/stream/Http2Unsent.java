@@ -1,0 +1,235 @@
+package io.mjpegserver.server.stream;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one HTTP/2 connection holds unsent, bounded: between the connection's codec and its streams, it counts
+ * each DATA frame from its write until the codec has written it to the socket or dropped it, wherever it waits
+ * (the stream's window, the connection's, the socket).
+ * <ul>
+ *   <li>In bytes, per connection and over all connections ({@link Http2UnsentTotal}): a DATA frame that would go
+ *       over is dropped and its stream reset ({@code ENHANCE_YOUR_CALM}). A stream session asks first
+ *       ({@link #hasRoom}) and skips the part instead.</li>
+ *   <li>In time, per stream: a stream whose unsent bytes see no write complete for the client timeout is reset
+ *       ({@code CANCEL}), as a stalled HTTP/1 client is closed; the codec releases what it queued for the stream
+ *       once the reset is written.</li>
+ *   <li>In time, per connection: a connection whose socket stays unwritable for the client timeout is closed,
+ *       which releases all its streams hold (their resets would wait behind what the socket does not take).</li>
+ * </ul>
+ * Confined to the connection's event loop, but for the shared total.
+ */
+public final class Http2Unsent extends ChannelDuplexHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(Http2Unsent.class);
+
+    private final Http2UnsentTotal total;
+    private final long timeoutNanos;
+    private final IntObjectMap<StreamUnsent> streams = new IntObjectHashMap<>();
+    /** DATA bytes written on this connection and not yet written to the socket or dropped. */
+    private long unsent;
+    /** When the socket last became unwritable; 0 while it is writable. */
+    private long unwritableSince;
+    private ScheduledFuture<?> check;
+    private boolean closed;
+
+    /** What one stream holds unsent, and since when it made no progress. */
+    private static final class StreamUnsent {
+        final Http2FrameStream stream;
+        long bytes;
+        long since;
+
+        StreamUnsent(Http2FrameStream stream) {
+            this.stream = stream;
+        }
+    }
+
+    /**
+     * @param total        the bound over all connections, shared by them; its {@link Http2UnsentTotal#perConnection}
+     *                     bounds this one
+     * @param timeoutNanos how long a stream (the socket) may make no progress before it is reset (closed)
+     */
+    public Http2Unsent(Http2UnsentTotal total, long timeoutNanos) {
+        this.total = total;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Whether {@code length} more bytes fit in this connection's bound and in all connections'. On the loop. */
+    boolean hasRoom(int length) {
+        return unsent + length <= total.perConnection() && total.hasRoom(length);
+    }
+
+    /** Bytes this connection holds unsent. On the loop. */
+    long unsent() {
+        return unsent;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof Http2DataFrame frame) || frame.stream() == null) {
+            ctx.write(msg, promise);
+            return;
+        }
+        int bytes = frame.content().readableBytes() + frame.padding();
+        if (bytes == 0) {
+            ctx.write(msg, promise);
+            return;
+        }
+        Http2FrameStream stream = frame.stream();
+        if (closed || unsent + bytes > total.perConnection() || !total.reserve(bytes)) {
+            // Released here: the frame goes no further.
+            ReferenceCountUtil.release(frame);
+            promise.tryFailure(new Http2UnsentException(closed ? "the connection is closed"
+                    : "the connection holds " + unsent + " bytes unsent (expected: at most " + total.perConnection()
+                            + " on one connection, " + total.max() + " on all)"));
+            if (!closed) {
+                log.debug("HTTP/2 connection {}: stream {} would go over the unsent bound: resetting it",
+                        ctx.channel().remoteAddress(), stream.id());
+                reset(ctx, stream, Http2Error.ENHANCE_YOUR_CALM);
+            }
+            return;
+        }
+        unsent += bytes;
+        long now = System.nanoTime();
+        StreamUnsent held = streams.get(stream.id());
+        if (held == null) {
+            held = new StreamUnsent(stream);
+            streams.put(stream.id(), held);
+        }
+        if (held.bytes == 0) {
+            held.since = now;
+        }
+        held.bytes += bytes;
+        ChannelPromise counted = promise.unvoid();
+        counted.addListener(f -> sent(stream.id(), bytes));
+        ctx.write(msg, counted);
+        armCheck(ctx);
+    }
+
+    /** {@code bytes} of stream {@code id} went to the socket or were dropped: the stream made progress. */
+    private void sent(int id, int bytes) {
+        if (!closed) {
+            unsent -= bytes;
+            total.release(bytes);
+        }
+        StreamUnsent held = streams.get(id);
+        if (held != null) {
+            held.bytes -= bytes;
+            held.since = System.nanoTime();
+            if (held.bytes <= 0) {
+                streams.remove(id);
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            unwritableSince = 0;
+        } else if (unwritableSince == 0) {
+            unwritableSince = System.nanoTime();
+            armCheck(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void armCheck(ChannelHandlerContext ctx) {
+        if (check == null && !closed) {
+            long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(20), timeoutNanos / 4);
+            check = ctx.executor().scheduleAtFixedRate(() -> check(ctx), tick, tick, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Resets the streams that made no progress for the timeout; closes the connection when its socket did not. */
+    private void check(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        if (unwritableSince != 0 && now - unwritableSince > timeoutNanos && ctx.channel().isActive()) {
+            log.debug("closing HTTP/2 connection {}: its socket took nothing for {} ms", ctx.channel().remoteAddress(),
+                    timeoutNanos / 1_000_000);
+            ctx.close();
+            return;
+        }
+        List<StreamUnsent> stalled = null;
+        for (StreamUnsent held : streams.values()) {
+            if (held.bytes > 0 && now - held.since > timeoutNanos) {
+                if (stalled == null) {
+                    stalled = new ArrayList<>();
+                }
+                stalled.add(held);
+            }
+        }
+        if (stalled != null) {
+            for (StreamUnsent held : stalled) {
+                streams.remove(held.stream.id());
+                log.debug("HTTP/2 connection {}: stream {} took nothing for {} ms: resetting it",
+                        ctx.channel().remoteAddress(), held.stream.id(), timeoutNanos / 1_000_000);
+                reset(ctx, held.stream, Http2Error.CANCEL);
+            }
+        }
+        if (streams.isEmpty() && unwritableSince == 0 && check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    private static void reset(ChannelHandlerContext ctx, Http2FrameStream stream, Http2Error error) {
+        if (stream.state().localSideOpen() || stream.state().remoteSideOpen()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error).stream(stream), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        close();
+    }
+
+    /** Gives this connection's share of the total back at once; what completes later counts no more. */
+    private void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        total.release(unsent);
+        unsent = 0;
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    /**
+     * Why a DATA frame was not written: an I/O failure to its stream (which then closes), as a write to a closed
+     * stream is, so nothing logs it as a bug.
+     */
+    static final class Http2UnsentException extends IOException {
+        Http2UnsentException(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+}
