@@ -91,26 +91,39 @@ class ConnectionLifecycleTest {
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             byte[] chunk = new byte[4096];
-            // Read slowly for a while, so a part is always half written when the server stops.
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            while (System.nanoTime() < until) {
+            // Read slower than frames come (400 KB/s), until the server holds part of a part for this client beyond
+            // the socket: the case where closing at once would cut it. Bounded: 10 s.
+            long pendingAtClose = 0;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pendingAtClose == 0 && System.nanoTime() < until) {
                 int n = in.read(chunk);
                 received.write(chunk, 0, n);
-                TimeUnit.MILLISECONDS.sleep(2);
+                TimeUnit.MILLISECONDS.sleep(10);
+                pendingAtClose = pendingBytes(server);
             }
+            assertTrue(pendingAtClose > 0, "the server held part of a part when it stopped");
+            int before = received.size();
             Future<?> closing = pool.submit(server::close);
-            // Still slowly: the server must wait for what it wrote, not throw it away.
+            // Still slowly, so the server still holds some when it ends the stream: what it wrote must still come
+            // (within the second it waits; what it holds drains in a fraction of that, even at this pace).
             for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                 received.write(chunk, 0, n);
-                TimeUnit.MILLISECONDS.sleep(2);
+                TimeUnit.MILLISECONDS.sleep(10);
             }
             closing.get(10, TimeUnit.SECONDS);
             int parts = wholeParts(received.toByteArray());
+            System.out.printf("HTTP/1.0 stream at shutdown: %d bytes pending, %d bytes came after, %d whole parts%n",
+                    pendingAtClose, received.size() - before, parts);
             assertTrue(parts >= 1, "parts received: " + parts);
         } finally {
             server.close();
             pool.shutdownNow();
         }
+    }
+
+    /** What the server holds for its one stream client beyond the socket, in bytes. */
+    private static long pendingBytes(ServerFixture server) {
+        return server.server().state().clients().stream().mapToLong(c -> c.pendingBytes()).sum();
     }
 
     /** Checks the raw HTTP/1.0 stream ends right after a delimiter, every part whole; returns the parts. */
@@ -164,7 +177,8 @@ class ConnectionLifecycleTest {
                     StreamTotals now = totals(server);
                     reads++;
                     assertTrue(now.framesSent() >= previous.framesSent() && now.bytesSent() >= previous.bytesSent()
-                            && now.framesSkipped() >= previous.framesSkipped(), previous + " then " + now);
+                            && now.framesSkipped() >= previous.framesSkipped()
+                            && now.sessionsStarted() >= previous.sessionsStarted(), previous + " then " + now);
                     previous = now;
                 }
             } finally {
@@ -176,6 +190,10 @@ class ConnectionLifecycleTest {
             }
             System.out.printf("totals: %d reads while %d sessions ended, never backwards%n", reads, sessions.get());
             assertTrue(sessions.get() > 50, "sessions churned: " + sessions.get());
+            // Each once: the streams served are the sessions the clients opened, once the last has ended.
+            assertTrue(io.mjpegserver.server.testing.Http.eventually(Duration.ofSeconds(10),
+                    () -> totals(server).sessionsStarted() == sessions.get()),
+                    () -> "streams served " + totals(server).sessionsStarted() + ", sessions " + sessions.get());
         }
     }
 

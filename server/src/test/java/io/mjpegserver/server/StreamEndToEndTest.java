@@ -1,5 +1,6 @@
 package io.mjpegserver.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,6 +120,7 @@ class StreamEndToEndTest {
                 assertTrue(part.sequence() >= previous.sequence(), "sequence numbers never go back");
                 if (part.sequence() == previous.sequence()) {
                     assertEquals(previous.timestamp(), part.timestamp(), "a repeat is the same frame");
+                    assertArrayEquals(previous.body(), part.body(), "a repeat is the same frame, byte for byte");
                     repeatGaps.add((at - previousAt) / 1e9);
                 }
                 previous = part;
@@ -130,6 +132,7 @@ class StreamEndToEndTest {
         List<Double> sorted = repeatGaps.stream().sorted().toList();
         double median = sorted.get(sorted.size() / 2);
         System.out.printf("repeat gaps (s): %s, median %.3f%n", repeatGaps, median);
-        assertTrue(median >= 0.5 && median <= 3.0, "the newest frame is sent again every " + median + " s: " + repeatGaps);
+        // The loop looks every quarter of the 1 s repeat interval: 1 to 1.25 s, and a margin for a busy machine.
+        assertTrue(median >= 0.7 && median <= 1.75, "the newest frame is sent again every " + median + " s: " + repeatGaps);
     }
 }

@@ -172,6 +172,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             }
             abuses.warn("closing HTTP/2 connection " + ctx.channel().remoteAddress() + ": " + http2.error() + ", "
                     + http2.getMessage());
+            // The codec sends its GOAWAY with the error's code and closes; a close from here would say NO_ERROR.
+            return;
         } else {
             log.warn("HTTP/2 connection {}: closing after unexpected error", ctx.channel().remoteAddress(), cause);
         }
