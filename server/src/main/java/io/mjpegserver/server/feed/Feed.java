@@ -80,7 +80,8 @@ public final class Feed implements WatchedFeed {
                 stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
                 round(stats.lastEncodeNanos() / 1e6),
                 stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
-                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle());
+                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle(),
+                stats.incompleteFrames());
     }
 
     public StateView.Ring ringView() {
