@@ -6,6 +6,7 @@ import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.feed.Feed;
 import io.mjpegserver.server.feed.FeedCapture;
@@ -37,6 +38,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -244,7 +247,8 @@ public final class MjpegServer implements AutoCloseable {
             FeedCapture capture = feed.capture();
             String how = capture.passesThrough() ? "passed through"
                     : "encoded at quality " + feed.config().quality();
-            String size = capture.width() > 0 ? capture.width() + "x" + capture.height() + " " : "";
+            String size = (capture.width() > 0 ? capture.width() + "x" + capture.height() + " " : "")
+                    + fileRate(feed.config(), capture.pacingFps());
             if (feeds.all().size() == 1) {
                 log.info("serving {} {}({}) on {} ({} transport)", feed.config().source().describe(), size, how,
                         String.join(" ", urls), transport());
@@ -259,6 +263,16 @@ public final class MjpegServer implements AutoCloseable {
         } else if (feeds.all().size() > 1) {
             log.info("serving {} feeds on {} ({} transport)", feeds.all().size(), String.join(" ", urls), transport());
         }
+    }
+
+    /** For a file, the rate it plays at and where that rate comes from: {@code "at 25 fps (from the file) "}; else "". */
+    static String fileRate(CaptureConfig capture, double pacingFps) {
+        if (!(capture.source() instanceof SourceSpec.VideoFile) || pacingFps <= 0) {
+            return "";
+        }
+        String fps = pacingFps == Math.rint(pacingFps) ? String.valueOf((long) pacingFps)
+                : BigDecimal.valueOf(pacingFps).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        return "at " + fps + " fps (" + (capture.fps() > 0 ? "from --fps" : "from the file") + ") ";
     }
 
     /**
