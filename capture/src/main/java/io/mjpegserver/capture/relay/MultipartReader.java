@@ -534,7 +534,7 @@ final class MultipartReader {
 
     private RelayException tooBig(long length) {
         return new RelayException("sent a part of " + length + " bytes, over the limit of " + maxPartBytes
-                + " (raise the relay's max part size if the camera's JPEGs are really this big)");
+                + " (raise it with --relay-max-part if the camera's JPEGs are really this big)");
     }
 
     /** Upstream text fit for a one-line message: short, printable ASCII only. */

@@ -33,7 +33,7 @@ class HostileUpstreamTest {
             exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: 300000\r\n\r\n");
             exchange.write(new byte[300000]);
             exchange.holdUntilClientCloses();
-        }, " sent a part of 300000 bytes, over the limit of 262144 (raise the relay's max part size if the camera's"
+        }, " sent a part of 300000 bytes, over the limit of 262144 (raise it with --relay-max-part if the camera's"
                 + " JPEGs are really this big)");
     }
 
