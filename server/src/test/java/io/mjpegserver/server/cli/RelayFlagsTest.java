@@ -128,6 +128,8 @@ class RelayFlagsTest {
             assertEquals(320, relayed(feed("--url", url, "--relay-ca", dir.resolve("cert.pem").toString()), true)
                     .get("width").asInt());
             assertEquals(320, relayed(feed("--url", url, "--relay-insecure"), true).get("width").asInt());
+            assertTrue(relayed(feed("--url", url, "--relay-insecure", "--relay-max-part", "1KiB"), false).get("lastError")
+                    .asText().contains(" over the limit of 1024 (raise it with --relay-max-part"), "--relay-max-part applies");
         }
     }
 
