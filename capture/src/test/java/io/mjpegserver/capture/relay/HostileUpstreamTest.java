@@ -25,6 +25,8 @@ class HostileUpstreamTest {
     private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n";
     private static final RelayOptions SMALL = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024)
             .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(700));
+    /** For an upstream that is slow only when the machine is: no read timeout to race. */
+    private static final RelayOptions PATIENT = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024);
 
     @Test
     void partOverTheSizeLimit() throws Exception {
@@ -179,7 +181,7 @@ class HostileUpstreamTest {
                 exchange.holdUntilClientCloses();
             })) {
                 RecordingSink sink = new RecordingSink();
-                HttpRelaySource source = relays.relay(upstream.uri("/video"), SMALL);
+                HttpRelaySource source = relays.relay(upstream.uri("/video"), PATIENT);
                 source.open(sink);
                 List<byte[]> frames = sink.take(4, WAIT);
                 for (int i = 0; i < 4; i++) {
@@ -210,7 +212,7 @@ class HostileUpstreamTest {
             exchange.holdUntilClientCloses();
         })) {
             RecordingSink sink = new RecordingSink();
-            relays.relay(upstream.uri("/video"), SMALL).open(sink);
+            relays.relay(upstream.uri("/video"), PATIENT).open(sink);
             List<byte[]> frames = sink.take(2, WAIT);
             assertEquals(JPEGS.get(0).length + 2, frames.get(0).length);
             assertEquals(0, sink.incomplete.get());
