@@ -252,14 +252,17 @@ final class MultipartReader {
      */
     private boolean bodySized() throws RelayException {
         int readable = cumulation.readable();
-        if (readable < contentLength) {
-            if (core != null) {
-                int found = indexOfDelimiter(scanFrom);
-                if (found >= 0 && endsJpeg(partEnd(found))) {
+        if (core != null) {
+            // A boundary right after a JPEG's end, before the length is reached: the part was counted too long.
+            for (int found = indexOfDelimiter(scanFrom); found >= 0 && found < contentLength;
+                    found = indexOfDelimiter(found + 1)) {
+                if (endsJpeg(partEnd(found))) {
                     return skipTo(found);
                 }
-                scanFrom = found >= 0 ? found + 1 : Math.max(0, readable - delimiter.length - 1);
             }
+            scanFrom = Math.min(contentLength, Math.max(scanFrom, readable - delimiter.length - 1));
+        }
+        if (readable < contentLength) {
             return false;
         }
         if (core != null && !endsJpeg(trimPadding(contentLength))) {
