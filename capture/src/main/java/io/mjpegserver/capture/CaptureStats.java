@@ -23,7 +23,8 @@ package io.mjpegserver.capture;
  *                        also counted in {@code failures}
  * @param idle            an on-demand feed, closed for lack of clients (it opens at the next client)
  * @param clients         the clients of the moment, as counted by {@code CaptureService.acquire}/{@code release}
- * @param incompleteFrames passed-through frames dropped by the JPEG stage as not whole
+ * @param incompleteFrames passed-through frames dropped by the JPEG stage as not whole, and parts a relay skipped
+ *                        for a wrong {@code Content-Length}
  * @param sameFrames      frames not published as byte-identical to the previous one ({@code dropSameFrames})
  */
 public record CaptureStats(boolean online, long framesCaptured, long noSignalFrames, double actualFps, long lastGrabNanos,

@@ -12,6 +12,13 @@ public interface FrameSink {
     void frame(ByteBuf jpeg);
 
     /**
+     * The source dropped a frame it could not deliver whole (a relayed part whose {@code Content-Length} was
+     * wrong): counted with the frames the JPEG stage drops as incomplete.
+     */
+    default void incomplete() {
+    }
+
+    /**
      * The source failed and delivers nothing more to this sink: {@code reason} says what went wrong in words
      * for users ({@code upstream http://cam/video.mjpg closed the connection mid-frame}), never a library's.
      */

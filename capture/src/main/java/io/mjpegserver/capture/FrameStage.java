@@ -143,6 +143,16 @@ final class FrameStage implements AutoCloseable {
         return true;
     }
 
+    /** A frame the source itself dropped as not whole (a pushed source's miscounted part): counted. */
+    void incomplete() {
+        lock.lock();
+        try {
+            figures.incomplete();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The size NO SIGNAL frames are drawn at: the last frame's. */
     VideoSize size() {
         return size;

@@ -201,6 +201,13 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         }
 
         @Override
+        public void incomplete() {
+            if (current.get() == this) {
+                supervisor.stage().incomplete();
+            }
+        }
+
+        @Override
         public void failed(String reason) {
             try {
                 over(this, reason);

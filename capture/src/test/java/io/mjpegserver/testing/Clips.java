@@ -20,16 +20,21 @@ public final class Clips {
     /** How the clip is coded. */
     public enum Codec {
         /** MJPEG in AVI: what the file source passes through without re-encoding. */
-        MJPEG_AVI("avi", AV_CODEC_ID_MJPEG, AV_PIX_FMT_YUVJ420P),
+        MJPEG_AVI("avi", "avi", AV_CODEC_ID_MJPEG, AV_PIX_FMT_YUVJ420P),
+        /** A raw MJPEG stream, JPEGs back to back with no container: {@code ffmpeg -i in.mp4 -c:v mjpeg clip.mjpeg}. */
+        MJPEG_RAW("mjpeg", "mjpeg", AV_CODEC_ID_MJPEG, AV_PIX_FMT_YUVJ420P),
         /** MPEG-4 part 2 in Matroska: decoded and re-encoded. */
-        MPEG4_MKV("matroska", AV_CODEC_ID_MPEG4, AV_PIX_FMT_YUV420P);
+        MPEG4_MKV("matroska", "mkv", AV_CODEC_ID_MPEG4, AV_PIX_FMT_YUV420P);
 
         final String format;
+        /** What such a file's name ends with. */
+        public final String extension;
         final int codec;
         final int pixelFormat;
 
-        Codec(String format, int codec, int pixelFormat) {
+        Codec(String format, String extension, int codec, int pixelFormat) {
             this.format = format;
+            this.extension = extension;
             this.codec = codec;
             this.pixelFormat = pixelFormat;
         }
@@ -70,6 +75,58 @@ public final class Clips {
             recorder.stop();
         }
         return file;
+    }
+
+    /**
+     * A raw MJPEG stream of {@link #makeNumbered} frames whose first JPEG is larger than FFmpeg's probe reads (1 MiB,
+     * padded with application segments), as a large first frame of a high-resolution clip is: FFmpeg's probe then
+     * sees a single JPEG.
+     */
+    public static Path makeRawMjpegWithLargeFirstFrame(Path file, int width, int height, int frames, double fps)
+            throws Exception {
+        byte[] stream = java.nio.file.Files.readAllBytes(makeNumbered(file, Codec.MJPEG_RAW, width, height, frames, fps));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(stream, 0, 2); // the first JPEG's SOI
+        byte[] segment = new byte[2 + 65535];
+        segment[0] = (byte) 0xFF;
+        segment[1] = (byte) 0xEF; // APP15, whose length (65535) counts itself but not the marker
+        segment[2] = (byte) 0xFF;
+        segment[3] = (byte) 0xFF;
+        for (int i = 0; i < 17; i++) {
+            out.write(segment);
+        }
+        out.write(stream, 2, stream.length - 2);
+        return java.nio.file.Files.write(file, out.toByteArray());
+    }
+
+    /**
+     * What {@code curl http://host:8080/stream > file} leaves: the stream's body as our server sends it, every JPEG
+     * of {@code clip} (an MJPEG clip) a part, and a last part cut short, where curl was stopped.
+     */
+    public static Path recordMultipart(Path clip, Path file) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] first = null;
+        try (org.bytedeco.javacv.FFmpegFrameGrabber grabber = new org.bytedeco.javacv.FFmpegFrameGrabber(clip.toFile())) {
+            grabber.start();
+            out.write("--boundarydonotcross\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            for (org.bytedeco.ffmpeg.avcodec.AVPacket packet; (packet = grabber.grabPacket()) != null; ) {
+                byte[] jpeg = new byte[packet.size()];
+                packet.data().position(0).limit(jpeg.length).asByteBuffer().get(jpeg);
+                org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(packet);
+                first = first == null ? jpeg : first;
+                out.write(part(jpeg.length));
+                out.write(jpeg);
+                out.write("\r\n--boundarydonotcross\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        }
+        out.write(part(first.length));
+        out.write(first, 0, first.length / 2);
+        return java.nio.file.Files.write(file, out.toByteArray());
+    }
+
+    private static byte[] part(int length) {
+        return ("Content-Type: image/jpeg\r\nContent-Length: " + length + "\r\nX-Timestamp: 1700000000.000000\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** The frame number {@link #makeNumbered} drew on {@code image}. */

@@ -20,7 +20,8 @@ import javax.net.ssl.SSLException;
  *
  * <p>This source does not reconnect and does not check JPEGs beyond the multipart framing: the supervisor does
  * both. Whatever goes wrong (refused, unresolvable, a 404 or 401, a part over the size limit, garbage, a wrong
- * boundary, a stall, a close mid-frame, a TLS certificate not trusted) ends the connection and is reported once
+ * boundary, a stall, a close mid-frame, a TLS certificate not trusted; not a part whose Content-Length is wrong,
+ * which is skipped) ends the connection and is reported once
  * through {@link FrameSink#failed}, naming the upstream without its password.
  *
  * <p>Threads: the caller owns {@code group} (this source only uses it, and closes none of it); frames and the
@@ -94,6 +95,8 @@ public final class HttpRelaySource implements PushSource {
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (options.trustAnyCertificate()) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+        } else if (!options.trustedCertificates().isEmpty()) {
+            builder.trustManager(new GivenCertificates(options.trustedCertificates())).endpointIdentificationAlgorithm("HTTPS");
         } else {
             builder.endpointIdentificationAlgorithm("HTTPS"); // the JDK's trust store, and the host name checked
         }

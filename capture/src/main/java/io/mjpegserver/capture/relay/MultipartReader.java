@@ -12,6 +12,10 @@ import java.util.function.Consumer;
  * and, when the response named none (ffmpeg says {@code application/octet-stream}), the boundary of the body's
  * first line.
  *
+ * <p>A part whose {@code Content-Length} is wrong (its JPEG and the boundary end before it, or the boundary is not
+ * where it ends) is not delivered: the reader resynchronises on the next boundary, as browsers and ffmpeg do, and
+ * tells {@code skipped}; the connection goes on.
+ *
  * <p>Memory is bounded: a part over the size limit, part headers over {@value #MAX_HEADER_BYTES} bytes, or a
  * preamble (garbage) over {@value #MAX_PREAMBLE_BYTES} bytes end the stream with a {@link RelayException}.
  *
@@ -25,11 +29,15 @@ final class MultipartReader {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
-    private enum State { START, PREAMBLE, BOUNDARY_LINE, HEADERS, BODY_SIZED, AFTER_BODY, BODY_SCAN }
+    /** Bytes after a part's end that may pad its JPEG (line ends, zeros) and still count as its end. */
+    private static final int MAX_PADDING = 16;
+
+    private enum State { START, PREAMBLE, BOUNDARY_LINE, HEADERS, BODY_SIZED, AFTER_BODY, BODY_SCAN, RESYNC }
 
     private final FrameCumulation cumulation;
     private final int maxPartBytes;
     private final Consumer<ByteBuf> frames;
+    private final Runnable skipped;
     /** The boundary without its leading dashes; {@code null} until known. */
     private String core;
     /** {@code "--" + core}, what a part's end is searched for. */
@@ -44,12 +52,14 @@ final class MultipartReader {
      * @param boundary the boundary the response's {@code Content-Type} gave, or {@code null} to take it from the
      *                 body's first line
      * @param frames   takes each part's bytes, and ownership of them
+     * @param skipped  told of each part not delivered for a wrong {@code Content-Length}
      */
-    MultipartReader(FrameCumulation cumulation, int maxPartBytes, String boundary, Consumer<ByteBuf> frames)
-            throws RelayException {
+    MultipartReader(FrameCumulation cumulation, int maxPartBytes, String boundary, Consumer<ByteBuf> frames,
+            Runnable skipped) throws RelayException {
         this.cumulation = cumulation;
         this.maxPartBytes = maxPartBytes;
         this.frames = frames;
+        this.skipped = skipped;
         if (boundary != null) {
             adopt(boundary);
         }
@@ -66,7 +76,7 @@ final class MultipartReader {
     /** Whether the body stopped inside a part (its headers or its bytes). */
     boolean midFrame() {
         return switch (state) {
-            case BODY_SIZED, BODY_SCAN -> true;
+            case BODY_SIZED, BODY_SCAN, RESYNC -> true;
             case HEADERS -> headerBytes > 0 || cumulation.readable() > 0;
             default -> false;
         };
@@ -81,6 +91,7 @@ final class MultipartReader {
             case BODY_SIZED -> bodySized();
             case AFTER_BODY -> afterBody();
             case BODY_SCAN -> bodyScan();
+            case RESYNC -> resync();
         };
     }
 
@@ -223,6 +234,7 @@ final class MultipartReader {
     private void startBody() throws RelayException {
         if (contentLength >= 0) {
             cumulation.reserve(contentLength + MAX_BOUNDARY_LINE);
+            scanFrom = 0;
             state = State.BODY_SIZED;
             return;
         }
@@ -233,9 +245,37 @@ final class MultipartReader {
         state = State.BODY_SCAN;
     }
 
-    private boolean bodySized() {
-        if (cumulation.readable() < contentLength) {
+    /**
+     * A part of known length is delivered as soon as its bytes are in when they end a JPEG (FF D9, perhaps padded),
+     * else once the boundary is seen where they end. A part whose JPEG and boundary come before its length says
+     * (counted too long), or whose boundary is not where its length says (counted too short), is skipped.
+     */
+    private boolean bodySized() throws RelayException {
+        int readable = cumulation.readable();
+        if (core != null) {
+            // A boundary right after a JPEG's end, before the length is reached: the part was counted too long.
+            for (int found = indexOfDelimiter(scanFrom); found >= 0 && found < contentLength;
+                    found = indexOfDelimiter(found + 1)) {
+                if (endsJpeg(partEnd(found))) {
+                    return skipTo(found);
+                }
+            }
+            scanFrom = Math.min(contentLength, Math.max(scanFrom, readable - delimiter.length - 1));
+        }
+        if (readable < contentLength) {
             return false;
+        }
+        if (core != null && !endsJpeg(trimPadding(contentLength))) {
+            int boundary = boundaryAt(contentLength);
+            if (boundary == 0) {
+                return false; // not known until more bytes come
+            }
+            if (boundary < 0) {
+                skipped.run();
+                scanFrom = 0;
+                state = State.RESYNC;
+                return true;
+            }
         }
         if (contentLength > 0) {
             frames.accept(cumulation.takeFrame(0, contentLength, contentLength));
@@ -244,16 +284,106 @@ final class MultipartReader {
         return true;
     }
 
+    /** Skips a miscounted part whose boundary is at {@code found}. */
+    private boolean skipTo(int found) {
+        skipped.run();
+        cumulation.skip(found);
+        state = State.BOUNDARY_LINE;
+        return true;
+    }
+
+    /** After a part's bytes, line ends and padding, then whether a boundary follows: 1 yes, -1 no, 0 not known yet. */
+    private int boundaryAt(int offset) {
+        ByteBuf bytes = cumulation.bytes();
+        int base = bytes.readerIndex();
+        int at = offset;
+        int readable = cumulation.readable();
+        while (at < readable && at - offset <= MAX_PADDING && isPadding(bytes.getByte(base + at))) {
+            at++;
+        }
+        if (readable - at < delimiter.length + 1) {
+            return at - offset > MAX_PADDING ? -1 : 0;
+        }
+        return matchesAt(bytes, base + at) && endsToken(bytes.getByte(base + at + delimiter.length)) ? 1 : -1;
+    }
+
+    /** Where the part before a boundary at {@code found} ends: before the line end and any extra dashes. */
+    private int partEnd(int found) {
+        ByteBuf bytes = cumulation.bytes();
+        int base = bytes.readerIndex();
+        int end = found;
+        while (end > 0 && bytes.getByte(base + end - 1) == '-') {
+            end--; // a boundary written with more dashes than "--"
+        }
+        if (end > 0 && bytes.getByte(base + end - 1) == LF) {
+            end--;
+        }
+        if (end > 0 && bytes.getByte(base + end - 1) == CR) {
+            end--;
+        }
+        return end;
+    }
+
+    /** {@code end} less the padding (line ends, zeros) before it, at most {@value #MAX_PADDING} bytes. */
+    private int trimPadding(int end) {
+        ByteBuf bytes = cumulation.bytes();
+        int base = bytes.readerIndex();
+        int at = end;
+        while (at > 0 && end - at < MAX_PADDING && isPadding(bytes.getByte(base + at - 1))) {
+            at--;
+        }
+        return at;
+    }
+
+    /** Whether the bytes from the reader index to {@code end} are a JPEG's: SOI first, EOI last. */
+    private boolean endsJpeg(int end) {
+        ByteBuf bytes = cumulation.bytes();
+        int base = bytes.readerIndex();
+        return end >= 4 && bytes.getUnsignedShort(base) == 0xFFD8 && bytes.getUnsignedShort(base + end - 2) == 0xFFD9;
+    }
+
+    private static boolean isPadding(byte b) {
+        return b == CR || b == LF || b == 0;
+    }
+
+    /** After a miscounted part: everything up to the next boundary is skipped. */
+    private boolean resync() throws RelayException {
+        int found = indexOfDelimiter(scanFrom);
+        if (found >= 0) {
+            cumulation.skip(found);
+            state = State.BOUNDARY_LINE;
+            return true;
+        }
+        int readable = cumulation.readable();
+        if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
+            throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--" + core
+                    + "' after a part whose Content-Length was wrong");
+        }
+        scanFrom = Math.max(0, readable - delimiter.length - 1);
+        return false;
+    }
+
     private boolean afterBody() throws RelayException {
         skipLineEnds();
         int eol = lineEnd();
         if (eol < 0) {
             if (cumulation.readable() > MAX_BOUNDARY_LINE) {
-                throw lengthMismatch();
+                if (core == null) {
+                    throw lengthMismatch();
+                }
+                scanFrom = 0;
+                state = State.RESYNC;
+                return true;
             }
             return false;
         }
         String line = line(eol);
+        if (!line.startsWith("--") && core != null) {
+            // Bytes the part's Content-Length left out: the part went out whole (its JPEG ended there); skip them.
+            scanFrom = 0;
+            state = State.RESYNC;
+            return true;
+        }
         if (!line.startsWith("--")) {
             throw lengthMismatch();
         }
@@ -275,18 +405,7 @@ final class MultipartReader {
             scanFrom = Math.max(0, readable - delimiter.length - 1);
             return false;
         }
-        ByteBuf bytes = cumulation.bytes();
-        int base = bytes.readerIndex();
-        int end = found;
-        while (end > 0 && bytes.getByte(base + end - 1) == '-') {
-            end--; // a boundary written with more dashes than "--"
-        }
-        if (end > 0 && bytes.getByte(base + end - 1) == LF) {
-            end--;
-        }
-        if (end > 0 && bytes.getByte(base + end - 1) == CR) {
-            end--;
-        }
+        int end = partEnd(found);
         if (end > maxPartBytes) {
             throw tooBig(end);
         }
@@ -418,7 +537,7 @@ final class MultipartReader {
 
     private RelayException tooBig(long length) {
         return new RelayException("sent a part of " + length + " bytes, over the limit of " + maxPartBytes
-                + " (raise the relay's max part size if the camera's JPEGs are really this big)");
+                + " (raise it with --relay-max-part if the camera's JPEGs are really this big)");
     }
 
     /** Upstream text fit for a one-line message: short, printable ASCII only. */

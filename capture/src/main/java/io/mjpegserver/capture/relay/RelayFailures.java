@@ -54,7 +54,7 @@ final class RelayFailures {
         if (hasCause(cause, CertificateException.class) || (root instanceof SSLHandshakeException
                 && String.valueOf(root.getMessage()).contains("PKIX"))) {
             return "presented a TLS certificate that is not trusted or not for this host name (for a camera's"
-                    + " self-signed certificate, turn on the relay's trust-any-certificate option)";
+                    + " self-signed certificate: trust it with --relay-ca FILE, or skip the check with --relay-insecure)";
         }
         if (root instanceof SSLException) {
             return "failed the TLS handshake (does it speak https on this port?)";

@@ -1,6 +1,8 @@
 package io.mjpegserver.capture.relay;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Limits and choices of one HTTP relay: validated once, immutable.
@@ -14,9 +16,13 @@ import java.time.Duration;
  *                            {@value #DEFAULT_POLL_FPS} fps, and a stream's rate is whatever the upstream sends)
  * @param trustAnyCertificate accept any TLS certificate (a camera's self-signed one) instead of the JDK's trust
  *                            store and a host name check: only when the user asked for it explicitly
+ *                            ({@code relay-insecure})
+ * @param trustedCertificates the certificates an https upstream's is checked against instead of the JDK's trust
+ *                            store ({@code relay-ca}): one of them presented as is, or one signed by one of them
+ *                            for the URL's host name; empty for the JDK's trust store
  */
 public record RelayOptions(int maxPartBytes, Duration connectTimeout, Duration readTimeout, double fps,
-        boolean trustAnyCertificate) {
+        boolean trustAnyCertificate, List<X509Certificate> trustedCertificates) {
 
     public static final int DEFAULT_MAX_PART_BYTES = 8 * 1024 * 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -25,33 +31,41 @@ public record RelayOptions(int maxPartBytes, Duration connectTimeout, Duration r
 
     /** 8 MiB parts, 5 s to connect, 10 s of silence, rate not given, the JDK's trust store. */
     public static final RelayOptions DEFAULTS = new RelayOptions(DEFAULT_MAX_PART_BYTES, DEFAULT_CONNECT_TIMEOUT,
-            DEFAULT_READ_TIMEOUT, 0, false);
+            DEFAULT_READ_TIMEOUT, 0, false, List.of());
 
     public RelayOptions {
         if (maxPartBytes < 1024 || maxPartBytes > 256 * 1024 * 1024) {
-            throw new IllegalArgumentException("max-part-bytes: " + maxPartBytes + " (expected: 1024 to 268435456)");
+            throw new IllegalArgumentException("relay-max-part: " + maxPartBytes + " (expected: 1024 to 268435456)");
         }
-        checkTimeout("connect-timeout", connectTimeout);
-        checkTimeout("read-timeout", readTimeout);
+        checkTimeout("relay-connect-timeout", connectTimeout);
+        checkTimeout("relay-read-timeout", readTimeout);
         if (!(fps >= 0 && fps <= 1000)) {
             throw new IllegalArgumentException("fps: " + fps + " (expected: 0 to 1000, 0 for not given)");
+        }
+        trustedCertificates = List.copyOf(trustedCertificates);
+        if (trustAnyCertificate && !trustedCertificates.isEmpty()) {
+            throw new IllegalArgumentException("relay-ca and relay-insecure both given (expected: one of them)");
         }
     }
 
     public RelayOptions withFps(double newFps) {
-        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, newFps, trustAnyCertificate);
+        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, newFps, trustAnyCertificate, trustedCertificates);
     }
 
     public RelayOptions withMaxPartBytes(int newMaxPartBytes) {
-        return new RelayOptions(newMaxPartBytes, connectTimeout, readTimeout, fps, trustAnyCertificate);
+        return new RelayOptions(newMaxPartBytes, connectTimeout, readTimeout, fps, trustAnyCertificate, trustedCertificates);
     }
 
     public RelayOptions withTimeouts(Duration newConnectTimeout, Duration newReadTimeout) {
-        return new RelayOptions(maxPartBytes, newConnectTimeout, newReadTimeout, fps, trustAnyCertificate);
+        return new RelayOptions(maxPartBytes, newConnectTimeout, newReadTimeout, fps, trustAnyCertificate, trustedCertificates);
     }
 
     public RelayOptions withTrustAnyCertificate(boolean trustAny) {
-        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, fps, trustAny);
+        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, fps, trustAny, trustedCertificates);
+    }
+
+    public RelayOptions withTrustedCertificates(List<X509Certificate> certificates) {
+        return new RelayOptions(maxPartBytes, connectTimeout, readTimeout, fps, trustAnyCertificate, certificates);
     }
 
     /** The rate a single-JPEG upstream is polled at. */

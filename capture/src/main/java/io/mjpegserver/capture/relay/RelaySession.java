@@ -212,7 +212,8 @@ final class RelaySession {
             snapshotDetected.run();
             snapshot = new SnapshotReader(cumulation, options.maxPartBytes(), HttpUtil.getContentLength(response, -1L));
         } else if (type.isMultipart() || type.isUnnamed()) {
-            multipart = new MultipartReader(cumulation, options.maxPartBytes(), type.boundary(), this::deliver);
+            multipart = new MultipartReader(cumulation, options.maxPartBytes(), type.boundary(), this::deliver,
+                    this::skipped);
         } else {
             throw new RelayException("answered with " + MultipartReader.printable(type.mediaType())
                     + ", not an MJPEG stream (multipart/x-mixed-replace) nor a JPEG (check the URL)");
@@ -327,6 +328,13 @@ final class RelaySession {
             return;
         }
         sink.frame(jpeg);
+    }
+
+    /** A part was not delivered, its Content-Length being wrong: counted by the sink. */
+    private void skipped() {
+        if (!over.get()) {
+            sink.incomplete();
+        }
     }
 
     private void onLoop(Runnable task) {

@@ -48,6 +48,6 @@ final class SnapshotReader {
 
     private RelayException tooBig(long length) {
         return new RelayException("sent an image of " + length + " bytes or more, over the limit of " + maxBytes
-                + " (raise the relay's max part size if the camera's JPEGs are really this big)");
+                + " (raise it with --relay-max-part if the camera's JPEGs are really this big)");
     }
 }

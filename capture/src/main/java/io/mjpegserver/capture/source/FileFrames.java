@@ -1,6 +1,8 @@
 package io.mjpegserver.capture.source;
 
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BYTE;
+import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import io.mjpegserver.capture.SourceException;
@@ -15,11 +17,15 @@ import org.bytedeco.javacv.Frame;
 /**
  * The frames of an opened file in order, each with its playback time: microseconds since the first frame of the
  * first pass, counted on across loops (the file rewinds at its end). Frames not on screen at the asked time are
- * skipped unencoded. Capture thread only.
+ * skipped unencoded, and so is a JPEG cut short (the last of a recording stopped mid-frame). A file FFmpeg cannot
+ * seek by time (a multipart recording, {@code curl http://.../stream > rec.mjpg}) rewinds to its first byte.
+ * Capture thread only.
  */
 final class FileFrames {
 
     private static final long NONE = Long.MIN_VALUE;
+    /** JPEGs cut short in a row, with no whole one between, after which the file is damaged rather than cut at its end. */
+    private static final int MAX_CUT_SHORT_RUN = 100;
 
     private final FFmpegFrameGrabber grabber;
     private final Path path;
@@ -32,6 +38,7 @@ final class FileFrames {
     private long lastRaw;
     private long readInLoop;
     private long lastMicros;
+    private int cutShortRun;
 
     /**
      * @param passThrough read JPEG packets as they are, rather than decoded images
@@ -79,6 +86,14 @@ final class FileFrames {
                     if (packet.stream_index() != grabber.getVideoStream() || packet.size() < 4) {
                         continue;
                     }
+                    if (endOfImage(packet) < 0) {
+                        // Cut short: not a frame, and no time on screen.
+                        if (++cutShortRun > MAX_CUT_SHORT_RUN) {
+                            throw new SourceException("video file " + path + " holds JPEGs cut short: it may be damaged");
+                        }
+                        continue;
+                    }
+                    cutShortRun = 0;
                     long raw = packet.pts() != AV_NOPTS_VALUE ? packet.pts() : packet.dts();
                     long micros = playbackTime(raw == AV_NOPTS_VALUE ? NONE : raw * 1_000_000L * timeBaseNum / timeBaseDen);
                     if (shows(micros, playbackMicros)) {
@@ -125,7 +140,27 @@ final class FileFrames {
         firstRaw = NONE;
         lastRaw = NONE;
         readInLoop = 0;
-        grabber.setTimestamp(0L);
+        try {
+            grabber.setTimestamp(0L);
+        } catch (FFmpegFrameGrabber.Exception e) {
+            // No index and no timestamps to seek by (FFmpeg's mpjpeg, for one): back to the first byte.
+            int code = av_seek_frame(grabber.getFormatContext(), -1, 0, AVSEEK_FLAG_BYTE);
+            if (code < 0) {
+                throw new SourceException("video file " + path + " cannot be played again from its start (FFmpeg"
+                        + " cannot seek in it): convert it, e.g. ffmpeg -i " + path.getFileName() + " -c copy clip.avi", e);
+            }
+        }
+    }
+
+    /** The offset of the last end-of-image marker in {@code packet}, or -1 when it has none (cut short). */
+    private static int endOfImage(AVPacket packet) {
+        java.nio.ByteBuffer bytes = packet.data().position(0).limit(packet.size()).asByteBuffer();
+        for (int end = bytes.limit() - 2; end >= 2; end--) {
+            if (bytes.get(end) == (byte) 0xFF && bytes.get(end + 1) == (byte) 0xD9) {
+                return end;
+            }
+        }
+        return -1;
     }
 
     /** Copies a JPEG packet once per frame out of FFmpeg's buffer (which the next read reuses), never per client. */

@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.source;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
@@ -11,6 +12,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * clock is the output frame count, not the wall clock: the capture thread paces the grabs.
  *
  * <p>A still image (FFmpeg's image demuxers: jpg, png, bmp, ...) is read once at {@link #open()} and served at
- * the output rate, one frame a second unless {@code --fps} says otherwise.
+ * the output rate, one frame a second unless {@code --fps} says otherwise. JPEGs back to back (a raw MJPEG
+ * stream, {@code ffmpeg -i in.mp4 -c:v mjpeg clip.mjpeg}) are a video, whatever FFmpeg's probe took them for.
  *
  * <p>Ownership: {@link #grab} returns a retained duplicate of the newest JPEG, which the caller releases; the
  * source keeps its own reference to repeat it, released when a newer one replaces it and at {@link #close()}.
@@ -36,6 +39,9 @@ final class FileSource implements FrameSource {
     private static final Logger log = LoggerFactory.getLogger(FileSource.class);
     /** Default output rate for a still image. */
     static final double STILL_FPS = 1;
+    /** FFmpeg's demuxer of a single JPEG, and of JPEGs back to back. */
+    private static final String JPEG_PIPE = "jpeg_pipe";
+    private static final String RAW_MJPEG = "mjpeg";
 
     private final Path path;
     private final VideoSize size;
@@ -70,12 +76,11 @@ final class FileSource implements FrameSource {
     public void open() throws SourceException {
         checkFile();
         FfmpegLog.install();
-        FFmpegFrameGrabber opened = new FFmpegFrameGrabber(path.toFile());
-        try {
-            opened.start();
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+        FFmpegFrameGrabber opened = start(null);
+        if (JPEG_PIPE.equals(opened.getFormat()) && holdsSeveralJpegs(opened)) {
+            // A raw MJPEG stream whose first frame is larger than FFmpeg's probe read (1 MiB): it took it for one image.
             closeQuietly(opened);
-            throw failure(e);
+            opened = start(RAW_MJPEG);
         }
         if (opened.getVideoStream() < 0 || opened.getImageWidth() <= 0) {
             closeQuietly(opened);
@@ -112,6 +117,45 @@ final class FileSource implements FrameSource {
             grabber = null;
             frames = null;
         }
+    }
+
+    /** A started grabber on the file, in {@code format} ({@code null}: the one FFmpeg's probe finds); the caller closes it. */
+    private FFmpegFrameGrabber start(String format) throws SourceException {
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(path.toFile());
+        if (format != null) {
+            grabber.setFormat(format);
+        }
+        try {
+            grabber.start();
+            return grabber;
+        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+            closeQuietly(grabber);
+            throw failure(e);
+        }
+    }
+
+    /** Whether a file FFmpeg opened as one JPEG has a second one after it. Reads on: the caller closes the grabber. */
+    private static boolean holdsSeveralJpegs(FFmpegFrameGrabber grabber) {
+        try {
+            for (int i = 0; i < 2; i++) {
+                AVPacket packet = grabber.grabPacket();
+                if (packet == null) {
+                    return false;
+                }
+                try {
+                    boolean jpeg = packet.size() >= 2 && (packet.data().get(0) & 0xFF) == 0xFF
+                            && (packet.data().get(1) & 0xFF) == 0xD8;
+                    if (i == 1) {
+                        return jpeg;
+                    }
+                } finally {
+                    av_packet_unref(packet);
+                }
+            }
+        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+            log.debug("FFmpeg reading on in a JPEG: {}", e.toString());
+        }
+        return false;
     }
 
     private void checkFile() throws SourceException {

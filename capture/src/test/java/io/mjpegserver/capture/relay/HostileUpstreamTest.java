@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.relay;
 
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,8 @@ class HostileUpstreamTest {
     private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n";
     private static final RelayOptions SMALL = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024)
             .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(700));
+    /** For an upstream that is slow only when the machine is: no read timeout to race. */
+    private static final RelayOptions PATIENT = RelayOptions.DEFAULTS.withMaxPartBytes(256 * 1024);
 
     @Test
     void partOverTheSizeLimit() throws Exception {
@@ -32,7 +35,7 @@ class HostileUpstreamTest {
             exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: 300000\r\n\r\n");
             exchange.write(new byte[300000]);
             exchange.holdUntilClientCloses();
-        }, " sent a part of 300000 bytes, over the limit of 262144 (raise the relay's max part size if the camera's"
+        }, " sent a part of 300000 bytes, over the limit of 262144 (raise it with --relay-max-part if the camera's"
                 + " JPEGs are really this big)");
     }
 
@@ -152,6 +155,72 @@ class HostileUpstreamTest {
             exchange.write(JPEGS.get(0));
             exchange.write("\r\n--foo\r\n");
         }, " closed the connection");
+    }
+
+    /**
+     * A camera that miscounts one part's Content-Length (too short, a little too long, far too long) and is fine
+     * after it: that part is skipped and counted, the frames after it arrive, on the same connection.
+     */
+    @Test
+    void aMiscountedPartIsSkippedOnTheSameConnection() throws Exception {
+        List<byte[]> jpegs = TestJpegs.make(5, 160, 120);
+        // Off by the whole next part: the length ends where the next JPEG does.
+        int wholePart = 2 + ("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpegs.get(2).length + "\r\n\r\n")
+                .length() + jpegs.get(2).length;
+        for (int error : new int[] {-100, -1, 7, 500, 100_000, wholePart}) {
+            try (TestUpstream upstream = new TestUpstream(exchange -> {
+                exchange.readRequest();
+                exchange.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                        + "Content-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n");
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < jpegs.size(); i++) {
+                    int length = jpegs.get(i).length + (i == 1 ? error : 0);
+                    body.write(("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + length + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    body.write(jpegs.get(i));
+                    body.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                MjpegDialect.writeBody(exchange, true, body.toByteArray(), new Random(error));
+                exchange.holdUntilClientCloses();
+            })) {
+                RecordingSink sink = new RecordingSink();
+                HttpRelaySource source = relays.relay(upstream.uri("/video"), PATIENT);
+                source.open(sink);
+                List<byte[]> frames = sink.take(4, WAIT);
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(jpegs.get(i == 0 ? 0 : i + 1), frames.get(i), "Content-Length off by " + error
+                            + ": frame " + i);
+                }
+                assertEquals(1, sink.incomplete.get(), "the miscounted part counted, off by " + error);
+                assertEquals(1, upstream.connections.get(), "the same connection, off by " + error);
+                assertEquals(0, sink.failures.get(), "no failure, off by " + error);
+                source.close();
+            }
+        }
+    }
+
+    /** Content-Length counting the line end after the JPEG, or zeros padding it: the part is whole, delivered. */
+    @Test
+    void aPartPaddedWithinItsContentLengthIsDelivered() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(exchange -> {
+            exchange.readRequest();
+            exchange.write(HEAD);
+            for (int i = 0; i < JPEGS.size(); i++) {
+                String padding = i == 0 ? "\r\n" : "\0\0\0";
+                exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                        + (JPEGS.get(i).length + padding.length()) + "\r\n\r\n");
+                exchange.write(JPEGS.get(i));
+                exchange.write(padding + "\r\n");
+            }
+            exchange.holdUntilClientCloses();
+        })) {
+            RecordingSink sink = new RecordingSink();
+            relays.relay(upstream.uri("/video"), PATIENT).open(sink);
+            List<byte[]> frames = sink.take(2, WAIT);
+            assertEquals(JPEGS.get(0).length + 2, frames.get(0).length);
+            assertEquals(0, sink.incomplete.get());
+            assertEquals(0, sink.failures.get());
+        }
     }
 
     @Test

@@ -20,6 +20,8 @@ final class RecordingSink implements FrameSink {
     final CompletableFuture<String> failure = new CompletableFuture<>();
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger notSlices = new AtomicInteger();
+    /** Frames the source said it dropped as not whole. */
+    final AtomicInteger incomplete = new AtomicInteger();
     /** How many frames shared their read buffer with the frame before. */
     final AtomicInteger sharedBuffers = new AtomicInteger();
     private Object lastParent;
@@ -41,6 +43,11 @@ final class RecordingSink implements FrameSink {
         } finally {
             jpeg.release();
         }
+    }
+
+    @Override
+    public void incomplete() {
+        incomplete.incrementAndGet();
     }
 
     @Override

@@ -119,7 +119,7 @@ class FileSourceTest {
     @Test
     void aClipPlaysAtItsOwnSpeedAtALowerOutputRate() throws Exception {
         for (Clips.Codec codec : Clips.Codec.values()) {
-            Path clip = Clips.makeNumbered(dir.resolve("numbered." + (codec == Clips.Codec.MJPEG_AVI ? "avi" : "mkv")), codec, 320, 240, 200, 25);
+            Path clip = Clips.makeNumbered(dir.resolve("numbered." + codec.extension), codec, 320, 240, 200, 25);
             List<Integer> shown = numbers(clip, 5, 30);
             System.out.printf("%s at --fps 5: %.2f s of a 25 fps clip in 6 s of output%n", codec, (shown.get(29) + 1) / 25.0);
             for (int k = 0; k < 30; k++) {
@@ -146,6 +146,58 @@ class FileSourceTest {
                 assertEquals((k / 2) % 20, shown.get(k), "output frame " + k + " of " + shown);
             }
             assertArrayEquals(frames.get(0), frames.get(1), "a repeated frame is the same JPEG");
+        } finally {
+            source.close();
+        }
+    }
+
+    /**
+     * A raw MJPEG stream (JPEGs back to back, {@code ffmpeg -i in.mp4 -c:v mjpeg clip.mjpeg}) whose first JPEG is
+     * larger than FFmpeg's probe reads, as at high resolutions: FFmpeg's probe takes it for one JPEG, yet it is a
+     * video, played at the rate FFmpeg gives a raw stream (25) or at --fps.
+     */
+    @Test
+    void aRawMjpegStreamIsAVideoAtItsRate() throws Exception {
+        Path clip = Clips.makeRawMjpegWithLargeFirstFrame(dir.resolve("clip.mjpeg"), 320, 240, 20, 25);
+        for (double fps : new double[] {0, 10}) {
+            FileSource source = new FileSource(clip, null, fps, 80);
+            source.open();
+            try {
+                assertTrue(source.passThrough());
+                assertEquals(fps == 0 ? 25.0 : fps, source.pacingFps(), 0.01, "--fps " + fps);
+                List<Integer> shown = new ArrayList<>();
+                for (byte[] jpeg : grab(source, 45)) {
+                    shown.add(Clips.number(Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(jpeg))));
+                }
+                for (int k = 0; k < 45; k++) {
+                    int expected = fps == 0 ? k % 20 : (int) Math.round(k * 2.5) % 20;
+                    assertEquals(expected, shown.get(k), 1, "--fps " + fps + ": output frame " + k + " of " + shown);
+                }
+            } finally {
+                source.close();
+            }
+        }
+    }
+
+    /**
+     * A multipart stream recorded to a file ({@code curl http://.../stream > rec.mjpg}, stopped mid-frame) loops:
+     * FFmpeg cannot seek it by time, so it goes back to its first byte; the part cut short is skipped.
+     */
+    @Test
+    void aRecordedMultipartStreamLoops() throws Exception {
+        Path clip = Clips.makeNumbered(dir.resolve("numbered.avi"), Clips.Codec.MJPEG_AVI, 320, 240, 10, 25);
+        Path recording = Clips.recordMultipart(clip, dir.resolve("rec.mjpg"));
+        FileSource source = new FileSource(recording, null, 0, 80);
+        source.open();
+        try {
+            assertTrue(source.passThrough());
+            List<Integer> shown = new ArrayList<>();
+            for (byte[] jpeg : grab(source, 35)) {
+                shown.add(Clips.number(Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(jpeg))));
+            }
+            for (int k = 0; k < 35; k++) {
+                assertEquals(k % 10, shown.get(k), "output frame " + k + " of " + shown);
+            }
         } finally {
             source.close();
         }

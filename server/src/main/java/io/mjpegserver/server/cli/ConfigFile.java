@@ -4,6 +4,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.server.NamedFile;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.cli.ConfigDocument.Entry;
@@ -37,7 +38,11 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
     /** A feed's keys: its source (exactly one) first. */
     static final List<String> SOURCE_KEYS = List.of("url", "device", "file", "test-pattern");
     static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
-            "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "hide-no-signal", "workers");
+            "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "hide-no-signal", "workers", "relay-ca",
+            "relay-insecure", "relay-max-part", "relay-connect-timeout", "relay-read-timeout");
+    /** A feed's keys that only an http(s) url takes. */
+    static final List<String> RELAY_KEYS = List.of("relay-ca", "relay-insecure", "relay-max-part", "relay-connect-timeout",
+            "relay-read-timeout");
     /** Options of the command that are no key of the file. */
     static final List<String> NOT_KEYS = List.of("config", "mirror", "help", "version");
 
@@ -202,7 +207,29 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                     (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"),
                     (Double) orDefault(values, "ring-seconds"), (Integer) orDefault(values, "workers"),
                     !(Boolean) orDefault(values, "hide-no-signal"));
-            return new FeedConfig(name, capture, options);
+            return new FeedConfig(name, capture, options, relay(settings, name, source, values));
+        }
+
+        /** The feed's relay settings: only for an http(s) url. */
+        private RelayOptions relay(Mapping settings, String name, SourceSpec source, Map<String, Object> values)
+                throws ConfigException {
+            String given = RELAY_KEYS.stream().filter(values::containsKey).findFirst().orElse(null);
+            if (given != null && !FeedFlags.isHttp(source)) {
+                throw new ConfigException(where(line(settings, given), name) + ": " + given + " is for an http:// or"
+                        + " https:// url (expected: url: http(s)://... in this feed, or no " + given + ")");
+            }
+            Path ca = (Path) values.get("relay-ca");
+            boolean insecure = (Boolean) orDefault(values, "relay-insecure");
+            if (ca != null && insecure) {
+                throw new ConfigException(where(line(settings, "relay-insecure"), name) + ": relay-ca and relay-insecure"
+                        + " both given (expected: one of them)");
+            }
+            try {
+                return FeedFlags.relay(ca, insecure, (Integer) orDefault(values, "relay-max-part"),
+                        (Duration) orDefault(values, "relay-connect-timeout"), (Duration) orDefault(values, "relay-read-timeout"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(line(settings, "relay-ca"), name) + ", relay-ca: " + e.getMessage());
+            }
         }
 
         /** The value of {@code key} in {@code values}, else its flag's default. */

@@ -21,6 +21,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -217,6 +219,46 @@ final class Converters {
     static final class PrivateKey extends NonEmptyPath {
         PrivateKey() {
             super("the path of a PEM private key");
+        }
+    }
+
+    static final class RelayCa extends NonEmptyPath {
+        RelayCa() {
+            super("the path of a PEM file holding the camera's certificate or its CA's");
+        }
+    }
+
+    /** The most bytes a relayed part may have: a number of bytes, or with KiB or MiB (K, M), 1 KiB to 256 MiB. */
+    static final class RelayPartSize implements ITypeConverter<Integer> {
+        private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(|b|k|kb|kib|m|mb|mib)", Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Integer convert(String value) {
+            Matcher m = SIZE.matcher(value.strip());
+            if (m.matches()) {
+                String unit = m.group(2).toLowerCase(Locale.ROOT);
+                long bytes = Long.parseLong(m.group(1)) * (unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1);
+                if (bytes >= 1024 && bytes <= 256L * 1024 * 1024) {
+                    return (int) bytes;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' (expected: a size from 1KiB to 256MiB, such as 8MiB or 512KiB)");
+        }
+    }
+
+    /** How long a relay waits for its upstream to connect, or to send anything: 0.1 to 600 seconds. */
+    static final class RelayTimeout implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                double seconds = Double.parseDouble(value.trim());
+                if (seconds >= 0.1 && seconds <= 600) {
+                    return Duration.ofMillis(Math.round(seconds * 1000));
+                }
+            } catch (NumberFormatException ignored) {
+                // Reported below with the expectation.
+            }
+            throw new TypeConversionException("'" + value + "' (expected: seconds from 0.1 to 600)");
         }
     }
 

@@ -4,6 +4,8 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.relay.RelayOptions;
+import io.mjpegserver.capture.relay.TrustedCertificates;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.feed.MirrorConfig;
 import java.net.URI;
@@ -82,6 +84,30 @@ final class FeedFlags {
             + " frame each second (for NVRs that record NO SIGNAL frames as motion).")
     boolean hideNoSignal;
 
+    @Option(names = "--relay-ca", paramLabel = "FILE", converter = Converters.RelayCa.class,
+            description = "With an https:// --url: trust the camera's own certificate (self-signed), or the CA that"
+                    + " signed it, in this PEM file.")
+    Path relayCa;
+
+    @Option(names = "--relay-insecure", description = "With an https:// --url: accept any certificate, unchecked"
+            + " (--relay-ca is safer).")
+    boolean relayInsecure;
+
+    @Option(names = "--relay-max-part", paramLabel = "SIZE", defaultValue = "8MiB", converter = Converters.RelayPartSize.class,
+            description = "With an http(s) --url: the largest JPEG taken from the upstream, 1KiB to 256MiB."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int relayMaxPart;
+
+    @Option(names = "--relay-connect-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            converter = Converters.RelayTimeout.class, description = "With an http(s) --url: how long the upstream may"
+                    + " take to accept the connection (and TLS handshake). Default: ${DEFAULT-VALUE}.")
+    Duration relayConnectTimeout;
+
+    @Option(names = "--relay-read-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            converter = Converters.RelayTimeout.class, description = "With an http(s) --url: how long the upstream may"
+                    + " send nothing before the relay reconnects. Default: ${DEFAULT-VALUE}.")
+    Duration relayReadTimeout;
+
     @Option(names = "--workers", paramLabel = "N", defaultValue = "auto", converter = Converters.Workers.class,
             description = "Threads that encode the test pattern's frames, in capture order; 1 encodes on the capture"
                     + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
@@ -97,9 +123,48 @@ final class FeedFlags {
     }
 
     /** The feed these flags make. */
-    FeedConfig feed() {
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture(),
-                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal));
+    FeedConfig feed() throws ConfigException {
+        CaptureConfig capture = capture();
+        String given = relayFlag(relayCa, relayInsecure, relayMaxPart, relayConnectTimeout, relayReadTimeout);
+        if (given != null && !isHttp(capture.source())) {
+            throw new ConfigException("--" + given + ": for an http:// or https:// --url" + (source != null
+                    && source.mirror != null ? ", not --mirror's feeds" : "") + " (expected: --url http(s)://..., or no --"
+                    + given + ")");
+        }
+        if (relayCa != null && relayInsecure) {
+            throw new ConfigException("--relay-ca and --relay-insecure both given (expected: one of them)");
+        }
+        RelayOptions relay;
+        try {
+            relay = relay(relayCa, relayInsecure, relayMaxPart, relayConnectTimeout, relayReadTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--relay-ca " + e.getMessage());
+        }
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture,
+                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal), relay);
+    }
+
+    /**
+     * How an http(s) upstream is relayed, from the flags or keys of the same names; shared by the config file.
+     *
+     * @throws IllegalArgumentException for a certificate file that cannot be used, or both trust settings
+     */
+    static RelayOptions relay(Path ca, boolean insecure, int maxPart, Duration connectTimeout, Duration readTimeout) {
+        RelayOptions relay = RelayOptions.DEFAULTS.withMaxPartBytes(maxPart).withTimeouts(connectTimeout, readTimeout)
+                .withTrustAnyCertificate(insecure);
+        return ca == null ? relay : relay.withTrustedCertificates(TrustedCertificates.read(ca));
+    }
+
+    /** The first relay setting that differs from its default, or null. */
+    static String relayFlag(Path ca, boolean insecure, int maxPart, Duration connectTimeout, Duration readTimeout) {
+        RelayOptions defaults = RelayOptions.DEFAULTS;
+        return ca != null ? "relay-ca" : insecure ? "relay-insecure" : maxPart != defaults.maxPartBytes() ? "relay-max-part"
+                : !connectTimeout.equals(defaults.connectTimeout()) ? "relay-connect-timeout"
+                : !readTimeout.equals(defaults.readTimeout()) ? "relay-read-timeout" : null;
+    }
+
+    static boolean isHttp(SourceSpec source) {
+        return source instanceof SourceSpec.Url url && !url.rtsp();
     }
 
     /** The capture the flags ask for. */

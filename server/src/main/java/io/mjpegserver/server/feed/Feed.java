@@ -2,12 +2,15 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
+import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
 import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.SessionStats;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,12 +101,24 @@ public final class Feed implements WatchedFeed {
     public String figuresForStartup() {
         VideoSize size = capture.knownSize();
         Double fps = configuredFps();
-        String rate = fps == null ? null : (fps == Math.rint(fps) ? Long.toString(fps.longValue()) : fps.toString()) + " fps";
+        String rate = fps == null ? null : rate(config, fps);
         String figures = size != null && rate != null ? size + " at " + rate
                 : size != null ? size + ", rate not known yet"
                 : rate != null ? "size not known yet, at " + rate
                 : "size and rate not known yet";
         return capture.idle() ? figures + ", on demand: opens at the first client" : figures;
+    }
+
+    /**
+     * A rate as the startup line says it, {@code "29.97 fps"}; for a file, with where it comes from:
+     * {@code "25 fps (from the file)"} or {@code "10 fps (from --fps)"}.
+     */
+    static String rate(CaptureConfig capture, double fps) {
+        String figure = fps == Math.rint(fps) ? String.valueOf((long) fps)
+                : BigDecimal.valueOf(fps).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        String origin = !(capture.source() instanceof SourceSpec.VideoFile) ? ""
+                : capture.fps() > 0 ? " (from --fps)" : " (from the file)";
+        return figure + " fps" + origin;
     }
 
     public StateView.Ring ringView() {

@@ -2,13 +2,16 @@ package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
+import io.mjpegserver.capture.relay.RelayOptions;
 import java.util.regex.Pattern;
 
 /**
  * One feed: its name (the {@code NAME} of {@code /cam/NAME/stream}), what it captures and how. Validated once,
  * immutable.
+ *
+ * @param relay how an http(s) upstream is relayed (TLS trust, part size, timeouts); its rate is the capture's
  */
-public record FeedConfig(String name, CaptureConfig capture, CaptureOptions options) {
+public record FeedConfig(String name, CaptureConfig capture, CaptureOptions options, RelayOptions relay) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
 
@@ -23,6 +26,14 @@ public record FeedConfig(String name, CaptureConfig capture, CaptureOptions opti
         if (options == null) {
             options = CaptureOptions.DEFAULTS;
         }
+        if (relay == null) {
+            relay = RelayOptions.DEFAULTS;
+        }
+    }
+
+    /** With the relay's defaults. */
+    public FeedConfig(String name, CaptureConfig capture, CaptureOptions options) {
+        this(name, capture, options, RelayOptions.DEFAULTS);
     }
 
     /** @throws IllegalArgumentException naming the value and what a feed name may be */

@@ -39,8 +39,8 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
     public Feed start(FeedConfig config) throws SourceException {
         SourceSpec spec = config.capture().source();
         if (spec instanceof SourceSpec.Url url && !url.rtsp()) {
-            RelayOptions relay = config.capture().fps() > 0 ? RelayOptions.DEFAULTS.withFps(config.capture().fps())
-                    : RelayOptions.DEFAULTS;
+            RelayOptions relay = config.capture().fps() > 0 ? config.relay().withFps(config.capture().fps())
+                    : config.relay();
             return start(config, new HttpRelaySource(url.uri(), relayLoops.get(), alloc, relay));
         }
         return start(config, FrameSources.create(config.capture()));

@@ -73,6 +73,8 @@ public final class ServerMetrics implements RejectListener {
      */
     public void watch(Iterable<? extends WatchedFeed> feeds) {
         counter("mjpeg_frames_captured", "Frames the source delivered", feeds, f -> f.captureStats().framesCaptured());
+        counter("mjpeg_frames_incomplete", "Frames the source delivered incomplete, dropped: a relayed part whose"
+                + " Content-Length was wrong, a JPEG cut short", feeds, f -> f.captureStats().incompleteFrames());
         counter("mjpeg_no_signal_frames", "NO SIGNAL frames sent while the source was down", feeds,
                 f -> f.captureStats().noSignalFrames());
         counter("mjpeg_frames_incomplete", "Frames the source delivered incomplete (cut, or not a whole JPEG): dropped,"

@@ -40,6 +40,8 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param internalErrors exceptions from our own code on the capture threads: bugs to report
      * @param passedThrough  the source's own JPEGs go out, with no encode
      * @param idle           an on-demand source closed for lack of clients (not a failure)
+     * @param framesIncomplete frames the source delivered incomplete, dropped: a relayed part whose Content-Length
+     *                       was wrong, a JPEG cut short
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
             Double configuredFps, Integer width, Integer height, double actualFps, long framesCaptured, long noSignalFrames,

@@ -76,6 +76,17 @@ class ServeCommandTest {
     }
 
     private static final Path AUTH_FILE = tempFile("auth", ".txt", "viewer:from file\n");
+    /** A camera's self-signed certificate (made with openssl, valid for a century), for --relay-ca. */
+    private static final Path CAMERA_PEM = tempFile("camera", ".pem", "-----BEGIN CERTIFICATE-----" + "\n"
+            + "MIIBeDCCAR+gAwIBAgIUD/y0YYEuOeza1l6Gnxh4jFNhKSgwCgYIKoZIzj0EAwIw" + "\n"
+            + "ETEPMA0GA1UEAwwGY2FtZXJhMCAXDTI2MTIwNjIxNDExNVoYDzIxMjYxMTEyMjE0" + "\n"
+            + "MTE1WjARMQ8wDQYDVQQDDAZjYW1lcmEwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC" + "\n"
+            + "AATG7KHZxz0jj1ZULnjz0u+FmE4p+XOeHpLzyayEI4Y2PJnI0bdCzgIx4kqHK/Eu" + "\n"
+            + "Yw1Q0HSUx2XIc1Or7pa/0W07o1MwUTAdBgNVHQ4EFgQULV0lW5EombI42QVwNnUd" + "\n"
+            + "Mz/SEVIwHwYDVR0jBBgwFoAULV0lW5EombI42QVwNnUdMz/SEVIwDwYDVR0TAQH/" + "\n"
+            + "BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiBcxAyTeJSO9nIQ3hp/TIYTY2VvpTod" + "\n"
+            + "Y/s7gYWnUyH5DQIgGTX1ND1yl9tYOP9eg913XzJPukIkw7dfXETDtszjXcE=" + "\n"
+            + "-----END CERTIFICATE-----" + "\n");
     private static final Path CONFIG_FILE = tempFile("feeds", ".yaml", "feeds:\n  yard: { test-pattern: true }\n  door: { device: 1 }\n");
 
     private static Path tempFile(String prefix, String suffix, String text) {
@@ -170,6 +181,22 @@ class ServeCommandTest {
                 List.of("--hide-no-signal", "--hide-no-signal"), "mjpeg-server: option '--hide-no-signal' should be specified only once (see --help)"));
         f.put("--workers", new Flag(List.of("--workers", "3"), c -> feeds(c).get(0).options().workers(), 3,
                 List.of("--workers", "0"), invalid("--workers", "'0' (expected: auto, or 1 to 32 threads)")));
+        String https = "https://192.168.1.10/video.mjpg";
+        f.put("--relay-ca", new Flag(List.of("--url", https, "--relay-ca", CAMERA_PEM.toString()),
+                c -> feeds(c).get(0).relay().trustedCertificates().size(), 1, List.of("--url", https, "--relay-ca", ""),
+                invalid("--relay-ca", "'' (expected: the path of a PEM file holding the camera's certificate or its CA's)")));
+        f.put("--relay-insecure", new Flag(List.of("--url", https, "--relay-insecure"),
+                c -> feeds(c).get(0).relay().trustAnyCertificate(), true, List.of("--relay-insecure", "--relay-insecure"),
+                "mjpeg-server: option '--relay-insecure' should be specified only once (see --help)"));
+        f.put("--relay-max-part", new Flag(List.of("--url", https, "--relay-max-part", "512KiB"),
+                c -> feeds(c).get(0).relay().maxPartBytes(), 512 * 1024, List.of("--relay-max-part", "1000"),
+                invalid("--relay-max-part", "'1000' (expected: a size from 1KiB to 256MiB, such as 8MiB or 512KiB)")));
+        f.put("--relay-connect-timeout", new Flag(List.of("--url", https, "--relay-connect-timeout", "2.5"),
+                c -> feeds(c).get(0).relay().connectTimeout(), Duration.ofMillis(2500), List.of("--relay-connect-timeout", "0"),
+                invalid("--relay-connect-timeout", "'0' (expected: seconds from 0.1 to 600)")));
+        f.put("--relay-read-timeout", new Flag(List.of("--url", https, "--relay-read-timeout", "30"),
+                c -> feeds(c).get(0).relay().readTimeout(), Duration.ofSeconds(30), List.of("--relay-read-timeout", "601"),
+                invalid("--relay-read-timeout", "'601' (expected: seconds from 0.1 to 600)")));
         return f;
     }
 
