@@ -5,20 +5,21 @@ import io.mjpegserver.capture.source.NoSignalImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor's own thread, shared by both kinds of source: it declares a source that has delivered nothing
+ * The supervisor's watchdog, shared by both kinds of source, ticking on the shared {@link SupervisorThreads} (no
+ * thread of its own): it declares a source that has delivered nothing
  * for {@link #hangNanos(double)} lost (a pulled source's grab that has not returned; a pushed source that has
  * sent no whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about
  * once a second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung
  * read, or backing off between reopen attempts). It is quiet while an on-demand feed is idle. It never blocks:
- * it only tries the publisher's lock, and retries at the next tick.
+ * it only tries the publisher's lock, and retries at the next tick. Its ticks run one at a time ({@link SerialTask}).
  */
-final class CaptureWatchdog implements Runnable {
+final class CaptureWatchdog {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureWatchdog.class);
     /** A grab is hung after this many frame periods... */
@@ -68,8 +69,9 @@ final class CaptureWatchdog implements Runnable {
     private final ByteBufAllocator alloc;
     private final long hangNanos;
     private final FatalErrorHandler fatal;
-    private volatile Thread thread;
-    // Watchdog thread only.
+    private SerialTask ticks;
+    private ScheduledFuture<?> clock;
+    // One tick at a time.
     private NoSignalImage noSignal;
     private long outage = -1;
     private long nextNoSignal;
@@ -91,33 +93,37 @@ final class CaptureWatchdog implements Runnable {
         return fps > 0 ? Math.max(MIN_HANG_NANOS, (long) (HANG_PERIODS * 1e9 / fps)) : MIN_HANG_NANOS;
     }
 
-    @Override
-    public void run() {
-        thread = Thread.currentThread();
+    /** Starts ticking on {@code threads}, every {@link #TICK_NANOS}, until the feed stops running. */
+    void start(SupervisorThreads threads) {
+        ticks = new SerialTask(threads.executor(), this::tick);
+        clock = threads.executor().scheduleWithFixedDelay(ticks::request, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
         try {
-            while (feed.running()) {
-                try {
-                    check(System.nanoTime());
-                } catch (RuntimeException e) {
-                    publisher.internalError();
-                    log.warn("capture watchdog of {}: internal error, carrying on", description, e);
+            if (!feed.running()) {
+                clock.cancel(false);
+                if (noSignal != null) {
+                    noSignal.close();
+                    noSignal = null;
                 }
-                LockSupport.parkNanos(this, TICK_NANOS);
+                return;
+            }
+            try {
+                check(System.nanoTime());
+            } catch (RuntimeException e) {
+                publisher.internalError();
+                log.warn("capture watchdog of {}: internal error, carrying on", description, e);
             }
         } catch (Error e) {
             fatal.fatal(Thread.currentThread().getName(), e);
-        } finally {
-            if (noSignal != null) {
-                noSignal.close();
-            }
         }
     }
 
-    /** Wakes the watchdog now (a loss, or the end), rather than at its next tick. */
+    /** Ticks now (a loss, or the end), rather than at the next tick. */
     void wake() {
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (ticks != null) {
+            ticks.request();
         }
     }
 
