@@ -39,7 +39,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
     static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
             "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "workers");
     /** Options of the command that are no key of the file. */
-    static final List<String> NOT_KEYS = List.of("config", "mirror", "help", "version");
+    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version");
 
     private static final String FEED_EXAMPLE = "front: { url: http://192.168.1.10/video.mjpg }";
 
