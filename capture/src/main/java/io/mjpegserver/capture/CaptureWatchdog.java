@@ -69,8 +69,8 @@ final class CaptureWatchdog {
     private final ByteBufAllocator alloc;
     private final long hangNanos;
     private final FatalErrorHandler fatal;
-    private SerialTask ticks;
-    private ScheduledFuture<?> clock;
+    private volatile SerialTask ticks;
+    private volatile ScheduledFuture<?> clock;
     // One tick at a time.
     private NoSignalImage noSignal;
     private long outage = -1;
@@ -102,7 +102,10 @@ final class CaptureWatchdog {
     private void tick() {
         try {
             if (!feed.running()) {
-                clock.cancel(false);
+                ScheduledFuture<?> periodic = clock;
+                if (periodic != null) {
+                    periodic.cancel(false);
+                }
                 if (noSignal != null) {
                     noSignal.close();
                     noSignal = null;
