@@ -5,8 +5,11 @@ import io.mjpegserver.capture.source.NoSignalImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * sent no whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about
  * once a second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung
  * read, or backing off between reopen attempts). It is quiet while an on-demand feed is idle. It never blocks:
- * it only tries the publisher's lock, and retries at the next tick. Its ticks run one at a time ({@link SerialTask}).
+ * it only tries the publisher's lock, and retries at the next tick. Its ticks run one at a time ({@link SerialTask}),
+ * and stop while the feed rests (idle, no client): an edge's thousands of idle feeds cost no work.
  */
 final class CaptureWatchdog {
 
@@ -70,6 +74,9 @@ final class CaptureWatchdog {
     private final long hangNanos;
     private final FatalErrorHandler fatal;
     private volatile SerialTask ticks;
+    private ScheduledExecutorService executor;
+    private BooleanSupplier resting;
+    /** The periodic tick while armed; null while the feed rests. One tick at a time. */
     private volatile ScheduledFuture<?> clock;
     // One tick at a time.
     private NoSignalImage noSignal;
@@ -94,24 +101,32 @@ final class CaptureWatchdog {
     }
 
     /** Starts ticking on {@code threads}, every {@link #TICK_NANOS}, until the feed stops running. */
-    void start(SupervisorThreads threads) {
-        ticks = new SerialTask(threads.executor(), this::tick);
-        clock = threads.executor().scheduleWithFixedDelay(ticks::request, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+    /**
+     * Starts ticking on {@code threads}, every {@link #TICK_NANOS}, until the feed stops running; not while
+     * {@code resting} says the feed is idle and wanted by no one (a {@link #wake()} when that changes).
+     */
+    void start(SupervisorThreads threads, BooleanSupplier resting) {
+        this.executor = threads.executor();
+        this.resting = resting;
+        ticks = new SerialTask(executor, this::tick);
+        ticks.request();
     }
 
     private void tick() {
         try {
             if (!feed.running()) {
-                ScheduledFuture<?> periodic = clock;
-                if (periodic != null) {
-                    periodic.cancel(false);
-                }
+                disarm();
                 if (noSignal != null) {
                     noSignal.close();
                     noSignal = null;
                 }
                 return;
             }
+            if (resting.getAsBoolean() && feed.grab() == null) {
+                disarm();
+                return;
+            }
+            arm();
             try {
                 check(System.nanoTime());
             } catch (RuntimeException e) {
@@ -123,7 +138,25 @@ final class CaptureWatchdog {
         }
     }
 
-    /** Ticks now (a loss, or the end), rather than at the next tick. */
+    private void arm() {
+        if (clock == null) {
+            try {
+                clock = executor.scheduleWithFixedDelay(ticks::request, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                // The server is closing.
+            }
+        }
+    }
+
+    private void disarm() {
+        ScheduledFuture<?> periodic = clock;
+        if (periodic != null) {
+            periodic.cancel(false);
+            clock = null;
+        }
+    }
+
+    /** Ticks now (a loss, clients coming or going, or the end), rather than at the next tick. */
     void wake() {
         if (ticks != null) {
             ticks.request();

@@ -19,8 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * The watchdog sees the grab under way through {@link #grab()}; when it declares a grab hung it interrupts this
  * thread (which ends a read that listens to interrupts, as FFmpeg's network reads do) and never touches the source
- * (closing an FFmpeg grabber
- * under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
+ * (closing an FFmpeg grabber under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
  *
  * <p>A {@link PooledSource} whose frames are large enough for {@link CaptureOptions#workersFor} to say more than one
  * worker is encoded by a {@link PooledCapture}: this thread grabs images and waits for a free worker (still "in

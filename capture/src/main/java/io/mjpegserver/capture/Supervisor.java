@@ -29,7 +29,7 @@ final class Supervisor implements AutoCloseable {
     private final FrameStage stage;
     private final Demand demand;
     private final SupervisorThreads threads;
-    private CaptureWatchdog watchdog;
+    private volatile CaptureWatchdog watchdog;
     private volatile boolean running = true;
 
     /**
@@ -48,7 +48,13 @@ final class Supervisor implements AutoCloseable {
         this.publisher = new RingPublisher(ring);
         this.stage = new FrameStage(publisher, figures, backoff, JpegCheck.standard(), options.dropSameFrames(), alloc,
                 observer, size);
-        this.demand = new Demand(options.onDemand(), options.idleGrace(), sourceChanged);
+        this.demand = new Demand(options.onDemand(), options.idleGrace(), () -> {
+            sourceChanged.run();
+            CaptureWatchdog resting = watchdog;
+            if (resting != null) {
+                resting.wake();
+            }
+        });
         if (options.onDemand()) {
             publisher.idle();
         }
@@ -57,7 +63,7 @@ final class Supervisor implements AutoCloseable {
     /** Starts the watchdog over {@code feed}, the source's side. */
     void startWatchdog(CaptureWatchdog.Feed feed, double nominalFps) {
         watchdog = new CaptureWatchdog(feed, publisher, description, quality, alloc, nominalFps, fatal);
-        watchdog.start(threads);
+        watchdog.start(threads, () -> publisher.isIdle() && !demand.wanted(System.nanoTime()));
     }
 
     SupervisorThreads threads() {
