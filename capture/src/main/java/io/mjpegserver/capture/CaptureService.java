@@ -5,6 +5,7 @@ import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.source.FrameSources;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Captures one source into a frame ring, and keeps the feed alive when the source is not. Capture knows nothing
@@ -13,14 +14,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>Two kinds of source share one {@link Supervisor} (publisher, frame stage, figures, backoff, demand, watchdog):
  * <ul>
  * <li>a pulled {@link FrameSource} (camera, file, test pattern, RTSP) is driven by {@link PulledCapture}: its
- *     capture thread, {@code capture-NAME}, opens, grabs, publishes (paced at the source's rate) and closes;</li>
+ *     capture thread, {@code capture-NAME}, opens, grabs, publishes (paced at the source's rate) and closes; the
+ *     thread runs only while the source is wanted (always, unless on demand);</li>
  * <li>a pushed {@link PushSource} (HTTP relay) is driven by {@link PushedCapture}: frames are published on the
- *     source's own threads (a Netty client event loop) as they arrive; its supervisor thread,
- *     {@code capture-NAME}, alone opens and closes the source, so an event loop never blocks on it.</li>
+ *     source's own threads (a Netty client event loop) as they arrive; its turns on the shared
+ *     {@link SupervisorThreads} alone open and close the source, so an event loop never blocks on it.</li>
  * </ul>
- * Both have the watchdog thread, {@code capture-watchdog-NAME} ({@link CaptureWatchdog}): it declares a source
- * that delivers nothing for 3 of its frame periods (2 to 30 s, learnt from its frames) lost, and publishes a NO SIGNAL frame about once a second
- * while the source is down. The ring has one publisher at a time ({@link RingPublisher}): the source's side while
+ * Both have a watchdog ({@link CaptureWatchdog}), ticking on the shared {@link SupervisorThreads}: it declares a
+ * source that delivers nothing for max(3 frame periods, 2 s) lost, and publishes a NO SIGNAL frame about once a
+ * second while the source is down. So a feed's own threads are its open pulled source's (and its encoder workers):
+ * an idle on-demand feed, or any relayed one, holds none. The ring has one publisher at a time ({@link RingPublisher}): the source's side while
  * it is up, the watchdog while it is down; nobody while an on-demand feed is idle. After a loss the source is
  * closed and reopened with backoff (250 ms doubling to 5 s).
  *
@@ -41,14 +44,19 @@ public final class CaptureService implements AutoCloseable {
     private final NextFrames nextFrames = new NextFrames();
     private final PulledCapture pulled;
     private final PushedCapture pushed;
-    private final Thread thread;
+    /** The supervisor threads of this service alone, when it was not given shared ones; closed with it. */
+    private final SupervisorThreads ownThreads;
+    private long stopDeadlineNanos; // guarded by this
+    private boolean stopping; // guarded by this
+    private boolean closed; // guarded by this
 
-    private CaptureService(Supervisor supervisor, FrameRing ring, PulledCapture pulled, PushedCapture pushed) {
+    private CaptureService(Supervisor supervisor, FrameRing ring, PulledCapture pulled, PushedCapture pushed,
+            SupervisorThreads ownThreads) {
         this.supervisor = supervisor;
         this.ring = ring;
         this.pulled = pulled;
         this.pushed = pushed;
-        this.thread = pulled != null ? pulled.thread() : pushed.thread();
+        this.ownThreads = ownThreads;
         ring.addListener(nextFrames);
     }
 
@@ -85,14 +93,37 @@ public final class CaptureService implements AutoCloseable {
     public static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
             FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal)
             throws SourceException {
+        SupervisorThreads own = new SupervisorThreads(1);
+        try {
+            return start(source, description, quality, options, ring, alloc, observer, fatal, own, own);
+        } catch (SourceException | RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #start(FrameSource, String, int, CaptureOptions, FrameRing, ByteBufAllocator, CaptureObserver,
+     * FatalErrorHandler)}, its watchdog ticking on the shared {@code threads} (which the caller closes, after this).
+     */
+    public static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
+            FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal,
+            SupervisorThreads threads) throws SourceException {
+        return start(source, description, quality, options, ring, alloc, observer, fatal, threads, null);
+    }
+
+    private static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
+            FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal,
+            SupervisorThreads threads, SupervisorThreads own) throws SourceException {
         PulledCapture[] driver = new PulledCapture[1];
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal,
-                Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), () -> driver[0].wake());
+                Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), threads,
+                () -> driver[0].wake());
         driver[0] = new PulledCapture(source, supervisor, alloc, options);
         if (!options.onDemand() && !source.remote()) {
             driver[0].openNow();
         }
-        CaptureService service = new CaptureService(supervisor, ring, driver[0], null);
+        CaptureService service = new CaptureService(supervisor, ring, driver[0], null, own);
         supervisor.startWatchdog(driver[0]);
         driver[0].start();
         return service;
@@ -108,14 +139,37 @@ public final class CaptureService implements AutoCloseable {
     public static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
             CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,
             FatalErrorHandler fatal) throws SourceException {
+        SupervisorThreads own = new SupervisorThreads(1);
+        try {
+            return start(source, description, quality, fallbackSize, options, ring, alloc, observer, fatal, own, own);
+        } catch (SourceException | RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #start(PushSource, String, int, VideoSize, CaptureOptions, FrameRing, ByteBufAllocator,
+     * CaptureObserver, FatalErrorHandler)}, opened, closed and watched on the shared {@code threads} (which the
+     * caller closes, after this).
+     */
+    public static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
+            CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,
+            FatalErrorHandler fatal, SupervisorThreads threads) throws SourceException {
+        return start(source, description, quality, fallbackSize, options, ring, alloc, observer, fatal, threads, null);
+    }
+
+    private static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
+            CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,
+            FatalErrorHandler fatal, SupervisorThreads threads, SupervisorThreads own) throws SourceException {
         PushedCapture[] driver = new PushedCapture[1];
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal, fallbackSize,
-                () -> driver[0].wake());
+                threads, () -> driver[0].wake());
         driver[0] = new PushedCapture(source, supervisor);
         if (!options.onDemand()) {
             driver[0].openNow();
         }
-        CaptureService service = new CaptureService(supervisor, ring, null, driver[0]);
+        CaptureService service = new CaptureService(supervisor, ring, null, driver[0], own);
         supervisor.startWatchdog(driver[0]);
         driver[0].start();
         return service;
@@ -208,19 +262,54 @@ public final class CaptureService implements AutoCloseable {
     }
 
     /**
-     * Stops the threads (waiting up to a second each) and closes the source. A capture thread stuck in a hung
-     * read is left behind (a daemon): it closes the source if the read ever returns, and publishes nothing more.
+     * Starts stopping, without waiting: nothing is published after this, and the capture thread is woken and
+     * interrupted (which ends an RTSP open or read at once). {@link #close()} then waits for it, at most a second
+     * after this call: so a server closes all its feeds in about a second, however many are stuck.
      */
-    @Override
-    public void close() {
+    public void stop() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            stopDeadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        }
         supervisor.close();
         if (pulled != null) {
-            pulled.wake();
+            pulled.stop();
         } else {
             pushed.wake();
         }
-        Supervisor.join(thread);
+    }
+
+    /**
+     * Stops (as {@link #stop()}, if not already), waits for the source to close until a second after the stop
+     * began, and lets go of the ring. A capture thread stuck in a read that no interrupt ends is left behind (a
+     * daemon): it closes the source if the read ever returns, and publishes nothing more.
+     */
+    @Override
+    public void close() {
+        stop();
+        long deadline;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            deadline = stopDeadlineNanos;
+        }
+        if (pulled != null) {
+            Thread thread = pulled.thread();
+            if (thread != null) {
+                Supervisor.join(thread, deadline);
+            }
+        } else {
+            pushed.awaitClosed(deadline);
+        }
         ring.removeListener(nextFrames);
         nextFrames.close();
+        if (ownThreads != null) {
+            ownThreads.close();
+        }
     }
 }

@@ -5,19 +5,24 @@ import io.mjpegserver.capture.source.NoSignalImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor's own thread, shared by both kinds of source: it declares a source that has delivered nothing
- * for {@link #hangNanos()} lost (a pulled source's grab that has not returned; a pushed source that has sent no
- * whole frame since the last one, or since it was opened), and publishes the NO SIGNAL frames, about once a
- * second, for as long as the source is down, whatever the source's own thread is doing (stuck in a hung read, or
- * backing off between reopen attempts). It is quiet while an on-demand feed is idle, and publishes no NO SIGNAL
- * frame when the feed's options say so. It never blocks: it only tries the publisher's lock, and retries at the
- * next tick.
+ * The supervisor's watchdog, shared by both kinds of source, ticking on the shared {@link SupervisorThreads} (no
+ * thread of its own): it declares a source that has delivered nothing for {@link #hangNanos()} lost (a pulled
+ * source's grab that has not returned; a pushed source that has sent no whole frame since the last one, or since
+ * it was opened), and publishes the NO SIGNAL frames, about once a second, for as long as the source is down,
+ * whatever the source's own thread is doing (stuck in a hung read, or backing off between reopen attempts). It is
+ * quiet while an on-demand feed is idle, and publishes no NO SIGNAL frame when the feed's options say so. It never
+ * blocks: it only tries the publisher's lock, and retries at the next tick. Its ticks run one at a time
+ * ({@link SerialTask}), and stop while the feed rests (idle, no client): an edge's thousands of idle feeds cost no
+ * work.
  *
  * <p>The hang threshold follows the source's real rate: three periods of the slower of its nominal rate (which an
  * RTSP or relayed source learns only once open) and the interval it has shown between frames, from
@@ -25,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * than anything it said (a camera at 1 fps, an upstream that sends a frame every 5 s) is declared lost once or
  * twice while the watchdog learns, not reconnected in a loop; a faster rate brings the threshold down again.
  */
-final class CaptureWatchdog implements Runnable {
+final class CaptureWatchdog {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureWatchdog.class);
     /** A grab is hung after this many frame periods... */
@@ -83,8 +88,12 @@ final class CaptureWatchdog implements Runnable {
     private final CaptureFigures figures;
     private final boolean noSignalFrames;
     private final FatalErrorHandler fatal;
-    private volatile Thread thread;
-    // Watchdog thread only.
+    private volatile SerialTask ticks;
+    private ScheduledExecutorService executor;
+    private BooleanSupplier resting;
+    /** The periodic tick while armed; null while the feed rests. One tick at a time. */
+    private volatile ScheduledFuture<?> clock;
+    // One tick at a time.
     private NoSignalImage noSignal;
     private long outage = -1;
     private long nextNoSignal;
@@ -125,7 +134,7 @@ final class CaptureWatchdog implements Runnable {
         return (long) Math.min(MAX_HANG_NANOS, Math.max(MIN_HANG_NANOS, HANG_PERIODS * period));
     }
 
-    /** The hang threshold now. Watchdog thread only. */
+    /** The hang threshold now. One tick at a time. */
     long hangNanos() {
         return hangNanos(feed.nominalFps(), learntNanos);
     }
@@ -159,33 +168,65 @@ final class CaptureWatchdog implements Runnable {
         return new VideoSize(Math.max(16, (int) (width * scale) & ~1), Math.max(16, (int) (height * scale) & ~1));
     }
 
-    @Override
-    public void run() {
-        thread = Thread.currentThread();
+    /**
+     * Starts ticking on {@code threads}, every {@link #TICK_NANOS}, until the feed stops running; not while
+     * {@code resting} says the feed is idle and wanted by no one (a {@link #wake()} when that changes).
+     */
+    void start(SupervisorThreads threads, BooleanSupplier resting) {
+        this.executor = threads.executor();
+        this.resting = resting;
+        ticks = new SerialTask(executor, this::tick);
+        ticks.request();
+    }
+
+    private void tick() {
         try {
-            while (feed.running()) {
-                try {
-                    check(System.nanoTime());
-                } catch (RuntimeException e) {
-                    publisher.internalError();
-                    log.warn("capture watchdog of {}: internal error, carrying on", description, e);
+            if (!feed.running()) {
+                disarm();
+                if (noSignal != null) {
+                    noSignal.close();
+                    noSignal = null;
                 }
-                LockSupport.parkNanos(this, TICK_NANOS);
+                return;
+            }
+            if (resting.getAsBoolean() && feed.grab() == null) {
+                disarm();
+                return;
+            }
+            arm();
+            try {
+                check(System.nanoTime());
+            } catch (RuntimeException e) {
+                publisher.internalError();
+                log.warn("capture watchdog of {}: internal error, carrying on", description, e);
             }
         } catch (Error e) {
             fatal.fatal(Thread.currentThread().getName(), e);
-        } finally {
-            if (noSignal != null) {
-                noSignal.close();
+        }
+    }
+
+    private void arm() {
+        if (clock == null) {
+            try {
+                clock = executor.scheduleWithFixedDelay(ticks::request, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                // The server is closing.
             }
         }
     }
 
-    /** Wakes the watchdog now (a loss, or the end), rather than at its next tick. */
+    private void disarm() {
+        ScheduledFuture<?> periodic = clock;
+        if (periodic != null) {
+            periodic.cancel(false);
+            clock = null;
+        }
+    }
+
+    /** Ticks now (a loss, clients coming or going, or the end), rather than at the next tick. */
     void wake() {
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (ticks != null) {
+            ticks.request();
         }
     }
 

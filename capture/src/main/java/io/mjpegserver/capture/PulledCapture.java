@@ -6,18 +6,20 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A pulled source on its capture thread, {@code capture-NAME} (a daemon): the one thread that opens, grabs and
- * closes the source. Each turn of its loop, top to bottom:
+ * closes the source. The thread runs only while the source is wanted: an on-demand feed's ends when it goes idle,
+ * and the next client starts a new one, so an idle feed holds no thread (nor encoder workers). Each turn of its
+ * loop, top to bottom:
  * <ol>
- * <li>not wanted (an on-demand feed {@code idleGrace} after its last client): close the source, go idle, park
- *     until a client comes;</li>
+ * <li>not wanted (an on-demand feed {@code idleGrace} after its last client): close the source, go idle, and end
+ *     the thread unless a client came meanwhile;</li>
  * <li>closed: wait out the backoff, then open it (a failure is a loss, and the backoff doubles);</li>
  * <li>grab one frame and hand it to the {@link FrameStage}, which publishes it; a failure is a loss, and the
  *     source is closed;</li>
  * <li>wait until the next frame is due ({@link Pacer}).</li>
  * </ol>
  * The watchdog sees the grab under way through {@link #grab()}; when it declares a grab hung it interrupts this
- * thread (which ends a read that listens to interrupts) and never touches the source (closing an FFmpeg grabber
- * under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
+ * thread (which ends a read that listens to interrupts, as FFmpeg's network reads do) and never touches the source
+ * (closing an FFmpeg grabber under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
  *
  * <p>A {@link PooledSource} whose frames are large enough for {@link CaptureOptions#workersFor} to say more than one
  * worker is encoded by a {@link PooledCapture}: this thread grabs images and waits for a free worker (still "in
@@ -33,7 +35,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     private final Supervisor supervisor;
     private final ByteBufAllocator alloc;
     private final CaptureOptions options;
-    private final Thread thread;
+    private final String threadName;
+    /** The capture thread while there is one; a new one is started when the source is wanted and there is none. */
+    private Thread thread; // guarded by this
     /** The encoder pool, once the first open has told the size and it takes more than one worker; else null. */
     private PooledCapture pooled;
     private boolean poolDecided;
@@ -51,8 +55,7 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         this.supervisor = supervisor;
         this.alloc = alloc;
         this.options = options;
-        this.thread = new Thread(this::run, "capture-" + Supervisor.threadName(supervisor.description()));
-        this.thread.setDaemon(true);
+        this.threadName = "capture-" + Supervisor.threadName(supervisor.description());
     }
 
     /** Opens the source on the caller's thread, failing fast; closes it again on failure. */
@@ -87,20 +90,59 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         return pooled != null ? pooled.workers() : 1;
     }
 
+    /** Starts the capture thread if the source is wanted now (always, unless on demand). */
     void start() {
-        thread.start();
+        wake();
     }
 
-    /** Clients came or went, or the service closes: the thread re-reads its state. */
-    void wake() {
-        LockSupport.unpark(thread);
+    /** Clients came or went, or the service closes: the thread re-reads its state, or one starts if needed. */
+    synchronized void wake() {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        } else if (supervisor.running() && supervisor.demand().wanted(System.nanoTime())) {
+            thread = new Thread(this::run, threadName);
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 
-    Thread thread() {
+    /** The service closes: wakes the thread, and interrupts whatever read or open it is in. */
+    synchronized void stop() {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            thread.interrupt();
+        }
+    }
+
+    /** The capture thread, or {@code null} while there is none (an idle on-demand feed). */
+    synchronized Thread thread() {
         return thread;
     }
 
+    /**
+     * Whether the idle feed's thread ends now, with no client come meanwhile; if so it is no longer the capture
+     * thread, and a client that comes next starts a new one. The source is closed already.
+     */
+    private synchronized boolean ending() {
+        if (supervisor.running() && supervisor.demand().wanted(System.nanoTime())) {
+            return false;
+        }
+        if (!supervisor.running()) {
+            // The service closed: the loop's end closes the rest, on this thread.
+            return false;
+        }
+        thread = null;
+        return true;
+    }
+
+    private synchronized void ended() {
+        if (thread == Thread.currentThread()) {
+            thread = null;
+        }
+    }
+
     private void run() {
+        boolean idle = false;
         try {
             long deadline = System.nanoTime();
             while (supervisor.running()) {
@@ -108,7 +150,10 @@ final class PulledCapture implements CaptureWatchdog.Feed {
                 Demand demand = supervisor.demand();
                 if (!demand.wanted(now)) {
                     goIdle();
-                    Pacer.parkUntil(Demand.NEVER, () -> supervisor.running() && !demand.wanted(System.nanoTime()));
+                    if (ending()) {
+                        idle = true;
+                        return;
+                    }
                     continue;
                 }
                 if (!open) {
@@ -135,12 +180,23 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         } catch (Error e) {
             supervisor.fatal().fatal(Thread.currentThread().getName(), e);
         } finally {
-            grab = null;
-            close();
-            if (pooled != null) {
-                pooled.close();
+            if (!idle) {
+                // The service closed (or an Error): no thread comes after this one.
+                grab = null;
+                close();
+                closePool();
+                ended();
             }
         }
+    }
+
+    /** The encoder workers go with the source's thread; the next open decides again. */
+    private void closePool() {
+        if (pooled != null) {
+            pooled.close();
+            pooled = null;
+        }
+        poolDecided = false;
     }
 
     private void goIdle() {
@@ -148,6 +204,7 @@ final class PulledCapture implements CaptureWatchdog.Feed {
             // Idle first: nothing the source still delivers while it closes is published.
             supervisor.publisher().idle();
             close();
+            closePool();
             supervisor.backoff().reset();
             nextOpenNanos = System.nanoTime();
         }
@@ -158,6 +215,12 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         boolean woke = supervisor.publisher().isIdle();
         supervisor.publisher().wake();
         long generation = supervisor.publisher().generation();
+        // A watchdog's interrupt meant for an earlier grab must not end this open; the service's own, after this
+        // check, does.
+        Thread.interrupted();
+        if (!supervisor.running()) {
+            return false;
+        }
         try {
             source.open();
         } catch (SourceException | RuntimeException e) {
@@ -283,7 +346,11 @@ final class PulledCapture implements CaptureWatchdog.Feed {
 
     @Override
     public void hung(String reason) {
-        thread.interrupt();
+        synchronized (this) {
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
         supervisor.tellFailed(reason);
     }
 }

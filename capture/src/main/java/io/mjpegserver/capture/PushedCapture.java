@@ -1,8 +1,9 @@
 package io.mjpegserver.capture;
 
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A pushed source under supervision. Two kinds of thread meet here:
@@ -10,37 +11,38 @@ import java.util.concurrent.locks.LockSupport;
  * <li>the source's own threads (a Netty client event loop) call the {@link FrameSink} of the moment: each frame
  *     goes through the {@link FrameStage} and is published on that thread at once; a failure is declared a
  *     loss there. Neither ever blocks beyond the publisher's short lock: they never open or close the source;</li>
- * <li>the supervisor thread, {@code capture-NAME} (a daemon), alone opens and closes the source. Each turn of its
- *     loop, top to bottom: after a loss, close the source and start the backoff; not wanted (an on-demand feed
- *     {@code idleGrace} after its last client), close it and go idle; closed and the backoff over, open it with
- *     a new sink; then park until one of these changes.</li>
+ * <li>its turns, one at a time on the shared {@link SupervisorThreads} (no thread of its own), alone open and
+ *     close the source. Each turn, top to bottom: after a loss, close the source and start the backoff; not
+ *     wanted (an on-demand feed {@code idleGrace} after its last client), close it and go idle; closed and the
+ *     backoff over, open it with a new sink; then ask for the next turn when the backoff or the grace ends
+ *     (clients coming or going, a loss and the service's close ask for one at once).</li>
  * </ul>
  * Each open gets a new sink and a new publisher generation: a sink that is not the current one is stale, and
  * what it delivers is released and ignored; a frame already under way from it is dropped by the publisher.
  * The watchdog judges the source silent when the current sink has had no whole frame for its hang threshold
  * (3 periods of the rate it has shown, 2 to 30 s) since its last one (or since it was opened): a loss while the feed is up; while it is down, one more reason
  * to reconnect (counted once per outage, as a pulled source's failed reopens). An {@link Error} on a sink call
- * goes to the {@link FatalErrorHandler}, on the calling thread; one on the supervisor thread ends it there too.
+ * goes to the {@link FatalErrorHandler}, on the calling thread, as does one in a turn.
  */
 final class PushedCapture implements CaptureWatchdog.Feed {
 
     private final PushSource source;
     private final Supervisor supervisor;
-    private final Thread thread;
+    private final SerialTask turns;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Sink> current = new AtomicReference<>();
-    /** Set by whoever declares the current sink over (it, or the watchdog); the supervisor thread acts on it. */
+    /** Set by whoever declares the current sink over (it, or the watchdog); a turn acts on it. */
     private volatile boolean lossPending;
     /** Whether the next frame is the first after a loss (a reopen to count). */
     private volatile boolean afterLoss;
-    // Supervisor thread only (and the starter, before it starts).
+    // Turns only (and the starter, before the first).
     private boolean open;
     private long nextOpenNanos;
 
     PushedCapture(PushSource source, Supervisor supervisor) {
         this.source = source;
         this.supervisor = supervisor;
-        this.thread = new Thread(this::run, "capture-" + Supervisor.threadName(supervisor.description()));
-        this.thread.setDaemon(true);
+        this.turns = new SerialTask(supervisor.threads().executor(), this::turn);
     }
 
     /** Opens the source on the caller's thread: fails only for what no retry can fix (a malformed address). */
@@ -62,47 +64,58 @@ final class PushedCapture implements CaptureWatchdog.Feed {
     }
 
     void start() {
-        thread.start();
+        turns.request();
     }
 
-    /** Clients came or went, a loss, or the service closes: the supervisor thread re-reads its state. */
+    /** Clients came or went, a loss, or the service closes: a turn re-reads the state. Never blocks. */
     void wake() {
-        LockSupport.unpark(thread);
+        turns.request();
     }
 
-    Thread thread() {
-        return thread;
-    }
-
-    private void run() {
+    /** Waits, until {@code deadlineNanos}, for the turn that closes the source once the service has closed. */
+    void awaitClosed(long deadlineNanos) {
         try {
-            while (supervisor.running()) {
-                long now = System.nanoTime();
-                Demand demand = supervisor.demand();
-                if (lossPending) {
-                    lossPending = false;
-                    close();
-                    afterLoss = true;
-                    nextOpenNanos = now + supervisor.backoff().next();
-                }
-                if (!demand.wanted(now)) {
-                    goIdle();
-                    Pacer.parkUntil(Demand.NEVER,
-                            () -> supervisor.running() && !lossPending && !demand.wanted(System.nanoTime()));
-                } else if (!open && nextOpenNanos - now <= 0) {
-                    reopen();
-                } else {
-                    // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
-                    long idleAt = demand.idleAtNanos();
-                    long until = open ? idleAt : Math.min(nextOpenNanos, idleAt);
-                    Pacer.parkUntil(until,
-                            () -> supervisor.running() && !lossPending && demand.idleAtNanos() == idleAt);
-                }
+            closed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void turn() {
+        try {
+            if (!supervisor.running()) {
+                turns.cancelTimer();
+                close();
+                closed.countDown();
+                return;
+            }
+            long now = System.nanoTime();
+            Demand demand = supervisor.demand();
+            if (lossPending) {
+                lossPending = false;
+                close();
+                afterLoss = true;
+                nextOpenNanos = now + supervisor.backoff().next();
+            }
+            if (!demand.wanted(now)) {
+                // Until a client comes (which asks for a turn).
+                turns.cancelTimer();
+                goIdle();
+                return;
+            }
+            if (!open && nextOpenNanos - now <= 0) {
+                reopen();
+            }
+            // Until the backoff is over, or the grace after the last client; sooner if clients come or go.
+            long idleAt = demand.idleAtNanos();
+            long until = open ? idleAt : Math.min(nextOpenNanos, idleAt);
+            if (until != Demand.NEVER) {
+                turns.requestAt(until);
+            } else {
+                turns.cancelTimer();
             }
         } catch (Error e) {
             supervisor.fatal().fatal(Thread.currentThread().getName(), e);
-        } finally {
-            close();
         }
     }
 

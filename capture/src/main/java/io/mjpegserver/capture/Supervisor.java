@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every source shares, whichever kind: the one publisher of its ring, the frame stage, the figures, the
- * backoff, the demand of clients, and the watchdog thread ({@code capture-watchdog-NAME}) that declares a
- * silent source lost and publishes NO SIGNAL frames while it is down. The source's own threads (a capture
+ * backoff, the demand of clients, and the watchdog (ticking on the shared {@link SupervisorThreads}) that declares
+ * a silent source lost and publishes NO SIGNAL frames while it is down. The source's own threads (a capture
  * thread, or a pushed source's supervisor thread and event loops) report to it: frames through
  * {@link #stage()}, losses through {@link #lost}. Thread-safe.
  */
@@ -29,8 +29,8 @@ final class Supervisor implements AutoCloseable {
     private final FrameStage stage;
     private final Demand demand;
     private final boolean noSignalFrames;
-    private CaptureWatchdog watchdog;
-    private Thread watchdogThread;
+    private final SupervisorThreads threads;
+    private volatile CaptureWatchdog watchdog;
     private volatile boolean running = true;
 
     /**
@@ -38,8 +38,10 @@ final class Supervisor implements AutoCloseable {
      * @param sourceChanged told when clients come or go, or the service closes: it wakes the source's thread
      */
     Supervisor(String description, int quality, CaptureOptions options, FrameRing ring, ByteBufAllocator alloc,
-            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, Runnable sourceChanged) {
+            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, SupervisorThreads threads,
+            Runnable sourceChanged) {
         this.description = description;
+        this.threads = threads;
         this.quality = quality;
         this.alloc = alloc;
         this.observer = observer;
@@ -47,7 +49,13 @@ final class Supervisor implements AutoCloseable {
         this.publisher = new RingPublisher(ring);
         this.stage = new FrameStage(publisher, figures, backoff, JpegCheck.standard(), options.dropSameFrames(), alloc,
                 observer, size);
-        this.demand = new Demand(options.onDemand(), options.idleGrace(), sourceChanged);
+        this.demand = new Demand(options.onDemand(), options.idleGrace(), () -> {
+            sourceChanged.run();
+            CaptureWatchdog resting = watchdog;
+            if (resting != null) {
+                resting.wake();
+            }
+        });
         this.noSignalFrames = options.noSignalFrames();
         if (options.onDemand()) {
             publisher.idle();
@@ -57,9 +65,11 @@ final class Supervisor implements AutoCloseable {
     /** Starts the watchdog over {@code feed}, the source's side. */
     void startWatchdog(CaptureWatchdog.Feed feed) {
         watchdog = new CaptureWatchdog(feed, publisher, description, quality, alloc, figures, noSignalFrames, fatal);
-        watchdogThread = new Thread(watchdog, "capture-watchdog-" + threadName(description));
-        watchdogThread.setDaemon(true);
-        watchdogThread.start();
+        watchdog.start(threads, () -> publisher.isIdle() && !demand.wanted(System.nanoTime()));
+    }
+
+    SupervisorThreads threads() {
+        return threads;
     }
 
     /** {@code width x height} if it is a valid size (a source not yet open may say 0), else {@code fallback}. */
@@ -214,26 +224,34 @@ final class Supervisor implements AutoCloseable {
                 figures.incompleteFrames(), figures.sameFrames());
     }
 
-    /** No publish after this; stops the watchdog (waiting up to a second) and drops the stage's frame. */
+    /** No publish after this; the watchdog stops at its next tick, and the stage's frame is dropped. */
     @Override
     public void close() {
         running = false;
         publisher.close();
         if (watchdog != null) {
             watchdog.wake();
-            join(watchdogThread);
         }
         stage.close();
     }
 
+    /** Waits up to a second for {@code t} to end; says so when it has not. */
     static void join(Thread t) {
+        join(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /** Waits for {@code t} to end until {@code deadlineNanos}; says so when it has not. */
+    static void join(Thread t, long deadlineNanos) {
         try {
-            t.join(TimeUnit.SECONDS.toMillis(1));
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(t, left);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            log.warn("thread {} still busy after 1 s; it will stop after its current step", t.getName());
+            log.warn("thread {} still busy at shutdown; it will stop after its current step", t.getName());
         }
     }
 }

@@ -6,6 +6,7 @@ import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.SupervisorThreads;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.feed.Feed;
 import io.mjpegserver.server.feed.FeedCapture;
@@ -71,6 +72,8 @@ public final class MjpegServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final MultipartFormat format;
     private final ClientLimits limits;
+    /** Every feed's watchdog, and every relay's opens and closes: a few threads, however many feeds. */
+    private final SupervisorThreads supervision = SupervisorThreads.forThisMachine();
     private final List<Feed> started = new ArrayList<>();
     /** The client loops relayed upstreams are read on; made with the first relayed feed. */
     private EventLoopGroup relayLoops; // guarded by relayLoopsLock
@@ -188,7 +191,7 @@ public final class MjpegServer implements AutoCloseable {
         try {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
             toStart.start(new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
-                    this::sourceLost));
+                    this::sourceLost, supervision));
             if (feeds == null) {
                 feeds = new Feeds(started);
             }
@@ -390,6 +393,10 @@ public final class MjpegServer implements AutoCloseable {
         }
         // An edge's feeds are the mirror's list; otherwise those started (all of them, even when a start failed).
         List<Feed> toClose = mirror != null ? feeds.all() : started;
+        // All at once, then each waited for: a second in all, however many sources are stuck.
+        for (Feed feed : toClose) {
+            feed.capture().stop();
+        }
         for (Feed feed : toClose) {
             feed.stopCapture();
         }
@@ -411,5 +418,6 @@ public final class MjpegServer implements AutoCloseable {
         for (Feed feed : toClose) {
             feed.ring().close();
         }
+        supervision.close();
     }
 }

@@ -114,7 +114,18 @@ final class FfmpegErrors {
             return "sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG";
         }
         String message = String.valueOf(e.getMessage());
-        if (code == AVERROR_STREAM_NOT_FOUND || message.startsWith("Did not find a video")) {
+        if (message.startsWith("Did not find a video")) {
+            return "has no video we can read: check that the URL names a video stream";
+        }
+        return rtspOpen(code, timeout, waitedTimeout);
+    }
+
+    /** As {@link #rtspOpen(Throwable, Duration, boolean)}, from FFmpeg's error code. */
+    static String rtspOpen(int code, Duration timeout, boolean waitedTimeout) {
+        if (code == AVERROR_DECODER_NOT_FOUND) {
+            return "sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG";
+        }
+        if (code == AVERROR_STREAM_NOT_FOUND) {
             return "has no video we can read: check that the URL names a video stream";
         }
         // A request whose answer never comes fails as "invalid data" (no status), once the timeout has passed.
@@ -123,6 +134,21 @@ final class FfmpegErrors {
                     + " from here, and the port in the URL (RTSP's is usually 554)";
         }
         return rtsp(code);
+    }
+
+    /**
+     * An RTSP open that was still under way at its deadline: the server answers (or it would have timed out), but
+     * no stream started. Follows "rtsp stream URL".
+     */
+    static String rtspOpenDeadline(Duration deadline) {
+        return "did not start a stream within " + seconds(deadline) + ": it answers, but not as an RTSP camera should;"
+                + " check that the URL has the camera's RTSP port (usually 554) and path";
+    }
+
+    /** An RTSP stream that kept the connection busy without a picture until the grab's deadline. */
+    static String rtspNoPicture(Duration deadline) {
+        return "sent no picture for " + seconds(deadline) + ": it sends what is not video we can read;"
+                + " check the camera's stream settings";
     }
 
     /** Why an RTSP stream stopped while it was read: follows "rtsp stream URL". */

@@ -4,10 +4,9 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
-import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
 
 import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.DisplayUrl;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
@@ -16,9 +15,9 @@ import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +31,14 @@ import org.slf4j.LoggerFactory;
  * TCP connect, each answer to a request, and each read of the stream. A server that stops sending, or never
  * answers, fails {@link #grab} or {@link #open()} after about twice the timeout (FFmpeg waits it out twice:
  * 4.2 s for 2 s, measured). FFmpeg 8.0 has no separate connect timeout for RTSP: with {@code stimeout} or
- * {@code rw_timeout} instead, an open against a server that never answers hangs.
+ * {@code rw_timeout} instead, an open against a server that never answers hangs. A server that keeps sending what
+ * is not RTSP is never silent: so the open as a whole, and each grab, also end at a deadline of
+ * {@value #DEADLINE_TIMEOUTS} timeouts, and at once when the capture thread is interrupted (the watchdog's
+ * interrupt of a hung grab, or the service closing): see {@link FfmpegDeadline}.
  *
- * <p>Packets are read here rather than through JavaCV's {@code grabImage}/{@code grabPacket}, which report
- * every read error as the end of the stream: the error code is what tells a timeout from a closed connection.
+ * <p>The stream is opened and read with FFmpeg's own calls ({@link RtspInput}) rather than JavaCV's grabber, which
+ * holds a process-wide lock across its open and reports every read error as the end of the stream: the error code
+ * is what tells a timeout from a closed connection.
  */
 final class RtspSource implements FrameSource {
 
@@ -44,13 +47,15 @@ final class RtspSource implements FrameSource {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** Damaged frames in a row after which the stream is given up as unreadable. */
     private static final int MAX_BAD_FRAMES = 100;
+    /** The open as a whole, and each grab, end after this many socket timeouts, whatever bytes arrive. */
+    static final int DEADLINE_TIMEOUTS = 3;
 
     private final SourceSpec.Url url;
     private final VideoSize size;
     private final double fps;
     private final int quality;
     private final Duration timeout;
-    private FFmpegFrameGrabber grabber;
+    private RtspInput input;
     private AVPacket packet;
     private PacketDecoder decoder;
     private ImageEncoder encoder;
@@ -83,15 +88,15 @@ final class RtspSource implements FrameSource {
     @Override
     public void open() throws SourceException {
         FfmpegLog.install();
-        FFmpegFrameGrabber opened = connect(true);
-        if (opened.getVideoStream() >= 0 && opened.getImageWidth() <= 0) {
+        RtspInput opened = connect(true);
+        if (opened.videoStream() >= 0 && opened.width() <= 0) {
             // The first packets did not say the picture's size (no SPS in the SDP, joined between key frames):
             // once more, letting FFmpeg read as far as it likes.
             log.debug("{}: no picture size in the first packets, probing further", this);
-            FileSource.closeQuietly(opened);
+            opened.close();
             opened = connect(false);
         }
-        grabber = opened;
+        input = opened;
         try {
             start(opened);
         } catch (SourceException | RuntimeException e) {
@@ -107,53 +112,62 @@ final class RtspSource implements FrameSource {
      *                   reads up to 5 MB (or 5 s) first, which holds the first frame back (650 ms rather than 180 ms
      *                   for a 15 fps H.264 stream from GStreamer); the frames read ahead are not lost, only late
      */
-    private FFmpegFrameGrabber connect(boolean quickProbe) throws SourceException {
-        FFmpegFrameGrabber opened = new FFmpegFrameGrabber(url.uri().toString());
-        opened.setFormat("rtsp");
-        opened.setOption("rtsp_transport", "tcp");
-        opened.setOption("timeout", Long.toString(timeout.toNanos() / 1000));
+    private RtspInput connect(boolean quickProbe) throws SourceException {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("rtsp_transport", "tcp");
+        options.put("timeout", Long.toString(timeout.toNanos() / 1000));
         // Audio would only be set up, carried and thrown away.
-        opened.setOption("allowed_media_types", "video");
+        options.put("allowed_media_types", "video");
         // The rate comes from the SDP when the server gives it; measuring it would hold the first frame back
         // by 20 frames (over a second at 15 fps).
-        opened.setOption("fpsprobesize", "0");
+        options.put("fpsprobesize", "0");
         if (quickProbe) {
-            opened.setOption("probesize", "32");
+            options.put("probesize", "32");
         }
         long started = System.nanoTime();
         try {
-            opened.start();
-            return opened;
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+            return RtspInput.open(url.uri().toString(), options, started + deadlineNanos());
+        } catch (RtspInput.OpenFailure e) {
+            log.debug("FFmpeg on {}: error {}", url.describe(), e.code);
+            if (e.deadlinePassed) {
+                throw new SourceException(this + " " + FfmpegErrors.rtspOpenDeadline(deadline()), e);
+            }
+            if (e.code == AVERROR_EXIT) {
+                throw new SourceException(this + " was not opened: the capture stopped", e);
+            }
             boolean waited = System.nanoTime() - started >= timeout.toNanos();
-            FileSource.closeQuietly(opened);
-            log.debug("FFmpeg on {}: {}", url.describe(), DisplayUrl.scrub(e.toString(), url.uri()));
-            throw new SourceException(this + " " + FfmpegErrors.rtspOpen(e, timeout, waited), e);
+            throw new SourceException(this + " " + FfmpegErrors.rtspOpen(e.code, timeout, waited), e);
         }
     }
 
-    private void start(FFmpegFrameGrabber opened) throws SourceException {
-        videoStream = opened.getVideoStream();
-        if (videoStream < 0 || opened.getImageWidth() <= 0) {
+    private Duration deadline() {
+        return timeout.multipliedBy(DEADLINE_TIMEOUTS);
+    }
+
+    private long deadlineNanos() {
+        return deadline().toNanos();
+    }
+
+    private void start(RtspInput opened) throws SourceException {
+        videoStream = opened.videoStream();
+        if (videoStream < 0 || opened.width() <= 0) {
             throw new SourceException(this + " has no video we can read: check that the URL names a video stream");
         }
-        width = size != null ? size.width() : even(opened.getImageWidth());
-        height = size != null ? size.height() : even(opened.getImageHeight());
-        double own = opened.getFrameRate();
+        width = size != null ? size.width() : even(opened.width());
+        height = size != null ? size.height() : even(opened.height());
+        double own = opened.frameRate();
         nominalFps = own >= 0.1 && own <= CaptureConfig.MAX_FPS ? own : fps != 0 ? fps : CaptureConfig.DEFAULT_FPS;
-        passThrough = opened.getVideoCodec() == AV_CODEC_ID_MJPEG
-                && width == opened.getImageWidth() && height == opened.getImageHeight();
+        passThrough = opened.codec() == AV_CODEC_ID_MJPEG && width == opened.width() && height == opened.height();
         packet = av_packet_alloc();
         if (!passThrough) {
-            AVFormatContext format = opened.getFormatContext();
             try {
-                decoder = PacketDecoder.open(format.streams(videoStream).codecpar());
+                decoder = PacketDecoder.open(opened.video());
             } catch (PacketDecoder.DecodeException e) {
                 throw new SourceException(this + " " + FfmpegErrors.rtspRead(e.code, timeout), e);
             }
             if (decoder == null) {
                 throw new SourceException(this + " sends video in a codec we cannot decode ("
-                        + opened.getVideoCodecName() + "): set the camera's stream to H.264, H.265 or MJPEG");
+                        + opened.codecName() + "): set the camera's stream to H.264, H.265 or MJPEG");
             }
             // Every picture is scaled to the size opened with, should the stream change its size later.
             encoder = new ImageEncoder(quality, new VideoSize(width, height));
@@ -169,6 +183,7 @@ final class RtspSource implements FrameSource {
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
         encodeNanos = 0;
         int bad = 0;
+        long deadline = System.nanoTime() + deadlineNanos();
         try {
             for (;;) {
                 if (decoder != null) {
@@ -179,7 +194,10 @@ final class RtspSource implements FrameSource {
                         return jpeg;
                     }
                 }
-                int ret = av_read_frame(grabber.getFormatContext(), packet);
+                int ret = input.read(packet, deadline);
+                if (ret == AVERROR_EXIT && RtspInput.deadlinePassed(deadline)) {
+                    throw new SourceException(this + " " + FfmpegErrors.rtspNoPicture(deadline()));
+                }
                 if (ret < 0) {
                     throw new SourceException(this + " " + FfmpegErrors.rtspRead(ret, timeout));
                 }
@@ -281,10 +299,10 @@ final class RtspSource implements FrameSource {
             av_packet_free(packet);
             packet = null;
         }
-        if (grabber != null) {
+        if (input != null) {
             // Sends TEARDOWN without waiting for the answer: a stalled server cannot hold the close.
-            FileSource.closeQuietly(grabber);
-            grabber = null;
+            input.close();
+            input = null;
         }
     }
 

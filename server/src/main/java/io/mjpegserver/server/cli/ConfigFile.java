@@ -44,7 +44,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
     static final List<String> RELAY_KEYS = List.of("relay-ca", "relay-insecure", "relay-max-part", "relay-connect-timeout",
             "relay-read-timeout");
     /** Options of the command that are no key of the file. */
-    static final List<String> NOT_KEYS = List.of("config", "mirror", "help", "version");
+    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version");
 
     private static final String FEED_EXAMPLE = "front: { url: http://192.168.1.10/video.mjpg }";
 

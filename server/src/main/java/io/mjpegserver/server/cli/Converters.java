@@ -88,6 +88,14 @@ final class Converters {
         }
     }
 
+    /** The most feeds an edge mirrors: 1 to 100 000. */
+    static final class MirrorMaxFeeds implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return range(value, 1, 100_000, "1 to 100000 feeds");
+        }
+    }
+
     /** Seconds of frames the ring keeps beyond its count: 0 to 60. */
     static final class RingSeconds implements ITypeConverter<Double> {
         @Override

@@ -48,6 +48,11 @@ final class FeedFlags {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
+    @Option(names = "--mirror-max-feeds", paramLabel = "N", converter = Converters.MirrorMaxFeeds.class,
+            description = "With --mirror: the most feeds mirrored; an origin that lists more has its first N mirrored."
+                    + " Default: 1000.")
+    Integer mirrorMaxFeeds;
+
     @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
             description = "Frames per second. Default: 30 (a file or URL: its own rate).")
     Double fps;
@@ -119,7 +124,8 @@ final class FeedFlags {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal));
+                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal),
+                mirrorMaxFeeds == null ? MirrorConfig.DEFAULT_MAX_FEEDS : mirrorMaxFeeds);
     }
 
     /** The feed these flags make. */

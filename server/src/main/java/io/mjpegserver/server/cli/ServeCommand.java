@@ -190,6 +190,10 @@ public final class ServeCommand implements Callable<Integer> {
      * @throws CommandLine.ParameterException when {@code --config} comes with a source or a feed's flag
      */
     List<FeedConfig> feeds() throws ConfigException {
+        if (given("mirror-max-feeds") && !given("mirror")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mirror-max-feeds is for an edge"
+                    + " (expected: --mirror URL --mirror-max-feeds N)");
+        }
         if (config == null) {
             return List.of(feed.feed());
         }

@@ -49,6 +49,13 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
     /** On demand, and closed for lack of clients. */
     boolean idle();
 
+    /**
+     * Starts stopping without waiting (nothing published after this, the capture thread interrupted), so a server
+     * stops every feed at once before {@link #close()} waits for each.
+     */
+    default void stop() {
+    }
+
     @Override
     void close();
 
@@ -65,6 +72,7 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
             @Override public void acquire() { service.acquire(); }
             @Override public void release() { service.release(); }
             @Override public boolean idle() { return service.idle(); }
+            @Override public void stop() { service.stop(); }
             @Override public void close() { service.close(); }
         };
     }

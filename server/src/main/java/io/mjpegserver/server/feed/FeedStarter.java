@@ -9,6 +9,7 @@ import io.mjpegserver.capture.relay.HttpRelaySource;
 import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
+import io.mjpegserver.capture.SupervisorThreads;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.ServerConfig;
@@ -30,10 +31,12 @@ import java.util.function.Supplier;
  * @param workers    the server's event loops, where the broadcasters deliver
  * @param relayLoops the client event loops every relayed upstream is read on (separate from the server's)
  * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
+ * @param supervision the threads every feed's watchdog (and relay's opens and closes) share
  */
 public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<EventLoopGroup> relayLoops,
         MultipartFormat format, ByteBufAllocator alloc,
-        ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss) {
+        ClientLimits limits, ServerMetrics metrics, FatalErrorHandler fatal, BiConsumer<String, String> sourceLoss,
+        SupervisorThreads supervision) {
 
     /** Starts {@code config}'s feed on the source it names. */
     public Feed start(FeedConfig config) throws SourceException {
@@ -55,7 +58,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
                     config.capture().quality(), config.capture().sizeOrDefault(), config.options(), ring, alloc,
-                    observer(config.name()), fatal);
+                    observer(config.name()), fatal, supervision);
             return assemble(config, ring, FeedCapture.of(service));
         } catch (SourceException | RuntimeException e) {
             source.close();
@@ -69,7 +72,8 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
         FrameRing ring = ring(config);
         try {
             CaptureService service = CaptureService.start(source, config.capture().source().describe(),
-                    config.capture().quality(), config.options(), ring, alloc, observer(config.name()), fatal);
+                    config.capture().quality(), config.options(), ring, alloc, observer(config.name()), fatal,
+                    supervision);
             return assemble(config, ring, FeedCapture.of(service));
         } catch (SourceException | RuntimeException e) {
             ring.close();

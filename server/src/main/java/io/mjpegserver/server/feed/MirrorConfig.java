@@ -15,17 +15,30 @@ import java.net.URISyntaxException;
  *                in {@code /}; {@code state} and {@code cam/NAME/stream} are resolved against it
  * @param capture how each mirrored feed is captured; its source is replaced by the feed's URL on the origin
  * @param options how each mirrored feed's capture behaves; always on demand
+ * @param maxFeeds the most feeds mirrored: an origin that lists more has its first {@code maxFeeds} mirrored (its
+ *                 default first), and a line says so
  */
-public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions options) {
+public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions options, int maxFeeds) {
+
+    /** Far more than one origin serves, far fewer than would make an edge's own figures and state unwieldy. */
+    public static final int DEFAULT_MAX_FEEDS = 1000;
 
     private static final String EXPECTED = " (expected: the http:// or https:// address of another mjpeg-server,"
             + " such as http://origin:8080/)";
 
     public MirrorConfig {
         check(origin);
+        if (maxFeeds < 1) {
+            throw new IllegalArgumentException("mirror-max-feeds: " + maxFeeds + " (expected: > 0)");
+        }
         if (!options.onDemand()) {
             options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds());
         }
+    }
+
+    /** With {@link #DEFAULT_MAX_FEEDS}. */
+    public MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions options) {
+        this(origin, capture, options, DEFAULT_MAX_FEEDS);
     }
 
     /**

@@ -51,6 +51,8 @@ public final class OriginMirror implements AutoCloseable {
     private Duration retry = FIRST_RETRY;
     private boolean reached;
     private String lastProblem;
+    /** How many feeds the origin listed when the cap was last told, so it is told once per listing size. */
+    private int cappedAt = -1;
 
     /** Feeds to follow the origin with; call {@link #start()} to ask it the first time. */
     public OriginMirror(MirrorConfig config, FeedStarter starter, Feeds feeds) {
@@ -127,6 +129,7 @@ public final class OriginMirror implements AutoCloseable {
             return false;
         }
         boolean announce = reached;
+        names = capped(names);
         if (!reached || lastProblem != null) {
             log.info("origin {} reached: mirroring {} feeds ({}), each pulled on demand", config.describe(),
                     names.size(), String.join(", ", names));
@@ -138,6 +141,25 @@ public final class OriginMirror implements AutoCloseable {
             feeds.whyNone("no feeds: origin " + config.describe() + " lists none");
         }
         return true;
+    }
+
+    /**
+     * The first {@link MirrorConfig#maxFeeds()} distinct names of {@code listed} (the default first); a line says
+     * when the origin lists more, once for each number it lists.
+     */
+    private List<String> capped(List<String> listed) {
+        List<String> names = List.copyOf(new java.util.LinkedHashSet<>(listed));
+        if (names.size() <= config.maxFeeds()) {
+            cappedAt = -1;
+            return names;
+        }
+        if (names.size() != cappedAt) {
+            cappedAt = names.size();
+            log.warn("origin {} lists {} feeds, over --mirror-max-feeds {}: mirroring its first {} (raise"
+                    + " --mirror-max-feeds to mirror more)", config.describe(), names.size(), config.maxFeeds(),
+                    config.maxFeeds());
+        }
+        return names.subList(0, config.maxFeeds());
     }
 
     /** Makes the feeds the origin's {@code names}, in its order: new ones started, gone ones closed. */

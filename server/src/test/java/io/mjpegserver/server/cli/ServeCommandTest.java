@@ -124,6 +124,10 @@ class ServeCommandTest {
         f.put("--mirror", new Flag(List.of("--mirror", "http://edge:pw@origin:8080"), c -> c.feed.mirror().origin(),
                 URI.create("http://edge:pw@origin:8080/"),
                 List.of("--mirror", "ftp://origin/"), invalid("--mirror", "'ftp://origin/' (expected: the http:// or https:// address of another mjpeg-server, such as http://origin:8080/)")));
+        f.put("--mirror-max-feeds", new Flag(List.of("--mirror", "http://origin:8080", "--mirror-max-feeds", "50"),
+                c -> c.feed.mirror().maxFeeds(), 50,
+                List.of("--mirror", "http://origin:8080", "--mirror-max-feeds", "0"),
+                invalid("--mirror-max-feeds", "'0' (expected: 1 to 100000 feeds)")));
         f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
                 List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
         f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
@@ -336,6 +340,10 @@ class ServeCommandTest {
         assertEquals("mjpeg-server: --mirror cannot be used with --config: an edge serves its origin's feeds (expected:"
                 + " --mirror URL with server-wide flags, or --config FILE) (see --help)", withConfig.errLine());
         assertEquals(URI.create("http://origin:8080/cams/"), MirrorConfig.parse("http://origin:8080/cams"));
+        Run capWithoutMirror = run("--test-pattern", "--mirror-max-feeds", "10");
+        assertEquals(2, capWithoutMirror.exit());
+        assertEquals("mjpeg-server: --mirror-max-feeds is for an edge (expected: --mirror URL --mirror-max-feeds N)"
+                + " (see --help)", capWithoutMirror.errLine());
     }
 
     @Test
