@@ -3,12 +3,20 @@ package io.mjpegserver.capture.relay;
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -277,11 +285,29 @@ class HostileUpstreamTest {
             exchange.write(JPEGS.get(0));
             exchange.holdUntilClientCloses();
         })) {
+            URI uri = URI.create("http://localhost:" + upstream.port() + "/snap.jpg");
             RecordingSink sink = new RecordingSink();
-            HttpRelaySource source = relays.relay(URI.create("http://localhost:" + upstream.port() + "/snap.jpg"), SMALL);
+            HttpRelaySource source = relays.relay(uri, RelayOptions.DEFAULTS);
             source.open(sink);
-            sink.take(1, WAIT);
+            assertArrayEquals(JPEGS.get(0), sink.take(1, WAIT).get(0), "the frame, through localhost");
             source.close();
+
+            // Without blocking: a host name goes to Netty's DNS resolver, which waits for its answer without holding
+            // the event loop (Netty's default resolver would call InetAddress on the loop, blocking every relay on it).
+            RelayConnector connector = new RelayConnector(relays.group(), PooledByteBufAllocator.DEFAULT,
+                    RelayTarget.of(uri), SMALL, null);
+            EventLoop loop = connector.nextLoop();
+            AddressResolverGroup<InetSocketAddress> resolver = connector.newResolver(loop);
+            try {
+                assertInstanceOf(DnsAddressResolverGroup.class, resolver);
+                assertSame(resolver, connector.bootstrap(loop, null, resolver).config().resolver(),
+                        "the relay's connections resolve through it");
+                InetSocketAddress resolved = resolver.getResolver(loop).resolve(connector.remote())
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertTrue(resolved.getAddress().isLoopbackAddress(), resolved.toString());
+            } finally {
+                resolver.close();
+            }
         }
     }
 

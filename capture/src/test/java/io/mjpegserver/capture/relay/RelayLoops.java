@@ -31,6 +31,11 @@ final class RelayLoops implements BeforeAllCallback, AfterEachCallback, AfterAll
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
+    /** The loops, for a test that builds a relay's parts itself. */
+    EventLoopGroup group() {
+        return group;
+    }
+
     /** A relay of {@code uri} on these loops, closed after the test. */
     HttpRelaySource relay(URI uri, RelayOptions options) {
         HttpRelaySource source = new HttpRelaySource(uri, group, PooledByteBufAllocator.DEFAULT, options);
