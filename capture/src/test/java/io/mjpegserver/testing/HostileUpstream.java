@@ -91,6 +91,7 @@ public final class HostileUpstream implements AutoCloseable {
                 OutputStream out = socket.getOutputStream();
                 while (System.nanoTime() - end < 0) {
                     random.nextBytes(chunk);
+                    endlessLine(chunk);
                     out.write(chunk);
                     out.flush();
                     TimeUnit.MILLISECONDS.sleep(CHUNK_GAP_MILLIS);
@@ -104,6 +105,18 @@ public final class HostileUpstream implements AutoCloseable {
             }
         } catch (IOException | InterruptedException gone) {
             // The client left, or close().
+        }
+    }
+
+    /**
+     * No line ever ends, and nothing reads as an interleaved packet ({@code $}): a client that reads a reply line by
+     * line reads forever, whatever the random bytes are, rather than giving up early on one it can parse.
+     */
+    private static void endlessLine(byte[] chunk) {
+        for (int i = 0; i < chunk.length; i++) {
+            if (chunk[i] == '\n' || chunk[i] == '\r' || chunk[i] == '$') {
+                chunk[i] = 'x';
+            }
         }
     }
 
