@@ -21,8 +21,9 @@ import java.time.Duration;
  * @param credentials           HTTP Basic credentials every endpoint but {@code /healthz} requires, or {@code null} for none
  * @param tls                   PEM certificate and key to serve HTTPS, or {@code null} for plain HTTP
  * @param allowOrigin           the CORS origin allowed ({@code *} for any), or {@code null} for no CORS headers
+ * @param maxConnectionRate     new connections one IP address may open per second (and five seconds' worth at once); past it they are closed at once; 0 for no limit
  */
-public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads, int sendBuffer, int maxClients, int maxClientsPerAddress, Duration requestTimeout, Credentials credentials, TlsFiles tls, String allowOrigin) {
+public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads, int sendBuffer, int maxClients, int maxClientsPerAddress, Duration requestTimeout, Credentials credentials, TlsFiles tls, String allowOrigin, int maxConnectionRate) {
 
     /** Enough for several 1080p frames in flight; small enough that a slow client skips to fresh frames. */
     public static final int DEFAULT_SEND_BUFFER = 512 * 1024;
@@ -92,6 +93,9 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
         if (maxClients < 0) {
             throw new IllegalArgumentException("maxClients: " + maxClients + " (expected: 0 for no limit, or > 0)");
         }
+        if (maxConnectionRate < 0) {
+            throw new IllegalArgumentException("maxConnectionRate: " + maxConnectionRate + " (expected: 0 for no limit, or > 0)");
+        }
         if (maxClientsPerAddress < 0) {
             throw new IllegalArgumentException("maxClientsPerAddress: " + maxClientsPerAddress + " (expected: 0 for no limit, or > 0)");
         }
@@ -105,62 +109,67 @@ public record ServerConfig(String host, int port, String boundary, Duration clie
 
     /**
      * Defaults: all addresses, port 8080, mjpg-streamer's boundary, 3 s client timeout, 1 s repeat, 512 KiB
-     * send buffers, 1000 stream clients, no per-address limit, 10 s to send a request, no auth, no TLS, no CORS.
+     * send buffers, 1000 stream clients, no per-address limit, 10 s to send a request, no auth, no TLS, no CORS, no
+     * limit on new connections per address (the command's is {@code --max-connection-rate}'s default).
      */
     public static ServerConfig defaults() {
         return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(3),
-                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER, DEFAULT_MAX_CLIENTS, 0, Duration.ofSeconds(10), null, null, null);
+                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER, DEFAULT_MAX_CLIENTS, 0, Duration.ofSeconds(10), null, null, null, 0);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withBoundary(String boundary) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withClientTimeout(Duration clientTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withRepeat(Duration repeat) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withSendBuffer(int sendBuffer) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withMaxClients(int maxClients) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
+    }
+
+    public ServerConfig withMaxConnectionRate(int maxConnectionRate) {
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withMaxClientsPerAddress(int maxClientsPerAddress) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withRequestTimeout(Duration requestTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withCredentials(Credentials credentials) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withTls(TlsFiles tls) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 
     public ServerConfig withAllowOrigin(String allowOrigin) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin);
+        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
     }
 }

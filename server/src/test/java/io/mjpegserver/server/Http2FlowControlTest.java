@@ -53,8 +53,9 @@ import org.junit.jupiter.api.Test;
  * connection, two streams of one feed. The client returns the window of one (a viewer) and never of the other
  * (a stalled tab). The stalled stream fills its window, then skips frames while its sibling gets them, and what
  * the server holds for it stays within about a part; after the client timeout the server resets it
- * (RST_STREAM) and the connection and the other stream go on. The server's SETTINGS_MAX_CONCURRENT_STREAMS comes
- * from the client limits, and a stream over the limit gets its 503 on its own stream.
+ * (RST_STREAM) and the connection and the other stream go on; so is a snapshot its window holds back. The
+ * server's SETTINGS_MAX_CONCURRENT_STREAMS comes from the client limits, and a stream over the limit gets its 503
+ * on its own stream.
  */
 class Http2FlowControlTest {
 
@@ -158,6 +159,43 @@ class Http2FlowControlTest {
             assertFalse(client.goAway, "the connection was closed");
             channel.close().sync();
             assertTrue(Http.eventually(WAIT, () -> server.server().streamClients().isEmpty()), "streams left open");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
+     * A snapshot to a client whose window stays 0 (it never sends WINDOW_UPDATE) waits in the codec's flow control,
+     * pinning its frame: after the client timeout its stream is reset (CANCEL), as a stalled stream session is, and
+     * the connection goes on.
+     */
+    @Test
+    void aSnapshotThatCannotBeSentIsResetAfterTheClientTimeout() throws Exception {
+        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(320, 240), 10, 80, 4);
+        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withClientTimeout(CLIENT_TIMEOUT);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (ServerFixture server = ServerFixture.start(config, capture)) {
+            Client client = new Client();
+            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
+                                    .initialSettings(Http2Settings.defaultSettings().initialWindowSize(0)).build(), client);
+                        }
+                    })
+                    .connect("127.0.0.1", server.port()).sync().channel();
+            client.settings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            Http2FrameStream snapshot = client.open(channel, "/snapshot", true);
+            assertTrue(Http.eventually(WAIT, () -> client.reset.contains(snapshot.id())), "the snapshot was never reset");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals("200", client.status.get(snapshot.id()), "the snapshot's head went out");
+            assertTrue(millis >= CLIENT_TIMEOUT.toMillis() * 9 / 10, "reset after " + millis + " ms, before the timeout");
+            assertFalse(client.goAway, "the connection was closed");
+            System.out.printf("HTTP/2 snapshot with window 0: reset after %d ms (client timeout %d ms)%n", millis,
+                    CLIENT_TIMEOUT.toMillis());
+            channel.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }

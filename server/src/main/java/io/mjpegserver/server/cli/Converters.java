@@ -130,6 +130,13 @@ final class Converters {
         }
     }
 
+    static final class ConnectionRate implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return range(value, 0, 1_000_000, "0 for no limit, or new connections per second up to 1000000");
+        }
+    }
+
     /** Never echoes the value: it holds a password. */
     static final class Credentials implements ITypeConverter<ServerConfig.Credentials> {
         @Override

@@ -83,6 +83,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Most stream clients from one IP address (503 past it); 0 for no limit. Default: ${DEFAULT-VALUE}.")
     int maxClientsPerAddress;
 
+    @Option(names = "--max-connection-rate", paramLabel = "N", defaultValue = "20", converter = Converters.ConnectionRate.class,
+            description = "Most new connections one IP address may open per second, and 5 seconds' worth at once; past it they"
+                    + " are closed at once. 0 for no limit (behind a reverse proxy, which opens every connection: limit"
+                    + " there). Default: ${DEFAULT-VALUE}.")
+    int maxConnectionRate;
+
     @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.Seconds.class,
             description = "Close a connection that takes longer to send its request headers (408). Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
@@ -244,6 +250,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withSendBuffer(setting("send-buffer", sendBufferKib) * 1024)
                 .withMaxClients(setting("max-clients", maxClients))
                 .withMaxClientsPerAddress(setting("max-clients-per-address", maxClientsPerAddress))
+                .withMaxConnectionRate(setting("max-connection-rate", maxConnectionRate))
                 .withRequestTimeout(setting("request-timeout", requestTimeout))
                 .withCredentials(credentials())
                 .withTls(tls())

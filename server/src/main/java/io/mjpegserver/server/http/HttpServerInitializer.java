@@ -18,7 +18,9 @@ import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /** Builds each connection's pipeline; see {@link PipelineNames} for the order. */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
@@ -36,6 +38,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final RejectListener rejects;
     private final Http2Connections http2;
     private final FatalErrorHandler fatal;
+    /** New connections per address, or {@code null} for no limit. */
+    private final ConnectionRate connectionRate;
+    private final int maxConnectionRate;
+    private final ThrottledLog refusals = new ThrottledLog(LoggerFactory.getLogger(HttpServerInitializer.class),
+            ThrottledLog.INTERVAL_NANOS);
 
     /**
      * @param channels every accepted channel joins it, so shutdown can close them all
@@ -53,6 +60,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.clientTimeoutNanos = config.clientTimeout().toNanos();
         this.rejects = rejects;
         this.fatal = fatal;
+        this.maxConnectionRate = config.maxConnectionRate();
+        this.connectionRate = maxConnectionRate > 0 ? new ConnectionRate(maxConnectionRate) : null;
         this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos,
                 clientTimeoutNanos, Http2UnsentTotal.forDirectMemory(), rejects, fatal);
         if (ssl != null) {
@@ -109,6 +118,16 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         channels.add(ch);
+        if (connectionRate != null && ch.remoteAddress() instanceof InetSocketAddress remote
+                && !connectionRate.admit(remote.getAddress())) {
+            // Closed before a byte is read: a client reconnecting in a loop (a rapid-reset attack that comes back
+            // when its connection is cut) costs an accept and a close.
+            rejects.rejected("connection_rate");
+            refusals.warn("refusing new connections from " + remote.getAddress().getHostAddress() + ": over "
+                    + maxConnectionRate + " per second (--max-connection-rate)");
+            ch.close();
+            return;
+        }
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             SslHandler tls = ssl.newHandler(ch.alloc());

@@ -74,11 +74,6 @@ public final class Http2Unsent extends ChannelDuplexHandler {
         return unsent + length <= total.perConnection() && total.hasRoom(length);
     }
 
-    /** Bytes this connection holds unsent. On the loop. */
-    long unsent() {
-        return unsent;
-    }
-
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (!(msg instanceof Http2DataFrame frame) || frame.stream() == null) {

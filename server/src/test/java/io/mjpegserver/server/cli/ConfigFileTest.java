@@ -123,7 +123,7 @@ class ConfigFileTest {
                 new FeedConfig("test", new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 480), 30, 80, 4),
                         new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, true)));
         assertEquals(expected, command.feeds());
-        assertEquals(ServerConfig.defaults().withPort(9090), command.serverConfig());
+        assertEquals(ServerConfig.defaults().withPort(9090).withMaxConnectionRate(20), command.serverConfig());
     }
 
     @Test
@@ -167,7 +167,7 @@ class ConfigFileTest {
                 + "tls-key: /file/key.pem\nclient-timeout: 7\n" + ONE_FEED);
         ServerConfig fromFile = parsed("--config", file.toString()).serverConfig();
         assertEquals(ServerConfig.defaults().withHost("127.0.0.1").withPort(9090).withMaxClients(5).withClientTimeout(Duration.ofSeconds(7))
-                .withCredentials(new ServerConfig.Credentials("file", "pw"))
+                .withMaxConnectionRate(20).withCredentials(new ServerConfig.Credentials("file", "pw"))
                 .withTls(new ServerConfig.TlsFiles(Path.of("/file/cert.pem"), Path.of("/file/key.pem"))), fromFile);
         ServerConfig overridden = parsed("--config", file.toString(), "--port", "9191", "--client-timeout", "2", "--auth", "flag:pw",
                 "--tls-cert", "/flag/cert.pem", "--tls-key", "/flag/key.pem").serverConfig();
@@ -270,7 +270,8 @@ class ConfigFileTest {
     @Test
     void anUnknownKeyListsTheKnownOnes() throws Exception {
         refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot' (expected one of: feeds, host, port, unix, unix-mode, boundary, client-timeout,"
-                + " send-buffer, max-clients, max-clients-per-address, request-timeout, auth, auth-file, tls-cert, tls-key,"
+                + " send-buffer, max-clients, max-clients-per-address, max-connection-rate, request-timeout, auth, auth-file,"
+                + " tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"
                 + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal, workers,"

@@ -153,6 +153,8 @@ class ServeCommandTest {
                 List.of("--send-buffer", "2"), invalid("--send-buffer", "'2' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)")));
         f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).maxClients(), 7,
                 List.of("--max-clients", "-1"), invalid("--max-clients", "'-1' (expected: 0 for no limit, or a number of clients up to 1000000)")));
+        f.put("--max-connection-rate", new Flag(List.of("--max-connection-rate", "7"), c -> server(c).maxConnectionRate(), 7,
+                List.of("--max-connection-rate", "-1"), invalid("--max-connection-rate", "'-1' (expected: 0 for no limit, or new connections per second up to 1000000)")));
         f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).maxClientsPerAddress(), 3,
                 List.of("--max-clients-per-address", "many"), invalid("--max-clients-per-address", "'many' (expected: 0 for no limit, or a number of clients up to 1000000)")));
         f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).requestTimeout(), Duration.ofSeconds(4),
