@@ -47,7 +47,7 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" -t 10 -c:v mjpeg
 serve() {
   local name=$1; shift
   local port; port=$(free_port)
-  java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --log-level warn "$@" \
+  java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --max-connection-rate 0 --log-level warn "$@" \
     >"$OUT/logs/edges-$name.log" 2>&1 &
   LAST_PID=$!
   LAST_PORT=$port

@@ -86,7 +86,7 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
   echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10 nice $NICE"
   echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
   echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"
-  echo "ours:     MALLOC_ARENA_MAX=2 java $JAVA_OPTS_ALL -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 ${FLOOR_SERVER_ARGS:-}"
+  echo "ours:     MALLOC_ARENA_MAX=2 java $JAVA_OPTS_ALL -jar mjpeg-server.jar --file frames.mkv --host 127.0.0.1 --port P --max-clients 0 --max-connection-rate 0 ${FLOOR_SERVER_ARGS:-}"
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -114,7 +114,7 @@ start() {
       opts="$JAVA_OPTS_ALL $(var JAVA_OPTS "$name")"
       args="${FLOOR_SERVER_ARGS:-} $(var SERVER_ARGS "$name")"
       # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=2 nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 $args >"$logf" 2>&1 &
+      MALLOC_ARENA_MAX=2 nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$port" --max-clients 0 --max-connection-rate 0 $args >"$logf" 2>&1 &
       PID=$!
       ;;
   esac

@@ -38,7 +38,7 @@ mkdir -p "$OUT/logs"
 # The same clip as bench/run.sh's file source: 720p MJPEG, about 46 KB a frame, passed through.
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" -t 10 -c:v mjpeg -q:v 5 -pix_fmt yuvj420p "$WORK/clip.avi"
 port=$(free_port)
-java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --file "$WORK/clip.avi" \
+java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --max-connection-rate 0 --file "$WORK/clip.avi" \
   >"$OUT/logs/h2load-server.log" 2>&1 &
 SERVER=$!
 wait_serving "$SERVER" "http://127.0.0.1:$port/snapshot" "$OUT/logs/h2load-server.log"

@@ -29,7 +29,7 @@ ulimit -n $((N + 4096))
 PORT=$((20000 + RANDOM % 10000))
 MALLOC_ARENA_MAX=2 java @server/src/deb/jvm.options \
   "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=997us,file=$OUT.collapsed,collapsed" \
-  -jar server/target/mjpeg-server.jar --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$PORT" --max-clients 0 \
+  -jar server/target/mjpeg-server.jar --file "$WORK/frames.mkv" --host 127.0.0.1 --port "$PORT" --max-clients 0 --max-connection-rate 0 \
   >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 300); do

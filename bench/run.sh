@@ -106,7 +106,7 @@ WORK=$(mktemp -d /tmp/mjpeg-bench.XXXXXX)
 cp server/target/mjpeg-server.jar bench/target/mjpeg-bench.jar "$WORK/"
 # The server turns clients away past --max-clients (default 1000); the matrix goes beyond it on purpose.
 if java -jar "$WORK/mjpeg-server.jar" --help 2>&1 | grep -q -- '--max-clients'; then
-  SERVER_ARGS="--max-clients 0 $SERVER_ARGS"
+  SERVER_ARGS="--max-clients 0 --max-connection-rate 0 $SERVER_ARGS"
 fi
 SERVER_PID=""
 IPERF_PID=""
