@@ -77,8 +77,6 @@ public final class ServerMetrics implements RejectListener {
                 + " Content-Length was wrong, a JPEG cut short", feeds, f -> f.captureStats().incompleteFrames());
         counter("mjpeg_no_signal_frames", "NO SIGNAL frames sent while the source was down", feeds,
                 f -> f.captureStats().noSignalFrames());
-        counter("mjpeg_frames_incomplete", "Frames the source delivered incomplete (cut, or not a whole JPEG): dropped,"
-                + " never sent", feeds, f -> f.captureStats().incompleteFrames());
         counter("mjpeg_source_reconnects", "Times the source was reopened after a failure", feeds,
                 f -> f.captureStats().reopens());
         counter("mjpeg_source_failures", "Times the source was lost: a failed or hung grab, or an internal error while"

@@ -33,15 +33,14 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param configuredFps  the rate configured, else the source's own as far as it is known (a file's, a polled
      *                       snapshot's, an RTSP stream's once open); {@code null} while not known
      * @param width          the size of the source's frames once known (it opened, or sent a frame), else {@code null}
-     * @param framesIncomplete frames the source delivered incomplete or cut: dropped, never sent
      * @param lastError      the last failure, in words for users, kept after recovery; {@code null} if none
      * @param failures       times the source was lost, whatever the cause
      * @param hangs          of those, grabs that did not return in time
      * @param internalErrors exceptions from our own code on the capture threads: bugs to report
      * @param passedThrough  the source's own JPEGs go out, with no encode
      * @param idle           an on-demand source closed for lack of clients (not a failure)
-     * @param framesIncomplete frames the source delivered incomplete, dropped: a relayed part whose Content-Length
-     *                       was wrong, a JPEG cut short
+     * @param framesIncomplete frames the source delivered incomplete, dropped, never sent: a relayed part whose
+     *                       Content-Length was wrong, a JPEG cut short
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
             Double configuredFps, Integer width, Integer height, double actualFps, long framesCaptured, long noSignalFrames,
