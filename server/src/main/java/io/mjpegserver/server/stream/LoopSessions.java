@@ -183,6 +183,9 @@ final class LoopSessions {
         }
         if (latest != null && current.test(latest)) {
             session.offer(latest, System.nanoTime());
+        } else {
+            // No part to send yet: the response head still goes out now (over HTTP/2, with its connection).
+            session.flush();
         }
     }
 

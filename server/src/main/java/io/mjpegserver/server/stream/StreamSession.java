@@ -214,6 +214,13 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         wire.flush(ctx, loop);
     }
 
+    /** Flushes what was written (the response head, when no part went with it): over HTTP/2, the connection. */
+    void flush() {
+        if (!ended && !closing) {
+            wire.flush(ctx, loop);
+        }
+    }
+
     /**
      * Keeps the channel's high water mark at two parts and the low one at one: a client is written to only
      * when it has nothing pending, so its writability never flips on the way of a part. Refitted only when the

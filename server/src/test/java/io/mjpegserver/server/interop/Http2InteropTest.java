@@ -132,6 +132,7 @@ class Http2InteropTest {
         assertTrue(head.startsWith("HTTP/2 200"), head);
         assertTrue(head.contains("content-type: image/jpeg"), head);
         assertTrue(head.matches("(?s).*x-frame-sequence: [0-9]+.*"), head);
+        assertTrue(head.contains("x-source-online: true"), head);
         BufferedImage image = ImageIO.read(snapshot.toFile());
         assertNotNull(image, "the snapshot over HTTP/2 is not a JPEG");
         assertEquals(WIDTH, image.getWidth());
@@ -237,6 +238,7 @@ class Http2InteropTest {
             assertEquals(WIDTH, image.getWidth());
             assertEquals(HEIGHT, image.getHeight());
             TestPatternPixels.assertBars(image);
+            assertEquals("true", part.headers().get("x-source-online"), "the part says the source is online");
             sequences.add(part.sequence());
         }
         assertTrue(sequences.stream().sorted().collect(Collectors.toList()).equals(sequences), sequences::toString);
