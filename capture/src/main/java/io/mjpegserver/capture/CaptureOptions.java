@@ -14,9 +14,16 @@ import java.time.Duration;
  * @param workers        threads that encode a {@link PooledSource}'s images, 1 to {@link #MAX_WORKERS}: 1 encodes on
  *                       the capture thread; more run an encoder pool beside it. {@link #AUTO_WORKERS}:
  *                       {@link #autoWorkers} decides by the frame size.
+ * @param memory         the feed's byte budget for the frames it keeps and its clients hold in flight;
+ *                       {@link #AUTO_MEMORY}: derived from the JVM's direct memory and the number of feeds
  */
 public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
-        int workers) {
+        int workers, long memory) {
+
+    /** {@code memory}: derived by the server from the JVM's direct memory and the number of feeds. */
+    public static final long AUTO_MEMORY = 0;
+    /** The smallest budget a feed may be given. */
+    public static final long MIN_MEMORY = 4L << 20;
 
     /** {@code workers}: one per core for frames of 1920x1080 and more, else 1. */
     public static final int AUTO_WORKERS = 0;
@@ -39,6 +46,12 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         this(onDemand, idleGrace, dropSameFrames, ringSeconds, AUTO_WORKERS);
     }
 
+    /** With {@link #AUTO_MEMORY}. */
+    public CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
+            int workers) {
+        this(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, AUTO_MEMORY);
+    }
+
     public CaptureOptions {
         if (idleGrace == null || idleGrace.isNegative() || idleGrace.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("idle-grace: " + idleGrace + " (expected: 0 to 86400 seconds)");
@@ -49,11 +62,20 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         if (workers < AUTO_WORKERS || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers: " + workers + " (expected: auto, or 1 to " + MAX_WORKERS + ")");
         }
+        if (memory != AUTO_MEMORY && memory < MIN_MEMORY) {
+            throw new IllegalArgumentException("memory: " + memory + " (expected: auto, or at least " + MIN_MEMORY
+                    + " bytes)");
+        }
+    }
+
+    /** These options with a budget of {@code bytes} ({@link #AUTO_MEMORY}: derived). */
+    public CaptureOptions withMemory(long bytes) {
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, bytes);
     }
 
     /** These options with {@code workers} encoder threads ({@link #AUTO_WORKERS}: decided by the frame size). */
     public CaptureOptions withWorkers(int workers) {
-        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers);
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, memory);
     }
 
     /**
