@@ -18,6 +18,7 @@ import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.observe.ServerMetrics;
+import io.mjpegserver.server.observe.DirectMemory;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
@@ -341,7 +342,8 @@ public final class MjpegServer implements AutoCloseable {
                 : listen instanceof ListenSocket.Inherited inherited ? "systemd: " + inherited.description() : config.host();
         StateView.Server server = new StateView.Server(Version.get(), transport(), host,
                 serverChannel == null ? config.port() : port(), startedAt.toString(),
-                Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes);
+                Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes,
+                DirectMemory.used());
         StateView.Feed first = views.isEmpty() ? null : views.get(0);
         return first == null ? new StateView(server, null, null, List.of(), views)
                 : new StateView(server, first.source(), first.ring(), first.clients(), views);

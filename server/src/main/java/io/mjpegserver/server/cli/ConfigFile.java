@@ -37,7 +37,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
     /** A feed's keys: its source (exactly one) first. */
     static final List<String> SOURCE_KEYS = List.of("url", "device", "file", "test-pattern");
     static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
-            "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "workers");
+            "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "workers", "memory");
     /** Options of the command that are no key of the file. */
     static final List<String> NOT_KEYS = List.of("config", "mirror", "help", "version");
 
@@ -200,7 +200,8 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                     (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));
             CaptureOptions options = new CaptureOptions((Boolean) orDefault(values, "on-demand"),
                     (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"),
-                    (Double) orDefault(values, "ring-seconds"), (Integer) orDefault(values, "workers"));
+                    (Double) orDefault(values, "ring-seconds"), (Integer) orDefault(values, "workers"),
+                    (Long) orDefault(values, "memory"));
             return new FeedConfig(name, capture, options);
         }
 

@@ -23,7 +23,8 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
     public MirrorConfig {
         check(origin);
         if (!options.onDemand()) {
-            options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds());
+            options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds())
+                    .withMemory(options.memory());
         }
     }
 

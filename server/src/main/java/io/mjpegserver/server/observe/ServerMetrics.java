@@ -33,7 +33,7 @@ public final class ServerMetrics implements RejectListener {
         rejects = Counter.builder().name("mjpeg_connection_rejects")
                 .help("Clients turned away or cut off, by reason").labelNames("reason").register(registry);
         for (String reason : new String[] {"max_clients", "max_per_address", "headers_too_large", "bad_request",
-                "request_timeout", "unauthorized", "client_timeout"}) {
+                "request_timeout", "unauthorized", "client_timeout", "memory_budget"}) {
             rejects.labelValues(reason);
         }
         // No exemplars (they link a sample to a trace, and there are no traces here): sampling them per frame
@@ -109,6 +109,25 @@ public final class ServerMetrics implements RejectListener {
                         byPath.forEach((path, n) -> cb.call(n, f.name(), path));
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_direct_memory").help("Direct memory the process uses now (frames,"
+                + " connections), against -XX:MaxDirectMemorySize").unit(Unit.BYTES)
+                .callback(cb -> cb.call(DirectMemory.used())).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_feed_memory").help("Bytes the feed's frames take now: the ring's and"
+                + " those its clients hold in flight").unit(Unit.BYTES).labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.ring().budget().used(), f.name());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_feed_memory_budget").help("Bytes the feed's frames may take (its memory"
+                + " budget)").unit(Unit.BYTES).labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.ring().budget().limit(), f.name());
+                    }
+                }).register(registry);
+        counter("mjpeg_budget_frames_dropped", "Frames the ring dropped before their time to stay within the feed's"
+                + " memory budget", feeds, f -> f.ring().budget().framesDropped());
+        counter("mjpeg_budget_clients_closed", "Stream clients closed because the frame they held was beyond the"
+                + " feed's memory budget", feeds, f -> f.broadcaster().clientsOverBudget());
         gauge("mjpeg_ring_frames", "Frames held in the ring", feeds, f -> f.ring().occupancy());
         GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring").unit(Unit.BYTES)
                 .labelNames("feed").callback(cb -> {

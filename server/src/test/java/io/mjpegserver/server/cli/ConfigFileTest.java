@@ -273,7 +273,7 @@ class ConfigFileTest {
                 + " send-buffer, max-clients, max-clients-per-address, request-timeout, auth, auth-file, tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"
-                + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, workers)");
+                + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, workers, memory)");
     }
 
     @Test

@@ -168,7 +168,18 @@ class ServeCommandTest {
                 List.of("--drop-same-frames", "--drop-same-frames"), "mjpeg-server: option '--drop-same-frames' should be specified only once (see --help)"));
         f.put("--workers", new Flag(List.of("--workers", "3"), c -> feeds(c).get(0).options().workers(), 3,
                 List.of("--workers", "0"), invalid("--workers", "'0' (expected: auto, or 1 to 32 threads)")));
+        f.put("--memory", new Flag(List.of("--memory", "96MiB"), c -> feeds(c).get(0).options().memory(), 96L << 20,
+                List.of("--memory", "1m"), invalid("--memory", "'1m' (expected: auto, or a size such as 64m or 512MiB, at least 4 MiB)")));
         return f;
+    }
+
+    @Test
+    void budgetsThatCannotFitTheJvmsDirectMemoryAreRefusedInOneLine() {
+        Run run = run("--test-pattern", "--port", "0", "--memory", "4096g");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.errLine().startsWith("mjpeg-server: memory: feeds default 4194304 MiB need 4194304 MiB, but the JVM's "),
+                run.err());
+        assertTrue(run.errLine().endsWith("(expected: smaller memory values, or a larger -XX:MaxDirectMemorySize)"), run.err());
     }
 
     static ServerConfig server(ServeCommand command) {
