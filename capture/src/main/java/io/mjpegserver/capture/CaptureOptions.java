@@ -16,9 +16,16 @@ import java.time.Duration;
  *                       {@link #autoWorkers} decides by the frame size.
  * @param noSignalFrames while the source is down, clients get a NO SIGNAL frame about once a second; without,
  *                       they get nothing until it is back (for NVRs that record NO SIGNAL frames as motion)
+ * @param memory         the feed's byte budget for the frames it keeps and its clients hold in flight;
+ *                       {@link #AUTO_MEMORY}: derived from the JVM's direct memory and the number of feeds
  */
 public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
-        int workers, boolean noSignalFrames) {
+        int workers, boolean noSignalFrames, long memory) {
+
+    /** {@code memory}: derived by the server from the JVM's direct memory and the number of feeds. */
+    public static final long AUTO_MEMORY = 0;
+    /** The smallest budget a feed may be given. */
+    public static final long MIN_MEMORY = 4L << 20;
 
     /** {@code workers}: one per core for frames of 1920x1080 and more, else 1. */
     public static final int AUTO_WORKERS = 0;
@@ -41,10 +48,10 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         this(onDemand, idleGrace, dropSameFrames, ringSeconds, AUTO_WORKERS);
     }
 
-    /** With NO SIGNAL frames. */
+    /** With NO SIGNAL frames and {@link #AUTO_MEMORY}. */
     public CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
             int workers) {
-        this(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, true);
+        this(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, true, AUTO_MEMORY);
     }
 
     public CaptureOptions {
@@ -57,16 +64,25 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
         if (workers < AUTO_WORKERS || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers: " + workers + " (expected: auto, or 1 to " + MAX_WORKERS + ")");
         }
+        if (memory != AUTO_MEMORY && memory < MIN_MEMORY) {
+            throw new IllegalArgumentException("memory: " + memory + " (expected: auto, or at least " + MIN_MEMORY
+                    + " bytes)");
+        }
+    }
+
+    /** These options with a budget of {@code bytes} ({@link #AUTO_MEMORY}: derived). */
+    public CaptureOptions withMemory(long bytes) {
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, noSignalFrames, bytes);
     }
 
     /** These options with {@code workers} encoder threads ({@link #AUTO_WORKERS}: decided by the frame size). */
     public CaptureOptions withWorkers(int workers) {
-        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, noSignalFrames);
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, noSignalFrames, memory);
     }
 
     /** These options with NO SIGNAL frames while the source is down, or none. */
     public CaptureOptions withNoSignalFrames(boolean drawn) {
-        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, drawn);
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, drawn, memory);
     }
 
     /**

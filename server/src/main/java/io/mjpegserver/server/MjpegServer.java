@@ -19,6 +19,7 @@ import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.observe.ServerMetrics;
+import io.mjpegserver.server.observe.DirectMemory;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
@@ -27,8 +28,6 @@ import io.mjpegserver.server.stream.StreamResponder;
 import io.mjpegserver.server.stream.StreamTotals;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetric;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -49,7 +48,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +84,6 @@ public final class MjpegServer implements AutoCloseable {
     private OriginMirror mirror;
     private Channel serverChannel;
     private boolean closed;
-    /** Direct memory the allocator's pools hold now, in bytes; -1 when it is not pooled. Set before bind. */
-    private volatile LongSupplier directMemory = () -> -1;
 
     private MjpegServer(ServerConfig config, ListenSocket listen, FatalErrorHandler fatal) {
         this.config = config;
@@ -196,8 +192,6 @@ public final class MjpegServer implements AutoCloseable {
                 feeds = new Feeds(started);
             }
             metrics.watch(feeds);
-            directMemory = directMemoryUsed(alloc);
-            metrics.watchDirectMemory(directMemory);
             bind(alloc, ssl);
             return this;
         } catch (SourceException e) {
@@ -210,18 +204,6 @@ public final class MjpegServer implements AutoCloseable {
     }
 
     /** One small group for every relayed upstream: reading a camera's stream costs little, one thread will do. */
-    /**
-     * What {@code alloc} holds of direct memory (frames, connections' buffers), as its pools count it: what
-     * {@code -XX:MaxDirectMemorySize} bounds, but for a few constant buffers.
-     */
-    private static LongSupplier directMemoryUsed(ByteBufAllocator alloc) {
-        if (alloc instanceof ByteBufAllocatorMetricProvider pooled) {
-            ByteBufAllocatorMetric metric = pooled.metric();
-            return metric::usedDirectMemory;
-        }
-        return () -> -1;
-    }
-
     private EventLoopGroup relayLoops() {
         // An edge starts feeds on its mirror's thread, long after start.
         synchronized (relayLoopsLock) {
@@ -364,7 +346,7 @@ public final class MjpegServer implements AutoCloseable {
         StateView.Server server = new StateView.Server(Version.get(), transport(), host,
                 serverChannel == null ? config.port() : port(), startedAt.toString(),
                 Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes,
-                directMemory.getAsLong());
+                DirectMemory.used());
         StateView.Feed first = views.isEmpty() ? null : views.get(0);
         return first == null ? new StateView(server, null, null, List.of(), views)
                 : new StateView(server, first.source(), first.ring(), first.clients(), views);

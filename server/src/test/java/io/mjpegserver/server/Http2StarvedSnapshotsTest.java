@@ -55,7 +55,7 @@ class Http2StarvedSnapshotsTest {
     private static final int ATTACKERS = 2;
     private static final Duration ATTACK = Duration.ofSeconds(12);
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Pattern DIRECT = Pattern.compile("\"directMemoryUsed\"\\s*:\\s*(-?\\d+)");
+    private static final Pattern DIRECT = Pattern.compile("\"directMemoryBytes\"\\s*:\\s*(-?\\d+)");
     /** What the server lets all HTTP/2 connections hold unsent: a quarter of its 192 MiB of direct memory. */
     private static final long UNSENT_BOUND = (192L << 20) / 4;
     /** Pooled memory comes in chunks of 4 MiB: what one more part in flight may add, and the ring's churn. */
@@ -192,7 +192,7 @@ class Http2StarvedSnapshotsTest {
             throw new AssertionError("/state did not answer", e);
         }
         Matcher m = DIRECT.matcher(state);
-        assertTrue(m.find(), "no directMemoryUsed in /state");
+        assertTrue(m.find(), "no directMemoryBytes in /state");
         long used = Long.parseLong(m.group(1));
         assertTrue(used >= 0, "the server's allocator is not pooled");
         return used;

@@ -24,6 +24,7 @@ public final class FrameRing implements AutoCloseable {
     private final int minFrames;
     private final long keepNanos;
     private final List<FrameListener> listeners = new CopyOnWriteArrayList<>();
+    private final FrameBudget budget;
     /** Index of the oldest frame held, and how many are held. */
     private int head;
     private int count;
@@ -55,6 +56,14 @@ public final class FrameRing implements AutoCloseable {
      * @param maxFrames the cap on frames held, which bounds memory ({@code >= minFrames})
      */
     public FrameRing(int minFrames, long keepNanos, int maxFrames) {
+        this(minFrames, keepNanos, maxFrames, FrameBudget.unlimited());
+    }
+
+    /**
+     * As {@link #FrameRing(int, long, int)}, within {@code budget}: past it, the oldest frames go first, down to
+     * the newest alone, whatever {@code minFrames} and {@code keepNanos} ask.
+     */
+    public FrameRing(int minFrames, long keepNanos, int maxFrames, FrameBudget budget) {
         if (minFrames < 1 || maxFrames < minFrames || keepNanos < 0) {
             throw new IllegalArgumentException("minFrames " + minFrames + ", keepNanos " + keepNanos + ", maxFrames "
                     + maxFrames + " (expected: 1 <= minFrames <= maxFrames, keepNanos >= 0)");
@@ -62,6 +71,12 @@ public final class FrameRing implements AutoCloseable {
         this.minFrames = minFrames;
         this.keepNanos = keepNanos;
         this.slots = new Frame[maxFrames];
+        this.budget = budget;
+    }
+
+    /** The budget the ring's frames, and the frames its readers pin, count against. */
+    public FrameBudget budget() {
+        return budget;
     }
 
     /**
@@ -97,6 +112,7 @@ public final class FrameRing implements AutoCloseable {
             slots[(head + count) % slots.length] = frame;
             count++;
             published++;
+            budget.hold(frame.sequence(), FrameBudget.footprint(frame.size()));
             // Older than needed: the second oldest already covers the span, so the oldest can go.
             while (count > minFrames && frame.monotonicNanos() - slots[(head + 1) % slots.length].monotonicNanos()
                     >= keepNanos) {
@@ -105,6 +121,16 @@ public final class FrameRing implements AutoCloseable {
                 }
                 evicted[evictedCount++] = removeOldest();
             }
+            // Over the budget: the oldest go before their time, down to the newest alone; then whatever clients
+            // still pin beyond it is theirs to let go (the budget's cutoff).
+            while (count > 1 && budget.over()) {
+                if (evicted == null || evictedCount == evicted.length) {
+                    evicted = java.util.Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
+                }
+                evicted[evictedCount++] = removeOldest();
+                budget.dropped();
+            }
+            budget.settle(frame.sequence());
             while (!ends.isEmpty() && ends.peekFirst()[0] < at(0).sequence()) {
                 ends.removeFirst();
             }
@@ -126,6 +152,7 @@ public final class FrameRing implements AutoCloseable {
     /** Under the lock: takes the oldest frame out; the caller owns its reference. */
     private Frame removeOldest() {
         Frame oldest = slots[head];
+        budget.release(oldest.sequence());
         slots[head] = null;
         head = (head + 1) % slots.length;
         count--;

@@ -26,6 +26,11 @@ final class MultipartReader {
     static final int MAX_HEADER_BYTES = 8192;
     static final int MAX_PREAMBLE_BYTES = 64 * 1024;
     private static final int MAX_BOUNDARY_LINE = 1024;
+    /**
+     * Room kept past a sized part for the rest of the read that ends it (a socket read is at most 64 KiB): without
+     * it, that read moves the whole part to a buffer twice its size, which the frame then pins.
+     */
+    static final int READ_SLACK = 64 * 1024;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
@@ -233,7 +238,7 @@ final class MultipartReader {
 
     private void startBody() throws RelayException {
         if (contentLength >= 0) {
-            cumulation.reserve(contentLength + MAX_BOUNDARY_LINE);
+            cumulation.reserve(contentLength + MAX_BOUNDARY_LINE + READ_SLACK);
             scanFrom = 0;
             state = State.BODY_SIZED;
             return;

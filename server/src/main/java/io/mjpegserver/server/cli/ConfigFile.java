@@ -39,7 +39,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
     static final List<String> SOURCE_KEYS = List.of("url", "device", "file", "test-pattern");
     static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
             "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "hide-no-signal", "workers", "relay-ca",
-            "relay-insecure", "relay-max-part", "relay-connect-timeout", "relay-read-timeout");
+            "relay-insecure", "relay-max-part", "relay-connect-timeout", "relay-read-timeout", "memory");
     /** A feed's keys that only an http(s) url takes. */
     static final List<String> RELAY_KEYS = List.of("relay-ca", "relay-insecure", "relay-max-part", "relay-connect-timeout",
             "relay-read-timeout");
@@ -206,7 +206,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             CaptureOptions options = new CaptureOptions((Boolean) orDefault(values, "on-demand"),
                     (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"),
                     (Double) orDefault(values, "ring-seconds"), (Integer) orDefault(values, "workers"),
-                    !(Boolean) orDefault(values, "hide-no-signal"));
+                    !(Boolean) orDefault(values, "hide-no-signal"), (Long) orDefault(values, "memory"));
             return new FeedConfig(name, capture, options, relay(settings, name, source, values));
         }
 

@@ -112,6 +112,38 @@ final class Converters {
         }
     }
 
+    /**
+     * A feed's memory budget: {@code auto} ({@link CaptureOptions#AUTO_MEMORY}), or bytes with an optional binary
+     * unit (k, m, g, KiB, MiB, GiB; KB, MB, GB count the same), at least {@link CaptureOptions#MIN_MEMORY}.
+     */
+    static final class Memory implements ITypeConverter<Long> {
+        private static final Pattern SIZE = Pattern.compile("(\\d{1,13})\\s*(|[kmg]|[kmg]i?b)", Pattern.CASE_INSENSITIVE);
+        private static final String EXPECTED = "auto, or a size such as 64m or 512MiB, at least 4 MiB";
+
+        @Override
+        public Long convert(String value) {
+            String text = value.trim();
+            if (text.equalsIgnoreCase("auto")) {
+                return CaptureOptions.AUTO_MEMORY;
+            }
+            java.util.regex.Matcher m = SIZE.matcher(text);
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' (expected: " + EXPECTED + ")");
+            }
+            String unit = m.group(2).toLowerCase(Locale.ROOT);
+            int shift = unit.isEmpty() ? 0 : switch (unit.charAt(0)) {
+                case 'k' -> 10;
+                case 'm' -> 20;
+                default -> 30;
+            };
+            long bytes = Long.parseLong(m.group(1));
+            if (bytes > (Long.MAX_VALUE >> 30) || (bytes << shift) < CaptureOptions.MIN_MEMORY) {
+                throw new TypeConversionException("'" + value + "' (expected: " + EXPECTED + ")");
+            }
+            return bytes << shift;
+        }
+    }
+
     static final class SendBuffer implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {

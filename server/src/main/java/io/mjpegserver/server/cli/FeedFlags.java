@@ -118,13 +118,19 @@ final class FeedFlags {
                     + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
     int workers;
 
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "auto", converter = Converters.Memory.class,
+            description = "The feed's memory budget for the frames it keeps and its clients hold in flight, such as 64m"
+                    + " or 512MiB; past it the oldest frames go first, then the clients holding the oldest. Default:"
+                    + " ${DEFAULT-VALUE} (an equal share of the JVM's direct memory, less a reserve).")
+    long memory;
+
     /** The origin {@code --mirror} names, with how its feeds are captured; null without {@code --mirror}. */
     MirrorConfig mirror() {
         if (source == null || source.mirror == null) {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal),
+                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal, memory),
                 mirrorMaxFeeds == null ? MirrorConfig.DEFAULT_MAX_FEEDS : mirrorMaxFeeds);
     }
 
@@ -147,7 +153,7 @@ final class FeedFlags {
             throw new ConfigException("--relay-ca " + e.getMessage());
         }
         return new FeedConfig(FeedConfig.DEFAULT_NAME, capture,
-                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal), relay);
+                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal, memory), relay);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.ServerConfig;
 import io.mjpegserver.server.StartupException;
 import io.mjpegserver.server.feed.FeedConfig;
+import io.mjpegserver.server.feed.MemoryBudgets;
 import io.mjpegserver.server.feed.MirrorConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -353,8 +354,8 @@ public final class ServeCommand implements Callable<Integer> {
         ServerConfig serverConfig = null;
         boolean exitOnLoss;
         try {
-            List<FeedConfig> feeds = feeds();
             MirrorConfig mirror = feed.mirror();
+            List<FeedConfig> feeds = mirror != null ? feeds() : budgeted(feeds());
             // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
             // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL. Main has
             // started them already for a feed given by flags; this is for a config file's.
@@ -404,6 +405,15 @@ public final class ServeCommand implements Callable<Integer> {
             // The JVM is already on its way out; the hook has closed the server too.
         }
         return exitStatus.get();
+    }
+
+    /** {@code feeds} with their memory budgets, which must fit the JVM's direct memory together. */
+    private static List<FeedConfig> budgeted(List<FeedConfig> feeds) throws ConfigException {
+        try {
+            return MemoryBudgets.resolve(feeds, MemoryBudgets.maxDirectMemory());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private static boolean mayEncode(List<FeedConfig> feeds) {

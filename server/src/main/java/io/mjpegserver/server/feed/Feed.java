@@ -4,6 +4,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.frame.FrameBudget;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
@@ -125,6 +126,12 @@ public final class Feed implements WatchedFeed {
         return new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published());
     }
 
+    public StateView.Memory memoryView() {
+        FrameBudget budget = ring.budget();
+        return new StateView.Memory(budget.limit(), budget.used(), budget.framesDropped(),
+                broadcaster.clientsOverBudget());
+    }
+
     public List<StateView.Client> clientViews() {
         List<StateView.Client> clients = new ArrayList<>();
         for (SessionStats s : broadcaster.sessions()) {
@@ -137,7 +144,8 @@ public final class Feed implements WatchedFeed {
 
     /** This feed in {@code /state}. */
     public StateView.Feed view() {
-        return new StateView.Feed(name, streamPath(), snapshotPath(), sourceView(), ringView(), clientViews());
+        return new StateView.Feed(name, streamPath(), snapshotPath(), sourceView(), ringView(), clientViews(),
+                memoryView());
     }
 
     static double round(double value) {

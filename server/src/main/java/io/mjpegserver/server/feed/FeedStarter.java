@@ -1,6 +1,7 @@
 package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.CaptureObserver;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.CaptureService;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
@@ -10,6 +11,7 @@ import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.SupervisorThreads;
+import io.mjpegserver.capture.frame.FrameBudget;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.ServerConfig;
@@ -84,7 +86,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
     /** The broadcaster of a started capture, listening to its ring: the feed. */
     private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
         Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
-                limits, metrics, fatal, capture);
+                limits, metrics, fatal, capture, ring.budget());
         ring.addListener(broadcaster);
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture);
     }
@@ -107,11 +109,26 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
 
     /**
      * The feed's ring: its {@code ring-size} newest frames, and every frame of the last {@code ring-seconds}, up to
-     * {@link FrameRing#maxFramesFor} frames (the span at 120 fps) so memory stays bounded.
+     * {@link FrameRing#maxFramesFor} frames (the span at 120 fps), all within the feed's {@link #budget}.
      */
     static FrameRing ring(FeedConfig config) {
         int min = config.capture().ringSize();
         double seconds = config.options().ringSeconds();
-        return new FrameRing(min, FrameRing.keepNanos(seconds), FrameRing.maxFramesFor(min, seconds));
+        return new FrameRing(min, FrameRing.keepNanos(seconds), FrameRing.maxFramesFor(min, seconds), budget(config));
+    }
+
+    /**
+     * What the feed's frames may take: its {@code memory} (a feed started without one, as the server's own tests
+     * do, gets what a lone feed would), less, for a relay, the part it may be reading while they are kept.
+     */
+    static FrameBudget budget(FeedConfig config) {
+        long memory = config.options().memory();
+        if (memory == CaptureOptions.AUTO_MEMORY) {
+            memory = MemoryBudgets.share(MemoryBudgets.maxDirectMemory(), 1);
+        }
+        if (config.capture().source() instanceof SourceSpec.Url url && !url.rtsp()) {
+            memory = Math.max(memory / 2, memory - config.relay().maxPartBytes());
+        }
+        return new FrameBudget(memory);
     }
 }

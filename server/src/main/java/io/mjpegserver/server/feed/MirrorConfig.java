@@ -32,7 +32,8 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
             throw new IllegalArgumentException("mirror-max-feeds: " + maxFeeds + " (expected: > 0)");
         }
         if (!options.onDemand()) {
-            options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds());
+            options = new CaptureOptions(true, options.idleGrace(), options.dropSameFrames(), options.ringSeconds())
+                    .withMemory(options.memory());
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
-import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -34,7 +33,7 @@ public final class ServerMetrics implements RejectListener {
         rejects = Counter.builder().name("mjpeg_connection_rejects")
                 .help("Clients turned away or cut off, by reason").labelNames("reason").register(registry);
         for (String reason : new String[] {"max_clients", "max_per_address", "headers_too_large", "bad_request",
-                "request_timeout", "unauthorized", "client_timeout", "flood", "connection_rate"}) {
+                "request_timeout", "unauthorized", "client_timeout", "flood", "connection_rate", "memory_budget"}) {
             rejects.labelValues(reason);
         }
         // No exemplars (they link a sample to a trace, and there are no traces here): sampling them per frame
@@ -112,6 +111,25 @@ public final class ServerMetrics implements RejectListener {
                         byPath.forEach((path, n) -> cb.call(n, f.name(), path));
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_direct_memory").help("Direct memory the process uses now (frames,"
+                + " connections), against -XX:MaxDirectMemorySize").unit(Unit.BYTES)
+                .callback(cb -> cb.call(DirectMemory.used())).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_feed_memory").help("Bytes the feed's frames take now: the ring's and"
+                + " those its clients hold in flight").unit(Unit.BYTES).labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.ring().budget().used(), f.name());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("mjpeg_feed_memory_budget").help("Bytes the feed's frames may take (its memory"
+                + " budget)").unit(Unit.BYTES).labelNames("feed").callback(cb -> {
+                    for (WatchedFeed f : feeds) {
+                        cb.call(f.ring().budget().limit(), f.name());
+                    }
+                }).register(registry);
+        counter("mjpeg_budget_frames_dropped", "Frames the ring dropped before their time to stay within the feed's"
+                + " memory budget", feeds, f -> f.ring().budget().framesDropped());
+        counter("mjpeg_budget_clients_closed", "Stream clients closed because the frame they held was beyond the"
+                + " feed's memory budget", feeds, f -> f.broadcaster().clientsOverBudget());
         gauge("mjpeg_ring_frames", "Frames held in the ring", feeds, f -> f.ring().occupancy());
         GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring").unit(Unit.BYTES)
                 .labelNames("feed").callback(cb -> {
@@ -119,13 +137,6 @@ public final class ServerMetrics implements RejectListener {
                         cb.call(f.ring().bytes(), f.name());
                     }
                 }).register(registry);
-    }
-
-    /** Registers the direct memory the server's buffer pools hold, read when scraped. */
-    public void watchDirectMemory(LongSupplier used) {
-        GaugeWithCallback.builder().name("mjpeg_direct_memory_used")
-                .help("Direct memory the server's buffer pools hold: frames and connections' buffers").unit(Unit.BYTES)
-                .callback(cb -> cb.call(used.getAsLong())).register(registry);
     }
 
     private void counter(String name, String help, Iterable<? extends WatchedFeed> feeds, ToDoubleFunction<WatchedFeed> value) {

@@ -20,12 +20,26 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param stream   its stream's path
      * @param snapshot its snapshot's path
      */
-    public record Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients) {
+    public record Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients,
+            Memory memory) {
     }
 
-    /** @param directMemoryUsed direct memory the server's buffer pools hold (frames, connections), -1 if unknown */
+    /**
+     * @param directMemoryBytes direct memory the process uses now (frames, connections), -1 when not known
+     */
     public record Server(String version, String transport, String host, int port, String startedAt, double uptimeSeconds,
-            long streamsServed, long framesSent, long framesSkipped, long bytesSent, long directMemoryUsed) {
+            long streamsServed, long framesSent, long framesSkipped, long bytesSent, long directMemoryBytes) {
+    }
+
+    /**
+     * A feed's memory budget.
+     *
+     * @param budgetBytes        what its frames may take (its {@code memory}, less a relay's part being read)
+     * @param usedBytes          what its frames take now: the ring's, and those clients still hold in flight
+     * @param framesDropped      frames the ring dropped before their time to stay within the budget
+     * @param clientsClosed      clients closed because the frame they held was beyond the budget
+     */
+    public record Memory(long budgetBytes, long usedBytes, long framesDropped, long clientsClosed) {
     }
 
     /**

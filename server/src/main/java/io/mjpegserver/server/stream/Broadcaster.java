@@ -2,6 +2,7 @@ package io.mjpegserver.server.stream;
 
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.frame.Frame;
+import io.mjpegserver.capture.frame.FrameBudget;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
@@ -44,6 +45,7 @@ public final class Broadcaster implements FrameListener {
     private long endedFramesSkipped;
     private long endedBytesSent;
     private final LongAdder sessionsStarted = new LongAdder();
+    private final LongAdder overBudget = new LongAdder();
     private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
     /** Every open session, for statistics read from any thread. */
     private final Set<StreamSession> open = ConcurrentHashMap.newKeySet();
@@ -62,6 +64,16 @@ public final class Broadcaster implements FrameListener {
     public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
             Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal,
             ClientDemand demand) {
+        this(workers, format, alloc, repeat, clientTimeout, limits, rejects, fatal, demand, FrameBudget.unlimited());
+    }
+
+    /**
+     * As the constructor above, with the feed's {@code budget} (its ring's): what clients pin counts against it,
+     * and clients pinning frames older than its cutoff are closed.
+     */
+    public Broadcaster(EventLoopGroup workers, MultipartFormat format, ByteBufAllocator alloc, Duration repeat,
+            Duration clientTimeout, ClientLimits limits, RejectListener rejects, FatalErrorHandler fatal,
+            ClientDemand demand, FrameBudget budget) {
         this.format = format;
         this.alloc = alloc;
         this.clientTimeout = clientTimeout;
@@ -70,7 +82,7 @@ public final class Broadcaster implements FrameListener {
         this.fatal = fatal;
         this.demand = demand;
         for (EventExecutor executor : workers) {
-            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal, this::isCurrent));
+            loops.put(executor, new LoopSessions((EventLoop) executor, repeat.toNanos(), fatal, this::isCurrent, budget));
         }
     }
 
@@ -145,6 +157,17 @@ public final class Broadcaster implements FrameListener {
 
     void timedOut() {
         rejects.rejected("client_timeout");
+    }
+
+    /** A client was closed because the frame it pinned was beyond the feed's memory budget. */
+    void overBudget() {
+        overBudget.increment();
+        rejects.rejected("memory_budget");
+    }
+
+    /** Clients closed since start because what they pinned was beyond the feed's memory budget. */
+    public long clientsOverBudget() {
+        return overBudget.sum();
     }
 
     /** Frames and bytes streamed since start, by every session, ended or open. */

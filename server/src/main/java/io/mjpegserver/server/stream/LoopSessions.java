@@ -1,6 +1,7 @@
 package io.mjpegserver.server.stream;
 
 import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.capture.frame.FrameBudget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -24,6 +25,11 @@ import java.util.function.Predicate;
  * that falls behind the source (more clients than it can serve in a frame period) skips to the newest part
  * instead of working through a backlog of older ones, so its latency stays within about one fan-out round
  * rather than growing with the queue, and the tasks of new connections never wait behind queued frames.
+ *
+ * <p>Memory: the loop pins each of its parts in the feed's {@link FrameBudget} once, from the first of its
+ * clients to have a write of it outstanding (or from when it is the loop's newest) to the last; the clients'
+ * own counts stay on the part, in this loop. Each round reads the budget's cutoff once: a client whose
+ * outstanding write is older is closed, releasing what it pins.
  */
 final class LoopSessions {
 
@@ -34,6 +40,9 @@ final class LoopSessions {
     private final FatalErrorHandler fatal;
     /** Whether a part is still current, or history (from before its feed went down or to sleep). */
     private final Predicate<Part> current;
+    private final FrameBudget budget;
+    /** The budget's cutoff as of this round: clients pinning an older part are closed. */
+    private long cutoff;
     /** The newest part posted and not yet taken by the loop; one reference, released by whoever takes it out. */
     private final AtomicReference<Part> posted = new AtomicReference<>();
     private final Runnable publishPosted = this::publishPosted;
@@ -47,19 +56,36 @@ final class LoopSessions {
     private boolean delivering;
     private final Set<Channel> toFlush = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal) {
-        this(loop, repeatNanos, fatal, part -> true);
-    }
-
     /**
      * @param current whether a part may still go as the current frame: one from before its feed went down or to
      *                sleep is neither repeated nor sent to a client that joins
+     * @param budget  the feed's memory budget: what this loop's clients pin counts against it
      */
-    LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal, Predicate<Part> current) {
+    LoopSessions(EventLoop loop, long repeatNanos, FatalErrorHandler fatal, Predicate<Part> current, FrameBudget budget) {
         this.loop = loop;
         this.repeatNanos = repeatNanos;
         this.fatal = fatal;
         this.current = current;
+        this.budget = budget;
+    }
+
+    /** A client of this loop wrote {@code part} (this loop's): it pins it until {@link #unpin}. */
+    void pin(Part part) {
+        if (part.pin()) {
+            budget.hold(part.sequence(), FrameBudget.footprint(part.length()));
+        }
+    }
+
+    /** A client of this loop no longer has a write of {@code part} outstanding. */
+    void unpin(Part part) {
+        if (part.unpin()) {
+            budget.release(part.sequence());
+        }
+    }
+
+    /** Parts older than this are pinned beyond the feed's budget: their clients are to be closed. */
+    long cutoff() {
+        return cutoff;
     }
 
     EventLoop loop() {
@@ -114,7 +140,9 @@ final class LoopSessions {
         }
         Part previous = latest;
         latest = part.retain();
+        pin(part);
         if (previous != null) {
+            unpin(previous);
             previous.release();
         }
         deliver(part);
@@ -124,6 +152,7 @@ final class LoopSessions {
         // One clock read for the whole round: a round is milliseconds, the timeouts and rates it serves are not.
         long now = System.nanoTime();
         latestSentNanos = now;
+        cutoff = budget.cutoff();
         delivering = true;
         try {
             for (StreamSession session : sessions) {
@@ -230,6 +259,7 @@ final class LoopSessions {
             repeater = null;
         }
         if (latest != null) {
+            unpin(latest);
             latest.release();
             latest = null;
         }

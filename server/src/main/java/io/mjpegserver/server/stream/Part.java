@@ -37,6 +37,11 @@ final class Part extends AbstractReferenceCounted {
     private final ByteBuf whole;
     /** Bytes of the multipart part: fields, JPEG and the delimiter that follows. */
     private final int length;
+    /**
+     * A loop's part only: how many of its clients have a write of it outstanding, plus one while it is the loop's
+     * newest. Confined to that loop; the feed's budget hears only of the first pin and the last.
+     */
+    private int pins;
 
     private Part(long sequence, long capturedNanos, ByteBuf head, int chunkLineLength, ByteBuf jpeg, ByteBuf whole,
             int length) {
@@ -74,6 +79,16 @@ final class Part extends AbstractReferenceCounted {
 
     long sequence() {
         return sequence;
+    }
+
+    /** One holder more on this loop's part; whether it is the first. Event loop only. */
+    boolean pin() {
+        return pins++ == 0;
+    }
+
+    /** One holder less on this loop's part; whether it was the last. Event loop only. */
+    boolean unpin() {
+        return --pins == 0;
     }
 
     /** When its frame was captured, {@link System#nanoTime()} time. */

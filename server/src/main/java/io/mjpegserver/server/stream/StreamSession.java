@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * stalled clients together are at most those published within one timeout (plus the check's granularity: the
  * next frame, or the one-second repeat), however many clients stall. As a client is written to only once it
  * has taken everything before, at most one write is ever outstanding: its time is all the accounting needs.
+ *
+ * <p>Budget: that one outstanding part is pinned on the loop ({@link LoopSessions#pin}) until the client is seen
+ * to have taken it; when the feed's budget cannot hold what its clients pin, a client whose outstanding part is
+ * older than the budget's cutoff is closed the same way as one that timed out (an HTTP/2 stream is reset), so
+ * the clients pinning the oldest frames go first, and never the process.
  * Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
@@ -66,6 +71,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     private String remote = "?";
     /** When the last write was made: while it is not wholly taken, it is the only one outstanding. */
     private long lastWriteNanos;
+    /** The part of that write while the client has not been seen to take it (pinned on the loop), else null. */
+    private Part outstanding;
     private boolean ended;
     private boolean closing;
     /** A skip asked the wire to say when the client has taken what it was sent, and it has not said yet. */
@@ -140,11 +147,23 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean allTaken = wire.allTaken(ctx);
-        if (!allTaken && now - lastWriteNanos > timeoutNanos) {
+        if (allTaken) {
+            if (outstanding != null) {
+                loop.unpin(outstanding);
+                outstanding = null;
+            }
+        } else if (now - lastWriteNanos > timeoutNanos) {
             // The channel goes inactive in a later task: until then, parts still come and must not count it twice.
             closing = true;
             log.info("client {} {} took no whole part for over {} ms: closing", remote, path, timeoutNanos / 1_000_000);
             broadcaster.timedOut();
+            ctx.channel().close();
+            return;
+        } else if (outstanding != null && outstanding.sequence() < loop.cutoff()) {
+            closing = true;
+            log.info("client {} {} holds frame {}, beyond the feed's memory budget: closing", remote, path,
+                    outstanding.sequence());
+            broadcaster.overBudget();
             ctx.channel().close();
             return;
         }
@@ -208,6 +227,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             FPS_WINDOW_START.setOpaque(this, now);
             fpsWindowFrames = 0;
         }
+        if (outstanding != null) {
+            loop.unpin(outstanding);
+        }
+        outstanding = part;
+        loop.pin(part);
         int length = wire.write(ctx, part);
         BYTES_SENT.setOpaque(this, bytesSent + length);
         lastWriteNanos = now;
@@ -289,6 +313,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         ended = true;
         loop.leave(this);
+        if (outstanding != null) {
+            // Closed or ended: the channel has let go of the part's buffers, or does in this close.
+            loop.unpin(outstanding);
+            outstanding = null;
+        }
         SessionStats stats = stats();
         broadcaster.ended(this, stats);
         log.info("client {} {} disconnected after {} ms: {} frames, {} skipped, {} decimated", remote, path,

@@ -275,7 +275,7 @@ class ConfigFileTest {
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"
                 + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal, workers,"
-                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout)");
+                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, memory)");
     }
 
     @Test

@@ -203,7 +203,18 @@ class ServeCommandTest {
         f.put("--relay-read-timeout", new Flag(List.of("--url", https, "--relay-read-timeout", "30"),
                 c -> feeds(c).get(0).relay().readTimeout(), Duration.ofSeconds(30), List.of("--relay-read-timeout", "601"),
                 invalid("--relay-read-timeout", "'601' (expected: seconds from 0.1 to 600)")));
+        f.put("--memory", new Flag(List.of("--memory", "96MiB"), c -> feeds(c).get(0).options().memory(), 96L << 20,
+                List.of("--memory", "1m"), invalid("--memory", "'1m' (expected: auto, or a size such as 64m or 512MiB, at least 4 MiB)")));
         return f;
+    }
+
+    @Test
+    void budgetsThatCannotFitTheJvmsDirectMemoryAreRefusedInOneLine() {
+        Run run = run("--test-pattern", "--port", "0", "--memory", "4096g");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.errLine().startsWith("mjpeg-server: memory: feeds default 4194304 MiB need 4194304 MiB, but the JVM's "),
+                run.err());
+        assertTrue(run.errLine().endsWith("(expected: smaller memory values, or a larger -XX:MaxDirectMemorySize)"), run.err());
     }
 
     static ServerConfig server(ServeCommand command) {
