@@ -24,6 +24,11 @@ class PartMemoryTest {
     @Test
     void aFramePinsABufferAboutItsOwnSize() throws Exception {
         byte[] jpeg = new byte[PART];
+        // A JPEG's first and last markers: a part is delivered as soon as its bytes end one.
+        jpeg[0] = (byte) 0xFF;
+        jpeg[1] = (byte) 0xD8;
+        jpeg[PART - 2] = (byte) 0xFF;
+        jpeg[PART - 1] = (byte) 0xD9;
         byte[] head = ("--b\r\nContent-Type: image/jpeg\r\nContent-Length: " + PART + "\r\n\r\n").getBytes(US_ASCII);
         byte[] tail = "\r\n".getBytes(US_ASCII);
         ByteBuf stream = Unpooled.buffer();
