@@ -1,6 +1,5 @@
 package io.mjpegserver.server;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,24 +10,16 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.MultipartStreamReader;
+import io.mjpegserver.server.testing.MultipartUpstream;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -48,13 +39,12 @@ class FreshAfterSleepTest {
 
     @Test
     void aWakingFeedNeverServesTheFrameFromBeforeItSlept() throws Exception {
-        ExecutorService pool = Executors.newCachedThreadPool();
-        byte[] jpeg = jpeg();
-        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            pool.submit(() -> serve(upstream, jpeg, pool));
-            FeedConfig onDemand = new FeedConfig("porch", new CaptureConfig(new SourceSpec.Url(URI.create(
-                    "http://127.0.0.1:" + upstream.getLocalPort() + "/video.mjpg")), null, 0, 80, 16),
-                    new CaptureOptions(true, GRACE, false));
+        // Each connection: the request, ANSWER_DELAY of silence, then a part every 100 ms.
+        try (MultipartUpstream upstream = MultipartUpstream.builder().body(MultipartUpstream.jpeg(WIDTH, 48))
+                .answerAfter(Duration.ofMillis(ANSWER_DELAY)).every(Duration.ofMillis(100)).partsPerConnection(3_000)
+                .start()) {
+            FeedConfig onDemand = new FeedConfig("porch", new CaptureConfig(
+                    new SourceSpec.Url(URI.create(upstream.url())), null, 0, 80, 16), new CaptureOptions(true, GRACE, false));
             try (ServerFixture relay = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
                     List.of(onDemand))) {
                 long lastBeforeSleep;
@@ -102,9 +92,6 @@ class FreshAfterSleepTest {
                     assertEquals(404, status, "?at= into the sleep finds nothing");
                 }
             }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
         }
     }
 
@@ -129,46 +116,5 @@ class FreshAfterSleepTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] jpeg() throws IOException {
-        BufferedImage image = new BufferedImage(WIDTH, 48, BufferedImage.TYPE_INT_RGB);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "jpg", out);
-        return out.toByteArray();
-    }
-
-    /** Each connection: the request, {@link #ANSWER_DELAY} of silence, then a part every 100 ms until it breaks. */
-    private static Void serve(ServerSocket upstream, byte[] jpeg, ExecutorService pool) {
-        while (!upstream.isClosed()) {
-            Socket socket;
-            try {
-                socket = upstream.accept();
-            } catch (IOException closed) {
-                return null;
-            }
-            pool.submit(() -> {
-                try (socket) {
-                    InputStream in = socket.getInputStream();
-                    in.read(new byte[4096]);
-                    TimeUnit.MILLISECONDS.sleep(ANSWER_DELAY);
-                    OutputStream out = socket.getOutputStream();
-                    out.write("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\n\r\n"
-                            .getBytes(US_ASCII));
-                    for (int i = 0; i < 3_000; i++) {
-                        out.write(("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n")
-                                .getBytes(US_ASCII));
-                        out.write(jpeg);
-                        out.write("\r\n".getBytes(US_ASCII));
-                        out.flush();
-                        TimeUnit.MILLISECONDS.sleep(100);
-                    }
-                } catch (IOException | InterruptedException gone) {
-                    // the relay closed the connection: the feed went to sleep
-                }
-                return null;
-            });
-        }
-        return null;
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mjpegserver.server.testing.BigPartUpstream;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartUpstream;
 import io.mjpegserver.server.testing.ServerProcess;
 import io.mjpegserver.server.testing.StreamClient;
 import java.io.IOException;
@@ -61,7 +61,7 @@ class MemoryBudgetTest {
     @Test
     void aRelayOfHugePartsStaysWithinItsBudgetBesideANormalFeed(@TempDir Path dir) throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (BigPartUpstream upstream = new BigPartUpstream(PART, FPS)) {
+        try (MultipartUpstream upstream = hugeParts()) {
             Path config = dir.resolve("feeds.yaml");
             Files.writeString(config, "feeds:\n"
                     + "  normal: { test-pattern: true, size: 320x240, fps: " + FPS + " }\n"
@@ -126,7 +126,7 @@ class MemoryBudgetTest {
     @Test
     void stalledStreamClientsAreClosedBeforeTheyPinMoreThanTheBudget(@TempDir Path dir) throws Exception {
         List<SocketChannel> stalled = new ArrayList<>();
-        try (BigPartUpstream upstream = new BigPartUpstream(PART, FPS);
+        try (MultipartUpstream upstream = hugeParts();
                 ServerProcess server = ServerProcess.start(dir, shippedJvmOptions(), "/state", "--url", upstream.url(),
                         "--ring-seconds", "0", "--client-timeout", "30")) {
             long before = direct(server);
@@ -184,6 +184,11 @@ class MemoryBudgetTest {
                 channel.close();
             }
         }
+    }
+
+    /** A camera of {@link #PART}-byte JPEGs at {@link #FPS}, silent after its headers until {@code send()}. */
+    private static MultipartUpstream hugeParts() throws IOException {
+        return MultipartUpstream.builder().body(MultipartUpstream.padded(PART)).fps(FPS).waitForSend().start();
     }
 
     private static JsonNode state(ServerProcess server) throws IOException, InterruptedException {

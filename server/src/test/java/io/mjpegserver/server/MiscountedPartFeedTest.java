@@ -1,6 +1,5 @@
 package io.mjpegserver.server;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,21 +11,14 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartUpstream;
 import io.mjpegserver.server.testing.ServerFixture;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -43,29 +35,26 @@ class MiscountedPartFeedTest {
 
     @Test
     void aMiscountedPartIsCountedAndTheConnectionKept() throws Exception {
-        ExecutorService pool = Executors.newCachedThreadPool();
-        AtomicInteger connections = new AtomicInteger();
-        AtomicInteger sent = new AtomicInteger();
-        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            pool.submit(() -> serve(upstream, connections, sent));
-            FeedConfig camera = new FeedConfig("camera", new CaptureConfig(new SourceSpec.Url(URI.create(
-                    "http://127.0.0.1:" + upstream.getLocalPort() + "/video.mjpg")), null, 0, 80, 4), CaptureOptions.DEFAULTS);
+        // Parts at about 30 fps for up to a minute a connection, part MISCOUNTED declaring 300 bytes too few.
+        try (MultipartUpstream upstream = MultipartUpstream.builder().body(i -> JPEGS.get(i % JPEGS.size()))
+                .declaredLength((i, body) -> body.length - (i == MISCOUNTED ? 300 : 0))
+                .every(Duration.ofMillis(33)).partsPerConnection(30 * 60).start()) {
+            FeedConfig camera = new FeedConfig("camera", new CaptureConfig(new SourceSpec.Url(URI.create(upstream.url())),
+                    null, 0, 80, 4), CaptureOptions.DEFAULTS);
             try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
                     List.of(camera))) {
                 assertTrue(Http.eventually(Duration.ofSeconds(30), () -> captured(server) >= PARTS),
-                        "the parts after the miscounted one captured: " + captured(server) + " of " + sent.get() + " sent");
+                        "the parts after the miscounted one captured: " + captured(server) + " of " + upstream.partsSent()
+                        + " sent");
                 JsonNode source = source(server);
                 assertEquals(1, source.get("framesIncomplete").asLong(), source.toString());
                 // A loaded machine may stall the relay past the watchdog (a loss, and a new connection): never for the part.
                 assertFalse(source.path("lastError").asText().contains("Content-Length"), source.toString());
-                assertEquals(1 + source.get("failures").asLong(), connections.get(),
+                assertEquals(1 + source.get("failures").asLong(), upstream.connections(),
                         "one upstream connection, and one more only after each loss that was not the part's: " + source);
                 String metrics = Http.getText(server.url("/metrics")).body();
                 assertEquals(1.0, ObserveTest.value(metrics, "mjpeg_frames_incomplete_total{feed=\"camera\"}"), 0);
             }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
         }
     }
 
@@ -79,35 +68,6 @@ class MiscountedPartFeedTest {
 
     private static JsonNode source(ServerFixture server) throws Exception {
         return new ObjectMapper().readTree(Http.getText(server.url("/state")).body()).get("feeds").get(0).get("source");
-    }
-
-    /** One connection at a time: parts at about 30 fps for up to a minute, part {@link #MISCOUNTED} 300 bytes short. */
-    private static Void serve(ServerSocket upstream, AtomicInteger connections, AtomicInteger sent) throws IOException {
-        while (!upstream.isClosed()) {
-            try (Socket socket = upstream.accept()) {
-                connections.incrementAndGet();
-                socket.getInputStream().read(new byte[4096]);
-                OutputStream out = socket.getOutputStream();
-                out.write(("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\n\r\n")
-                        .getBytes(US_ASCII));
-                for (int i = 0; i < 30 * 60; i++) {
-                    byte[] jpeg = JPEGS.get(i % JPEGS.size());
-                    int length = jpeg.length - (i == MISCOUNTED ? 300 : 0);
-                    out.write(("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + length + "\r\n\r\n")
-                            .getBytes(US_ASCII));
-                    out.write(jpeg);
-                    out.write("\r\n".getBytes(US_ASCII));
-                    out.flush();
-                    sent.incrementAndGet();
-                    TimeUnit.MILLISECONDS.sleep(33); // the camera's frame period, not a synchronisation
-                }
-            } catch (IOException | InterruptedException e) {
-                if (upstream.isClosed() || Thread.currentThread().isInterrupted()) {
-                    return null;
-                }
-            }
-        }
-        return null;
     }
 
     private static List<byte[]> jpegs(int count) {

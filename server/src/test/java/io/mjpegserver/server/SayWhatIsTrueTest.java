@@ -1,6 +1,5 @@
 package io.mjpegserver.server;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,22 +11,12 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.feed.FeedConfig;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartUpstream;
 import io.mjpegserver.server.testing.ServerFixture;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,11 +30,12 @@ class SayWhatIsTrueTest {
 
     @Test
     void sizeAndRateAreTheConfiguredOrKnownOnesAndIncompleteFramesAreCounted() throws Exception {
-        ExecutorService pool = Executors.newCachedThreadPool();
-        byte[] jpeg = jpeg();
-        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            pool.submit(() -> serve(upstream, jpeg, pool));
-            String url = "http://127.0.0.1:" + upstream.getLocalPort() + "/video.mjpg";
+        byte[] jpeg = MultipartUpstream.jpeg(64, 48);
+        byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
+        // Each connection: every 100 ms a part, every third one a JPEG cut short (its EOI missing).
+        try (MultipartUpstream upstream = MultipartUpstream.builder().body(i -> i % 3 == 2 ? cut : jpeg)
+                .every(Duration.ofMillis(100)).partsPerConnection(3_000).start()) {
+            String url = upstream.url();
             FeedConfig pattern = new FeedConfig("pattern", new CaptureConfig(new SourceSpec.TestPattern(),
                     new VideoSize(320, 240), 10, 80, 4), CaptureOptions.DEFAULTS);
             FeedConfig sleeper = new FeedConfig("sleeper", new CaptureConfig(new SourceSpec.Url(URI.create(url)), null, 0,
@@ -74,9 +64,6 @@ class SayWhatIsTrueTest {
                         && !l.endsWith(" 0.0") && !l.endsWith(" 0")), metrics);
                 assertEquals(200, Http.get(server.url("/healthz")).statusCode());
             }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
         }
     }
 
@@ -87,46 +74,5 @@ class SayWhatIsTrueTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] jpeg() throws IOException {
-        BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "jpg", out);
-        return out.toByteArray();
-    }
-
-    /** Each connection: every 100 ms a part, every third one a JPEG cut short (its EOI missing). */
-    private static Void serve(ServerSocket upstream, byte[] jpeg, ExecutorService pool) {
-        byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
-        while (!upstream.isClosed()) {
-            Socket socket;
-            try {
-                socket = upstream.accept();
-            } catch (IOException closed) {
-                return null;
-            }
-            pool.submit(() -> {
-                try (socket) {
-                    socket.getInputStream().read(new byte[4096]);
-                    OutputStream out = socket.getOutputStream();
-                    out.write("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\n\r\n"
-                            .getBytes(US_ASCII));
-                    for (int i = 0; i < 3_000; i++) {
-                        byte[] body = i % 3 == 2 ? cut : jpeg;
-                        out.write(("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + body.length + "\r\n\r\n")
-                                .getBytes(US_ASCII));
-                        out.write(body);
-                        out.write("\r\n".getBytes(US_ASCII));
-                        out.flush();
-                        TimeUnit.MILLISECONDS.sleep(100);
-                    }
-                } catch (IOException | InterruptedException gone) {
-                    // the relay closed the connection
-                }
-                return null;
-            });
-        }
-        return null;
     }
 }
