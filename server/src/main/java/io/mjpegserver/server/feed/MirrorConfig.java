@@ -83,4 +83,17 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
         URI stream = origin.resolve("cam/" + name + "/stream");
         return new FeedConfig(name, capture.withSource(new SourceSpec.Url(stream)), options);
     }
+
+    /**
+     * The origin's feed {@code name}, one of {@code listed} the edge mirrors: without a {@code --memory} of its
+     * own, each gets an equal share of the JVM's direct memory, so all of them together fit.
+     */
+    FeedConfig feed(String name, int listed) {
+        FeedConfig feed = feed(name);
+        if (options.memory() != CaptureOptions.AUTO_MEMORY) {
+            return feed;
+        }
+        long share = MemoryBudgets.share(MemoryBudgets.maxDirectMemory(), listed);
+        return new FeedConfig(feed.name(), feed.capture(), options.withMemory(share), feed.relay());
+    }
 }

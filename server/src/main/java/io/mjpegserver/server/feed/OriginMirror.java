@@ -176,7 +176,7 @@ public final class OriginMirror implements AutoCloseable {
             }
             Feed feed = known.remove(name);
             if (feed == null) {
-                feed = start(name);
+                feed = start(name, names.size());
                 if (feed == null) {
                     continue;
                 }
@@ -194,9 +194,10 @@ public final class OriginMirror implements AutoCloseable {
         }
     }
 
-    private Feed start(String name) {
+    /** Starts feed {@code name}, one of {@code listed}: without a budget of its own, it gets their equal share. */
+    private Feed start(String name, int listed) {
         try {
-            return starter.start(config.feed(name));
+            return starter.start(config.feed(name, listed));
         } catch (SourceException | RuntimeException e) {
             log.warn("origin {}: cannot mirror feed {}: {}", config.describe(), name, e.getMessage());
             return null;
