@@ -1,9 +1,10 @@
 package io.mjpegserver.capture.frame;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A feed's byte budget for the frames it keeps alive: those its ring holds, and those its clients still have in
@@ -23,8 +24,8 @@ public final class FrameBudget {
     private static final int CHUNK = PooledByteBufAllocator.defaultPageSize() << PooledByteBufAllocator.defaultMaxOrder();
 
     private final long limit;
-    /** Every frame alive, by sequence, oldest first (sequences only grow), with its holders. */
-    private final Map<Long, Held> frames = new LinkedHashMap<>();
+    /** Every frame alive, by sequence, oldest first, with its holders (a loop may pin a frame the ring let go). */
+    private final Map<Long, Held> frames = new TreeMap<>();
     private long used;
     private volatile long cutoff;
     private volatile long usedNow;
@@ -63,11 +64,21 @@ public final class FrameBudget {
         return CHUNK / (CHUNK / sizeClass);
     }
 
+    /**
+     * The bytes {@code content} keeps allocated: the whole buffer it was sliced from (a relayed JPEG is a slice of
+     * the buffer its part was read into), else its own capacity, and never less than its readable bytes.
+     */
+    public static int allocated(ByteBuf content) {
+        ByteBuf root = content.unwrap();
+        return Math.max(content.readableBytes(), root != null ? root.capacity() : content.capacity());
+    }
+
     /** A budget that never binds, for a ring of its own in tests and tools. */
     public static FrameBudget unlimited() {
         return new FrameBudget(Long.MAX_VALUE);
     }
 
+    /** The most bytes of frames the feed keeps alive. */
     public long limit() {
         return limit;
     }

@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.frame;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -112,12 +113,12 @@ public final class FrameRing implements AutoCloseable {
             slots[(head + count) % slots.length] = frame;
             count++;
             published++;
-            budget.hold(frame.sequence(), FrameBudget.footprint(frame.size()));
+            budget.hold(frame.sequence(), FrameBudget.footprint(FrameBudget.allocated(frame.content())));
             // Older than needed: the second oldest already covers the span, so the oldest can go.
             while (count > minFrames && frame.monotonicNanos() - slots[(head + 1) % slots.length].monotonicNanos()
                     >= keepNanos) {
                 if (evicted == null || evictedCount == evicted.length) {
-                    evicted = java.util.Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
+                    evicted = Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
                 }
                 evicted[evictedCount++] = removeOldest();
             }
@@ -125,7 +126,7 @@ public final class FrameRing implements AutoCloseable {
             // still pin beyond it is theirs to let go (the budget's cutoff).
             while (count > 1 && budget.over()) {
                 if (evicted == null || evictedCount == evicted.length) {
-                    evicted = java.util.Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
+                    evicted = Arrays.copyOf(evicted == null ? new Frame[0] : evicted, evictedCount + 4);
                 }
                 evicted[evictedCount++] = removeOldest();
                 budget.dropped();

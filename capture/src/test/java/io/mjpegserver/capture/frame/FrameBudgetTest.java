@@ -82,4 +82,26 @@ class FrameBudgetTest {
         assertEquals(9L << 20, FrameBudget.footprint(9 << 20), "beyond a chunk, its size");
         assertTrue(FrameBudget.footprint(100_000) < 120_000, "a small frame costs about its size");
     }
+
+    @Test
+    void theCutoffPassesTheOldestFramesWhateverOrderTheyWereHeldIn() {
+        FrameBudget budget = new FrameBudget(2L * SIZE);
+        // A loop pins frame 2 after the ring took frame 3: the budget still sees 2 as the older.
+        budget.hold(3, SIZE);
+        budget.hold(2, SIZE);
+        budget.hold(4, SIZE);
+        budget.settle(4);
+        assertEquals(3, budget.cutoff(), "the clients of frame 2, the oldest, are the ones to go");
+    }
+
+    @Test
+    void aFrameCountsTheWholeBufferItWasSlicedFrom() {
+        ByteBuf read = Unpooled.buffer(1 << 20).writerIndex(1 << 20);
+        try {
+            assertEquals(1 << 20, FrameBudget.allocated(read.slice(100, 60_000)), "a relayed JPEG keeps its part's buffer");
+            assertEquals(1 << 20, FrameBudget.allocated(read));
+        } finally {
+            read.release();
+        }
+    }
 }
