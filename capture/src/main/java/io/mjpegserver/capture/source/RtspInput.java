@@ -25,7 +25,7 @@ import org.bytedeco.javacpp.PointerPointer;
 /**
  * An RTSP stream opened with FFmpeg's own calls, each bounded by a deadline ({@link FfmpegDeadline}). Not through
  * JavaCV's grabber: its {@code start()} and {@code close()} hold a lock every grabber in the process shares (on
- * {@code avcodec.class}), so one camera's open across the network held every other feed's open and close, and it
+ * {@code avcodec.class}), which one camera's open across the network would hold for every other feed, and it
  * offers no way to set the interrupt callback before the open. Capture thread only.
  */
 final class RtspInput implements AutoCloseable {

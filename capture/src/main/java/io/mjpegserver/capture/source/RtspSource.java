@@ -63,7 +63,7 @@ final class RtspSource implements FrameSource {
     private int videoStream;
     private int width;
     private int height;
-    private double nominalFps;
+    private volatile double nominalFps;
     private long encodeNanos;
 
     /**

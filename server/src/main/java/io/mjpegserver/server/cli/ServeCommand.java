@@ -356,7 +356,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             MirrorConfig mirror = feed.mirror();
             List<FeedConfig> feeds = mirror != null ? feeds() : budgeted(feeds());
-            // OpenCV's natives load on the other core while the server is set up (issue 11: launch to first frame),
+            // OpenCV's natives load on the other core while the server is set up (launch to first frame is shorter),
             // but only for a feed that encodes: a pass-through feed loads them if it ever draws NO SIGNAL. Main has
             // started them already for a feed given by flags; this is for a config file's.
             if (mirror == null && mayEncode(feeds)) {

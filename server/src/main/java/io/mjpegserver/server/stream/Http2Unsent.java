@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * (the stream's window, the connection's, the socket).
  * <ul>
  *   <li>In bytes, per connection and over all connections ({@link Http2UnsentTotal}): a DATA frame that would go
- *       over is dropped and its stream reset ({@code ENHANCE_YOUR_CALM}). A stream session asks first
+ *       over is dropped and its stream reset ({@code ENHANCE_YOUR_CALM}). A stream session asks its connection first
  *       ({@link #hasRoom}) and skips the part instead.</li>
  *   <li>In time, per stream: a stream whose unsent bytes see no write complete for the client timeout is reset
  *       ({@code CANCEL}), as a stalled HTTP/1 client is closed; the codec releases what it queued for the stream
@@ -69,9 +69,13 @@ public final class Http2Unsent extends ChannelDuplexHandler {
         this.timeoutNanos = timeoutNanos;
     }
 
-    /** Whether {@code length} more bytes fit in this connection's bound and in all connections'. On the loop. */
+    /**
+     * Whether {@code length} more bytes fit in this connection's bound. On the loop, and only this connection's
+     * count: asked per client per part, it reads no counter other loops write (the bound over all connections is
+     * held where the DATA is written).
+     */
     boolean hasRoom(int length) {
-        return unsent + length <= total.perConnection() && total.hasRoom(length);
+        return unsent + length <= total.perConnection();
     }
 
     @Override

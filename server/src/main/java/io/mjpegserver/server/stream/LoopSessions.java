@@ -145,7 +145,10 @@ final class LoopSessions {
             unpin(previous);
             previous.release();
         }
-        deliver(part);
+        // Posted before its feed went down or to sleep, taken after: history, not sent as the current frame.
+        if (current.test(part)) {
+            deliver(part);
+        }
     }
 
     private void deliver(Part part) {
