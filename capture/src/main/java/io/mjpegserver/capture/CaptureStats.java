@@ -26,16 +26,18 @@ package io.mjpegserver.capture;
  * @param incompleteFrames passed-through frames dropped by the JPEG stage as not whole, and parts a relay skipped
  *                        for a wrong {@code Content-Length}
  * @param sameFrames      frames not published as byte-identical to the previous one ({@code dropSameFrames})
+ * @param hangNanos       the watchdog's threshold: a source silent this long is declared lost (from the source's
+ *                        nominal rate and the interval it has shown between frames); 0 while not known
  */
 public record CaptureStats(boolean online, long framesCaptured, long noSignalFrames, double actualFps, long lastGrabNanos,
         long lastEncodeNanos, long sinceLastFrameNanos, long reopens, String lastError, long failures, long hangs,
-        long internalErrors, boolean idle, int clients, long incompleteFrames, long sameFrames) {
+        long internalErrors, boolean idle, int clients, long incompleteFrames, long sameFrames, long hangNanos) {
 
     /** The figures of a feed that is always on and drops nothing (what callers before on-demand build). */
     public CaptureStats(boolean online, long framesCaptured, long noSignalFrames, double actualFps, long lastGrabNanos,
             long lastEncodeNanos, long sinceLastFrameNanos, long reopens, String lastError, long failures, long hangs,
             long internalErrors) {
         this(online, framesCaptured, noSignalFrames, actualFps, lastGrabNanos, lastEncodeNanos, sinceLastFrameNanos,
-                reopens, lastError, failures, hangs, internalErrors, false, 0, 0, 0);
+                reopens, lastError, failures, hangs, internalErrors, false, 0, 0, 0, 0);
     }
 }

@@ -103,6 +103,8 @@ final class CaptureWatchdog {
     private long seenFrames;
     private long seenFrameNanos;
     private long seenGeneration = -1;
+    /** The hang threshold of the last tick (0 before the first), for other threads: health judges staleness by it. */
+    private volatile long threshold;
 
     /**
      * @param figures        the feed's frame figures, whose frame times teach the source's rate
@@ -137,6 +139,11 @@ final class CaptureWatchdog {
     /** The hang threshold now. One tick at a time. */
     long hangNanos() {
         return hangNanos(feed.nominalFps(), learntNanos);
+    }
+
+    /** The hang threshold as of the last tick, or 0 before the first; any thread. */
+    long threshold() {
+        return threshold;
     }
 
     /**
@@ -233,6 +240,7 @@ final class CaptureWatchdog {
     private void check(long now) {
         learn();
         long hangNanos = hangNanos();
+        threshold = hangNanos;
         Grab grab = feed.grab();
         boolean online = publisher.online();
         if (grab != null && now - grab.startedNanos() > hangNanos) {
@@ -242,6 +250,7 @@ final class CaptureWatchdog {
             if (online && publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
                 // Perhaps only slower than assumed: the next threshold is twice this one.
                 learntNanos = Math.max(learntNanos, 2 * hangNanos / HANG_PERIODS);
+                threshold = hangNanos();
                 log.warn("source {} lost: {}", description, reason);
                 feed.hung(reason);
             } else if (!online && grab.generation() == publisher.generation()) {

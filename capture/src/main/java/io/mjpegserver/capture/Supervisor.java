@@ -221,7 +221,13 @@ final class Supervisor implements AutoCloseable {
         return new CaptureStats(publisher.online(), frames, publisher.noSignalFrames(), fps, figures.lastGrabNanos(),
                 figures.lastEncodeNanos(), since, figures.reopens(), publisher.lastError(), publisher.failures(),
                 publisher.hangs(), publisher.internalErrors(), publisher.isIdle(), demand.clients(),
-                figures.incompleteFrames(), figures.sameFrames());
+                figures.incompleteFrames(), figures.sameFrames(), hangNanos());
+    }
+
+    /** The watchdog's hang threshold as of its last tick, or 0 before it has ticked. */
+    private long hangNanos() {
+        CaptureWatchdog w = watchdog;
+        return w == null ? 0 : w.threshold();
     }
 
     /** No publish after this; the watchdog stops at its next tick, and the stage's frame is dropped. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A relayed upstream that sends a frame every {@link #INTERVAL_MILLIS} (a slow camera, a snapshot-like stream):
- * the watchdog learns its rate, so it is declared lost at most twice while learning, not reconnected in a loop.
+ * the watchdog learns its rate, so it is declared lost at most twice while learning, not reconnected in a loop, and
+ * health judges it by the same threshold: fine between its frames.
  */
 class SlowUpstreamTest {
 
@@ -52,6 +53,40 @@ class SlowUpstreamTest {
                 assertTrue(source.get("framesCaptured").asLong() >= WATCH_SECONDS * 1000 / INTERVAL_MILLIS - 3,
                         "its frames came: " + source);
                 assertEquals(64, source.get("width").asInt());
+            }
+        }
+    }
+
+    @Test
+    void healthIsOkBetweenTheFramesOfALearntSlowUpstream() throws Exception {
+        try (MultipartUpstream upstream = MultipartUpstream.builder().every(Duration.ofMillis(INTERVAL_MILLIS))
+                .partsPerConnection(100).start()) {
+            FeedConfig slow = new FeedConfig("slow", new CaptureConfig(new SourceSpec.Url(URI.create(upstream.url())),
+                    null, 0, 80, 4), CaptureOptions.DEFAULTS);
+            try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+                    List.of(slow))) {
+                // Learnt once two intervals came within one connection: frames 2 and 3 after a loss while learning.
+                assertTrue(Http.eventually(Duration.ofSeconds(30), () -> {
+                    try {
+                        JsonNode source = new ObjectMapper().readTree(Http.getText(server.url("/state")).body())
+                                .get("feeds").get(0).get("source");
+                        return source.get("online").asBoolean() && source.get("framesCaptured").asLong() >= 4;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }), "the slow upstream's frames came");
+                // Three gaps, each sampled through its whole length (a 2 s threshold fails in the last third).
+                long started = System.nanoTime();
+                int samples = 0;
+                while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(3 * INTERVAL_MILLIS)) {
+                    var all = Http.getText(server.url("/healthz"));
+                    var one = Http.getText(server.url("/cam/slow/healthz"));
+                    assertEquals(200, all.statusCode(), "/healthz between frames: " + all.body());
+                    assertEquals(200, one.statusCode(), "/cam/slow/healthz between frames: " + one.body());
+                    samples++;
+                    TimeUnit.MILLISECONDS.sleep(250);
+                }
+                assertTrue(samples >= 12, "sampled through the gaps: " + samples);
             }
         }
     }

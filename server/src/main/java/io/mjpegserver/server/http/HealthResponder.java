@@ -17,8 +17,12 @@ import java.util.Locale;
  */
 final class HealthResponder {
 
-    /** The reason a feed's source is unhealthy, or {@code null} when it is fine. */
-    static String problem(StateView.Source s) {
+    /**
+     * The reason a feed's source is unhealthy, or {@code null} when it is fine.
+     *
+     * @param hangNanos the capture watchdog's threshold (a source silent this long is lost), or 0 while not known
+     */
+    static String problem(StateView.Source s, long hangNanos) {
         if (s.idle()) {
             return null;
         }
@@ -28,9 +32,10 @@ final class HealthResponder {
         if (s.secondsSinceLastFrame() < 0) {
             return "no frame captured yet from " + s.source();
         }
-        // Three frame periods at the configured rate, and never under two seconds.
+        // Stale once silent for as long as the watchdog would declare it lost (it follows the rate the source shows);
+        // before its first look, three frame periods at the configured rate, and never under two seconds.
         double fps = s.configuredFps() != null ? s.configuredFps() : 0;
-        double allowed = Math.max(2.0, fps > 0 ? 3.0 / fps : 2.0);
+        double allowed = hangNanos > 0 ? hangNanos / 1e9 : Math.max(2.0, fps > 0 ? 3.0 / fps : 2.0);
         if (s.secondsSinceLastFrame() > allowed) {
             return String.format(Locale.ROOT, "no frame from %s for %.1f s", s.source(), s.secondsSinceLastFrame());
         }
@@ -44,7 +49,7 @@ final class HealthResponder {
         for (Feed feed : feeds) {
             StateView.Source source = feed.sourceView();
             idle |= source.idle();
-            String problem = problem(source);
+            String problem = problem(source, feed.captureStats().hangNanos());
             if (problem != null) {
                 problems.add(feeds.size() == 1 ? problem : "feed " + feed.name() + ": " + problem);
             }
