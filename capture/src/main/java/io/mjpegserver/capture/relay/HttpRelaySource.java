@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.relay;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSink;
 import io.mjpegserver.capture.PushSource;
 import io.mjpegserver.capture.SourceException;
@@ -26,13 +27,15 @@ import javax.net.ssl.SSLException;
  *
  * <p>Threads: the caller owns {@code group} (this source only uses it, and closes none of it); frames and the
  * failure reach the sink on one of its event loops. {@link #open} and {@link #close} may be called from any
- * thread and never block.
+ * thread and never block. An {@link Error} on those loops (out of memory while reading a part, ...) is no
+ * upstream failure: it goes to the {@link FatalErrorHandler}, which ends the process.
  */
 public final class HttpRelaySource implements PushSource {
 
     private final RelayTarget target;
     private final RelayConnector connector;
     private final RelayOptions options;
+    private final FatalErrorHandler fatal;
     private volatile boolean snapshot;
     private RelaySession session; // guarded by this
 
@@ -43,11 +46,21 @@ public final class HttpRelaySource implements PushSource {
      * @throws IllegalArgumentException for a URL that is not http(s) with a host (the message is for users)
      */
     public HttpRelaySource(URI uri, EventLoopGroup group, ByteBufAllocator alloc, RelayOptions options) {
-        if (group == null || alloc == null || options == null) {
-            throw new NullPointerException("group, alloc and options are required");
+        this(uri, group, alloc, options, FatalErrorHandler.HALT);
+    }
+
+    /**
+     * As {@link #HttpRelaySource(URI, EventLoopGroup, ByteBufAllocator, RelayOptions)}, telling {@code fatal} of an
+     * {@link Error} on the relay's loops.
+     */
+    public HttpRelaySource(URI uri, EventLoopGroup group, ByteBufAllocator alloc, RelayOptions options,
+            FatalErrorHandler fatal) {
+        if (group == null || alloc == null || options == null || fatal == null) {
+            throw new NullPointerException("group, alloc, options and fatal are required");
         }
         this.target = RelayTarget.of(uri);
         this.options = options;
+        this.fatal = fatal;
         this.connector = new RelayConnector(group, alloc, target, options, target.https() ? tls(options) : null);
     }
 
@@ -66,7 +79,7 @@ public final class HttpRelaySource implements PushSource {
         if (session != null) {
             session.close();
         }
-        session = new RelaySession(target, options, connector, sink, () -> snapshot = true);
+        session = new RelaySession(target, options, connector, sink, () -> snapshot = true, fatal);
         session.start();
     }
 

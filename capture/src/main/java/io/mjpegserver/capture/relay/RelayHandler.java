@@ -10,7 +10,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of a relay connection: hands what the HTTP codec decoded to the {@link RelaySession}, and
- * turns every exception, close, stall and failed handshake into the session's one report. Releases every
+ * turns every exception, close, stall and failed handshake into the session's one report; an {@link Error}
+ * (thrown here, by the codec or by the sink) goes to the fatal handler instead. Releases every
  * message it reads (the session copies the bytes it keeps); nothing it is given escapes to the event loop.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
@@ -67,6 +68,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (session.fatalIfError(cause)) {
+            return;
+        }
         if (session.isCurrent(ctx.channel())) {
             session.fail(cause);
         } else {

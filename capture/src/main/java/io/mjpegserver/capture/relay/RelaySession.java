@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.relay;
 
+import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSink;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -35,12 +36,14 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: everything after {@link #start} runs on one event loop, chosen at the start, so the parsing state
  * needs no lock. {@link #close} may come from any thread. Exactly one of the two ends it: a failure (told to the
  * sink once) or {@link #close} (told to nobody); after either, nothing more reaches the sink and every buffer
- * still arriving is released.
+ * still arriving is released. An {@link Error} ends neither: it goes to the {@link FatalErrorHandler}, from the
+ * handler, from the session's own tasks and listeners (which the event loop would only log), never to the sink.
  */
 final class RelaySession {
 
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
     private static final String USER_AGENT = "mjpeg-server-relay";
+    private static final String JOB = "relay loop";
 
     private final RelayTarget target;
     private final RelayOptions options;
@@ -48,6 +51,7 @@ final class RelaySession {
     private final FrameSink sink;
     private final EventLoop loop;
     private final Runnable snapshotDetected;
+    private final FatalErrorHandler fatal;
     private final AtomicBoolean over = new AtomicBoolean();
 
     // Event loop only.
@@ -64,13 +68,14 @@ final class RelaySession {
     private long requestNanos;
 
     RelaySession(RelayTarget target, RelayOptions options, RelayConnector connector, FrameSink sink,
-            Runnable snapshotDetected) {
+            Runnable snapshotDetected, FatalErrorHandler fatal) {
         this.target = target;
         this.options = options;
         this.connector = connector;
         this.sink = sink;
         this.loop = connector.nextLoop();
         this.snapshotDetected = snapshotDetected;
+        this.fatal = fatal;
         this.cumulation = new FrameCumulation(connector.alloc());
         this.authorizer = new Authorizer(target.user(), target.password());
     }
@@ -104,12 +109,20 @@ final class RelaySession {
         }
     }
 
-    /** {@link #fail} for what was thrown on the connection. Event loop. */
+    /** {@link #fail} for what was thrown on the connection; an {@link Error} goes to the fatal handler. Event loop. */
     void fail(Throwable cause) {
+        if (fatalIfError(cause)) {
+            return;
+        }
         if (RelayFailures.internal(cause) && !over.get()) {
             log.warn("Relay {} failed", target.described(), cause);
         }
         fail(RelayFailures.failed(cause, options.connectTimeout()));
+    }
+
+    /** Hands the {@link Error} in {@code cause}'s chain, if any, to the fatal handler; returns whether there was one. */
+    boolean fatalIfError(Throwable cause) {
+        return fatal.fatalIfError(JOB, cause);
     }
 
     boolean isCurrent(Channel channel) {
@@ -129,11 +142,11 @@ final class RelaySession {
         ChannelFuture connected = bootstrap.connect(connector.remote());
         Channel channel = connected.channel();
         current = channel;
-        connected.addListener(f -> {
-            if (!f.isSuccess() && channel == current) {
+        connected.addListener(f -> guarded(() -> {
+            if (!f.isSuccess() && channel == current && !fatalIfError(f.cause())) {
                 fail(RelayFailures.connectFailed(f.cause(), target, options.connectTimeout()));
             }
-        });
+        }));
     }
 
     /** The connection is up (and, for https, its handshake under way): ask. Event loop. */
@@ -161,11 +174,11 @@ final class RelaySession {
         answeringChallenge = false;
         awaiting = true;
         requestNanos = System.nanoTime();
-        channel.writeAndFlush(request).addListener(f -> { // the request is released by the codec
+        channel.writeAndFlush(request).addListener(f -> guarded(() -> { // the request is released by the codec
             if (!f.isSuccess() && channel == current) {
                 fail(f.cause());
             }
-        });
+        }));
     }
 
     /** Closes the current connection on purpose (it is not a failure) and forgets it. */
@@ -287,7 +300,7 @@ final class RelaySession {
         if (delayNanos == 0) {
             next.run();
         } else {
-            poll = loop.schedule(next, delayNanos, TimeUnit.NANOSECONDS);
+            poll = loop.schedule(() -> guarded(next), delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -339,10 +352,19 @@ final class RelaySession {
 
     private void onLoop(Runnable task) {
         try {
-            loop.execute(task);
+            loop.execute(() -> guarded(task));
         } catch (RejectedExecutionException e) {
             // The caller shut the group down first: its channels are closed with it; free what is ours.
             teardownAfterShutdown();
+        }
+    }
+
+    /** Runs {@code body} on the event loop, where an {@link Error} it throws would only be logged: to the fatal handler. */
+    private void guarded(Runnable body) {
+        try {
+            body.run();
+        } catch (Error e) {
+            fatal.fatal(JOB + " " + Thread.currentThread().getName(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.mjpegserver.capture.relay;
 
+import io.mjpegserver.capture.FatalErrorHandler;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -38,7 +40,12 @@ final class RelayLoops implements BeforeAllCallback, AfterEachCallback, AfterAll
 
     /** A relay of {@code uri} on these loops, closed after the test. */
     HttpRelaySource relay(URI uri, RelayOptions options) {
-        HttpRelaySource source = new HttpRelaySource(uri, group, PooledByteBufAllocator.DEFAULT, options);
+        return relay(uri, options, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
+    }
+
+    /** A relay of {@code uri} reading into {@code alloc}'s buffers and telling {@code fatal} of an Error, closed after the test. */
+    HttpRelaySource relay(URI uri, RelayOptions options, ByteBufAllocator alloc, FatalErrorHandler fatal) {
+        HttpRelaySource source = new HttpRelaySource(uri, group, alloc, options, fatal);
         opened.add(source);
         return source;
     }

@@ -46,7 +46,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
         if (spec instanceof SourceSpec.Url url && !url.rtsp()) {
             RelayOptions relay = config.capture().fps() > 0 ? config.relay().withFps(config.capture().fps())
                     : config.relay();
-            return start(config, new HttpRelaySource(url.uri(), relayLoops.get(), alloc, relay));
+            return start(config, new HttpRelaySource(url.uri(), relayLoops.get(), alloc, relay, fatal));
         }
         return start(config, FrameSources.create(config.capture()));
     }
