@@ -58,4 +58,12 @@ public interface FatalErrorHandler {
         }
         return null;
     }
+
+    /** Throws the {@link Error} in {@code cause}'s chain, if any: a decoder wraps what it meets. */
+    static void rethrowError(Throwable cause) {
+        Error error = errorIn(cause);
+        if (error != null) {
+            throw error;
+        }
+    }
 }

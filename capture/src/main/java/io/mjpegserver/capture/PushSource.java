@@ -1,5 +1,7 @@
 package io.mjpegserver.capture;
 
+import io.mjpegserver.capture.supervise.CaptureService;
+
 /**
  * A live source that pushes JPEGs as they arrive, on threads of its own (an HTTP relay reads on a Netty client
  * event loop): the other kind of source beside the pulled {@link FrameSource}. Both are supervised alike by

@@ -7,6 +7,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Pools;
 import io.mjpegserver.server.testing.ServerFixture;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mjpegserver.capture.source.NoSignalImage;
+import io.mjpegserver.capture.encode.NoSignalImage;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Frames;
 import io.mjpegserver.server.testing.Http;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.MultipartStreamReader;

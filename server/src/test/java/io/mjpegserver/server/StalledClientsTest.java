@@ -10,6 +10,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.LiveFrames;
 import io.mjpegserver.server.testing.ServerFixture;

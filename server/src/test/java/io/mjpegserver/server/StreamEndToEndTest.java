@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;

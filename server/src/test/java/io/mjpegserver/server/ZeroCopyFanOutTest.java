@@ -6,6 +6,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.source.FrameSources;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.CountingAllocator;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.StreamClient;

@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.encode.JpegEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -6,6 +6,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.encode.ImageEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;

@@ -10,6 +10,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 import io.mjpegserver.capture.PooledSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.encode.CanvasPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.mjpegserver.server.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.mjpegserver.server.NamedFile;
-import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.config.NamedFile;
+import io.mjpegserver.server.config.StartupException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,7 +1,7 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.source.Natives;
-import io.mjpegserver.server.NamedFile;
+import io.mjpegserver.server.config.NamedFile;
 import java.nio.file.Path;
 import java.util.Locale;
 

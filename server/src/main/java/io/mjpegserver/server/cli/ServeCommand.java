@@ -1,13 +1,13 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.source.Natives;
-import io.mjpegserver.server.ListenSocket;
+import io.mjpegserver.server.net.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
-import io.mjpegserver.server.ServerConfig;
-import io.mjpegserver.server.StartupException;
-import io.mjpegserver.server.feed.FeedConfig;
-import io.mjpegserver.server.feed.MemoryBudgets;
-import io.mjpegserver.server.feed.MirrorConfig;
+import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.StartupException;
+import io.mjpegserver.server.config.FeedConfig;
+import io.mjpegserver.server.config.MemoryBudgets;
+import io.mjpegserver.server.config.MirrorConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

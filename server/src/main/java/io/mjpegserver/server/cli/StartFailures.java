@@ -1,6 +1,6 @@
 package io.mjpegserver.server.cli;
 
-import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.config.StartupException;
 import java.io.IOException;
 
 /**

@@ -6,6 +6,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameBudget;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
 import io.mjpegserver.server.stream.Broadcaster;

@@ -1,6 +1,6 @@
 package io.mjpegserver.server.feed;
 
-import io.mjpegserver.capture.CaptureService;
+import io.mjpegserver.capture.supervise.CaptureService;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.stream.ClientDemand;

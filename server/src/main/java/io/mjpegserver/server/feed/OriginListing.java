@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mjpegserver.server.config.FeedConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

@@ -1,6 +1,7 @@
 package io.mjpegserver.server.feed;
 
 import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.server.config.MirrorConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.mjpegserver.server.http;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;

@@ -1,7 +1,7 @@
 package io.mjpegserver.server.http;
 
 import io.mjpegserver.capture.FatalErrorHandler;
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.Http2UnsentTotal;
 import io.mjpegserver.server.stream.RejectListener;
 import io.netty.channel.Channel;

@@ -7,7 +7,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.MjpegServer;
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.MultipartStreamReader;

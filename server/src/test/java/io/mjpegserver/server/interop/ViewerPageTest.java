@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ServerFixture;

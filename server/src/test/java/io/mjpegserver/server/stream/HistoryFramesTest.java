@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.frame.Frame;
-import io.mjpegserver.server.ServerConfig;
+import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.EmbeddedServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

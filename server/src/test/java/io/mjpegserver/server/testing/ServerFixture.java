@@ -6,8 +6,8 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.MjpegServer;
-import io.mjpegserver.server.ServerConfig;
-import io.mjpegserver.server.StartupException;
+import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.StartupException;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -31,7 +31,7 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     /** Several feeds; {@link #capture()} is the first's. */
-    public static ServerFixture start(ServerConfig config, java.util.List<io.mjpegserver.server.feed.FeedConfig> feeds)
+    public static ServerFixture start(ServerConfig config, java.util.List<io.mjpegserver.server.config.FeedConfig> feeds)
             throws StartupException {
         return new ServerFixture(MjpegServer.start(config, feeds), feeds.get(0).capture());
     }

@@ -1,9 +1,0 @@
-package io.mjpegserver.server;
-
-/** The server could not start for a reason the user can fix; the message says which and how. */
-public final class StartupException extends Exception {
-
-    public StartupException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
