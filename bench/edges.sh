@@ -1,97 +1,64 @@
 #!/usr/bin/env bash
-# One server alone against one origin, three edges (--mirror) and nginx in front of them, on this machine:
-#   1. alone:   server A passes a 720p30 MJPEG file through to N load clients (default 500);
-#   2. cluster: origin O passes the same file through to three edges, each an mjpeg-server --mirror O, behind nginx
-#               with deploy/nginx/nginx.conf (its addresses and paths replaced, as EdgeClusterTest does); the same N
-#               load clients read nginx;
-#   3. the same, behind HAProxy with deploy/haproxy/haproxy.cfg.
-# CPU is read from /proc for every process of each setup over the load client's whole run; "CPU s per Gbit" is
-# their cores divided by the Gbit/s the clients received. Writes bench/results/edges.jsonl (the load client's JSON
-# line with the CPU figures) and bench/results/edges.md (the table for BENCHMARKS.md).
-#   bench/edges.sh                 500 clients, 5 s warm-up, 20 s windows
+# CPU per delivered Gbit of one server alone against an origin with three edges (--mirror) behind a balancer,
+# each setup loaded by N clients reading a 720p30 MJPEG file passed through:
+#   1. alone: one server; 2. cluster-nginx: deploy/nginx/nginx.conf in front of the edges; 3. cluster-haproxy:
+#   deploy/haproxy/haproxy.cfg likewise (their addresses and paths replaced, as EdgeClusterTest does).
+# CPU is read from /proc for every process of a setup over the load client's run. Writes bench/results/edges.jsonl
+# (the load client's JSON line with the CPU figures) and bench/results/edges.md (the table for BENCHMARKS.md).
 # Knobs: EDGES_CLIENTS=500 EDGES_WARMUP=5 EDGES_DURATION=20 EDGES_SKIP_BUILD=0 BENCH_OUT=bench/results
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 CLIENTS=${EDGES_CLIENTS:-500}
 WARMUP=${EDGES_WARMUP:-5}
 DURATION=${EDGES_DURATION:-20}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
-CLK_TCK=$(getconf CLK_TCK)
-log() { echo "edges.sh: $*" >&2; }
-die() { echo "edges.sh: $*" >&2; exit 1; }
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-for tool in ffmpeg jq curl ss bc "$NGINX" "$HAPROXY"; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((2 * CLIENTS + 4096)) ] || ulimit -n $((2 * CLIENTS + 4096))
-if [ "${EDGES_SKIP_BUILD:-0}" != 1 ]; then
-  log "building (mvn -B -q package -DskipTests)"
-  mvn -B -q package -DskipTests
-fi
-WORK=$(mktemp -d /tmp/mjpeg-edges.XXXXXX)
-cp server/target/mjpeg-server.jar bench/target/mjpeg-bench.jar "$WORK/"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+need_tools "" ffmpeg jq curl ss bc "$NGINX" "$HAPROXY"
+raise_fds $((2 * CLIENTS + 4096))
+build_jars "${EDGES_SKIP_BUILD:-0}"
+make_work server/target/mjpeg-server.jar bench/target/mjpeg-bench.jar
 mkdir -p "$OUT/logs"
 rm -f "$OUT/edges.jsonl"
 log "load before the runs: $(uptime)"
-
-# The same clip as bench/run.sh's file source: 720p MJPEG, about 46 KB a frame, passed through.
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" -t 10 -c:v mjpeg -q:v 5 -pix_fmt yuvj420p "$WORK/clip.avi"
-
-# Starts a server in the background: serve NAME ARGS... ; sets LAST_PID and LAST_PORT.
-serve() {
-  local name=$1; shift
-  local port; port=$(free_port)
-  java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --max-connection-rate 0 --log-level warn "$@" \
-    >"$OUT/logs/edges-$name.log" 2>&1 &
-  LAST_PID=$!
-  LAST_PORT=$port
-  PIDS+=("$LAST_PID")
-  wait_serving "$LAST_PID" "http://127.0.0.1:$port/healthz" "$OUT/logs/edges-$name.log"
-}
+make_clip "$WORK/clip.avi"
 
 # Sum of cpu_ticks over PIDS...
 ticks_of() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
 
-# Loads URL with the load client; SERVERS (a quoted list of pids) and NGINX_PIDS (likewise, or "") are measured.
+# Loads URL with the load client, measuring the CPU of SERVERS and BALANCER (quoted lists of pids, or ""):
+# load LABEL URL SERVERS BALANCER
 load() {
   local label=$1 url=$2 servers=$3 balancer=$4
   log "== $label: $CLIENTS clients on $url"
   # shellcheck disable=SC2086
   local s0 b0 t0; s0=$(ticks_of $servers); b0=$(ticks_of $balancer); t0=$(date +%s.%N)
-  java -Xmx1g -Dio.netty.leakDetection.level=disabled -jar "$WORK/mjpeg-bench.jar" --url "$url" --clients "$CLIENTS" \
-    --ramp 500 --warmup "$WARMUP" --duration "$DURATION" --label "$label" \
-    >"$OUT/logs/edges-$label.client.txt" 2>"$OUT/logs/edges-$label.progress.log"
+  local json; json=$(load_client "$label" "$url")
   # shellcheck disable=SC2086
   local s1 b1 t1; s1=$(ticks_of $servers); b1=$(ticks_of $balancer); t1=$(date +%s.%N)
   local seconds; seconds=$(echo "$t1 - $t0" | bc -l)
-  tail -n 1 "$OUT/logs/edges-$label.client.txt" | jq -c \
+  jq -c \
     --argjson servers "$(cores_between "$s0" "$s1" "$seconds")" --argjson balancer "$(cores_between "$b0" "$b1" "$seconds")" \
     --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
     '. + {servers_cores: $servers, balancer_cores: $balancer, loadavg: $load,
           servers_cpu_s_per_gbit: (if .gbit_per_s > 0 then $servers / .gbit_per_s else null end),
           all_cpu_s_per_gbit: (if .gbit_per_s > 0 then ($servers + $balancer) / .gbit_per_s else null end)}' \
-    >>"$OUT/edges.jsonl"
-  head -n -1 "$OUT/logs/edges-$label.client.txt" >&2 || true
+    <<<"$json" >>"$OUT/edges.jsonl"
 }
 
 # 1. alone
-serve alone --file "$WORK/clip.avi" --fps 30
+serve alone /healthz --log-level warn --file "$WORK/clip.avi" --fps 30
 A_PID=$LAST_PID; A_PORT=$LAST_PORT
 load alone "http://127.0.0.1:$A_PORT/stream" "$A_PID" ""
 stop_pid "$A_PID"
 
 # 2. origin, three edges, nginx
-serve origin --file "$WORK/clip.avi" --fps 30
+serve origin /healthz --log-level warn --file "$WORK/clip.avi" --fps 30
 O_PID=$LAST_PID; O_PORT=$LAST_PORT
 EDGE_PIDS=""; EDGE_PORTS=()
 for i in 1 2 3; do
-  serve "edge$i" --mirror "http://127.0.0.1:$O_PORT/"
+  serve "edge$i" /healthz --log-level warn --mirror "http://127.0.0.1:$O_PORT/"
   EDGE_PIDS="$EDGE_PIDS $LAST_PID"; EDGE_PORTS+=("$LAST_PORT")
 done
 LB_PORT=$(free_port)

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# Whether the test pattern is sustained at high resolutions, by --workers: for each case (WxH@FPS) and each
-# worker count, a fresh server draws and encodes the pattern, and one load client reads the stream over a
-# window. Printed per run: the rate asked, the rate the client received (new frames, by X-Frame-Sequence), the
-# frames it missed, the server's CPU in cores, the frames captured per second by /state, and the load average.
+# Whether the test pattern is sustained at high resolutions, by --workers: for each case (WxH@FPS) and worker
+# count, a fresh server draws and encodes the pattern and one load client reads it over a window. Prints per run
+# the rate asked and received, frames missed, the server's cores, the captured rate from /state, the load average.
 #   bench/encode.sh [SERVER_JAR [BENCH_JAR]]   defaults: server/target/mjpeg-server.jar, bench/target/mjpeg-bench.jar
 # Knobs: ENCODE_CASES="1920x1080@60 3840x2160@30" ENCODE_WORKERS="1 2" ("-": no --workers flag, the default)
 #        ENCODE_WARMUP=5 ENCODE_DURATION=20
 #        ENCODE_ARGS="" (more server flags, e.g. --quality 70)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 SERVER_JAR=${1:-$ROOT/server/target/mjpeg-server.jar}
 BENCH_JAR=${2:-$ROOT/bench/target/mjpeg-bench.jar}
 CASES=${ENCODE_CASES:-1920x1080@60 3840x2160@30}
@@ -17,13 +15,10 @@ WORKERS=${ENCODE_WORKERS:-1 2}
 WARMUP=${ENCODE_WARMUP:-5}
 DURATION=${ENCODE_DURATION:-20}
 read -r -a EXTRA <<<"${ENCODE_ARGS:-}"
-die() { echo "encode.sh: $*" >&2; exit 1; }
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
 
 for f in "$SERVER_JAR" "$BENCH_JAR"; do [ -f "$f" ] || die "no $f (build it: mvn -B -q package -DskipTests)"; done
-for tool in jq curl ss; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-WORK=$(mktemp -d /tmp/mjpeg-encode.XXXXXX)
+need_tools "" jq curl ss
+WORK=$(mktemp -d -t mjpeg-encode.XXXXXX)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && stop_pid "$SERVER"; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# Side by side with the C floor (bench/run.sh --floor runs this): our server against ../shared/bench/mjpeg-floor.c,
-# the cheapest MJPEG fan-out a C program can do, in one run, with the same frames and one load client.
-#   - builds the floor and bench/mjpeg-load.c (a single-threaded C client on epoll, 1 MiB per recv) with cc;
-#   - makes 60 testsrc2 JPEGs (about 46 KB at 720p) and the same JPEGs as an MJPEG file, which our server
-#     passes through;
-#   - at each client count, for each rep, runs each server fresh (the floor and ours alternately, the order
-#     flipped every rep), loads it, and appends one JSON line per run to floor.jsonl, with `uptime`'s load;
-#   - writes floor.md (every run, the medians, the ratios to the floor) and, with gnuplot, the charts.
+# Our server side by side with the C floor (../shared/bench/mjpeg-floor.c, the cheapest MJPEG fan-out a C program
+# can do), with the same 60 testsrc2 JPEGs (ours passes them through from an MJPEG file) and one load client,
+# bench/mjpeg-load.c. At each client count, each rep runs each server fresh (their order flipped every rep) and
+# appends one JSON line per run to floor.jsonl; then floor-summary.sh writes floor.md and the charts.
 # Knobs (environment): FLOOR_CLIENTS="1 100 1000 3000"  FLOOR_REPS=2  FLOOR_WARMUP=5  FLOOR_DURATION=15
 #   FLOOR_FPS=30  FLOOR_SIZE=1280x720  FLOOR_HTTP10=1 (0: ours is asked with HTTP/1.1, chunked; the floor
 #   answers HTTP/1.0 whatever it is asked)  FLOOR_SERVERS="floor ours" (also: floor-sendfile, and any NAME
@@ -17,9 +13,8 @@
 #   FLOOR_NICE=0 (e.g. -10, as root: the servers and the load client, alike, ahead of other work on a shared machine)
 # A server NAME may carry its own options: FLOOR_JAVA_OPTS_NAME, FLOOR_SERVER_ARGS_NAME, FLOOR_JAR_NAME
 # (NAME upper-cased, '-' as '_'), e.g. FLOOR_SERVERS="floor ours big" FLOOR_JAVA_OPTS_BIG="-Xmx1g".
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 CLIENTS=$(echo "${FLOOR_CLIENTS:-1 100 1000 3000}" | tr ',' ' ')
 REPS=${FLOOR_REPS:-2}
 WARMUP=${FLOOR_WARMUP:-5}
@@ -29,28 +24,18 @@ SIZE=${FLOOR_SIZE:-1280x720}
 HTTP10=${FLOOR_HTTP10:-1}
 SERVERS=${FLOOR_SERVERS:-floor ours}
 OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
-SRC=${FLOOR_SRC:-$ROOT/../shared/bench/mjpeg-floor.c}
+SRC=${FLOOR_SRC:-$(dirname "$ROOT")/shared/bench/mjpeg-floor.c}
 NICE=${FLOOR_NICE:-0}
-[[ "$NICE" =~ ^-?[0-9]+$ ]] || { echo "floor.sh: FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)" >&2; exit 2; }
-[ -f "$SRC" ] || SRC=/work/shared/bench/mjpeg-floor.c
-
-log() { echo "floor.sh: $*" >&2; }
-die() { echo "floor.sh: $*" >&2; exit 1; }
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
-CLK_TCK=$(getconf CLK_TCK)
+[[ "$NICE" =~ ^-?[0-9]+$ ]] || { log "FLOOR_NICE: '$NICE' (expected: a niceness, -20 to 19)"; exit 2; }
 
 for n in $CLIENTS; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 20000 ] || die "FLOOR_CLIENTS: '$n' (expected: counts from 1 to 20000)"
 done
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "FLOOR_REPS: '$REPS' (expected: a count from 1)"
-[ -f "$SRC" ] || die "FLOOR_SRC: '$SRC' not found (expected: the C floor, ../shared/bench/mjpeg-floor.c)"
-for t in cc ffmpeg jq curl ss; do command -v "$t" >/dev/null || die "$t is missing (apt-get install gcc ffmpeg jq curl iproute2)"; done
+[ -f "$SRC" ] || die "the C floor: $SRC not found (expected: ../shared/bench/mjpeg-floor.c beside the repository, or FLOOR_SRC=/path/to/mjpeg-floor.c)"
+need_tools "apt-get install gcc ffmpeg jq curl iproute2" cc ffmpeg jq curl ss
 MAX=$(printf '%s\n' $CLIENTS | sort -n | tail -1)
-want_fds=$((MAX + 4096))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want_fds" ]; then
-  ulimit -n "$want_fds" 2>/dev/null || die "ulimit -n: cannot raise it to the $want_fds that $MAX clients need"
-fi
+raise_fds $((MAX + 4096))
 
 if [ "${FLOOR_SKIP_BUILD:-0}" != 1 ]; then
   log "building the server (mvn -B -q -pl server -am package -DskipTests)"
@@ -58,7 +43,7 @@ if [ "${FLOOR_SKIP_BUILD:-0}" != 1 ]; then
 fi
 [ -f server/target/mjpeg-server.jar ] || die "server/target/mjpeg-server.jar missing: build first"
 
-WORK=$(mktemp -d /tmp/mjpeg-floor.XXXXXX)
+WORK=$(mktemp -d -t mjpeg-floor.XXXXXX)
 PID=""
 cleanup() { [ -n "$PID" ] && stop_pid "$PID"; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -68,9 +53,7 @@ cp server/src/deb/jvm.options "$WORK/jvm.options"
 JAVA_OPTS_ALL=${FLOOR_JAVA_OPTS-@$WORK/jvm.options}
 cc -O2 -Wall -std=gnu11 -pthread -o "$WORK/mjpeg-floor" "$SRC"
 cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
-mkdir -p "$WORK/frames"
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=$SIZE:rate=$FPS" -frames:v 60 -q:v 5 "$WORK/frames/frame_%03d.jpg"
-ffmpeg -v error -y -framerate "$FPS" -i "$WORK/frames/frame_%03d.jpg" -c copy "$WORK/frames.mkv"
+make_frames "$WORK" "$SIZE" "$FPS"
 frame_kb=$(du -cb "$WORK"/frames/*.jpg | awk 'END { printf "%.0f", $1 / 60 / 1000 }')
 
 mkdir -p "$OUT/logs"
@@ -90,16 +73,6 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
-# A port no socket uses, below the ephemeral range the clients' own ends take (32768 and up on Linux).
-floor_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 12000))
-    [ -z "$(ss -Htan "( sport = :$p or dport = :$p )")" ] && { echo "$p"; return; }
-  done
-  die "no free port found"
-}
-
 var() { local v="FLOOR_${1}_$(echo "$2" | tr 'a-z-' 'A-Z_')"; echo "${!v:-}"; }
 
 # Starts server NAME on PORT in the background (PID), and waits until it answers.
@@ -118,13 +91,7 @@ start() {
       PID=$!
       ;;
   esac
-  for _ in $(seq 1 600); do
-    kill -0 "$PID" 2>/dev/null || die "$name exited at start; see $logf"
-    # Both answer a stream at once; a second of it is enough to know a frame is flowing.
-    [ "$(curl -s --max-time 1 -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/stream" || true)" -gt 1000 ] && return
-    sleep 0.1
-  done
-  die "$name did not stream within 60 s; see $logf"
+  wait_streaming "$name" "$PID" "$port" "$logf"
 }
 
 http_flag=(); [ "$HTTP10" = 1 ] && http_flag=(--http10)
@@ -133,7 +100,7 @@ for n in $CLIENTS; do
     order=$SERVERS
     [ $((rep % 2)) = 0 ] && order=$(printf '%s\n' $SERVERS | tac | tr '\n' ' ')
     for name in $order; do
-      port=$(floor_port)
+      port=$(free_port)
       tag="$name-$n-$rep"
       log "== $name, $n clients, rep $rep (load $(cut -d' ' -f1 /proc/loadavg))"
       start "$name" "$port" "$OUT/logs/$tag.server.log"

@@ -1,47 +1,24 @@
 #!/usr/bin/env bash
-# HTTP/2 under load, with nghttp2's h2load, in one run on this machine: our server passes a 720p30 MJPEG file
-# (about 46 KB a frame) through to
-#   1. HTTP/2: 1000 streams over 20 connections (h2load -c 20 -m 50, prior knowledge);
-#   2. HTTP/1.1: 1000 connections, one stream each (h2load --h1 -c 1000 -m 1), the same h2load, for comparison.
-# For each: the server's CPU over the measured window, what h2load received (Gbit/s), the CPU seconds per
-# delivered gigabit, the slowest and median stream's frame rate as the server's /state shows it mid-run, RSS.
-# Writes bench/results/h2load.md (the table for BENCHMARKS.md) and the raw h2load outputs beside it.
-#   bench/h2load.sh                     5 s warm-up, 20 s measured
+# HTTP/2 under load with nghttp2's h2load: our server passes a 720p30 MJPEG file through to 1000 HTTP/2 streams
+# over 20 connections (h2load -c 20 -m 50), then to 1000 HTTP/1.1 connections (h2load --h1 -c 1000 -m 1).
+# Per run: the server's CPU over the measured window, Gbit/s received, CPU s per Gbit, the slowest and median
+# stream's fps from /state mid-run, RSS. Writes bench/results/h2load.md and the raw h2load outputs beside it.
 # Knobs: H2_WARMUP=5 H2_DURATION=20 H2_SKIP_BUILD=0 BENCH_OUT=bench/results
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 WARMUP=${H2_WARMUP:-5}
 DURATION=${H2_DURATION:-20}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
-CLK_TCK=$(getconf CLK_TCK)
-log() { echo "h2load.sh: $*" >&2; }
-die() { echo "h2load.sh: $*" >&2; exit 1; }
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
 
-for tool in h2load ffmpeg jq curl ss; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install nghttp2-client ffmpeg jq curl iproute2)"
-done
-[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 8192 ] || ulimit -n 8192
-if [ "${H2_SKIP_BUILD:-0}" != 1 ]; then
-  log "building (mvn -B -q package -DskipTests)"
-  mvn -B -q package -DskipTests
-fi
-WORK=$(mktemp -d /tmp/mjpeg-h2load.XXXXXX)
-cp server/target/mjpeg-server.jar "$WORK/"
-SERVER=
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+need_tools "apt-get install nghttp2-client ffmpeg jq curl iproute2" h2load ffmpeg jq curl ss
+raise_fds 8192
+build_jars "${H2_SKIP_BUILD:-0}"
+make_work server/target/mjpeg-server.jar
 mkdir -p "$OUT/logs"
-
-# The same clip as bench/run.sh's file source: 720p MJPEG, about 46 KB a frame, passed through.
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" -t 10 -c:v mjpeg -q:v 5 -pix_fmt yuvj420p "$WORK/clip.avi"
-port=$(free_port)
-java -jar "$WORK/mjpeg-server.jar" --host 127.0.0.1 --port "$port" --max-clients 0 --max-connection-rate 0 --file "$WORK/clip.avi" \
-  >"$OUT/logs/h2load-server.log" 2>&1 &
-SERVER=$!
-wait_serving "$SERVER" "http://127.0.0.1:$port/snapshot" "$OUT/logs/h2load-server.log"
+make_clip "$WORK/clip.avi"
+serve server /snapshot --file "$WORK/clip.avi"
+SERVER=$LAST_PID
+port=$LAST_PORT
 frame=$(curl -s "http://127.0.0.1:$port/snapshot" | wc -c)
 
 # run LABEL H2LOAD-ARGS... : one measured run; prints one table row.

@@ -1,31 +1,21 @@
 #!/usr/bin/env bash
-# Time from launch to the first frame served: `java -jar mjpeg-server.jar --test-pattern` is started, and
-# GET /snapshot is polled every 5 ms (from bash itself: no process is forked while the server starts) until it
-# answers 200 with a JPEG. Printed in milliseconds, min / median / max over the runs, with the load average, and
-# the CPU time the server had used by then (user + system, all its threads): on a busy machine the wall-clock
-# figure grows with the load, the CPU figure much less.
-#   cold: a new, empty JavaCPP natives cache each run (the natives are unpacked at start; the OS page cache is
-#         left as it is, so the jar and the JDK are read from memory);
-#   warm: one cache, unpacked by an untimed first run, then kept.
-# The server's JVM options come from LAUNCH_JAVA_OPTS (default: none), its flags after the test pattern's
-# from LAUNCH_ARGS. Writes nothing to the repository.
+# Time from launch to the first frame served: starts `java -jar mjpeg-server.jar --test-pattern` and polls
+# GET /snapshot every 5 ms (from bash itself, forking nothing) until it answers a JPEG. Prints min / median / max
+# in milliseconds, and the server's CPU time by then, which grows much less than the wall clock on a busy machine.
+# cold: a new, empty JavaCPP natives cache each run; warm: one cache, unpacked by an untimed first run.
 #   bench/launch.sh [JAR]          JAR defaults to server/target/mjpeg-server.jar (build it first)
-# Knobs: LAUNCH_RUNS=10 (warm runs) LAUNCH_COLD_RUNS=LAUNCH_RUNS LAUNCH_JAVA_OPTS="" LAUNCH_ARGS=""
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# Knobs: LAUNCH_RUNS=10 (warm runs) LAUNCH_COLD_RUNS=LAUNCH_RUNS LAUNCH_JAVA_OPTS="" (the server's JVM options)
+#   LAUNCH_ARGS="" (its flags after --test-pattern)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 JAR=${1:-$ROOT/server/target/mjpeg-server.jar}
 RUNS=${LAUNCH_RUNS:-10}
 COLD_RUNS=${LAUNCH_COLD_RUNS:-$RUNS}
 read -r -a JAVA_OPTS <<<"${LAUNCH_JAVA_OPTS:-}"
 read -r -a ARGS <<<"${LAUNCH_ARGS:-}"
-CLK_TCK=$(getconf CLK_TCK)
-die() { echo "launch.sh: $*" >&2; exit 1; }
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
 
 [ -f "$JAR" ] || die "no $JAR (build it: mvn -B -q package -DskipTests)"
-WORK=$(mktemp -d /tmp/mjpeg-launch.XXXXXX)
+WORK=$(mktemp -d -t mjpeg-launch.XXXXXX)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && stop_pid "$SERVER"; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -79,29 +69,32 @@ launch_ms() {
 # min / median / max of the numbers on stdin.
 summary() { sort -n | awk '{ v[NR] = $1 } END { printf "%d / %d / %d ms (%d runs)", v[1], v[int((NR + 1) / 2)], v[NR], NR }'; }
 
+# COUNT timed launches with natives cache CACHE (empty: a new cache each run); sets REPORT to their summary,
+# under LABEL, or to nothing when COUNT is 0: launches COUNT CACHE LABEL
+launches() {
+  local count=$1 cache=$2 label=$3 i dir ms=() cpu=()
+  REPORT=
+  [ "$count" -gt 0 ] || return 0
+  for i in $(seq 1 "$count"); do
+    dir=${cache:-$WORK/cold-$i}
+    launch_ms "$dir"
+    ms+=("$MS")
+    cpu+=("$CPU_MS")
+    [ -n "$cache" ] || rm -rf "$dir"
+  done
+  REPORT=$(printf '%-28s%s  [%s]\n%-28s%s' "$label:" "$(printf '%s\n' "${ms[@]}" | summary)" "${ms[*]}" \
+    "  its CPU time then:" "$(printf '%s\n' "${cpu[@]}" | summary)")
+}
+
 echo "jar: $JAR ($(stat -c %s "$JAR") bytes); java options: ${LAUNCH_JAVA_OPTS:-none}; args: --test-pattern ${LAUNCH_ARGS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cold=()
-cold_cpu=()
-for i in $(seq 1 "$COLD_RUNS"); do
-  launch_ms "$WORK/cold-$i"
-  cold+=("$MS")
-  cold_cpu+=("$CPU_MS")
-  rm -rf "$WORK/cold-$i"
-done
+launches "$COLD_RUNS" "" "cold (empty natives cache)"
+cold=$REPORT
 launch_ms "$WORK/warm"
-warm=()
-warm_cpu=()
-for _ in $(seq 1 "$RUNS"); do
-  launch_ms "$WORK/warm"
-  warm+=("$MS")
-  warm_cpu+=("$CPU_MS")
-done
+launches "$RUNS" "$WORK/warm" "warm (natives unpacked)"
+warm=$REPORT
 echo "natives cache after start: $(du -sm "$WORK/warm" | cut -f1) MB"
-if [ "$COLD_RUNS" -gt 0 ]; then
-  echo "cold (empty natives cache): $(printf '%s\n' "${cold[@]}" | summary)  [${cold[*]}]"
-  echo "  its CPU time then:        $(printf '%s\n' "${cold_cpu[@]}" | summary)"
-fi
-echo "warm (natives unpacked):    $(printf '%s\n' "${warm[@]}" | summary)  [${warm[*]}]"
-echo "  its CPU time then:        $(printf '%s\n' "${warm_cpu[@]}" | summary)"
+for report in "$cold" "$warm"; do
+  [ -z "$report" ] || echo "$report"
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

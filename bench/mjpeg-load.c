@@ -1,29 +1,15 @@
-/* mjpeg-load: a small, cheap MJPEG load client for the side-by-side benchmark against the C floor
- * (bench/floor.sh). One thread, one epoll loop, non-blocking sockets, up to 1 MiB per recv, so that the
- * client costs little next to the server it measures and reads as fast as the kernel delivers: a slow
- * reader leaves data queued in the server's socket and the kernel then pushes it from the reader's ACKs,
- * charging part of the server's send path to the client.
+/* mjpeg-load: the load client of the side-by-side benchmark against the C floor (bench/floor.sh). One thread, one
+ * epoll loop, up to 1 MiB per recv, so that it costs little beside the server it measures and reads as fast as
+ * the kernel delivers (a slow reader lets the kernel charge part of the server's sends to the reader's ACKs).
  *
  *   mjpeg-load --port P --clients N [--path /stream] [--http10] [--fps 30] [--warmup S] [--duration S]
  *              [--connect-rate R] [--server-pid PID] [--label TEXT]
  *
- * Opens N connections to 127.0.0.1:P (all at once, or R per second), sends GET PATH, parses each response
- * as multipart/x-mixed-replace (raw, or HTTP/1.1 chunked), and once every client has its first part (or
- * after 30 s) warms up, then measures a window. Per client it counts parts whose JPEG completed in the
- * window (a part is valid when the JPEG starts FF D8 and ends FF D9); latency is the wall clock at the
- * JPEG's last byte minus the part's X-Timestamp. Servers stamp differently: ours stamps each frame once, at
- * capture, for every client; the C floor stamps each client's copy just before that client's writev. So a
- * second figure, frame latency, measures both alike: the last byte's arrival minus the earliest X-Timestamp
- * of the round in which the server sent that frame, i.e. from when the server began to send the frame to
- * anyone. A frame is known by its X-Frame-Sequence, or when a server sends none by its Content-Length and 8
- * bytes from the middle of its JPEG (stamps over 0.5 s apart are another showing of the same JPEG); a gap of
- * over half a frame period between the sorted stamps of one frame starts another round (the floor's second
- * loop sometimes sends a frame again, a tick later, when its timer fires before the first loop's has
- * advanced the frame: that copy is measured from its own round). For ours the two figures are the same; for
- * the floor the second also counts each client's wait for its turn in the fan-out round, as ours always
- * did. A part whose JPEG is the same as the client's previous part's is a repeat, not a new frame, for
- * servers that send no sequence too. Prints one JSON line on stdout. Never runs longer than
- * the connect phase + warm-up + window + 60 s. Shares no code with the servers it measures. */
+ * Opens N connections to 127.0.0.1:P (at once, or R per second), parses each multipart response (raw or chunked),
+ * warms up once every client has a part (or after 30 s), measures a window and prints one JSON line. Latency is a
+ * part's last byte minus its X-Timestamp. Ours stamps a frame once for every client, the floor each client's copy
+ * as it sends it, so frame latency measures both alike: from the earliest stamp of the round that sent the frame.
+ * A part repeating the previous part's JPEG is not a new frame. Runs at most connect + warm-up + window + 60 s. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,28 +1,18 @@
 #!/usr/bin/env bash
-# The benchmark matrix of BENCHMARKS.md, on this machine, in one run:
-#   - the server on the test pattern, then on an MJPEG file (passed through), at each size, 30 fps;
-#   - the load client (bench/target/mjpeg-bench.jar) at each client count, with the server's CPU time and
-#     RSS sampled from /proc over the measurement window, and its idle CPU (source running, no client) before;
-#   - iperf3 over 127.0.0.1 at -P min(clients,128), reverse mode (the iperf3 server sends, as ours does),
-#     with the sending process's CPU sampled the same way: the physical limit;
-#   - the JMH microbenchmarks (bench/jmh.sh);
-# then writes bench/results/: runs.jsonl (one JSON line per load run), iperf3.jsonl, jmh.json, summary.csv,
-# summary.md, machine.txt, and the charts fps.png, cpu_per_gbit.png, latency_p99.png (gnuplot).
-#
-# Run it on a quiet machine: anything else running distorts every figure.
+# The benchmark matrix of BENCHMARKS.md on this machine: the server on the test pattern and on an MJPEG file
+# (passed through) at each size, loaded by bench/target/mjpeg-bench.jar at each client count, with its CPU and RSS
+# from /proc over the window and its idle CPU before; iperf3 over loopback (-R, -P min(clients,128)) with the
+# sender's CPU, the physical limit; the JMH microbenchmarks. Writes bench/results/ (runs.jsonl, iperf3.jsonl,
+# jmh.json, summary.csv, summary.md, machine.txt and the charts). Run it on a quiet machine.
 #   bench/run.sh                  the full matrix (about 25 minutes on 2 cores)
 #   BENCH_QUICK=1 bench/run.sh    a smoke run: clients 1 10 100, 2 s warm-up, 5 s windows, short JMH
+#   bench/run.sh --floor          (or BENCH_FLOOR=1) bench/floor.sh instead: ours beside the C floor
 # Knobs (environment): BENCH_CLIENTS="1 10 100 300 1000 3000"  BENCH_SIZES="1280x720 1920x1080"
 #   BENCH_SOURCES="pattern file"  BENCH_FPS=30  BENCH_WARMUP=5  BENCH_DURATION=20  BENCH_IDLE=5  BENCH_RAMP=500
 #   BENCH_IPERF=1  BENCH_JMH=1  BENCH_JMH_ARGS=""  BENCH_SKIP_BUILD=0  BENCH_OUT=bench/results
 #   BENCH_SERVER_JAVA_OPTS=""  BENCH_SERVER_ARGS=""  BENCH_CLIENT_JAVA_OPTS="-Xmx1g"  BENCH_HTTP10=0
-#
-# Side by side with the C floor (../shared/bench/mjpeg-floor.c), one load client (bench/mjpeg-load.c), the floor
-# and our server alternately at each client count, several reps: see bench/floor.sh for what it does and its knobs.
-#   bench/run.sh --floor          (or BENCH_FLOOR=1 bench/run.sh)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 if [ "${1:-}" = --floor ] || [ "${BENCH_FLOOR:-0}" = 1 ]; then
   exec bench/floor.sh
 fi
@@ -51,9 +41,6 @@ SERVER_JAVA_OPTS=${BENCH_SERVER_JAVA_OPTS:-}
 SERVER_ARGS=${BENCH_SERVER_ARGS:-}
 CLIENT_JAVA_OPTS=${BENCH_CLIENT_JAVA_OPTS:--Xmx1g}
 HTTP10=${BENCH_HTTP10:-0}
-
-log() { echo "run.sh: $*" >&2; }
-die() { echo "run.sh: $*" >&2; exit 1; }
 
 for n in $CLIENTS; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 20000 ] || die "BENCH_CLIENTS: '$n' (expected: counts from 1 to 20000)"
@@ -87,7 +74,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want_fds" ]; then
   fi
   ulimit -n "$want_fds"
 fi
-CLK_TCK=$(getconf CLK_TCK)
 
 # --- build, once -------------------------------------------------------------------------------------------
 if [ "$SKIP_BUILD" != 1 ]; then
@@ -102,7 +88,7 @@ fi
 [ -f bench/target/mjpeg-bench.jar ] || die "bench/target/mjpeg-bench.jar missing: build first (or unset BENCH_SKIP_BUILD)"
 
 # The jars are copied so that a rebuild during the run cannot change what is measured.
-WORK=$(mktemp -d /tmp/mjpeg-bench.XXXXXX)
+WORK=$(mktemp -d -t mjpeg-bench.XXXXXX)
 cp server/target/mjpeg-server.jar bench/target/mjpeg-bench.jar "$WORK/"
 # The server turns clients away past --max-clients (default 1000); the matrix goes beyond it on purpose.
 if java -jar "$WORK/mjpeg-server.jar" --help 2>&1 | grep -q -- '--max-clients'; then
@@ -145,9 +131,6 @@ if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 # --- helpers -----------------------------------------------------------------------------------------------
-# shellcheck source=bench/common.sh
-. "$ROOT/bench/common.sh"
-
 # Starts the server in the background (SERVER_PID), finds its port (SERVER_PORT), waits until it serves.
 start_server() {
   local source=$1 size=$2 logfile=$3 args
@@ -181,9 +164,7 @@ stop_server() {
 # --- the clips for the file source -------------------------------------------------------------------------
 for size in $SIZES; do
   if [[ " $SOURCES " == *" file "* ]]; then
-    # MJPEG at about the test frames' size (-q:v 5: ~46 KB at 720p); looped by the server, passed through.
-    ffmpeg -v error -y -f lavfi -i "testsrc2=size=$size:rate=$FPS" -t 10 -c:v mjpeg -q:v 5 -pix_fmt yuvj420p \
-      "$WORK/clip-$size.avi"
+    make_clip "$WORK/clip-$size.avi" "$size" "$FPS"
   fi
 done
 
@@ -197,7 +178,7 @@ for source in $SOURCES; do
       start_server "$source" "$size" "$OUT/logs/$name.server.log"
       # The server's own cost with the source running and nobody watching (capture, encoding).
       t0=$(cpu_ticks "$SERVER_PID"); sleep "$IDLE"; t1=$(cpu_ticks "$SERVER_PID")
-      idle_cores=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" -v s="$IDLE" 'BEGIN { printf "%.4f", (b - a) / hz / s }')
+      idle_cores=$(cores_between "$t0" "$t1" "$IDLE")
       # shellcheck disable=SC2086
       java $CLIENT_JAVA_OPTS -Dio.netty.leakDetection.level=disabled -jar "$WORK/mjpeg-bench.jar" \
         --url "http://127.0.0.1:$SERVER_PORT/stream" --clients "$n" --ramp "$RAMP" --warmup "$WARMUP" \

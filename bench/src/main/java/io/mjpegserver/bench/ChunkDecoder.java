@@ -13,15 +13,13 @@ final class ChunkDecoder {
     private enum State { SIZE, DATA, DATA_CRLF, TRAILER, DONE }
 
     private final MultipartDecoder body;
-    private final PartListener listener;
     private final LineReader line = new LineReader(80, "chunk size line");
     private State state = State.SIZE;
     private long remaining;
     private int crlfSeen;
 
-    ChunkDecoder(MultipartDecoder body, PartListener listener) {
+    ChunkDecoder(MultipartDecoder body) {
         this.body = body;
-        this.listener = listener;
     }
 
     /** Consumes the bytes of {@code buf} in [index, end) (absolute indices). Reads only; the caller owns {@code buf}. */
@@ -62,8 +60,7 @@ final class ChunkDecoder {
                         line.clear();
                         if (last) {
                             state = State.DONE;
-                            body.endOfInput(); // the last chunk must not cut a part
-                            listener.onEnd();
+                            body.lastChunk();
                         }
                     }
                 }

@@ -6,12 +6,10 @@ import io.netty.buffer.ByteBuf;
 import java.util.function.LongSupplier;
 
 /**
- * Decodes a {@code multipart/x-mixed-replace} body incrementally, from ranges of whatever buffers arrive.
- * JPEG bytes are never copied: a part's body is skipped by its Content-Length, and only the bytes at its
- * first two and last two offsets are peeked at as they stream past, to check FF D8 ... FF D9.
- *
- * <p>Strict where every real client is: the body starts with {@code --B} (one leading CRLF is tolerated),
- * each part has a Content-Length, and {@code CRLF --B} follows each part's bytes at once.
+ * Decodes a {@code multipart/x-mixed-replace} body from ranges of the buffers that arrive, never copying JPEG
+ * bytes: a part is skipped by its Content-Length, peeking only at its first and last two bytes (FF D8 ... FF D9).
+ * Strict where real clients are: {@code --B} first (after at most one CRLF), a Content-Length per part, and
+ * {@code CRLF --B} right after each part's bytes.
  */
 final class MultipartDecoder {
 
@@ -93,6 +91,12 @@ final class MultipartDecoder {
                     ? "stream ended before the delimiter after a part (truncated)"
                     : "stream ended inside a part (truncated after " + bodyRead + " of " + contentLength + " bytes)");
         }
+    }
+
+    /** HTTP/1.1's last chunk ended the body: the stream's clean end, unless it cut a part. */
+    void lastChunk() throws ProtocolException {
+        endOfInput();
+        listener.onEnd();
     }
 
     private int delimiter(ByteBuf buf, int index) throws ProtocolException {

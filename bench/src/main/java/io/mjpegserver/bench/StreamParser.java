@@ -5,11 +5,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Parses one MJPEG HTTP response as its bytes arrive, in whatever pieces: the response head, then the body,
- * de-chunked when the response is chunked (HTTP/1.1) or raw until the connection closes (HTTP/1.0). Reports
- * each complete part to its {@link PartListener}. Not thread-safe: one per connection, fed on its event loop.
- *
- * <p>After a {@link ProtocolException} the parser is failed and ignores further input.
+ * Parses one MJPEG HTTP response as its bytes arrive, in any pieces: the head, then the body, de-chunked
+ * (HTTP/1.1) or raw until the close (HTTP/1.0), reporting each complete part to its {@link PartListener}. One per
+ * connection, fed on its event loop; after a {@link ProtocolException} it ignores further input.
  */
 final class StreamParser {
 
@@ -121,7 +119,7 @@ final class StreamParser {
             throw new ProtocolException("response without Content-Type: " + MULTIPART + ";boundary=...");
         }
         multipart = new MultipartDecoder(boundary, listener, clockMicros);
-        chunks = chunked ? new ChunkDecoder(multipart, listener) : null;
+        chunks = chunked ? new ChunkDecoder(multipart) : null;
         state = State.BODY;
     }
 

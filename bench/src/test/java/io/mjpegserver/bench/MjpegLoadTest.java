@@ -28,10 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The side-by-side benchmark's load client, {@code bench/mjpeg-load.c}, built with {@code cc} and run against a
- * small server that sends parts the way the C floor does (no {@code X-Frame-Sequence}, a stamp per client) with
- * stamps it makes up, so what the client must compute from them is known. The stamps, not the clock, carry
- * the differences asserted, with wide margins for the time the bytes take to arrive.
+ * {@code bench/mjpeg-load.c}, built with {@code cc}, against a small server that sends parts as the C floor does
+ * (no {@code X-Frame-Sequence}, a stamp per client) with made-up stamps, so what the client must compute is known;
+ * the stamps, not the clock, carry the differences asserted, with wide margins.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MjpegLoadTest {

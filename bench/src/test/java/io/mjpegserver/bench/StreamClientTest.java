@@ -16,26 +16,41 @@ import org.junit.jupiter.api.Test;
 
 class StreamClientTest {
 
-    private static LoadConfig config(boolean http10) {
-        LoadConfig.Target target = LoadConfig.target("http://localhost:8080/?action=stream");
-        return new LoadConfig(target.address(), target.hostHeader(), target.path(), 1, 100, Duration.ZERO,
-                Duration.ofSeconds(1), http10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, (Path) null, null);
+    /** One client of a run in {@code phase} on an embedded channel; closing finishes the channel. */
+    private record Connection(RunState run, StreamClient client, EmbeddedChannel channel) implements AutoCloseable {
+
+        static Connection open(RunState.Phase phase, boolean http10) {
+            LoadConfig.Target target = LoadConfig.target("http://localhost:8080/?action=stream");
+            LoadConfig config = new LoadConfig(target.address(), target.hostHeader(), target.path(), 1, 100,
+                    Duration.ZERO, Duration.ofSeconds(1), http10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 0,
+                    (Path) null, null);
+            RunState run = new RunState();
+            run.phase(phase);
+            StreamClient client = new StreamClient(run, LoadRun.request(config));
+            return new Connection(run, client, new EmbeddedChannel(client));
+        }
+
+        /** The request the client sent on connecting. */
+        String request() {
+            ByteBuf request = channel.readOutbound();
+            try {
+                return request.toString(US_ASCII);
+            } finally {
+                request.release();
+            }
+        }
+
+        @Override
+        public void close() {
+            channel.finishAndReleaseAll();
+        }
     }
 
     @Test
     void sendsTheRequestAndCountsFramesGapsRepeatsAndInvalidParts() {
-        RunState run = new RunState();
-        run.phase(RunState.Phase.MEASURE);
-        StreamClient client = new StreamClient(run, LoadRun.request(config(false)));
-        EmbeddedChannel channel = new EmbeddedChannel(client);
-        try {
-            ByteBuf request = channel.readOutbound();
-            try {
-                assertEquals("GET /?action=stream HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: mjpeg-bench\r\n"
-                        + "Accept: */*\r\n\r\n", request.toString(US_ASCII));
-            } finally {
-                request.release();
-            }
+        try (Connection c = Connection.open(RunState.Phase.MEASURE, false)) {
+            assertEquals("GET /?action=stream HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: mjpeg-bench\r\n"
+                    + "Accept: */*\r\n\r\n", c.request());
             long micros = StreamClient.wallClockMicros();
             String now = String.format("%d.%06d", micros / 1_000_000, micros % 1_000_000);
             byte[] notJpeg = StreamBytes.jpeg(10);
@@ -50,58 +65,40 @@ class StreamClientTest {
             // In three reads, cut inside a header and inside a JPEG.
             int[] cuts = {0, 150, 333, bytes.length};
             for (int i = 1; i < cuts.length; i++) {
-                channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, cuts[i - 1], cuts[i])));
+                c.channel().writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, cuts[i - 1], cuts[i])));
             }
-            assertTrue(channel.isActive(), "a good stream stays open");
-            assertEquals(3, client.frames);
-            assertEquals(2, client.skipped);
-            assertEquals(1, client.repeats);
-            assertEquals(1, client.invalid);
-            assertEquals(bytes.length, client.bytes);
-            assertEquals(3, run.latency.getIntervalHistogram().getTotalCount());
-            assertEquals(0, run.protocolErrors.get());
-        } finally {
-            channel.finishAndReleaseAll();
+            assertTrue(c.channel().isActive(), "a good stream stays open");
+            assertEquals(3, c.client().frames);
+            assertEquals(2, c.client().skipped);
+            assertEquals(1, c.client().repeats);
+            assertEquals(1, c.client().invalid);
+            assertEquals(bytes.length, c.client().bytes);
+            assertEquals(3, c.run().latency.getIntervalHistogram().getTotalCount());
+            assertEquals(0, c.run().protocolErrors.get());
         }
     }
 
     @Test
     void aProtocolErrorClosesTheConnectionAndIsCountedOnce() {
-        RunState run = new RunState();
-        run.phase(RunState.Phase.WARMUP);
-        StreamClient client = new StreamClient(run, LoadRun.request(config(true)));
-        EmbeddedChannel channel = new EmbeddedChannel(client);
-        try {
-            ByteBuf request = channel.readOutbound();
-            try {
-                assertTrue(request.toString(US_ASCII).startsWith("GET /?action=stream HTTP/1.0\r\n"));
-            } finally {
-                request.release();
-            }
-            channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.0 503 Service Unavailable\r\n\r\n", US_ASCII));
-            assertFalse(channel.isActive());
-            assertEquals(1, run.protocolErrors.get());
-            assertEquals(0, run.disconnects.get(), "our own close is not a disconnect");
-            assertEquals(0, client.frames, "nothing counted outside the window");
-        } finally {
-            channel.finishAndReleaseAll();
+        try (Connection c = Connection.open(RunState.Phase.WARMUP, true)) {
+            assertTrue(c.request().startsWith("GET /?action=stream HTTP/1.0\r\n"));
+            c.channel().writeInbound(Unpooled.copiedBuffer("HTTP/1.0 503 Service Unavailable\r\n\r\n", US_ASCII));
+            assertFalse(c.channel().isActive());
+            assertEquals(1, c.run().protocolErrors.get());
+            assertEquals(0, c.run().disconnects.get(), "our own close is not a disconnect");
+            assertEquals(0, c.client().frames, "nothing counted outside the window");
         }
     }
 
     @Test
     void theServerClosingInsideAPartIsATruncatedDisconnect() {
-        RunState run = new RunState();
-        run.phase(RunState.Phase.MEASURE);
-        EmbeddedChannel channel = new EmbeddedChannel(new StreamClient(run, LoadRun.request(config(true))));
-        try {
-            ((ByteBuf) channel.readOutbound()).release();
+        try (Connection c = Connection.open(RunState.Phase.MEASURE, true)) {
+            c.request();
             byte[] bytes = StreamBytes.raw().part(1, "1.0", StreamBytes.jpeg(100)).bytes();
-            channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOf(bytes, bytes.length - 40)));
-            channel.close();
-            assertEquals(1, run.disconnects.get());
-            assertEquals(1, run.truncated.get());
-        } finally {
-            channel.finishAndReleaseAll();
+            c.channel().writeInbound(Unpooled.wrappedBuffer(Arrays.copyOf(bytes, bytes.length - 40)));
+            c.channel().close();
+            assertEquals(1, c.run().disconnects.get());
+            assertEquals(1, c.run().truncated.get());
         }
     }
 

@@ -20,8 +20,9 @@ class StreamParserTest {
     record Seen(long length, long sequence, long timestampMicros, long arrivalMicros, boolean valid) {
     }
 
-    /** Records parts; its clock counts how often the parser read it. */
+    /** A parser and what it reports; its clock counts how often the parser read it. */
     static final class Recorder implements PartListener {
+        final StreamParser parser = new StreamParser(this, this::tick);
         final List<Seen> parts = new ArrayList<>();
         int ends;
         long clock;
@@ -74,39 +75,27 @@ class StreamParserTest {
 
     private static Recorder parse(byte[] bytes, int... cuts) throws ProtocolException {
         Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        feed(parser, bytes, cuts);
-        parser.endOfInput();
+        feed(r.parser, bytes, cuts);
+        r.parser.endOfInput();
         return r;
     }
 
     private static ProtocolException failure(byte[] bytes) {
-        Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        return assertThrows(ProtocolException.class, () -> {
-            feed(parser, bytes);
-            parser.endOfInput();
-        });
+        return assertThrows(ProtocolException.class, () -> parse(bytes));
     }
 
     @Test
     void chunkedStreamYieldsEveryPartWithItsHeaders() throws ProtocolException {
-        Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        feed(parser, threeParts(StreamBytes.chunked()).bytes());
-        assertTrue(parser.chunked());
-        assertEquals(StreamBytes.BOUNDARY, parser.boundary());
-        parser.endOfInput();
+        Recorder r = parse(threeParts(StreamBytes.chunked()).bytes());
+        assertTrue(r.parser.chunked());
+        assertEquals(StreamBytes.BOUNDARY, r.parser.boundary());
         assertThreeParts(r);
     }
 
     @Test
     void rawStreamYieldsEveryPartAndEndsCleanlyBetweenParts() throws ProtocolException {
-        Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        feed(parser, threeParts(StreamBytes.raw()).bytes());
-        assertFalse(parser.chunked());
-        parser.endOfInput();
+        Recorder r = parse(threeParts(StreamBytes.raw()).bytes());
+        assertFalse(r.parser.chunked());
         assertThreeParts(r);
     }
 
@@ -146,12 +135,11 @@ class StreamParserTest {
         byte[] bytes = StreamBytes.raw().part(1, "1.000001", StreamBytes.jpeg(10)).bytes();
         int lastJpegByte = bytes.length - ("\r\n--" + StreamBytes.BOUNDARY + "\r\n").length();
         Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        feed(parser, Arrays.copyOf(bytes, lastJpegByte));
+        feed(r.parser, Arrays.copyOf(bytes, lastJpegByte));
         assertEquals(1, r.clock, "clock read once, at the last JPEG byte");
         assertTrue(r.parts.isEmpty(), "not reported before the delimiter");
         r.clock = 100;
-        feed(parser, Arrays.copyOfRange(bytes, lastJpegByte, bytes.length));
+        feed(r.parser, Arrays.copyOfRange(bytes, lastJpegByte, bytes.length));
         assertEquals(List.of(new Seen(10, 1, 1_000_001L, 1, true)), r.parts);
     }
 
@@ -177,8 +165,7 @@ class StreamParserTest {
                         .part("Content-Type: image/jpeg\r\nContent-Length: " + wrong + "\r\n\r\n", StreamBytes.jpeg(10))
                         .part(3, "1.0", StreamBytes.jpeg(10)).bytes();
                 Recorder r = new Recorder();
-                StreamParser parser = new StreamParser(r, r::tick);
-                ProtocolException e = assertThrows(ProtocolException.class, () -> feed(parser, bytes));
+                ProtocolException e = assertThrows(ProtocolException.class, () -> feed(r.parser, bytes));
                 assertTrue(e.getMessage().contains("wrong Content-Length?") || e.getMessage().contains("chunk"),
                         e.getMessage());
                 assertEquals(1, r.parts.size(), "only the good first part");
@@ -273,10 +260,9 @@ class StreamParserTest {
     @Test
     void failedParserIgnoresFurtherInput() throws ProtocolException {
         Recorder r = new Recorder();
-        StreamParser parser = new StreamParser(r, r::tick);
-        assertThrows(ProtocolException.class, () -> feed(parser, "HTTP/1.1 500 Oops\r\n".getBytes(US_ASCII)));
-        feed(parser, threeParts(StreamBytes.chunked()).bytes());
-        parser.endOfInput();
+        assertThrows(ProtocolException.class, () -> feed(r.parser, "HTTP/1.1 500 Oops\r\n".getBytes(US_ASCII)));
+        feed(r.parser, threeParts(StreamBytes.chunked()).bytes());
+        r.parser.endOfInput();
         assertTrue(r.parts.isEmpty());
     }
 }

@@ -3,6 +3,7 @@ package io.mjpegserver.capture.source;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
+import io.mjpegserver.bench.jmh.BenchmarkDefaults;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.encode.JpegEncoder;
@@ -13,15 +14,10 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -30,13 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * plus encode: what the capture thread spends per frame on {@code --test-pattern}). In this package because
  * the test pattern source is package-private.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Thread)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
-public class JpegEncodeBenchmark {
+public class JpegEncodeBenchmark extends BenchmarkDefaults {
 
     @Param({"1280x720", "1920x1080"})
     public String size;

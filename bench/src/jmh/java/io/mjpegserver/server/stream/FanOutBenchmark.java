@@ -1,5 +1,6 @@
 package io.mjpegserver.server.stream;
 
+import io.mjpegserver.bench.jmh.BenchmarkDefaults;
 import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,32 +12,18 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Fanning one frame out to N channels, as a loop does for its clients: build the part once, then per client
- * write its three retained derivatives (header, JPEG, delimiter) and flush. The channels end in a handler
- * that releases what it is given, as the transport does once a write completes, so this is the user-space
- * cost per client without the socket write itself (iperf3 measures that part). Score is per frame: divide by
- * {@code clients} for the cost per client.
+ * Fanning one frame out to N channels as a loop does: the part built once, then written to each client and
+ * flushed, into a handler that releases it as the transport does: the user-space cost without the socket write
+ * (iperf3 measures that). Score is per frame: divide by {@code clients} for the cost per client.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@State(Scope.Thread)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
-public class FanOutBenchmark {
+public class FanOutBenchmark extends BenchmarkDefaults {
 
     @Param({"1", "100", "1000"})
     public int clients;

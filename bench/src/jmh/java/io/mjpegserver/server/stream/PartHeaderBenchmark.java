@@ -1,33 +1,19 @@
 package io.mjpegserver.server.stream;
 
+import io.mjpegserver.bench.jmh.BenchmarkDefaults;
 import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Building one part's header ({@link MultipartFormat#header}): done once per frame, shared by every client.
  * In this package because the method is package-private.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@State(Scope.Thread)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
-public class PartHeaderBenchmark {
+public class PartHeaderBenchmark extends BenchmarkDefaults {
 
     private final MultipartFormat format = new MultipartFormat(MultipartFormat.DEFAULT_BOUNDARY);
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
