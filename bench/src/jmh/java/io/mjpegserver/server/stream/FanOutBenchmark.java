@@ -2,14 +2,17 @@ package io.mjpegserver.server.stream;
 
 import io.mjpegserver.bench.jmh.BenchmarkDefaults;
 import io.mjpegserver.capture.frame.Frame;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -35,6 +38,7 @@ public class FanOutBenchmark extends BenchmarkDefaults {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private EmbeddedChannel[] channels;
     private ChannelHandlerContext[] contexts;
+    private Http1Wire[] wires;
     private Frame frame;
 
     @Setup
@@ -42,10 +46,15 @@ public class FanOutBenchmark extends BenchmarkDefaults {
         frame = new Frame(1, System.nanoTime(), 1_795_463_150_916_746L, 1280, 720, FakeJpeg.of(46_210));
         channels = new EmbeddedChannel[clients];
         contexts = new ChannelHandlerContext[clients];
+        wires = new Http1Wire[clients];
+        ByteBuf head = Unpooled.unreleasableBuffer(
+                Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\n", StandardCharsets.US_ASCII));
         for (int i = 0; i < clients; i++) {
             StreamEnd end = new StreamEnd();
             channels[i] = new EmbeddedChannel(new WrittenOut(), end);
             contexts[i] = end.ctx;
+            wires[i] = new Http1Wire(format, chunked, head);
+            wires[i].open(contexts[i]);
         }
     }
 
@@ -61,10 +70,12 @@ public class FanOutBenchmark extends BenchmarkDefaults {
     public int fanOut() {
         Part part = Part.of(frame, format, alloc);
         try {
-            for (ChannelHandlerContext ctx : contexts) {
-                part.writeTo(ctx, chunked);
+            int length = 0;
+            for (int i = 0; i < clients; i++) {
+                length = wires[i].write(contexts[i], part);
+                contexts[i].flush();
             }
-            return part.wireLength(chunked);
+            return length;
         } finally {
             part.release();
         }
