@@ -1,11 +1,10 @@
 package io.mjpegserver.capture;
 
-import io.mjpegserver.capture.supervise.CaptureService;
 
 /**
  * A live source that pushes JPEGs as they arrive, on threads of its own (an HTTP relay reads on a Netty client
  * event loop): the other kind of source beside the pulled {@link FrameSource}. Both are supervised alike by
- * {@link CaptureService}: backoff, NO SIGNAL frames, figures and the watchdog.
+ * {@code CaptureService}: backoff, NO SIGNAL frames, figures and the watchdog.
  *
  * <p>Life cycle: {@link #open} starts delivering to a sink and returns at once; the source reports each frame
  * and at most one failure to that sink; after a failure, or when the supervisor judges the source silent for
