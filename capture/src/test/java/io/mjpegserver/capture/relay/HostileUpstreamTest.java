@@ -59,24 +59,12 @@ class HostileUpstreamTest {
 
     @Test
     void garbageAfterTheHeaders() throws Exception {
-        expect(exchange -> {
-            exchange.readRequest();
-            exchange.write(HEAD);
-            byte[] noise = new byte[4096];
-            new Random(3).nextBytes(noise);
-            writeForever(exchange, noise);
-        }, " sent more than 65536 bytes without the boundary '--foo' its Content-Type announced (garbage, or another boundary)");
+        expectAfterNoise(HEAD, 3, " sent more than 65536 bytes without the boundary '--foo' its Content-Type announced (garbage, or another boundary)");
     }
 
     @Test
     void notHttpAtAll() throws Exception {
-        expect(exchange -> {
-            exchange.readRequest();
-            exchange.write("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
-            byte[] noise = new byte[4096];
-            new Random(4).nextBytes(noise);
-            writeForever(exchange, noise);
-        }, " did not answer with HTTP (is this the camera's web port?)");
+        expectAfterNoise("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", 4, " did not answer with HTTP (is this the camera's web port?)");
     }
 
     @Test
@@ -317,6 +305,17 @@ class HostileUpstreamTest {
                 exchange.write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: 5\r\n\r\nnope\n");
             }
         };
+    }
+
+    /** {@link #expect} of an upstream that answers {@code head}, then random bytes for as long as it is read. */
+    private static void expectAfterNoise(String head, long seed, String report) throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(head);
+            byte[] noise = new byte[4096];
+            new Random(seed).nextBytes(noise);
+            writeForever(exchange, noise);
+        }, report);
     }
 
     private static void writeForever(TestUpstream.Exchange exchange, byte[] chunk) throws Exception {
