@@ -6,28 +6,19 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 
 /**
- * The standard {@link JpegCheck}: drops a frame that is not a whole JPEG and completes one without Huffman tables.
- * One per feed; not thread-safe (one publisher at a time calls {@link #process}).
- *
- * <p>Only the markers from SOI to the first SOS are read, by their segment lengths; of the scan, only the last
- * two bytes are checked to be EOI (zero padding after EOI, which some cameras append, is trimmed). A frame
- * without DHT (the Motion-JPEG variant UVC cameras send) gets the tables of ITU-T T.81 Annex K.3 just before its
- * first SOS, where libjpeg writes them, so every segment before the scan keeps its offset.
+ * The standard {@link JpegCheck}. Reads only the markers from SOI to the first SOS and the last two bytes (EOI;
+ * zero padding after it is trimmed). A frame without DHT (what UVC cameras send) gets the Annex K.3 tables just
+ * before its first SOS, where libjpeg writes them. One per feed; one publisher at a time.
  */
 final class JpegStage implements JpegCheck {
 
     private final JpegHeaders headers = new JpegHeaders();
 
     /**
-     * Checks {@code jpeg} and completes it when it lacks Huffman tables.
-     *
-     * @param jpeg a frame's bytes (readable bytes only); this method takes ownership of it
-     * @param alloc allocates the composite when tables are inserted
-     * @return the JPEG to publish, which the caller owns and releases: {@code jpeg} itself when whole and
-     *     complete (a slice sharing its reference count when zero padding after EOI was trimmed), or a composite
-     *     of retained slices of {@code jpeg} around one duplicate of the shared, unreleasable table buffer (no
-     *     copy of the frame's bytes; releasing the composite releases {@code jpeg}); or {@code null} when
-     *     {@code jpeg} is not a whole JPEG, which was then released
+     * Takes ownership of {@code jpeg} (its readable bytes) and returns what to publish, which the caller releases:
+     * {@code jpeg} itself (or a slice sharing its reference, when padding after EOI was trimmed), or a composite of
+     * retained slices of it around the shared table buffer (releasing the composite releases {@code jpeg}), or
+     * {@code null}, {@code jpeg} released, when it is not a whole JPEG.
      */
     @Override
     public ByteBuf process(ByteBuf jpeg, ByteBufAllocator alloc) {
@@ -45,6 +36,7 @@ final class JpegStage implements JpegCheck {
         }
         return jpeg;
     }
+
     /** Releases {@code jpeg}; the composite holds its own references to it. */
     private static ByteBuf withTables(ByteBuf jpeg, int start, int scanStart, int end, ByteBufAllocator alloc) {
         CompositeByteBuf out = alloc.compositeDirectBuffer(3);
