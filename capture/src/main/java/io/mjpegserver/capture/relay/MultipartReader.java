@@ -339,19 +339,13 @@ final class MultipartReader {
 
     /** After a miscounted part: everything up to the next boundary is skipped. */
     private boolean resync() throws RelayException {
-        int found = boundary.indexIn(cumulation.bytes(), scanFrom);
-        if (found >= 0) {
-            cumulation.skip(found);
-            state = State.BOUNDARY_LINE;
-            return true;
+        int found = nextBoundary("after a part whose Content-Length was wrong");
+        if (found < 0) {
+            return false;
         }
-        int readable = cumulation.readable();
-        if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
-            throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--"
-                    + boundary.core() + "' after a part whose Content-Length was wrong");
-        }
-        scanFrom = Math.max(0, readable - boundary.length() - 1);
-        return false;
+        cumulation.skip(found);
+        state = State.BOUNDARY_LINE;
+        return true;
     }
 
     private boolean afterBody() throws RelayException {
@@ -386,14 +380,8 @@ final class MultipartReader {
     }
 
     private boolean bodyScan() throws RelayException {
-        int found = boundary.indexIn(cumulation.bytes(), scanFrom);
+        int found = nextBoundary("(a part over the size limit, or a stream that does not use the boundary it announced)");
         if (found < 0) {
-            int readable = cumulation.readable();
-            if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
-                throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--"
-                        + boundary.core() + "' (a part over the size limit, or a stream that does not use the boundary it announced)");
-            }
-            scanFrom = Math.max(0, readable - boundary.length() - 1);
             return false;
         }
         int end = partEnd(found);
@@ -407,6 +395,23 @@ final class MultipartReader {
         }
         state = State.BOUNDARY_LINE;
         return true;
+    }
+
+    /**
+     * The offset of the next boundary from {@code scanFrom}, or -1, {@code scanFrom} then moved on to where one may
+     * still start; throws, {@code why} ending the message, past the size limit without one.
+     */
+    private int nextBoundary(String why) throws RelayException {
+        int found = boundary.indexIn(cumulation.bytes(), scanFrom);
+        if (found < 0) {
+            int readable = cumulation.readable();
+            if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
+                throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--"
+                        + boundary.core() + "' " + why);
+            }
+            scanFrom = Math.max(0, readable - boundary.length() - 1);
+        }
+        return found;
     }
 
     private void skipLineEnds() {

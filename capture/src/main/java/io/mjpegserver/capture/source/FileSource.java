@@ -228,11 +228,6 @@ final class FileSource implements FrameSource {
         return pacingFps;
     }
 
-    /** Whether JPEGs go out as the file has them. Valid after {@link #open()}. */
-    boolean passThrough() {
-        return passThrough;
-    }
-
     @Override
     public boolean passesThrough() {
         return passThrough;
