@@ -6,9 +6,9 @@ import io.netty.buffer.DefaultByteBufHolder;
 
 /**
  * One encoded JPEG (FF D8 ... FF D9) and when it was captured, reference counted through its {@link #content()}:
- * the creator owns one reference, which {@link FrameRing#publish(Frame)} takes over. A buffer from
- * {@link #allocate} keeps room before and after the JPEG where a consumer may write its framing once per frame
- * ({@link #claimRoom}) and send it all as one buffer, without a copy.
+ * the creator owns one reference, which {@link FrameRing#publish(Frame)} takes over; a {@link #retainedDuplicate()}
+ * shares the bytes and is released by its receiver. A buffer from {@link #allocate} has room around the JPEG where
+ * a consumer may write its framing once per frame ({@link #claimRoom}), to send it all as one buffer.
  */
 public final class Frame extends DefaultByteBufHolder {
 

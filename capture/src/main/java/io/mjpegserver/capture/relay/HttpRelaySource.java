@@ -14,9 +14,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * An {@code http(s)://} MJPEG upstream relayed: one connection per {@link #open}, each JPEG handed to the sink as
- * a retained slice of the read buffer (never copied per client); a single-JPEG upstream is polled. It neither
- * reconnects nor checks JPEGs (the supervisor does both); any failure ends the connection and is reported once
- * through {@link FrameSink#failed}. The caller owns {@code group}; an {@link Error} goes to the fatal handler.
+ * a retained slice of the read buffer; a single-JPEG upstream is polled. No reconnecting, no JPEG check (the
+ * supervisor does both); any failure but a miscounted part (skipped) ends the connection, reported once through
+ * {@link FrameSink#failed}. The caller owns {@code group}; an {@link Error} goes to the fatal handler.
  */
 public final class HttpRelaySource implements PushSource {
 
