@@ -2,12 +2,15 @@ package io.mjpegserver.testing;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4;
+import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
+import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -51,30 +54,17 @@ public final class Clips {
      * white blocks across the top, most significant first: {@link #number} reads it back from a decoded frame.
      */
     public static Path makeNumbered(Path file, Codec codec, int width, int height, int frames, double fps) throws Exception {
-        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
         int block = width / NUMBER_BITS;
-        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
-                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
-            recorder.setFormat(codec.format);
-            recorder.setVideoCodec(codec.codec);
-            recorder.setPixelFormat(codec.pixelFormat);
-            recorder.setFrameRate(fps);
-            recorder.setVideoQuality(2);
-            recorder.start();
-            for (int i = 0; i < frames; i++) {
-                try (Mat mat = new Mat(height, width, CV_8UC3, new Scalar(128, 128, 128, 0))) {
-                    for (int bit = 0; bit < NUMBER_BITS; bit++) {
-                        int level = (i >> (NUMBER_BITS - 1 - bit) & 1) == 1 ? 255 : 0;
-                        try (Rect square = new Rect(bit * block, 0, block, Math.min(block, height / 2))) {
-                            rectangle(mat, square, new Scalar(level, level, level, 0), -1, 8, 0);
-                        }
-                    }
-                    recorder.record(converter.convert(mat));
+        return record(file, codec, width, height, frames, fps, 2, i -> {
+            Mat mat = new Mat(height, width, CV_8UC3, new Scalar(128, 128, 128, 0));
+            for (int bit = 0; bit < NUMBER_BITS; bit++) {
+                int level = (i >> (NUMBER_BITS - 1 - bit) & 1) == 1 ? 255 : 0;
+                try (Rect square = new Rect(bit * block, 0, block, Math.min(block, height / 2))) {
+                    rectangle(mat, square, new Scalar(level, level, level, 0), -1, 8, 0);
                 }
             }
-            recorder.stop();
-        }
-        return file;
+            return mat;
+        });
     }
 
     /**
@@ -158,20 +148,30 @@ public final class Clips {
      * white square whose position does too, so frames differ from each other.
      */
     public static Path make(Path file, Codec codec, int width, int height, int frames, double fps) throws Exception {
-        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+        return record(file, codec, width, height, frames, fps, 4, i -> {
+            int level = 40 + i * 160 / Math.max(1, frames - 1);
+            Mat mat = new Mat(height, width, CV_8UC3, new Scalar(level, level, level, 0));
+            try (Rect square = new Rect(i * (width - height / 4) / Math.max(1, frames - 1), height / 3, height / 4, height / 4)) {
+                rectangle(mat, square, new Scalar(255, 255, 255, 0), -1, 8, 0);
+            }
+            return mat;
+        });
+    }
+
+    /** Records {@code frames} pictures at {@code fps}, the {@code i}th drawn by {@code picture} (and closed here). */
+    private static Path record(Path file, Codec codec, int width, int height, int frames, double fps, int quality,
+            IntFunction<Mat> picture) throws Exception {
+        av_log_set_level(AV_LOG_ERROR);
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
                 OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
             recorder.setFormat(codec.format);
             recorder.setVideoCodec(codec.codec);
             recorder.setPixelFormat(codec.pixelFormat);
             recorder.setFrameRate(fps);
-            recorder.setVideoQuality(4);
+            recorder.setVideoQuality(quality);
             recorder.start();
             for (int i = 0; i < frames; i++) {
-                int level = 40 + i * 160 / Math.max(1, frames - 1);
-                try (Mat mat = new Mat(height, width, CV_8UC3, new Scalar(level, level, level, 0));
-                        Rect square = new Rect(i * (width - height / 4) / Math.max(1, frames - 1), height / 3, height / 4, height / 4)) {
-                    rectangle(mat, square, new Scalar(255, 255, 255, 0), -1, 8, 0);
+                try (Mat mat = picture.apply(i)) {
                     recorder.record(converter.convert(mat));
                 }
             }

@@ -15,17 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Encodes a {@link PooledSource}'s images on {@code n} worker threads ({@code encode-NAME-i}, each with its own
- * encoder), and hands the JPEGs on in the order the images were grabbed, whichever worker finishes first: a
- * reorder stage holds a finished JPEG until every image grabbed before it is done. At most {@code n} images are
- * in flight; {@link #submit} blocks the capture thread while all workers are busy, so it cannot run ahead.
- *
- * <p>What ustreamer's {@code --workers} does too (a worker per core, each its own encoder, the capture thread
- * never encoding), but ustreamer drops a JPEG that finishes after a later one; here none is dropped or reordered.
- *
- * <p>A failed encode reaches the {@link Sink} in its turn, as a loss; the capture thread sees {@link #takeBroken()}
- * and closes the source as after a failed grab. Ownership: a job's image is closed by its worker; a JPEG goes to
- * the sink, or is released when the pool is closed first.
+ * Encodes a {@link PooledSource}'s images on {@code n} workers ({@code encode-NAME-i}, each its own encoder) and
+ * hands the JPEGs on in grab order: none dropped or reordered, unlike ustreamer's workers. {@link #submit} blocks
+ * the capture thread while all are busy. A failed encode reaches the {@link Sink} in its turn as a loss. A job's
+ * image is closed by its worker; a JPEG goes to the sink, or is released when the pool closes first.
  */
 public final class EncoderPool implements AutoCloseable {
 

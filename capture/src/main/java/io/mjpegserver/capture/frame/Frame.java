@@ -5,19 +5,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
 
 /**
- * One encoded JPEG image (FF D8 ... FF D9) and when it was captured.
- *
- * <p>A frame is reference counted through its {@link #content()}: {@link #retain()} and {@link #release()}
- * act on the JPEG buffer. Whoever creates a frame owns one reference; {@link FrameRing#publish(Frame)} takes
- * that reference over. {@link #retainedDuplicate()} shares the bytes (no copy) and must be released by its
- * receiver.
- *
- * <p>Room: a source that copies each JPEG into a buffer of its own allocates it with {@link #allocate}, which
- * keeps {@link #HEADROOM} bytes free in front of the JPEG and {@link #TAILROOM} behind it, outside the readable
- * bytes. A consumer that sends the JPEG framed (the server: a multipart part's header fields in front, the next
- * delimiter behind) may write its framing there, once per frame ({@link #claimRoom}), and send the whole as one
- * buffer, still without a copy. The JPEG bytes themselves are never written; what a consumer writes in the room
- * must be the same bytes whoever writes them for that frame.
+ * One encoded JPEG (FF D8 ... FF D9) and when it was captured, reference counted through its {@link #content()}:
+ * the creator owns one reference, which {@link FrameRing#publish(Frame)} takes over; a {@link #retainedDuplicate()}
+ * shares the bytes and is released by its receiver. A buffer from {@link #allocate} has room around the JPEG where
+ * a consumer may write its framing once per frame ({@link #claimRoom}), to send it all as one buffer.
  */
 public final class Frame extends DefaultByteBufHolder {
 
@@ -74,14 +65,10 @@ public final class Frame extends DefaultByteBufHolder {
     }
 
     /**
-     * Claims the room around {@code jpeg} for the frame numbered {@code sequence}: whether it may write its
-     * framing there. Only a buffer from {@link #allocate} (or a duplicate of one: the same memory and indices)
-     * has room, so the bytes around any other JPEG, which may belong to other frames, are never touched. The
-     * first frame to claim a room keeps it: a source that publishes the same JPEG again as another frame (a
-     * still image, a repeated video frame) shares its memory, and that frame's framing, whose sequence and time
-     * differ, must go elsewhere while the first may still be on its way to clients. Called where a feed's frames
-     * are published, which is one at a time (the capture thread's live frames and the watchdog's NO SIGNAL
-     * frames go through one lock).
+     * Claims the room around {@code jpeg} for frame {@code sequence}: whether it may write its framing there. Only a
+     * buffer from {@link #allocate} has room, and the first frame to claim it keeps it (a JPEG published again as
+     * another frame shares its memory). What is written there must be the same bytes whoever writes it for that
+ * frame. Called where frames are published, one at a time.
      */
     public static boolean claimRoom(ByteBuf jpeg, long sequence) {
         if (jpeg.maxCapacity() != ROOM_MARK || jpeg.readerIndex() != HEADROOM

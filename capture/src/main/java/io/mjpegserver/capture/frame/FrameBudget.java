@@ -7,16 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A feed's byte budget for the frames it keeps alive: those its ring holds, and those its clients still have in
- * flight after the ring let them go. Counted per distinct frame, never per client: the ring holds a frame once,
- * and each event loop with writes of a frame outstanding pins it once, however many of its clients wrote it, so
- * the hot path (a frame to each client) never comes here; only the first and last pin of a frame on a loop do.
- *
- * <p>At its limit the ring drops its oldest frames first ({@link FrameRing}); when the frames clients pin still
- * do not fit beside the newest, {@link #cutoff()} rises: the clients whose outstanding write is of a frame older
- * than it are to be closed, oldest first, which releases what they pin.
- *
- * <p>Thread-safe: the ring's publisher and every event loop call in, a few times per frame in all.
+ * A feed's byte budget for the frames its ring holds and its clients still have in flight, counted per distinct
+ * frame (each event loop pins a frame once), never per client. Over it, the ring drops its oldest frames, then
+ * {@link #cutoff()} rises to close the clients pinning older frames. Thread-safe.
  */
 public final class FrameBudget {
 

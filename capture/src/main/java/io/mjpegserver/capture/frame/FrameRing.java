@@ -7,13 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The newest frames, kept by count and by time: at least {@code minFrames}, and beyond that every frame
- * captured within {@code keepNanos} of the newest, but never more than {@code maxFrames}. The ring owns exactly
- * one reference per frame it holds and releases it when the frame is evicted or the ring is closed, so the
- * memory frames hold is bounded by {@code maxFrames} times the largest frame, whatever happens downstream.
- *
- * <p>Thread-safe: one publisher at a time (the capture thread, or its watchdog while the source is down: the
- * capture service serialises them), any thread may read.
+ * The newest frames: at least {@code minFrames}, beyond that those within {@code keepNanos} of the newest, never
+ * over {@code maxFrames}. It owns one reference per frame and releases it on eviction or close. One publisher at
+ * a time (the capture service serialises them); any thread may read.
  */
 public final class FrameRing implements AutoCloseable {
 

@@ -4,8 +4,6 @@ import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.VideoSize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * The JPEG stage as the supervisor sees it: what every passed-through frame (a pushed source's, a pulled
@@ -26,21 +24,6 @@ public interface JpegCheck {
 
     /** A new check for one service: the JPEG stage (whole frames only; standard Huffman tables added). */
     static JpegCheck standard() {
-        JpegStage stage = new JpegStage();
-        return of(stage::process, JpegStage::size);
-    }
-
-    static JpegCheck of(BiFunction<ByteBuf, ByteBufAllocator, ByteBuf> process, Function<ByteBuf, VideoSize> size) {
-        return new JpegCheck() {
-            @Override
-            public ByteBuf process(ByteBuf jpeg, ByteBufAllocator alloc) {
-                return process.apply(jpeg, alloc);
-            }
-
-            @Override
-            public VideoSize size(ByteBuf jpeg) {
-                return size.apply(jpeg);
-            }
-        };
+        return new JpegStage();
     }
 }

@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.jpeg;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 
 /**
  * Reads a JPEG's marker segments from SOI to the first SOS (ITU-T T.81 B.1.1), by their lengths, without
@@ -8,25 +9,20 @@ import io.netty.buffer.ByteBuf;
  */
 final class JpegHeaders {
 
-    /** Why a buffer is not a whole JPEG, in our words, for logs and {@code /state}. */
+    /** Why a buffer is not a whole JPEG. */
     enum Defect {
-        NO_SOI("does not start with a JPEG start-of-image marker (FF D8)"),
-        NO_EOI("does not end with a JPEG end-of-image marker (FF D9): cut short"),
-        SEGMENT_PAST_END("has a header segment running past its end: cut short"),
-        NOT_A_MARKER("has bytes that are not a JPEG marker where one should be: garbage"),
-        NO_SCAN("has no image data (no start-of-scan marker before its end)"),
-        NO_FRAME_HEADER("has image data but no frame header (SOF) before it");
-
-        private final String text;
-
-        Defect(String text) {
-            this.text = text;
-        }
-
-        /** A sentence that completes "the JPEG ...". */
-        String text() {
-            return text;
-        }
+        /** Does not start with a start-of-image marker (FF D8). */
+        NO_SOI,
+        /** Does not end with an end-of-image marker (FF D9): cut short. */
+        NO_EOI,
+        /** A header segment runs past its end: cut short. */
+        SEGMENT_PAST_END,
+        /** Bytes that are not a marker where one should be: garbage. */
+        NOT_A_MARKER,
+        /** No image data (no start-of-scan marker before its end). */
+        NO_SCAN,
+        /** Image data but no frame header (SOF) before it. */
+        NO_FRAME_HEADER
     }
 
     private static final int SOI = 0xD8;
@@ -41,6 +37,28 @@ final class JpegHeaders {
     private int height;
     private boolean huffmanTables;
     private int scanStart;
+
+    /** The end of {@code jpeg}'s readable bytes less any zero padding after its last non-zero byte. */
+    static int endWithoutPadding(ByteBuf jpeg) {
+        int start = jpeg.readerIndex();
+        int end = jpeg.writerIndex();
+        return end > start ? jpeg.forEachByteDesc(start, end - start, ByteProcessor.FIND_NON_NUL) + 1 : start;
+    }
+
+    /**
+     * Reads a whole frame, {@code jpeg[start, end)}: SOI first, EOI last, and sound headers up to the first SOS.
+     *
+     * @return {@code null} when the frame is whole, else what is wrong with it
+     */
+    Defect readWhole(ByteBuf jpeg, int start, int end) {
+        if (end - start < 2 || jpeg.getUnsignedShort(start) != 0xFF00 + SOI) {
+            return Defect.NO_SOI;
+        }
+        if (end - start < 4 || jpeg.getUnsignedShort(end - 2) != 0xFF00 + EOI) {
+            return Defect.NO_EOI;
+        }
+        return read(jpeg, start, end - 2, false);
+    }
 
     /**
      * Reads the segments of {@code jpeg[start, end)} up to the first SOS and remembers what they said.

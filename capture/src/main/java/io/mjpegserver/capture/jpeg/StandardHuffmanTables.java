@@ -5,12 +5,8 @@ import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 
 /**
- * The typical Huffman tables of ITU-T T.81 Annex K.3 (Tables K.3 to K.6), which libjpeg and every UVC camera use
- * when they do not compute their own, as DHT segments built once into one read-only, unreleasable direct buffer.
- *
- * <p>Four segments, one table each, in the order libjpeg writes them before a scan (luminance DC, luminance AC,
- * chrominance DC, chrominance AC): a frame whose DHT segments were stripped comes back byte for byte as libjpeg
- * wrote it. One segment holding all four would be 12 bytes shorter and equally valid.
+ * The typical Huffman tables of ITU-T T.81 Annex K.3, as four DHT segments in the order libjpeg writes them (so a
+ * frame whose tables were stripped comes back byte for byte), built once into a read-only, unreleasable buffer.
  */
 final class StandardHuffmanTables {
 

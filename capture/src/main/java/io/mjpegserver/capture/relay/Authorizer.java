@@ -10,12 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Answers an upstream's {@code 401} with the user and password from the URL: Basic, or Digest (RFC 7616:
- * MD5, MD5-sess, SHA-256 and SHA-256-sess, with {@code qop=auth} or RFC 2069's no qop). Digest is preferred
- * when both are offered. After one answer, each later request (a snapshot poll) carries the same scheme, Digest
- * with the next nonce count.
- *
- * <p>Event loop only.
+ * Answers an upstream's {@code 401} with the URL's user and password: Basic, or Digest (RFC 7616, preferred),
+ * and each later request (a snapshot poll) carries the same scheme. Event loop only.
  */
 final class Authorizer {
 

@@ -3,9 +3,7 @@ package io.mjpegserver.capture.relay;
 import java.util.Locale;
 
 /**
- * An upstream's {@code Content-Type}, as far as a relay cares: the media type and the multipart boundary.
- * Lenient as real cameras need: the boundary quoted or bare, with spaces around {@code ;} and {@code =}, the
- * parameter name in any case.
+ * An upstream's {@code Content-Type}, read as leniently as real cameras need (boundary quoted or bare, any case).
  *
  * @param mediaType lower case, without parameters; empty when the header is absent
  * @param boundary  the boundary parameter as given (quotes removed), {@code null} when absent or empty

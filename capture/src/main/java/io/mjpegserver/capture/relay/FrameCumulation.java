@@ -5,18 +5,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 /**
- * The bytes read from one upstream and not yet consumed, in a buffer that is only ever appended to, so frames
- * can leave as retained slices of it: the one copy a relayed frame costs is the append, once per frame per
- * upstream, never per client.
- *
- * <p>The readable region is what the parser has not consumed yet; offsets the parser keeps are relative to
- * the reader index, so they survive a move to a new buffer. Bytes before the reader index may be pinned by
- * frames handed out, so they are never overwritten: when the buffer is full, the unconsumed tail moves to a
- * fresh buffer sized for about four frames, and this cumulation drops its reference to the old one (which the
- * frames still pinning it free in their time). Frames pinning a buffer are consecutive, so what old buffers hold
- * is bounded by the frames held downstream plus one buffer.
- *
- * <p>Event loop only. {@link #close()} releases this cumulation's reference.
+ * The bytes read from one upstream and not yet consumed, in a buffer only ever appended to, so frames leave as
+ * retained slices of it: one copy per frame per upstream, never per client. When full, the unconsumed tail moves
+ * to a fresh buffer and the old one is left to the frames still pinning it. Offsets the parser keeps are relative
+ * to the reader index. Event loop only; {@link #close()} releases this cumulation's reference.
  */
 final class FrameCumulation implements AutoCloseable {
 

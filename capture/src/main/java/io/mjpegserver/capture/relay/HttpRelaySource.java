@@ -13,22 +13,10 @@ import java.net.URI;
 import javax.net.ssl.SSLException;
 
 /**
- * An {@code http://} or {@code https://} MJPEG upstream (an IP camera, mjpg-streamer, ustreamer, motion,
- * another of us) relayed: one upstream connection per {@link #open}, however many clients watch. Each JPEG is
- * handed to the sink as a retained slice of the bytes read (copied once, into the relay's read buffer; never
- * decoded, never copied per client). An upstream that answers with a single JPEG (a snapshot URL) is polled at
- * the options' fps (2 when not given), on a keep-alive connection when the upstream allows.
- *
- * <p>This source does not reconnect and does not check JPEGs beyond the multipart framing: the supervisor does
- * both. Whatever goes wrong (refused, unresolvable, a 404 or 401, a part over the size limit, garbage, a wrong
- * boundary, a stall, a close mid-frame, a TLS certificate not trusted; not a part whose Content-Length is wrong,
- * which is skipped) ends the connection and is reported once
- * through {@link FrameSink#failed}, naming the upstream without its password.
- *
- * <p>Threads: the caller owns {@code group} (this source only uses it, and closes none of it); frames and the
- * failure reach the sink on one of its event loops. {@link #open} and {@link #close} may be called from any
- * thread and never block. An {@link Error} on those loops (out of memory while reading a part, ...) is no
- * upstream failure: it goes to the {@link FatalErrorHandler}, which ends the process.
+ * An {@code http(s)://} MJPEG upstream relayed: one connection per {@link #open}, each JPEG handed to the sink as
+ * a retained slice of the read buffer; a single-JPEG upstream is polled. No reconnecting, no JPEG check (the
+ * supervisor does both); any failure but a miscounted part (skipped) ends the connection, reported once through
+ * {@link FrameSink#failed}. The caller owns {@code group}; an {@link Error} goes to the fatal handler.
  */
 public final class HttpRelaySource implements PushSource {
 
@@ -42,16 +30,8 @@ public final class HttpRelaySource implements PushSource {
     /**
      * @param uri     {@code http://} or {@code https://}, with {@code user:password@} for Basic or Digest auth
      * @param group   the event loops every relay shares; owned and closed by the caller
-     * @param alloc   where read buffers come from
+     * @param fatal   told of an {@link Error} on the relay's loops
      * @throws IllegalArgumentException for a URL that is not http(s) with a host (the message is for users)
-     */
-    public HttpRelaySource(URI uri, EventLoopGroup group, ByteBufAllocator alloc, RelayOptions options) {
-        this(uri, group, alloc, options, FatalErrorHandler.HALT);
-    }
-
-    /**
-     * As {@link #HttpRelaySource(URI, EventLoopGroup, ByteBufAllocator, RelayOptions)}, telling {@code fatal} of an
-     * {@link Error} on the relay's loops.
      */
     public HttpRelaySource(URI uri, EventLoopGroup group, ByteBufAllocator alloc, RelayOptions options,
             FatalErrorHandler fatal) {
@@ -62,16 +42,6 @@ public final class HttpRelaySource implements PushSource {
         this.options = options;
         this.fatal = fatal;
         this.connector = new RelayConnector(group, alloc, target, options, target.https() ? tls(options) : null);
-    }
-
-    /** The URL without its password. */
-    public String describe() {
-        return target.described();
-    }
-
-    /** Whether the upstream turned out to be a single JPEG that is polled. */
-    public boolean polling() {
-        return snapshot;
     }
 
     @Override

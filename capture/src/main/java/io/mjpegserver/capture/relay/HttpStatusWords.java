@@ -14,7 +14,7 @@ final class HttpStatusWords {
         String status = code + " " + HttpResponseStatus.valueOf(code).reasonPhrase();
         if (code >= 300 && code < 400) {
             return "redirects (" + status + ")" + (location == null ? "" : " to "
-                    + DisplayUrl.of(MultipartReader.printable(location))) + ": use the URL it redirects to";
+                    + DisplayUrl.of(RelayFailures.printable(location))) + ": use the URL it redirects to";
         }
         return switch (code) {
             case 404 -> "answered " + status + " (check the path in the URL)";

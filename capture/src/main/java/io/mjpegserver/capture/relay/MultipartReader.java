@@ -5,21 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Reads a {@code multipart/x-mixed-replace} body as it arrives and hands each part's bytes on as a retained slice
- * of the {@link FrameCumulation}, never decoded. Accepts what real cameras send: parts with or without
- * {@code Content-Length} (without: the part ends at the next boundary), LF-only line ends, a missing leading
- * boundary, a preamble, extra part headers, the boundary written with more or fewer leading dashes than announced,
- * and, when the response named none (ffmpeg says {@code application/octet-stream}), the boundary of the body's
- * first line.
- *
- * <p>A part whose {@code Content-Length} is wrong (its JPEG and the boundary end before it, or the boundary is not
- * where it ends) is not delivered: the reader resynchronises on the next boundary, as browsers and ffmpeg do, and
- * tells {@code skipped}; the connection goes on.
- *
- * <p>Memory is bounded: a part over the size limit, part headers over {@value #MAX_HEADER_BYTES} bytes, or a
- * preamble (garbage) over {@value #MAX_PREAMBLE_BYTES} bytes end the stream with a {@link RelayException}.
- *
- * <p>Event loop only.
+ * Reads a {@code multipart/x-mixed-replace} body as it arrives, handing each part on as a retained slice of the
+ * {@link FrameCumulation}. Lenient as real cameras need (no Content-Length, LF line ends, no leading boundary, a
+ * preamble, odd dashes, an unnamed boundary); a part whose Content-Length is wrong is skipped, not fatal. Memory is
+ * bounded: an oversized part, headers or preamble end the stream with a {@link RelayException}. Event loop only.
  */
 final class MultipartReader {
 
@@ -43,10 +32,8 @@ final class MultipartReader {
     private final int maxPartBytes;
     private final Consumer<ByteBuf> frames;
     private final Runnable skipped;
-    /** The boundary without its leading dashes; {@code null} until known. */
-    private String core;
-    /** {@code "--" + core}, what a part's end is searched for. */
-    private byte[] delimiter;
+    /** {@code null} until known. */
+    private MultipartBoundary boundary;
     private State state = State.START;
     private int contentLength = -1;
     private int headerBytes;
@@ -65,9 +52,7 @@ final class MultipartReader {
         this.maxPartBytes = maxPartBytes;
         this.frames = frames;
         this.skipped = skipped;
-        if (boundary != null) {
-            adopt(boundary);
-        }
+        this.boundary = boundary == null ? null : MultipartBoundary.of(boundary);
     }
 
     /** Takes the bytes of {@code content} (not released: the caller releases it) and delivers every whole part. */
@@ -120,8 +105,8 @@ final class MultipartReader {
         }
         String line = line(eol);
         if (line.startsWith("--")) {
-            if (core == null) {
-                adopt(line.trim());
+            if (boundary == null) {
+                boundary = MultipartBoundary.of(line.trim());
             }
             state = State.BOUNDARY_LINE;
             return true;
@@ -135,7 +120,7 @@ final class MultipartReader {
     }
 
     private boolean toPreamble() throws RelayException {
-        if (core == null) {
+        if (boundary == null) {
             throw new RelayException("sent a body that names no multipart boundary (its Content-Type has none, and the"
                     + " body does not start with '--boundary'): not an MJPEG stream");
         }
@@ -144,19 +129,19 @@ final class MultipartReader {
     }
 
     private boolean preamble() throws RelayException {
-        int found = indexOfDelimiter(0);
+        int found = boundary.indexIn(cumulation.bytes(), 0);
         if (found >= 0) {
             cumulation.skip(found);
             state = State.BOUNDARY_LINE;
             return true;
         }
         // Keep what a boundary still arriving may start with, and the LF before it.
-        int drop = Math.max(0, cumulation.readable() - delimiter.length - 2);
+        int drop = Math.max(0, cumulation.readable() - boundary.length() - 2);
         cumulation.skip(drop);
         preambleBytes += drop;
         if (preambleBytes > MAX_PREAMBLE_BYTES) {
-            throw new RelayException("sent more than " + MAX_PREAMBLE_BYTES + " bytes without the boundary '--" + core
-                    + "' its Content-Type announced (garbage, or another boundary)");
+            throw new RelayException("sent more than " + MAX_PREAMBLE_BYTES + " bytes without the boundary '--"
+                    + boundary.core() + "' its Content-Type announced (garbage, or another boundary)");
         }
         return false;
     }
@@ -179,10 +164,10 @@ final class MultipartReader {
         while (dashes < line.length() && line.charAt(dashes) == '-') {
             dashes++;
         }
-        if (dashes < 2 || !line.startsWith(core, dashes)) {
+        if (dashes < 2 || !line.startsWith(boundary.core(), dashes)) {
             throw wrongBoundary(line);
         }
-        String rest = line.substring(dashes + core.length());
+        String rest = line.substring(dashes + boundary.core().length());
         if (rest.startsWith("--")) {
             throw new RelayException("ended the stream (sent the closing boundary)");
         }
@@ -226,7 +211,8 @@ final class MultipartReader {
             try {
                 length = Long.parseLong(value);
             } catch (NumberFormatException e) {
-                throw new RelayException("sent a part with Content-Length '" + printable(value) + "' (expected a number)");
+                throw new RelayException("sent a part with Content-Length '" + RelayFailures.printable(value)
+                        + "' (expected a number)");
             }
             if (length < 0 || length > maxPartBytes) {
                 throw tooBig(length);
@@ -243,7 +229,7 @@ final class MultipartReader {
             state = State.BODY_SIZED;
             return;
         }
-        if (core == null) {
+        if (boundary == null) {
             throw new RelayException("sent a part without Content-Length and names no multipart boundary to end it");
         }
         scanFrom = 0;
@@ -257,20 +243,20 @@ final class MultipartReader {
      */
     private boolean bodySized() throws RelayException {
         int readable = cumulation.readable();
-        if (core != null) {
+        if (boundary != null) {
             // A boundary right after a JPEG's end, before the length is reached: the part was counted too long.
-            for (int found = indexOfDelimiter(scanFrom); found >= 0 && found < contentLength;
-                    found = indexOfDelimiter(found + 1)) {
+            for (int found = boundary.indexIn(cumulation.bytes(), scanFrom); found >= 0 && found < contentLength;
+                    found = boundary.indexIn(cumulation.bytes(), found + 1)) {
                 if (endsJpeg(partEnd(found))) {
                     return skipTo(found);
                 }
             }
-            scanFrom = Math.min(contentLength, Math.max(scanFrom, readable - delimiter.length - 1));
+            scanFrom = Math.min(contentLength, Math.max(scanFrom, readable - boundary.length() - 1));
         }
         if (readable < contentLength) {
             return false;
         }
-        if (core != null && !endsJpeg(trimPadding(contentLength))) {
+        if (boundary != null && !endsJpeg(trimPadding(contentLength))) {
             int boundary = boundaryAt(contentLength);
             if (boundary == 0) {
                 return false; // not known until more bytes come
@@ -306,10 +292,10 @@ final class MultipartReader {
         while (at < readable && at - offset <= MAX_PADDING && isPadding(bytes.getByte(base + at))) {
             at++;
         }
-        if (readable - at < delimiter.length + 1) {
+        if (readable - at < boundary.length() + 1) {
             return at - offset > MAX_PADDING ? -1 : 0;
         }
-        return matchesAt(bytes, base + at) && endsToken(bytes.getByte(base + at + delimiter.length)) ? 1 : -1;
+        return boundary.endsAt(bytes, base + at) ? 1 : -1;
     }
 
     /** Where the part before a boundary at {@code found} ends: before the line end and any extra dashes. */
@@ -353,19 +339,13 @@ final class MultipartReader {
 
     /** After a miscounted part: everything up to the next boundary is skipped. */
     private boolean resync() throws RelayException {
-        int found = indexOfDelimiter(scanFrom);
-        if (found >= 0) {
-            cumulation.skip(found);
-            state = State.BOUNDARY_LINE;
-            return true;
+        int found = nextBoundary("after a part whose Content-Length was wrong");
+        if (found < 0) {
+            return false;
         }
-        int readable = cumulation.readable();
-        if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
-            throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--" + core
-                    + "' after a part whose Content-Length was wrong");
-        }
-        scanFrom = Math.max(0, readable - delimiter.length - 1);
-        return false;
+        cumulation.skip(found);
+        state = State.BOUNDARY_LINE;
+        return true;
     }
 
     private boolean afterBody() throws RelayException {
@@ -373,7 +353,7 @@ final class MultipartReader {
         int eol = lineEnd();
         if (eol < 0) {
             if (cumulation.readable() > MAX_BOUNDARY_LINE) {
-                if (core == null) {
+                if (boundary == null) {
                     throw lengthMismatch();
                 }
                 scanFrom = 0;
@@ -383,7 +363,7 @@ final class MultipartReader {
             return false;
         }
         String line = line(eol);
-        if (!line.startsWith("--") && core != null) {
+        if (!line.startsWith("--") && boundary != null) {
             // Bytes the part's Content-Length left out: the part went out whole (its JPEG ended there); skip them.
             scanFrom = 0;
             state = State.RESYNC;
@@ -392,22 +372,16 @@ final class MultipartReader {
         if (!line.startsWith("--")) {
             throw lengthMismatch();
         }
-        if (core == null) {
-            adopt(line.trim());
+        if (boundary == null) {
+            boundary = MultipartBoundary.of(line.trim());
         }
         acceptBoundary(line, eol);
         return true;
     }
 
     private boolean bodyScan() throws RelayException {
-        int found = indexOfDelimiter(scanFrom);
+        int found = nextBoundary("(a part over the size limit, or a stream that does not use the boundary it announced)");
         if (found < 0) {
-            int readable = cumulation.readable();
-            if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
-                throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--" + core
-                        + "' (a part over the size limit, or a stream that does not use the boundary it announced)");
-            }
-            scanFrom = Math.max(0, readable - delimiter.length - 1);
             return false;
         }
         int end = partEnd(found);
@@ -423,63 +397,21 @@ final class MultipartReader {
         return true;
     }
 
-    private void adopt(String boundary) throws RelayException {
-        int dashes = 0;
-        while (dashes < boundary.length() && boundary.charAt(dashes) == '-') {
-            dashes++;
-        }
-        String stripped = boundary.substring(dashes);
-        if (stripped.isEmpty() || stripped.length() > 200) {
-            throw new RelayException("names the multipart boundary '" + printable(boundary)
-                    + "' (expected 1 to 200 characters)");
-        }
-        core = stripped;
-        delimiter = ("--" + stripped).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
     /**
-     * The offset (from the reader index) of the next boundary at or after {@code from}, or -1: {@code "--" + core}
-     * at the start of a line (after LF and any more dashes, or at the reader index) and followed by a line end,
-     * dashes or padding, so that the same bytes inside a JPEG (which a short boundary meets often) are not taken
-     * for one. A match whose next byte has not come yet is not reported until it has.
+     * The offset of the next boundary from {@code scanFrom}, or -1, {@code scanFrom} then moved on to where one may
+     * still start; throws, {@code why} ending the message, past the size limit without one.
      */
-    private int indexOfDelimiter(int from) {
-        ByteBuf bytes = cumulation.bytes();
-        int base = bytes.readerIndex();
-        int last = bytes.writerIndex() - delimiter.length - 1;
-        int at = base + from;
-        while (at <= last) {
-            int dash = bytes.indexOf(at, last + 1, delimiter[0]);
-            if (dash < 0) {
-                return -1;
+    private int nextBoundary(String why) throws RelayException {
+        int found = boundary.indexIn(cumulation.bytes(), scanFrom);
+        if (found < 0) {
+            int readable = cumulation.readable();
+            if (readable > maxPartBytes + MAX_BOUNDARY_LINE) {
+                throw new RelayException("sent more than " + maxPartBytes + " bytes without a boundary '--"
+                        + boundary.core() + "' " + why);
             }
-            if (matchesAt(bytes, dash) && startsLine(bytes, base, dash) && endsToken(bytes.getByte(dash + delimiter.length))) {
-                return dash - base;
-            }
-            at = dash + 1;
+            scanFrom = Math.max(0, readable - boundary.length() - 1);
         }
-        return -1;
-    }
-
-    private boolean matchesAt(ByteBuf bytes, int index) {
-        for (int i = 1; i < delimiter.length; i++) {
-            if (bytes.getByte(index + i) != delimiter[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean startsLine(ByteBuf bytes, int base, int index) {
-        int before = index - 1;
-        while (before >= base && bytes.getByte(before) == '-') {
-            before--;
-        }
-        return before < base || bytes.getByte(before) == LF;
-    }
-
-    private static boolean endsToken(byte next) {
-        return next == CR || next == LF || next == '-' || next == ' ' || next == '\t';
+        return found;
     }
 
     private void skipLineEnds() {
@@ -527,8 +459,8 @@ final class MultipartReader {
     }
 
     private RelayException wrongBoundary(String line) {
-        return new RelayException("uses the boundary '" + printable(line) + "', not the '--" + core
-                + "' its Content-Type announced");
+        return new RelayException("uses the boundary '" + RelayFailures.printable(line) + "', not the '--"
+                + boundary.core() + "' its Content-Type announced");
     }
 
     private RelayException lengthMismatch() {
@@ -543,15 +475,5 @@ final class MultipartReader {
     private RelayException tooBig(long length) {
         return new RelayException("sent a part of " + length + " bytes, over the limit of " + maxPartBytes
                 + " (raise it with --relay-max-part if the camera's JPEGs are really this big)");
-    }
-
-    /** Upstream text fit for a one-line message: short, printable ASCII only. */
-    static String printable(String text) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < 60; i++) {
-            char c = text.charAt(i);
-            out.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return text.length() > 60 ? out + "..." : out.toString();
     }
 }

@@ -29,12 +29,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How a relay connects: the transport matching the caller's event loop group, the pipeline, and a DNS resolver
- * that does not block the event loop. Shared by the sessions of one {@link HttpRelaySource}; holds nothing that
- * needs closing (each session closes its own resolver).
- *
- * <p>Pipeline, top to bottom: {@code tls} (https only), {@code http} ({@link HttpClientCodec}), {@code idle}
- * ({@link IdleStateHandler}, the read timeout), {@code relay} ({@link RelayHandler}).
+ * How a relay connects: the transport of the caller's group, a non-blocking DNS resolver, and the pipeline
+ * {@code tls} (https only), {@code http}, {@code idle} (the read timeout), {@code relay} ({@link RelayHandler}).
+ * Shared by one {@link HttpRelaySource}'s sessions; each session closes its own resolver.
  */
 final class RelayConnector {
 

@@ -105,4 +105,14 @@ final class RelayFailures {
         }
         return false;
     }
+
+    /** Upstream text fit for a one-line message: short, printable ASCII only. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < 60; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return text.length() > 60 ? out + "..." : out.toString();
+    }
 }

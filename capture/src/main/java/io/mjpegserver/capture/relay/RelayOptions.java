@@ -7,19 +7,14 @@ import java.util.List;
 /**
  * Limits and choices of one HTTP relay: validated once, immutable.
  *
- * @param maxPartBytes        the largest JPEG (or part) accepted from the upstream; a bigger one ends the
- *                            connection, so a hostile upstream cannot make us hold more
- * @param connectTimeout      how long the upstream may take to accept the connection (and the TLS handshake)
- * @param readTimeout         how long the upstream may send nothing while we wait for bytes
- * @param fps                 the rate a single-JPEG upstream (a snapshot URL) is polled at, and the rate the
- *                            watchdog expects; 0 when not given (snapshots are then polled at
- *                            {@value #DEFAULT_POLL_FPS} fps, and a stream's rate is whatever the upstream sends)
- * @param trustAnyCertificate accept any TLS certificate (a camera's self-signed one) instead of the JDK's trust
- *                            store and a host name check: only when the user asked for it explicitly
- *                            ({@code relay-insecure})
- * @param trustedCertificates the certificates an https upstream's is checked against instead of the JDK's trust
- *                            store ({@code relay-ca}): one of them presented as is, or one signed by one of them
- *                            for the URL's host name; empty for the JDK's trust store
+ * @param maxPartBytes        the largest part accepted; a bigger one ends the connection
+ * @param connectTimeout      for the connection and the TLS handshake
+ * @param readTimeout         how long the upstream may send nothing
+ * @param fps                 the polling rate of a single-JPEG upstream and the rate the watchdog expects; 0 when
+ *                            not given (polled at {@value #DEFAULT_POLL_FPS} fps; a stream at its own rate)
+ * @param trustAnyCertificate accept any TLS certificate, with no host name check ({@code relay-insecure})
+ * @param trustedCertificates what an https upstream's certificate is checked against instead of the JDK's trust
+ *                            store ({@code relay-ca}); empty for the JDK's
  */
 public record RelayOptions(int maxPartBytes, Duration connectTimeout, Duration readTimeout, double fps,
         boolean trustAnyCertificate, List<X509Certificate> trustedCertificates) {

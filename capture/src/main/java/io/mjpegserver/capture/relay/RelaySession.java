@@ -30,14 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@link HttpRelaySource#open}: the upstream connection (one at a time: a second only to answer a 401 or
- * poll a snapshot on a connection the upstream closed), its parsing, and the single report of its end.
- *
- * <p>Threads: everything after {@link #start} runs on one event loop, chosen at the start, so the parsing state
- * needs no lock. {@link #close} may come from any thread. Exactly one of the two ends it: a failure (told to the
- * sink once) or {@link #close} (told to nobody); after either, nothing more reaches the sink and every buffer
- * still arriving is released. An {@link Error} ends neither: it goes to the {@link FatalErrorHandler}, from the
- * handler, from the session's own tasks and listeners (which the event loop would only log), never to the sink.
+ * One {@link HttpRelaySource#open}: the upstream connection (a second only to answer a 401 or poll again), its
+ * parsing, and the single report of its end. Runs on one event loop; {@link #close} may come from any thread. It
+ * ends once, by a failure (told to the sink) or by {@link #close}; then every arriving buffer is released. An
+ * {@link Error} goes to the {@link FatalErrorHandler}, never to the sink.
  */
 final class RelaySession {
 
@@ -89,10 +85,6 @@ final class RelaySession {
         if (over.compareAndSet(false, true)) {
             onLoop(this::teardown);
         }
-    }
-
-    boolean isOver() {
-        return over.get();
     }
 
     /** Ends the session with a report to the sink: {@code whatHappened} follows the upstream's name. Event loop. */
@@ -228,7 +220,7 @@ final class RelaySession {
             multipart = new MultipartReader(cumulation, options.maxPartBytes(), type.boundary(), this::deliver,
                     this::skipped);
         } else {
-            throw new RelayException("answered with " + MultipartReader.printable(type.mediaType())
+            throw new RelayException("answered with " + RelayFailures.printable(type.mediaType())
                     + ", not an MJPEG stream (multipart/x-mixed-replace) nor a JPEG (check the URL)");
         }
     }
@@ -240,7 +232,7 @@ final class RelaySession {
                     + " the URL, http://user:password@host/...");
             case REJECTED -> throw new RelayException("refused the user name and password in the URL (401)");
             case UNSUPPORTED -> throw new RelayException("asks for authentication we do not speak ("
-                    + MultipartReader.printable(authorizer.offered()) + "; we answer Basic and Digest)");
+                    + RelayFailures.printable(authorizer.offered()) + "; we answer Basic and Digest)");
         }
     }
 

@@ -67,8 +67,7 @@ final class CameraSource implements FrameSource {
                 opened = start(device, false);
             }
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            log.debug("FFmpeg on camera {}: {}", device, e.toString());
-            throw new SourceException("camera " + device + " " + FfmpegErrors.camera(e, device.toString()), e);
+            throw failure(e);
         }
         grabber = opened;
         passThrough = passesThrough(opened.getVideoCodec(), opened.getImageWidth(), opened.getImageHeight(), size);
@@ -96,13 +95,7 @@ final class CameraSource implements FrameSource {
         }
         g.setOption("video_size", size.toString());
         g.setOption("framerate", String.format(Locale.ROOT, "%.3f", fps));
-        try {
-            g.start();
-            return g;
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            FileSource.closeQuietly(g);
-            throw e;
-        }
+        return FfmpegInput.start(g);
     }
 
     /** The next frame, in a buffer from {@code alloc} that the caller owns and releases. */
@@ -118,13 +111,18 @@ final class CameraSource implements FrameSource {
             }
             return encoder.encode(image, alloc);
         } catch (FFmpegFrameGrabber.Exception e) {
-            log.debug("FFmpeg on camera {}: {}", camera.devicePath(), e.toString());
-            throw new SourceException("camera " + camera.devicePath() + " "
-                    + FfmpegErrors.camera(e, camera.devicePath().toString()), e);
+            throw failure(e);
         }
     }
 
-    /** Copies the camera's JPEG once out of FFmpeg's buffer (which the next read reuses), never per client. */
+    /** The library's detail goes to the debug log; the user gets our words. */
+    private SourceException failure(Exception e) {
+        Path device = camera.devicePath();
+        log.debug("FFmpeg on camera {}: {}", device, e.toString());
+        return new SourceException("camera " + device + " " + FfmpegErrors.camera(e, device.toString()), e);
+    }
+
+    /** The camera's next JPEG, copied out of FFmpeg's buffer; the caller owns (and releases) it. */
     private ByteBuf packet(ByteBufAllocator alloc) throws FFmpegFrameGrabber.Exception, SourceException {
         for (;;) {
             AVPacket packet = grabber.grabPacket();
@@ -137,9 +135,7 @@ final class CameraSource implements FrameSource {
                 if (packet.stream_index() != grabber.getVideoStream() || length < 4) {
                     continue;
                 }
-                ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
-                jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
-                return jpeg;
+                return FfmpegInput.copy(packet, alloc);
             } finally {
                 av_packet_unref(packet);
             }
@@ -180,7 +176,7 @@ final class CameraSource implements FrameSource {
     @Override
     public void close() {
         if (grabber != null) {
-            FileSource.closeQuietly(grabber);
+            FfmpegInput.closeQuietly(grabber);
             grabber = null;
         }
         if (encoder != null) {

@@ -5,14 +5,9 @@ import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * Bounds FFmpeg's blocking calls on a format context: FFmpeg asks the context's interrupt callback between its
- * reads and waits (every 100 ms at most while it waits for a socket, and before each read), and gives up with
- * {@code AVERROR_EXIT} once it says so. It says so when the calling thread's deadline has passed or the thread is
- * interrupted (the capture watchdog's interrupt of a hung grab, or the service closing).
- *
- * <p>The deadline is per thread: a context is only ever used on the thread that set it, and FFmpeg calls the
- * callback on the thread that called into it. One callback serves every context: JavaCPP gives each callback
- * class a handful of native entry points only, so one per source would run out.
+ * Bounds FFmpeg's blocking calls through the format context's interrupt callback: it ends them with
+ * {@code AVERROR_EXIT} once the calling thread's deadline passes or the thread is interrupted. One callback serves
+ * every context (JavaCPP has few native entry points per callback class); the deadline is per thread.
  */
 final class FfmpegDeadline {
 

@@ -108,19 +108,6 @@ final class FfmpegErrors {
      *
      * @param waitedTimeout whether the open failed only after the socket timeout had passed
      */
-    static String rtspOpen(Throwable e, Duration timeout, boolean waitedTimeout) {
-        int code = code(e);
-        if (unsupportedCodec(e, code)) {
-            return "sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG";
-        }
-        String message = String.valueOf(e.getMessage());
-        if (message.startsWith("Did not find a video")) {
-            return "has no video we can read: check that the URL names a video stream";
-        }
-        return rtspOpen(code, timeout, waitedTimeout);
-    }
-
-    /** As {@link #rtspOpen(Throwable, Duration, boolean)}, from FFmpeg's error code. */
     static String rtspOpen(int code, Duration timeout, boolean waitedTimeout) {
         if (code == AVERROR_DECODER_NOT_FOUND) {
             return "sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG";

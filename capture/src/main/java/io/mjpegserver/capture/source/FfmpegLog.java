@@ -15,16 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * FFmpeg's own log lines, routed into SLF4J (logger {@code ffmpeg}) instead of stderr.
- *
- * <p>FFmpeg's levels are written for its command line. Here every FFmpeg failure that matters comes back to
- * us as an error code, which the source puts into words in one line; FFmpeg's lines about it are detail for
- * whoever debugs. So they are mapped one step down: PANIC and FATAL to WARN, ERROR and WARNING to DEBUG,
- * INFO and VERBOSE to TRACE; FFmpeg's DEBUG and TRACE are never asked for. FFmpeg is told the lowest level
- * that will be logged, so it formats nothing that would be dropped.
- *
- * <p>FFmpeg holds one log callback per process: {@link #install()} sets it once (a class holder, so the one
- * piece of static state here is the one FFmpeg forces), and keeps it reachable for the process's lifetime.
+ * FFmpeg's log lines in SLF4J (logger {@code ffmpeg}), one level down (PANIC and FATAL to WARN, ERROR and WARNING
+ * to DEBUG, INFO to TRACE): the source reports each failure in our words, so FFmpeg's lines are debug detail.
+ * FFmpeg holds one callback per process: {@link #install()} sets it once and keeps it reachable.
  */
 final class FfmpegLog extends LogCallback {
 

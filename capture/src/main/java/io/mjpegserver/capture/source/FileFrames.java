@@ -16,11 +16,9 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 
 /**
- * The frames of an opened file in order, each with its playback time: microseconds since the first frame of the
- * first pass, counted on across loops (the file rewinds at its end). Frames not on screen at the asked time are
- * skipped unencoded, and so is a JPEG cut short (the last of a recording stopped mid-frame). A file FFmpeg cannot
- * seek by time (a multipart recording, {@code curl http://.../stream > rec.mjpg}) rewinds to its first byte.
- * Capture thread only.
+ * The frames of an opened file in order, each with its playback time, counted on across loops; frames not on
+ * screen at the asked time and JPEGs cut short are skipped unencoded. A file FFmpeg cannot seek by time rewinds
+ * to its first byte. Capture thread only.
  */
 final class FileFrames {
 
@@ -167,8 +165,7 @@ final class FileFrames {
     /** Copies a JPEG packet once per frame out of FFmpeg's buffer (which the next read reuses), never per client. */
     private ByteBuf copy(AVPacket packet, ByteBufAllocator alloc) throws SourceException {
         int length = packet.size();
-        ByteBuf jpeg = io.mjpegserver.capture.frame.Frame.allocate(alloc, length);
-        jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+        ByteBuf jpeg = FfmpegInput.copy(packet, alloc);
         int start = jpeg.readerIndex();
         if (jpeg.getUnsignedShort(start) != 0xFFD8) {
             jpeg.release();

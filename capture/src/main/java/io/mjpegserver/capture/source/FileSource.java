@@ -1,5 +1,7 @@
 package io.mjpegserver.capture.source;
 
+import static io.mjpegserver.capture.source.FfmpegInput.closeQuietly;
+import static io.mjpegserver.capture.source.FfmpegInput.even;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
@@ -15,25 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A video file, looped forever, or a still image. An MJPEG-coded file (or a JPEG still) whose size is kept is
- * passed through: its JPEGs go out as the file has them, with no decode and no encode.
- *
- * <p>A video plays at its own speed, whatever the output rate ({@link #pacingFps()}, {@code --fps}): output
- * frame {@code n} shows the file's frame at {@code n / fps} seconds of playback, so frames are dropped when the
- * output rate is lower than the file's and repeated (the same JPEG, not encoded again) when it is higher. The
- * clock is the output frame count, not the wall clock: the capture thread paces the grabs.
- *
- * <p>A still image (FFmpeg's image demuxers: jpg, png, bmp, ...) is read once at {@link #open()} and served at
- * the output rate, one frame a second unless {@code --fps} says otherwise. JPEGs back to back (a raw MJPEG
- * stream, {@code ffmpeg -i in.mp4 -c:v mjpeg clip.mjpeg}) are a video, whatever FFmpeg's probe took them for.
- *
- * <p>Ownership: {@link #grab} returns a retained duplicate of the newest JPEG, which the caller releases; the
- * source keeps its own reference to repeat it, released when a newer one replaces it and at {@link #close()}.
+ * A video file, looped forever and played at its own speed (frames dropped or repeated to the output rate,
+ * counted in output frames), or a still image read once. An MJPEG file whose size is kept is passed through.
+ * {@link #grab} returns a retained duplicate of the newest JPEG, released by the caller; the source's own
+ * reference is released when a newer one replaces it and at {@link #close()}.
  */
 final class FileSource implements FrameSource {
 
@@ -127,10 +118,8 @@ final class FileSource implements FrameSource {
             grabber.setFormat(format);
         }
         try {
-            grabber.start();
-            return grabber;
+            return FfmpegInput.start(grabber);
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            closeQuietly(grabber);
             throw failure(e);
         }
     }
@@ -194,10 +183,6 @@ final class FileSource implements FrameSource {
         return new SourceException("video file " + path + " " + words, e);
     }
 
-    private static int even(int side) {
-        return Math.max(16, side & ~1);
-    }
-
     /** The newest frame due at this output frame's playback time; the caller owns (and releases) the returned buffer. */
     @Override
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
@@ -243,11 +228,6 @@ final class FileSource implements FrameSource {
         return pacingFps;
     }
 
-    /** Whether JPEGs go out as the file has them. Valid after {@link #open()}. */
-    boolean passThrough() {
-        return passThrough;
-    }
-
     @Override
     public boolean passesThrough() {
         return passThrough;
@@ -272,14 +252,6 @@ final class FileSource implements FrameSource {
         if (newest != null) {
             newest.release();
             newest = null;
-        }
-    }
-
-    static void closeQuietly(FFmpegFrameGrabber grabber) {
-        try {
-            grabber.close();
-        } catch (FrameGrabber.Exception | RuntimeException ignored) {
-            // Closing a half-opened grabber: nothing left to report.
         }
     }
 

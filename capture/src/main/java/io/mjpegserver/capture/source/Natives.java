@@ -9,21 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads OpenCV's natives (core, imgproc, imgcodecs, and the OpenBLAS core links) on a thread of their own. They
- * are what encodes and draws frames, and loading them is the longest step of a start (about 0.4 s), but also most
- * of the server's native memory (OpenBLAS alone is about 100 MB of the natives cache): a feed that passes its
- * source's JPEGs through (an MJPEG file or camera, an HTTP relay) needs none of it until it must draw a NO SIGNAL
- * frame. So they are preloaded at start only for a feed that will encode ({@link #mayEncode}), while the server is
- * set up on another core, and otherwise loaded when first needed. A feed that gets there first waits for the
- * load under way (the JVM's class initialisation lock and JavaCPP's loader lock), never loads twice.
- *
- * <p>One thing must be done before that second thread exists: JavaCPP's {@link Pointer} class initialised. Its
- * initialiser takes the loader lock, and a library being loaded under that lock needs {@code Pointer}
- * initialised: if the preload holds the lock while another thread is inside {@code Pointer}'s initialiser, each
- * waits for the other for ever (bytedeco/javacpp#737; seen here as a test-pattern start hung on a fresh natives
- * cache). The same holds for any two threads first into JavaCPP, such as two feeds' capture threads opening
- * FFmpeg. So {@link #preloadInBackground} and {@link FrameSources#create} initialise it on the calling thread
- * first, which costs that thread the load of JavaCPP's own small library, once.
+ * Loads OpenCV's natives (about 0.4 s and most of the native memory) on a thread of their own, at start only for
+ * a feed that will encode ({@link #mayEncode}), else when first needed. JavaCPP's {@link Pointer} is initialised on
+ * the calling thread first: two threads first into JavaCPP at once deadlock (bytedeco/javacpp#737).
  */
 public final class Natives {
 

@@ -32,11 +32,8 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * Decodes one video stream's packets into BGR images. For a source that reads packets itself, to keep FFmpeg's
- * error codes (JavaCV's grabber turns every read error into end of stream). Capture thread only.
- *
- * <p>Slice threads only: frame threads would hold each picture back by one frame per thread, and a live
- * stream wants its newest picture now.
+ * Decodes one video stream's packets into BGR images, keeping FFmpeg's error codes (JavaCV's grabber reports every
+ * read error as the end of the stream). Slice threads only: frame threads hold each picture back. Capture thread only.
  */
 final class PacketDecoder implements AutoCloseable {
 

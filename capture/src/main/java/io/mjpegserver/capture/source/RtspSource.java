@@ -1,5 +1,6 @@
 package io.mjpegserver.capture.source;
 
+import static io.mjpegserver.capture.source.FfmpegInput.even;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
@@ -12,7 +13,6 @@ import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.encode.ImageEncoder;
-import io.mjpegserver.capture.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
@@ -24,22 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@code rtsp://} stream through FFmpeg, over TCP (interleaved: no UDP ports to open, no loss), with the
- * credentials the URL carries. MJPEG is passed through, the JPEGs going out as the stream has them; anything
- * else (H.264, H.265, ...) is decoded and encoded once. The stream paces itself.
- *
- * <p>Timeouts: FFmpeg's RTSP client has one socket timeout ({@code timeout}, in microseconds), which bounds the
- * TCP connect, each answer to a request, and each read of the stream. A server that stops sending, or never
- * answers, fails {@link #grab} or {@link #open()} after about twice the timeout (FFmpeg waits it out twice:
- * 4.2 s for 2 s, measured). FFmpeg 8.0 has no separate connect timeout for RTSP: with {@code stimeout} or
- * {@code rw_timeout} instead, an open against a server that never answers hangs. A server that keeps sending what
- * is not RTSP is never silent: so the open as a whole, and each grab, also end at a deadline of
- * {@value #DEADLINE_TIMEOUTS} timeouts, and at once when the capture thread is interrupted (the watchdog's
- * interrupt of a hung grab, or the service closing): see {@link FfmpegDeadline}.
- *
- * <p>The stream is opened and read with FFmpeg's own calls ({@link RtspInput}) rather than JavaCV's grabber, which
- * holds a process-wide lock across its open and reports every read error as the end of the stream: the error code
- * is what tells a timeout from a closed connection.
+ * An {@code rtsp://} stream through FFmpeg's own calls ({@link RtspInput}), over TCP, with the URL's credentials:
+ * MJPEG passed through, anything else decoded and encoded once. FFmpeg's one socket timeout bounds the connect,
+ * each answer and each read; a server that is never silent but sends no RTSP is cut off by a deadline of
+ * {@value #DEADLINE_TIMEOUTS} timeouts, or at once on an interrupt ({@link FfmpegDeadline}).
  */
 final class RtspSource implements FrameSource {
 
@@ -109,13 +97,13 @@ final class RtspSource implements FrameSource {
     /**
      * Connects and reads the stream's description.
      *
-     * @param quickProbe stop reading ahead as soon as every stream's codec parameters are known: FFmpeg's default
-     *                   reads up to 5 MB (or 5 s) first, which holds the first frame back (650 ms rather than 180 ms
-     *                   for a 15 fps H.264 stream from GStreamer); the frames read ahead are not lost, only late
+     * @param quickProbe stop reading ahead once the codecs are known: FFmpeg's default 5 MB probe holds the first
+     *                   frame back (650 ms rather than 180 ms at 15 fps); what was read ahead is not lost
      */
     private RtspInput connect(boolean quickProbe) throws SourceException {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("rtsp_transport", "tcp");
+        // Microseconds; bounds the connect, each answer and each read (stimeout or rw_timeout would let an open hang).
         options.put("timeout", Long.toString(timeout.toNanos() / 1000));
         // Audio would only be set up, carried and thrown away.
         options.put("allowed_media_types", "video");
@@ -173,10 +161,6 @@ final class RtspSource implements FrameSource {
             // Every picture is scaled to the size opened with, should the stream change its size later.
             encoder = new ImageEncoder(quality, new VideoSize(width, height));
         }
-    }
-
-    private static int even(int side) {
-        return Math.max(16, side & ~1);
     }
 
     /** The next picture of the stream as a JPEG; the caller owns (and releases) the returned buffer. */
@@ -238,8 +222,7 @@ final class RtspSource implements FrameSource {
         if (length < 4) {
             return null;
         }
-        ByteBuf jpeg = Frame.allocate(alloc, length);
-        jpeg.writeBytes(packet.data().position(0).limit(length).asByteBuffer());
+        ByteBuf jpeg = FfmpegInput.copy(packet, alloc);
         int start = jpeg.readerIndex();
         if (jpeg.getUnsignedShort(start) == 0xFFD8 && jpeg.getUnsignedShort(start + length - 2) == 0xFFD9) {
             return jpeg;

@@ -24,11 +24,9 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * A synthetic moving image: eight full-level colour bars (white, yellow, cyan, green, magenta, red, blue,
- * black) over the top three fifths, a box sweeping across a dark band, and a grey band with the frame number,
- * the wall-clock time of drawing (UTC, milliseconds) and the same frame number as a {@link TestPatternCode}.
- * Each frame is drawn into a canvas of its own ({@link CanvasPool}), so that encoder workers can encode frames
- * while the next ones are drawn.
+ * A synthetic moving image: colour bars, a sweeping box, and the frame number and drawing time in text and as a
+ * {@link TestPatternCode}. Each frame has a canvas of its own ({@link CanvasPool}), so workers encode while the
+ * next ones are drawn.
  */
 final class TestPatternSource implements PooledSource {
 

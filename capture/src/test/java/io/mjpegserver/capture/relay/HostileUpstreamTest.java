@@ -40,7 +40,7 @@ class HostileUpstreamTest {
     void partOverTheSizeLimit() throws Exception {
         expect(exchange -> {
             exchange.readRequest();
-            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: 300000\r\n\r\n");
+            exchange.write(HEAD + partHead("--foo", 300000));
             exchange.write(new byte[300000]);
             exchange.holdUntilClientCloses();
         }, " sent a part of 300000 bytes, over the limit of 262144 (raise it with --relay-max-part if the camera's"
@@ -59,24 +59,12 @@ class HostileUpstreamTest {
 
     @Test
     void garbageAfterTheHeaders() throws Exception {
-        expect(exchange -> {
-            exchange.readRequest();
-            exchange.write(HEAD);
-            byte[] noise = new byte[4096];
-            new Random(3).nextBytes(noise);
-            writeForever(exchange, noise);
-        }, " sent more than 65536 bytes without the boundary '--foo' its Content-Type announced (garbage, or another boundary)");
+        expectAfterNoise(HEAD, 3, " sent more than 65536 bytes without the boundary '--foo' its Content-Type announced (garbage, or another boundary)");
     }
 
     @Test
     void notHttpAtAll() throws Exception {
-        expect(exchange -> {
-            exchange.readRequest();
-            exchange.write("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
-            byte[] noise = new byte[4096];
-            new Random(4).nextBytes(noise);
-            writeForever(exchange, noise);
-        }, " did not answer with HTTP (is this the camera's web port?)");
+        expectAfterNoise("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", 4, " did not answer with HTTP (is this the camera's web port?)");
     }
 
     @Test
@@ -94,7 +82,7 @@ class HostileUpstreamTest {
     void wrongBoundary() throws Exception {
         expect(exchange -> {
             exchange.readRequest();
-            exchange.write(HEAD + "--bar\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(HEAD + partHead("--bar", JPEGS.get(0).length));
             exchange.write(JPEGS.get(0));
             exchange.holdUntilClientCloses();
         }, " uses the boundary '--bar', not the '--foo' its Content-Type announced");
@@ -113,7 +101,7 @@ class HostileUpstreamTest {
     void stallMidFrame() throws Exception {
         expect(exchange -> {
             exchange.readRequest();
-            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(HEAD + partHead("--foo", JPEGS.get(0).length));
             exchange.out.write(JPEGS.get(0), 0, 1000);
             exchange.out.flush();
             exchange.holdUntilClientCloses();
@@ -145,11 +133,11 @@ class HostileUpstreamTest {
             exchange.readRequest();
             exchange.write("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=foo\r\n\r\n");
             for (byte[] jpeg : JPEGS) {
-                exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n");
+                exchange.write(partHead("--foo", jpeg.length));
                 exchange.write(jpeg);
                 exchange.write("\r\n");
             }
-            exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(partHead("--foo", JPEGS.get(0).length));
             exchange.out.write(JPEGS.get(0), 0, 1000);
         }, " closed the connection mid-frame");
         assertEquals(2, sink.frames.size(), "the whole frames before the cut are delivered");
@@ -159,7 +147,7 @@ class HostileUpstreamTest {
     void closeBetweenFrames() throws Exception {
         expect(exchange -> {
             exchange.readRequest();
-            exchange.write(HEAD + "--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + JPEGS.get(0).length + "\r\n\r\n");
+            exchange.write(HEAD + partHead("--foo", JPEGS.get(0).length));
             exchange.write(JPEGS.get(0));
             exchange.write("\r\n--foo\r\n");
         }, " closed the connection");
@@ -173,8 +161,7 @@ class HostileUpstreamTest {
     void aMiscountedPartIsSkippedOnTheSameConnection() throws Exception {
         List<byte[]> jpegs = TestJpegs.make(5, 160, 120);
         // Off by the whole next part: the length ends where the next JPEG does.
-        int wholePart = 2 + ("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpegs.get(2).length + "\r\n\r\n")
-                .length() + jpegs.get(2).length;
+        int wholePart = 2 + partHead("--foo", jpegs.get(2).length).length() + jpegs.get(2).length;
         for (int error : new int[] {-100, -1, 7, 500, 100_000, wholePart}) {
             try (TestUpstream upstream = new TestUpstream(exchange -> {
                 exchange.readRequest();
@@ -183,8 +170,7 @@ class HostileUpstreamTest {
                 java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
                 for (int i = 0; i < jpegs.size(); i++) {
                     int length = jpegs.get(i).length + (i == 1 ? error : 0);
-                    body.write(("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: " + length + "\r\n\r\n")
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    body.write(partHead("--foo", length).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                     body.write(jpegs.get(i));
                     body.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 }
@@ -215,8 +201,7 @@ class HostileUpstreamTest {
             exchange.write(HEAD);
             for (int i = 0; i < JPEGS.size(); i++) {
                 String padding = i == 0 ? "\r\n" : "\0\0\0";
-                exchange.write("--foo\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                        + (JPEGS.get(i).length + padding.length()) + "\r\n\r\n");
+                exchange.write(partHead("--foo", JPEGS.get(i).length + padding.length()));
                 exchange.write(JPEGS.get(i));
                 exchange.write(padding + "\r\n");
             }
@@ -317,6 +302,22 @@ class HostileUpstreamTest {
                 exchange.write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: 5\r\n\r\nnope\n");
             }
         };
+    }
+
+    /** A part's delimiter line and headers, as cameras send them. */
+    private static String partHead(String delimiter, int contentLength) {
+        return delimiter + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + contentLength + "\r\n\r\n";
+    }
+
+    /** {@link #expect} of an upstream that answers {@code head}, then random bytes for as long as it is read. */
+    private static void expectAfterNoise(String head, long seed, String report) throws Exception {
+        expect(exchange -> {
+            exchange.readRequest();
+            exchange.write(head);
+            byte[] noise = new byte[4096];
+            new Random(seed).nextBytes(noise);
+            writeForever(exchange, noise);
+        }, report);
     }
 
     private static void writeForever(TestUpstream.Exchange exchange, byte[] chunk) throws Exception {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,16 +41,7 @@ class HttpRelaySourceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dialects")
     void relaysEveryLayoutAsWholeJpegSlices(MjpegDialect dialect) throws Exception {
-        try (TestUpstream upstream = new TestUpstream(exchange -> {
-            exchange.readRequest();
-            exchange.write(dialect.head());
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int i = 0; i < JPEGS.size(); i++) {
-                body.write(dialect.part(i, JPEGS.get(i)));
-            }
-            MjpegDialect.writeBody(exchange, dialect.chunked(), body.toByteArray(), new Random(7));
-            exchange.holdUntilClientCloses();
-        })) {
+        try (TestUpstream upstream = streaming(dialect, JPEGS, 7)) {
             RecordingSink sink = new RecordingSink();
             HttpRelaySource source = relays.relay(upstream.uri("/video.mjpg"), RelayOptions.DEFAULTS);
             source.open(sink);
@@ -82,16 +74,7 @@ class HttpRelaySourceTest {
                 JPEGS.get(3));
         MjpegDialect dialect = new MjpegDialect("short", true, "multipart/x-mixed-replace;boundary=b", "--b", "\r\n",
                 null, true, "", "");
-        try (TestUpstream upstream = new TestUpstream(exchange -> {
-            exchange.readRequest();
-            exchange.write(dialect.head());
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int i = 0; i < jpegs.size(); i++) {
-                body.write(dialect.part(i, jpegs.get(i)));
-            }
-            MjpegDialect.writeBody(exchange, true, body.toByteArray(), new Random(9));
-            exchange.holdUntilClientCloses();
-        })) {
+        try (TestUpstream upstream = streaming(dialect, jpegs, 9)) {
             RecordingSink sink = new RecordingSink();
             relays.relay(upstream.uri("/video"), RelayOptions.DEFAULTS).open(sink);
             List<byte[]> frames = sink.take(3, WAIT);
@@ -119,7 +102,6 @@ class HttpRelaySourceTest {
                 assertArrayEquals(JPEGS.get(i % JPEGS.size()), frames.get(i), "poll " + i);
             }
             assertEquals(1, upstream.connections.get(), "every poll on the same keep-alive connection");
-            assertTrue(source.polling());
             assertEquals(20, source.nominalFps());
             source.close();
             eventually(() -> upstream.finished.get() == 1, "the upstream sees the relay disconnect");
@@ -152,23 +134,12 @@ class HttpRelaySourceTest {
     @Test
     void answersBasicAuthFromTheUrl() throws Exception {
         String expected = "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString("admin:p@ss:w".getBytes());
-        try (TestUpstream upstream = new TestUpstream(exchange -> {
-            String request;
-            while ((request = exchange.readRequest()) != null) {
-                if (!request.contains("\r\n" + expected + "\r\n")) {
-                    exchange.write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"camera\"\r\n"
-                            + "Content-Length: 12\r\n\r\nUnauthorized");
-                    continue;
-                }
-                exchange.write(MjpegDialect.STANDARD.head());
-                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(0, JPEGS.get(0)), new Random(1));
-                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(1, JPEGS.get(1)), new Random(1));
-                exchange.holdUntilClientCloses();
-            }
-        })) {
+        try (TestUpstream upstream = guarded(request -> request.contains("\r\n" + expected + "\r\n"),
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"camera\"\r\n"
+                        + "Content-Length: 12\r\n\r\nUnauthorized")) {
             RecordingSink sink = new RecordingSink();
             HttpRelaySource source = relays.relay(upstream.uri("admin:p%40ss:w", "/video"), RelayOptions.DEFAULTS);
-            assertEquals("http://127.0.0.1:" + upstream.port() + "/video", source.describe());
+            assertEquals("relay http://127.0.0.1:" + upstream.port() + "/video", source.toString());
             source.open(sink);
             assertArrayEquals(JPEGS.get(0), sink.take(1, WAIT).get(0));
             assertEquals(2, upstream.requests.size(), "the challenge, then the answer");
@@ -180,19 +151,8 @@ class HttpRelaySourceTest {
     @Test
     void answersDigestAuthFromTheUrl() throws Exception {
         DigestServer digest = new DigestServer("camera", "admin", "secret");
-        try (TestUpstream upstream = new TestUpstream(exchange -> {
-            String request;
-            while ((request = exchange.readRequest()) != null) {
-                if (!digest.accepts(request)) {
-                    exchange.write("HTTP/1.1 401 Unauthorized\r\n" + digest.challengeHeader() + "Content-Length: 0\r\n\r\n");
-                    continue;
-                }
-                exchange.write(MjpegDialect.STANDARD.head());
-                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(0, JPEGS.get(0)), new Random(1));
-                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(1, JPEGS.get(1)), new Random(1));
-                exchange.holdUntilClientCloses();
-            }
-        })) {
+        try (TestUpstream upstream = guarded(digest::accepts,
+                "HTTP/1.1 401 Unauthorized\r\n" + digest.challengeHeader() + "Content-Length: 0\r\n\r\n")) {
             RecordingSink sink = new RecordingSink();
             HttpRelaySource source = relays.relay(upstream.uri("admin:secret", "/video?ch=1"), RelayOptions.DEFAULTS);
             source.open(sink);
@@ -230,6 +190,42 @@ class HttpRelaySourceTest {
         assertEquals("url: 'rtsp://cam/stream1' (expected: http:// or https://; rtsp:// is read through"
                 + " FFmpeg, not relayed)", rtsp.getMessage());
         assertThrows(IllegalArgumentException.class, () -> relays.relay(URI.create("ftp://cam/x"), RelayOptions.DEFAULTS));
+    }
+
+    /** Answers the first request with {@code dialect}'s head and {@code jpegs} as its parts, in random pieces. */
+    private static TestUpstream streaming(MjpegDialect dialect, List<byte[]> jpegs, long seed) throws IOException {
+        return new TestUpstream(exchange -> {
+            exchange.readRequest();
+            exchange.write(dialect.head());
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (int i = 0; i < jpegs.size(); i++) {
+                body.write(dialect.part(i, jpegs.get(i)));
+            }
+            MjpegDialect.writeBody(exchange, dialect.chunked(), body.toByteArray(), new Random(seed));
+            exchange.holdUntilClientCloses();
+        });
+    }
+
+    /** Whether the test upstream accepts a request's credentials. */
+    private interface Accepts {
+        boolean accepts(String request) throws Exception;
+    }
+
+    /** Answers {@code challenge} to each request it does not {@code accept}, and two parts to one it does. */
+    private static TestUpstream guarded(Accepts accepts, String challenge) throws IOException {
+        return new TestUpstream(exchange -> {
+            String request;
+            while ((request = exchange.readRequest()) != null) {
+                if (!accepts.accepts(request)) {
+                    exchange.write(challenge);
+                    continue;
+                }
+                exchange.write(MjpegDialect.STANDARD.head());
+                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(0, JPEGS.get(0)), new Random(1));
+                MjpegDialect.writeBody(exchange, true, MjpegDialect.STANDARD.part(1, JPEGS.get(1)), new Random(1));
+                exchange.holdUntilClientCloses();
+            }
+        });
     }
 
     static int freePort() throws Exception {

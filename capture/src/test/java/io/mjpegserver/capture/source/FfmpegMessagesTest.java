@@ -1,5 +1,7 @@
 package io.mjpegserver.capture.source;
 
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_DEBUG;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL;
@@ -54,20 +56,18 @@ class FfmpegMessagesTest {
     void rtspFailuresInOurWords() {
         Duration timeout = Duration.ofSeconds(5);
         assertEquals("sends video in a codec we cannot decode: set the camera's stream to H.264, H.265 or MJPEG",
-                FfmpegErrors.rtspOpen(new FFmpegFrameGrabber.Exception(
-                        "avcodec_find_decoder() error: Unsupported video format or codec."), timeout, false));
+                FfmpegErrors.rtspOpen(AVERROR_DECODER_NOT_FOUND, timeout, false));
         assertEquals("has no video we can read: check that the URL names a video stream",
-                FfmpegErrors.rtspOpen(new FFmpegFrameGrabber.Exception("Did not find a video or audio stream inside"
-                        + " \"rtsp://cam/x\" for videoStream == -1 and audioStream == -1."), timeout, false));
-        String invalid = FfmpegErrors.rtspOpen(javacv(-1094995529, "rtsp://cam/x"), timeout, false);
+                FfmpegErrors.rtspOpen(AVERROR_STREAM_NOT_FOUND, timeout, false));
+        String invalid = FfmpegErrors.rtspOpen(-1094995529, timeout, false);
         assertTrue(invalid.startsWith("answered with something that is not RTSP video"), invalid);
-        assertTrue(FfmpegErrors.rtspOpen(javacv(-1094995529, "rtsp://cam/x"), timeout, true)
+        assertTrue(FfmpegErrors.rtspOpen(-1094995529, timeout, true)
                 .startsWith("did not answer within 5 s"), "a request unanswered until the timeout");
         assertTrue(FfmpegErrors.rtspRead(-110, Duration.ofMillis(1500)).startsWith("sent nothing for 1.5 s"));
         for (int code : new int[] {-111, -110, -113, -5, -104, -541478725, -825242872, -858797304, -875574520, -99}) {
-            for (String words : List.of(FfmpegErrors.rtspOpen(javacv(code, "rtsp://u:p@cam/x"), timeout, false),
+            for (String words : List.of(FfmpegErrors.rtspOpen(code, timeout, false),
                     FfmpegErrors.rtspRead(code, timeout))) {
-                for (String internal : List.of("avformat", "error -", "setFormat", "FFmpegLogCallback", "()", "u:p")) {
+                for (String internal : List.of("avformat", "error -", "setFormat", "FFmpegLogCallback", "()")) {
                     assertFalse(words.contains(internal), words);
                 }
             }

@@ -36,7 +36,7 @@ class FileSourceTest {
         FileSource source = new FileSource(clip, null, 0, 80);
         source.open();
         try {
-            assertTrue(source.passThrough(), "an MJPEG file at its own size is passed through");
+            assertTrue(source.passesThrough(), "an MJPEG file at its own size is passed through");
             assertEquals(320, source.width());
             assertEquals(240, source.height());
             assertEquals(25.0, source.pacingFps(), 0.01, "the file's own rate");
@@ -87,7 +87,7 @@ class FileSourceTest {
         FileSource source = new FileSource(clip, new VideoSize(160, 120), 0, 80);
         source.open();
         try {
-            assertFalse(source.passThrough());
+            assertFalse(source.passesThrough());
             assertEquals(25.0, source.pacingFps(), 0.01, "the file's own rate");
             List<byte[]> frames = grab(source, CLIP_FRAMES * 2 + 1);
             int brightestAt = -1;
@@ -135,7 +135,7 @@ class FileSourceTest {
         FileSource source = new FileSource(clip, null, 20, 80);
         source.open();
         try {
-            assertTrue(source.passThrough());
+            assertTrue(source.passesThrough());
             assertEquals(20.0, source.pacingFps(), 0.01, "the output rate");
             List<byte[]> frames = grab(source, 60);
             List<Integer> shown = new ArrayList<>();
@@ -163,7 +163,7 @@ class FileSourceTest {
             FileSource source = new FileSource(clip, null, fps, 80);
             source.open();
             try {
-                assertTrue(source.passThrough());
+                assertTrue(source.passesThrough());
                 assertEquals(fps == 0 ? 25.0 : fps, source.pacingFps(), 0.01, "--fps " + fps);
                 List<Integer> shown = new ArrayList<>();
                 for (byte[] jpeg : grab(source, 45)) {
@@ -190,7 +190,7 @@ class FileSourceTest {
         FileSource source = new FileSource(recording, null, 0, 80);
         source.open();
         try {
-            assertTrue(source.passThrough());
+            assertTrue(source.passesThrough());
             List<Integer> shown = new ArrayList<>();
             for (byte[] jpeg : grab(source, 35)) {
                 shown.add(Clips.number(Jpegs.decode(io.netty.buffer.Unpooled.wrappedBuffer(jpeg))));
