@@ -2,6 +2,7 @@ package io.mjpegserver.capture.source;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -69,6 +70,8 @@ class FakeCamTest {
         assertEquals(0, grab.exit, "the child JVM grabbing " + DEVICE + ":\n" + grab.output);
         assertEquals(List.of("640", "480", Integer.toString(avcodec.AV_CODEC_ID_MJPEG)),
                 Files.readAllLines(dir.resolve("stream.txt")), "width, height, codec");
+        // FFmpeg takes the size from the JPEGs it decodes: a camera answering S_FMT with another size shows in its log.
+        assertFalse(grab.output.contains("The V4L2 driver changed"), "FFmpeg did not get what it asked:\n" + grab.output);
 
         List<byte[]> fixtures = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
