@@ -312,6 +312,7 @@ static void check_states(uint32_t fourcc) {
     CHECK(stat(DEVICE, &st) < 0 && errno == ENOENT, "stat when unplugged: ENOENT");
     CHECK(access(DEVICE, F_OK) < 0 && errno == ENOENT, "access when unplugged: ENOENT");
     CHECK(lstat(BY_ID, &st) < 0 && errno == ENOENT, "the by-id link goes too");
+    CHECK(fstat(s.fd, &st) == 0 && S_ISCHR(st.st_mode), "fstat of the fd open on it still works");
     set_state("plugged");
     int fd = open(BY_ID, O_RDWR);
     CHECK(fd >= 0, "open when plugged back, by its by-id link");

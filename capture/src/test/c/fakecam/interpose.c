@@ -342,10 +342,11 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) {
 
 /* ---- the paths: a character device (major 81, mode 0660) and its udev links ---- */
 
-/* What stat says of the camera (DEVICE) or a link (LINK); fails with ENOENT while it is unplugged. */
-static int fill_stat(int kind, struct stat *st) {
+/* What stat says of the camera (DEVICE) or a link (LINK); by path, fails with ENOENT while it is unplugged
+ * (an fd open on it stays valid to fstat, as in the kernel). */
+static int fill_stat(int kind, int of_fd, struct stat *st) {
     enum fc_state state = fc_read_state();
-    if (state == FC_UNPLUGGED)
+    if (state == FC_UNPLUGGED && !of_fd)
         return fail(ENOENT);
     memset(st, 0, sizeof *st);
     st->st_dev = makedev(0, 5);
@@ -367,7 +368,7 @@ _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 is s
     int name(const char *path, struct type *st) {                                       \
         int kind = path_kind(path);                                                     \
         if (kind) {                                                                     \
-            int r = fill_stat(follow ? DEVICE : kind, (struct stat *)st);               \
+            int r = fill_stat(follow ? DEVICE : kind, 0, (struct stat *)st);            \
             TRACE(#name "(%s) = %d", path, r);                                          \
             return r;                                                                   \
         }                                                                               \
@@ -382,7 +383,7 @@ STAT(lstat64, stat64, 0)
 #define FSTAT(name, type)                                                               \
     int name(int fd, struct type *st) {                                                 \
         if (fc_is_camera_fd(fd))                                                        \
-            return fill_stat(DEVICE, (struct stat *)st);                                \
+            return fill_stat(DEVICE, 1, (struct stat *)st);                             \
         NEXT(name);                                                                     \
         return next_##name(fd, st);                                                     \
     }
@@ -390,8 +391,12 @@ FSTAT(fstat, stat)
 FSTAT(fstat64, stat64)
 
 /* fstatat and statx with an absolute path (the JDK finds both with dlsym), or AT_EMPTY_PATH on a camera fd. */
+static int by_fd(int dirfd, const char *path, int flags) {
+    return (flags & AT_EMPTY_PATH) && path && !path[0] && fc_is_camera_fd(dirfd);
+}
+
 static int at_kind(int dirfd, const char *path, int flags) {
-    if ((flags & AT_EMPTY_PATH) && path && !path[0] && fc_is_camera_fd(dirfd))
+    if (by_fd(dirfd, path, flags))
         return DEVICE;
     int kind = path_kind(path);
     return kind && !(flags & AT_SYMLINK_NOFOLLOW) ? DEVICE : kind;
@@ -401,7 +406,7 @@ static int at_kind(int dirfd, const char *path, int flags) {
     int name(int dirfd, const char *path, struct type *st, int flags) {                 \
         int kind = at_kind(dirfd, path, flags);                                         \
         if (kind)                                                                       \
-            return fill_stat(kind, (struct stat *)st);                                  \
+            return fill_stat(kind, by_fd(dirfd, path, flags), (struct stat *)st);       \
         NEXT(name);                                                                     \
         return next_##name(dirfd, path, st, flags);                                     \
     }
@@ -415,7 +420,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask, struct stat
         NEXT(statx);
         return next_statx(dirfd, path, flags, mask, sx);
     }
-    if (fill_stat(kind, &st) < 0)
+    if (fill_stat(kind, by_fd(dirfd, path, flags), &st) < 0)
         return -1;
     memset(sx, 0, sizeof *sx);
     sx->stx_mask = STATX_BASIC_STATS;
