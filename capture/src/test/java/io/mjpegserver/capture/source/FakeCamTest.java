@@ -222,8 +222,8 @@ class FakeCamTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(jpeg, 0, 2);
         int i = 2;
-        while ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) != 0xDA) {
-            int segment = 2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF));
+        while (i + 4 <= jpeg.length && (jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) != 0xDA) {
+            int segment = Math.min(2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF)), jpeg.length - i);
             if ((jpeg[i + 1] & 0xFF) != 0xC4) {
                 out.write(jpeg, i, segment);
             }
@@ -233,8 +233,9 @@ class FakeCamTest {
         return out.toByteArray();
     }
 
-    private static boolean hasHuffmanTables(byte[] jpeg) {
-        return withoutHuffmanTables(jpeg).length != jpeg.length;
+    private static boolean hasHuffmanTables(byte[] packet) {
+        boolean jpeg = packet.length >= 4 && (packet[0] & 0xFF) == 0xFF && (packet[1] & 0xFF) == 0xD8;
+        return jpeg && withoutHuffmanTables(packet).length != packet.length;
     }
 
     private static int indexOf(List<byte[]> fixtures, byte[] packet) {
