@@ -279,6 +279,13 @@ static int try_format(struct v4l2_format *f, int set) {
     return 0;
 }
 
+static int get_format(struct v4l2_format *f) {
+    if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
+        return -EINVAL;
+    fill_pix(&f->fmt.pix, dev.format, dev.size);
+    return 0;
+}
+
 static int parm(struct v4l2_streamparm *p, int set) {
     if (p->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
         return -EINVAL;
@@ -482,6 +489,100 @@ static int dequeue(int fd, struct v4l2_buffer *b) {
     }
 }
 
+/* ---- the ioctls not above ---- */
+
+static int query_capabilities(struct v4l2_capability *cap) {
+    memset(cap, 0, sizeof *cap);
+    snprintf((char *)cap->driver, sizeof cap->driver, "uvcvideo");
+    snprintf((char *)cap->card, sizeof cap->card, "FakeCam");
+    snprintf((char *)cap->bus_info, sizeof cap->bus_info, "usb-0000:00:14.0-1");
+    cap->version = 0x060100;
+    cap->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
+    cap->capabilities = cap->device_caps | V4L2_CAP_DEVICE_CAPS;
+    return 0;
+}
+
+static int enum_format(struct v4l2_fmtdesc *d) {
+    uint32_t index = d->index, type = d->type;
+    if (type != V4L2_BUF_TYPE_VIDEO_CAPTURE || index >= (uint32_t)fc.nformats)
+        return -EINVAL;
+    memset(d, 0, sizeof *d);
+    d->index = index;
+    d->type = type;
+    d->pixelformat = fc.formats[index];
+    int mjpeg = d->pixelformat == V4L2_PIX_FMT_MJPEG;
+    d->flags = mjpeg ? V4L2_FMT_FLAG_COMPRESSED : 0;
+    snprintf((char *)d->description, sizeof d->description, "%s", mjpeg ? "Motion-JPEG" : "YUYV 4:2:2");
+    return 0;
+}
+
+static int enum_sizes(struct v4l2_frmsizeenum *s) {
+    if (find_format(s->pixel_format) < 0 || s->index >= (uint32_t)fc.nsizes)
+        return -EINVAL;
+    s->type = V4L2_FRMSIZE_TYPE_DISCRETE;
+    s->discrete.width = fc.sizes[s->index].width;
+    s->discrete.height = fc.sizes[s->index].height;
+    return 0;
+}
+
+static int enum_intervals(struct v4l2_frmivalenum *v) {
+    if (find_format(v->pixel_format) < 0 || find_size(v->width, v->height) < 0 || v->index > 1)
+        return -EINVAL;
+    v->type = V4L2_FRMIVAL_TYPE_DISCRETE;
+    v->discrete = (struct v4l2_fract){v->index + 1, fc.fps}; /* the camera's rate, and half of it */
+    return 0;
+}
+
+static int enum_input(struct v4l2_input *in) {
+    if (in->index != 0)
+        return -EINVAL;
+    memset(in, 0, sizeof *in);
+    snprintf((char *)in->name, sizeof in->name, "Camera 1");
+    in->type = V4L2_INPUT_TYPE_CAMERA;
+    return 0;
+}
+
+static int get_control(struct v4l2_control *v) {
+    const struct control *c = find_control(v->id);
+    if (!c)
+        return -EINVAL;
+    v->value = c->value;
+    return 0;
+}
+
+static int queue_buffer(int fd, struct v4l2_buffer *b) {
+    int err = check_buffer(fd, b, 1);
+    if (err)
+        return err;
+    if (dev.buffers[b->index].state != DEQUEUED)
+        return -EINVAL;
+    dev.buffers[b->index].state = QUEUED;
+    dev.buffers[b->index].order = ++dev.orders;
+    fill_buffer(b, b->index);
+    pthread_cond_broadcast(&changed);
+    return 0;
+}
+
+static int stream(int fd, const int *type, int on) {
+    if (*type != V4L2_BUF_TYPE_VIDEO_CAPTURE || dev.owner < 0)
+        return -EINVAL;
+    if (dev.owner != fd)
+        return -EBUSY;
+    if (!on) {
+        stop_streaming();
+        return 0;
+    }
+    if (dev.streaming)
+        return 0;
+    int err = fc_frames_start(fc.formats[dev.format], fc.sizes[dev.size].width, fc.sizes[dev.size].height);
+    if (err)
+        return err;
+    dev.streaming = 1;
+    dev.start_ns = fc_now_ns();
+    dev.produced = 0;
+    return 0;
+}
+
 /* ---- the entry points ---- */
 
 int fc_open(int flags) {
@@ -518,150 +619,36 @@ int fc_close(int fd) {
 int fc_ioctl(int fd, unsigned long request, void *arg) {
     sync_state();
     pthread_mutex_lock(&lock);
-    int err = 0;
+    int err;
     if (fd_dead[fd]) {
         err = -ENODEV;
     } else switch (request) {
-    case VIDIOC_QUERYCAP: {
-        struct v4l2_capability *cap = arg;
-        memset(cap, 0, sizeof *cap);
-        snprintf((char *)cap->driver, sizeof cap->driver, "uvcvideo");
-        snprintf((char *)cap->card, sizeof cap->card, "FakeCam");
-        snprintf((char *)cap->bus_info, sizeof cap->bus_info, "usb-0000:00:14.0-1");
-        cap->version = 0x060100;
-        cap->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
-        cap->capabilities = cap->device_caps | V4L2_CAP_DEVICE_CAPS;
-        break;
-    }
-    case VIDIOC_ENUM_FMT: {
-        struct v4l2_fmtdesc *d = arg;
-        uint32_t index = d->index, type = d->type;
-        if (type != V4L2_BUF_TYPE_VIDEO_CAPTURE || index >= (uint32_t)fc.nformats) {
-            err = -EINVAL;
-            break;
-        }
-        memset(d, 0, sizeof *d);
-        d->index = index;
-        d->type = type;
-        d->pixelformat = fc.formats[index];
-        int mjpeg = d->pixelformat == V4L2_PIX_FMT_MJPEG;
-        d->flags = mjpeg ? V4L2_FMT_FLAG_COMPRESSED : 0;
-        snprintf((char *)d->description, sizeof d->description, "%s", mjpeg ? "Motion-JPEG" : "YUYV 4:2:2");
-        break;
-    }
-    case VIDIOC_G_FMT: {
-        struct v4l2_format *f = arg;
-        if (f->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
-            err = -EINVAL;
-        else
-            fill_pix(&f->fmt.pix, dev.format, dev.size);
-        break;
-    }
-    case VIDIOC_S_FMT:
-    case VIDIOC_TRY_FMT:
-        err = try_format(arg, request == VIDIOC_S_FMT);
-        break;
-    case VIDIOC_ENUM_FRAMESIZES: {
-        struct v4l2_frmsizeenum *s = arg;
-        if (find_format(s->pixel_format) < 0 || s->index >= (uint32_t)fc.nsizes) {
-            err = -EINVAL;
-            break;
-        }
-        s->type = V4L2_FRMSIZE_TYPE_DISCRETE;
-        s->discrete.width = fc.sizes[s->index].width;
-        s->discrete.height = fc.sizes[s->index].height;
-        break;
-    }
-    case VIDIOC_ENUM_FRAMEINTERVALS: {
-        struct v4l2_frmivalenum *v = arg;
-        if (find_format(v->pixel_format) < 0 || find_size(v->width, v->height) < 0 || v->index > 1) {
-            err = -EINVAL;
-            break;
-        }
-        v->type = V4L2_FRMIVAL_TYPE_DISCRETE;
-        v->discrete = (struct v4l2_fract){v->index + 1, fc.fps}; /* the camera's rate, and half of it */
-        break;
-    }
-    case VIDIOC_G_PARM:
-    case VIDIOC_S_PARM:
-        err = parm(arg, request == VIDIOC_S_PARM);
-        break;
-    case VIDIOC_ENUMINPUT: {
-        struct v4l2_input *in = arg;
-        if (in->index != 0) {
-            err = -EINVAL;
-            break;
-        }
-        memset(in, 0, sizeof *in);
-        snprintf((char *)in->name, sizeof in->name, "Camera 1");
-        in->type = V4L2_INPUT_TYPE_CAMERA;
-        break;
-    }
-    case VIDIOC_G_INPUT:
-        *(int *)arg = 0;
-        break;
-    case VIDIOC_S_INPUT:
-        err = *(int *)arg == 0 ? 0 : -EINVAL;
-        break;
-    case VIDIOC_QUERYCTRL:
-        err = query_control(arg);
-        break;
-    case VIDIOC_QUERYMENU:
-        err = query_menu(arg);
-        break;
-    case VIDIOC_G_CTRL: {
-        struct v4l2_control *v = arg;
-        const struct control *c = find_control(v->id);
-        if (c)
-            v->value = c->value;
-        else
-            err = -EINVAL;
-        break;
-    }
-    case VIDIOC_S_CTRL:
-        err = set_control(arg);
-        break;
-    case VIDIOC_REQBUFS:
-        err = request_buffers(fd, arg);
-        break;
+    case VIDIOC_QUERYCAP: err = query_capabilities(arg); break;
+    case VIDIOC_ENUM_FMT: err = enum_format(arg); break;
+    case VIDIOC_G_FMT: err = get_format(arg); break;
+    case VIDIOC_S_FMT: err = try_format(arg, 1); break;
+    case VIDIOC_TRY_FMT: err = try_format(arg, 0); break;
+    case VIDIOC_ENUM_FRAMESIZES: err = enum_sizes(arg); break;
+    case VIDIOC_ENUM_FRAMEINTERVALS: err = enum_intervals(arg); break;
+    case VIDIOC_G_PARM: err = parm(arg, 0); break;
+    case VIDIOC_S_PARM: err = parm(arg, 1); break;
+    case VIDIOC_ENUMINPUT: err = enum_input(arg); break;
+    case VIDIOC_G_INPUT: *(int *)arg = 0; err = 0; break;
+    case VIDIOC_S_INPUT: err = *(int *)arg == 0 ? 0 : -EINVAL; break;
+    case VIDIOC_QUERYCTRL: err = query_control(arg); break;
+    case VIDIOC_QUERYMENU: err = query_menu(arg); break;
+    case VIDIOC_G_CTRL: err = get_control(arg); break;
+    case VIDIOC_S_CTRL: err = set_control(arg); break;
+    case VIDIOC_REQBUFS: err = request_buffers(fd, arg); break;
     case VIDIOC_QUERYBUF:
         if (!(err = check_buffer(fd, arg, 1)))
             fill_buffer(arg, ((struct v4l2_buffer *)arg)->index);
         break;
-    case VIDIOC_QBUF: {
-        struct v4l2_buffer *b = arg;
-        if ((err = check_buffer(fd, b, 1)))
-            break;
-        if (dev.buffers[b->index].state != DEQUEUED) {
-            err = -EINVAL;
-            break;
-        }
-        dev.buffers[b->index].state = QUEUED;
-        dev.buffers[b->index].order = ++dev.orders;
-        fill_buffer(b, b->index);
-        pthread_cond_broadcast(&changed);
-        break;
-    }
-    case VIDIOC_DQBUF:
-        err = dequeue(fd, arg);
-        break;
-    case VIDIOC_STREAMON:
-    case VIDIOC_STREAMOFF:
-        if (*(int *)arg != V4L2_BUF_TYPE_VIDEO_CAPTURE || dev.owner < 0) {
-            err = -EINVAL;
-        } else if (dev.owner != fd) {
-            err = -EBUSY;
-        } else if (request == VIDIOC_STREAMOFF) {
-            stop_streaming();
-        } else if (!dev.streaming && !(err = fc_frames_start(fc.formats[dev.format], fc.sizes[dev.size].width,
-                                                             fc.sizes[dev.size].height))) {
-            dev.streaming = 1;
-            dev.start_ns = fc_now_ns();
-            dev.produced = 0;
-        }
-        break;
-    default: /* G_STD, ENUMSTD and the rest: a UVC camera has no analog standard */
-        err = -ENOTTY;
+    case VIDIOC_QBUF: err = queue_buffer(fd, arg); break;
+    case VIDIOC_DQBUF: err = dequeue(fd, arg); break;
+    case VIDIOC_STREAMON: err = stream(fd, arg, 1); break;
+    case VIDIOC_STREAMOFF: err = stream(fd, arg, 0); break;
+    default: err = -ENOTTY; /* G_STD, ENUMSTD and the rest: a UVC camera has no analog standard */
     }
     pthread_mutex_unlock(&lock);
     return err;

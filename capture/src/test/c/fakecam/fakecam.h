@@ -35,14 +35,14 @@ enum fc_state { FC_PLUGGED, FC_UNPLUGGED, FC_BUSY, FC_DENIED };
 extern struct fc_config fc;
 
 /* interpose.c: libc as it would be without this library. */
-void fc_init(void);
 int fc_real_open(const char *path, int flags);
 int fc_real_close(int fd);
 ssize_t fc_real_read(int fd, void *buf, size_t n);
 void *fc_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void fc_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* device.c: the camera. Each returns 0 (or an fd, or a count) on success, -errno on failure. */
+/* device.c: the camera. fc_init reads the configuration once; the rest return 0 (or an fd) or -errno. */
+void fc_init(void);
 extern volatile unsigned char fc_fd_is_camera[FC_MAX_FDS];
 static inline int fc_is_camera_fd(int fd) {
     return fd >= 0 && fd < FC_MAX_FDS && fc_fd_is_camera[fd];

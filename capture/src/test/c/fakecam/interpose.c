@@ -103,53 +103,34 @@ static mode_t mode_arg(int flags, va_list ap) {
     return flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, mode_t) : 0;
 }
 
-#define OPEN(name)                                                         \
-    int name(const char *path, int flags, ...) {                           \
-        if (path_kind(path))                                               \
-            return open_camera(path, flags);                               \
-        va_list ap;                                                        \
-        va_start(ap, flags);                                               \
-        mode_t mode = mode_arg(flags, ap);                                 \
-        va_end(ap);                                                        \
-        NEXT(name);                                                        \
-        return next_##name(path, flags, mode);                             \
-    }
-OPEN(open)
-OPEN(open64)
+/* The body of each open: the camera's paths, or libc's open with the same arguments (the mode too, when the
+ * flags create a file). */
+#define OPEN_BODY(name, ...)                   \
+    if (path_kind(path))                       \
+        return open_camera(path, flags);       \
+    va_list ap;                                \
+    va_start(ap, flags);                       \
+    mode_t mode = mode_arg(flags, ap);         \
+    va_end(ap);                                \
+    NEXT(name);                                \
+    return next_##name(__VA_ARGS__, mode)
 
-#define OPENAT(name)                                                       \
-    int name(int dirfd, const char *path, int flags, ...) {                \
-        if (path_kind(path))                                               \
-            return open_camera(path, flags);                               \
-        va_list ap;                                                        \
-        va_start(ap, flags);                                               \
-        mode_t mode = mode_arg(flags, ap);                                 \
-        va_end(ap);                                                        \
-        NEXT(name);                                                        \
-        return next_##name(dirfd, path, flags, mode);                      \
-    }
-OPENAT(openat)
-OPENAT(openat64)
+int open(const char *path, int flags, ...) { OPEN_BODY(open, path, flags); }
+int open64(const char *path, int flags, ...) { OPEN_BODY(open64, path, flags); }
+int openat(int dirfd, const char *path, int flags, ...) { OPEN_BODY(openat, dirfd, path, flags); }
+int openat64(int dirfd, const char *path, int flags, ...) { OPEN_BODY(openat64, dirfd, path, flags); }
 
-#define OPEN_2(name)                                                       \
-    int name(const char *path, int flags) {                                \
-        if (path_kind(path))                                               \
-            return open_camera(path, flags);                               \
-        NEXT(name);                                                        \
-        return next_##name(path, flags);                                   \
-    }
-OPEN_2(__open_2)
-OPEN_2(__open64_2)
+/* The fortified opens, which take no mode. */
+#define OPEN_2_BODY(name, ...)                 \
+    if (path_kind(path))                       \
+        return open_camera(path, flags);       \
+    NEXT(name);                                \
+    return next_##name(__VA_ARGS__)
 
-#define OPENAT_2(name)                                                     \
-    int name(int dirfd, const char *path, int flags) {                     \
-        if (path_kind(path))                                               \
-            return open_camera(path, flags);                               \
-        NEXT(name);                                                        \
-        return next_##name(dirfd, path, flags);                            \
-    }
-OPENAT_2(__openat_2)
-OPENAT_2(__openat64_2)
+int __open_2(const char *path, int flags) { OPEN_2_BODY(__open_2, path, flags); }
+int __open64_2(const char *path, int flags) { OPEN_2_BODY(__open64_2, path, flags); }
+int __openat_2(int dirfd, const char *path, int flags) { OPEN_2_BODY(__openat_2, dirfd, path, flags); }
+int __openat64_2(int dirfd, const char *path, int flags) { OPEN_2_BODY(__openat64_2, dirfd, path, flags); }
 
 /* ---- the calls on an open camera ---- */
 
