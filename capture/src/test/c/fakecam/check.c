@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -256,6 +257,20 @@ static void check_stream(int fd) {
     fcntl(fd, F_SETFL, 0);
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     CHECK(poll(&pfd, 1, 2000) == 1 && (pfd.revents & POLLIN), "poll: readable within a frame");
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0 && write(pipefd[1], "x", 1) == 1, "a pipe with a byte in it");
+    struct pollfd both[2] = {{.fd = fd, .events = POLLIN}, {.fd = pipefd[0], .events = POLLIN}};
+    CHECK(poll(both, 2, 1000) == 2 && (both[0].revents & POLLIN) && (both[1].revents & POLLIN),
+          "poll of the camera and a pipe: both readable");
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(fd, &readable);
+    FD_SET(pipefd[0], &readable);
+    struct timeval tv = {1, 0};
+    CHECK(select((fd > pipefd[0] ? fd : pipefd[0]) + 1, &readable, NULL, NULL, &tv) == 2 && FD_ISSET(fd, &readable),
+          "select: the camera readable");
+    close(pipefd[0]);
+    close(pipefd[1]);
 
     int64_t first_ts = 0, last_ts = 0;
     uint32_t first = 0;
@@ -281,6 +296,9 @@ static void check_stream(int fd) {
     int64_t took = now_us() - first_ts;
     CHECK(took >= 29 * INTERVAL_US && took < 10000000, "30 frames took %lld us", (long long)took);
     stop(&s);
+    int reused = open("/dev/null", O_RDONLY);
+    char byte;
+    CHECK(reused == fd && read(reused, &byte, 1) == 0 && close(reused) == 0, "the fd's number, reused, is libc's");
 }
 
 static void *unplug_soon(void *arg) {
