@@ -272,29 +272,33 @@ static void check_stream(int fd) {
     close(pipefd[0]);
     close(pipefd[1]);
 
+    /* A process stalled for longer than 32 frames loses some, as with a real camera: the sequence and the
+     * timestamps then skip them, together. */
     int64_t first_ts = 0, last_ts = 0;
-    uint32_t first = 0;
+    uint32_t first = 0, last = 0;
     for (int i = 0; i < FRAMES_TO_STREAM; i++) {
         b = (struct v4l2_buffer){.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
         CHECK(ioctl(fd, VIDIOC_DQBUF, &b) == 0 && b.index < 32, "DQBUF %d", i);
         int64_t ts = (int64_t)b.timestamp.tv_sec * 1000000 + b.timestamp.tv_usec;
         CHECK(b.flags & V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC, "monotonic timestamps");
-        CHECK(ts <= now_us() && ts > now_us() - 2000000, "timestamp %lld is recent", (long long)ts);
+        CHECK(ts <= now_us() && ts > now_us() - 30000000, "timestamp %lld is of CLOCK_MONOTONIC", (long long)ts);
         if (i == 0) {
             first = b.sequence;
             first_ts = ts;
         } else {
-            CHECK(b.sequence == first + i, "sequence %u (expected: %u)", b.sequence, first + i);
-            CHECK(ts - last_ts >= INTERVAL_US && ts - last_ts <= INTERVAL_US + 1, "interval %lld us",
-                  (long long)(ts - last_ts));
+            int64_t frames = b.sequence - last, apart = ts - last_ts;
+            CHECK(b.sequence > last, "sequence %u after %u", b.sequence, last);
+            CHECK(apart >= frames * INTERVAL_US && apart <= frames * (INTERVAL_US + 1), "sequence %u comes %lld us"
+                  " after %u (expected: %lld x 33333)", b.sequence, (long long)apart, last, (long long)frames);
         }
+        last = b.sequence;
         last_ts = ts;
         check_frame(b.sequence, s.mem[b.index], b.bytesused);
         CHECK(ioctl(fd, VIDIOC_QBUF, &b) == 0, "QBUF again");
     }
-    /* No frame before its time: the 30th comes 29 intervals after the first, whatever the load. */
+    /* No frame before its time: the last comes (last - first) intervals after the first, whatever the load. */
     int64_t took = now_us() - first_ts;
-    CHECK(took >= 29 * INTERVAL_US && took < 10000000, "30 frames took %lld us", (long long)took);
+    CHECK(took >= (int64_t)(last - first) * INTERVAL_US, "%u frames in %lld us", last - first, (long long)took);
     stop(&s);
     int reused = open("/dev/null", O_RDONLY);
     char byte;
@@ -315,13 +319,18 @@ static void check_states(uint32_t fourcc) {
     negotiate(s.fd, fourcc);
     start(&s, 2);
     struct v4l2_buffer b = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
-    CHECK(ioctl(s.fd, VIDIOC_DQBUF, &b) == 0 && ioctl(s.fd, VIDIOC_DQBUF, &b) == 0, "DQBUF both buffers");
+    /* Two buffers, not dequeued for 6 frames: they hold the first two, the next four find none and are lost. */
+    usleep(6 * INTERVAL_US + 10000);
+    CHECK(ioctl(s.fd, VIDIOC_DQBUF, &b) == 0 && b.sequence == 0, "DQBUF: the oldest frame (%u)", b.sequence);
+    CHECK(ioctl(s.fd, VIDIOC_DQBUF, &b) == 0 && b.sequence == 1, "DQBUF: the next (%u)", b.sequence);
+    CHECK(ioctl(s.fd, VIDIOC_QBUF, &b) == 0 && ioctl(s.fd, VIDIOC_DQBUF, &b) == 0 && b.sequence >= 6,
+          "DQBUF after the drops: sequence %u (expected: >= 6)", b.sequence);
     /* With no buffer queued DQBUF blocks, as in the kernel, until the camera goes away. */
     pthread_t unplugger;
     pthread_create(&unplugger, NULL, unplug_soon, NULL);
     int64_t t = now_us();
     CHECK(ioctl(s.fd, VIDIOC_DQBUF, &b) < 0 && errno == ENODEV, "DQBUF when unplugged: ENODEV");
-    CHECK(now_us() - t < 2000000, "a blocked DQBUF sees the unplug at once");
+    CHECK(now_us() - t < 5000000, "a blocked DQBUF sees the unplug (it looks every 20 ms)");
     pthread_join(unplugger, NULL);
     struct pollfd pfd = {.fd = s.fd, .events = POLLIN};
     CHECK(poll(&pfd, 1, 1000) == 1 && (pfd.revents & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),

@@ -439,6 +439,7 @@ ssize_t readlink(const char *path, char *buf, size_t size) {
         NEXT(readlink);
         return next_readlink(path, buf, size);
     }
+    TRACE("readlink(%s)", path);
     if (fc_read_state() == FC_UNPLUGGED)
         return fail(ENOENT);
     if (kind == DEVICE)
@@ -449,7 +450,8 @@ ssize_t readlink(const char *path, char *buf, size_t size) {
     return (ssize_t)len;
 }
 
-static char *realpath_camera(char *resolved) {
+static char *realpath_camera(const char *path, char *resolved) {
+    TRACE("realpath(%s)", path);
     if (fc_read_state() == FC_UNPLUGGED) {
         errno = ENOENT;
         return NULL;
@@ -461,14 +463,14 @@ static char *realpath_camera(char *resolved) {
 
 char *realpath(const char *path, char *resolved) {
     if (path_kind(path))
-        return realpath_camera(resolved);
+        return realpath_camera(path, resolved);
     NEXT(realpath);
     return next_realpath(path, resolved);
 }
 
 char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen) {
     if (path_kind(path))
-        return realpath_camera(resolved);
+        return realpath_camera(path, resolved);
     NEXT(__realpath_chk);
     return next___realpath_chk(path, resolved, resolvedlen);
 }
