@@ -139,6 +139,9 @@ static void check_enumeration(int fd) {
     v.index = 2;
     CHECK(ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &v) < 0 && errno == EINVAL, "ENUM_FRAMEINTERVALS ends");
 
+    struct v4l2_streamparm p = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
+    CHECK(ioctl(fd, VIDIOC_G_PARM, &p) == 0 && p.parm.capture.timeperframe.numerator == 1
+          && p.parm.capture.timeperframe.denominator == 30, "G_PARM before any S_FMT: 1/30");
     struct v4l2_input in = {.index = 0};
     int input = -1;
     CHECK(ioctl(fd, VIDIOC_ENUMINPUT, &in) == 0 && in.type == V4L2_INPUT_TYPE_CAMERA, "ENUMINPUT 0");

@@ -590,6 +590,8 @@ int fc_open(int flags) {
     if (state != FC_PLUGGED)
         return state == FC_UNPLUGGED ? -ENOENT : state == FC_BUSY ? -EBUSY : -EACCES;
     pthread_mutex_lock(&lock);
+    if (!dev.interval.denominator) /* the camera's rate until S_FMT or S_PARM */
+        dev.interval = (struct v4l2_fract){1, fc.fps};
     int fd = dev.streaming ? -EBUSY
              : eventfd(0, (flags & O_CLOEXEC ? EFD_CLOEXEC : 0) | (flags & O_NONBLOCK ? EFD_NONBLOCK : 0));
     if (fd == -1)
