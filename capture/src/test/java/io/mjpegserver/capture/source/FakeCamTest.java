@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fake camera of {@code src/test/c/fakecam}: built and checked by its own C program, then opened by FFmpeg's
  * V4L2 input inside JavaCV, in a child JVM that has it preloaded, with the options the server gives a camera.
- * Each packet must be the fixture's JPEG minus its DHT segments, byte for byte, at the negotiated rate.
+ * Each packet must be the fixture's frame as a UVC camera sends it (a JPEG minus its DHT segments, or raw YUYV),
+ * byte for byte, at the negotiated rate; unplugging the camera must end FFmpeg's stream.
  */
 class FakeCamTest {
 
