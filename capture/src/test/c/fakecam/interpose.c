@@ -345,6 +345,9 @@ static int fill_stat(int kind, int of_fd, struct stat *st) {
 
 _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 is struct stat on x86_64");
 
+/* glibc 2.33 and later export stat, stat64 and the rest themselves, and the JDK and FFmpeg's libraries import
+ * those (stat64@GLIBC_2.33): nothing here goes through the older __xstat family. */
+
 #define STAT(name, type, follow)                                                        \
     int name(const char *path, struct type *st) {                                       \
         int kind = path_kind(path);                                                     \
