@@ -18,6 +18,8 @@ command -v motion   >/dev/null 2>&1 || missing+=(motion)
 command -v nghttp   >/dev/null 2>&1 || missing+=(nghttp2-client)
 # The side-by-side benchmark's load client (bench/mjpeg-load.c) is built and checked by MjpegLoadTest.
 command -v cc       >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+# FakeCamTest builds the LD_PRELOAD camera (capture/src/test/c/fakecam) with make.
+command -v make     >/dev/null 2>&1 || missing+=(make)
 # The edge cluster test runs Debian's nginx and HAProxy in front of three edges (they live in /usr/sbin); nginx
 # also fronts --unix in NginxUnixSocketTest.
 [ -x /usr/sbin/nginx ]   || command -v nginx   >/dev/null 2>&1 || missing+=(nginx)
