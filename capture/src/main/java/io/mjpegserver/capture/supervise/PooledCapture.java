@@ -1,6 +1,5 @@
 package io.mjpegserver.capture.supervise;
 
-import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.PooledSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
@@ -67,14 +66,8 @@ final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
 
     @Override
     public boolean encoded(EncoderPool.Job job, ByteBuf jpeg, long encodeNanos) {
-        try {
-            return supervisor.stage().deliver(job.generation(), jpeg, false, job.size(),
-                    System.nanoTime() - job.startedNanos(), encodeNanos) != FrameStage.Outcome.STALE;
-        } catch (RuntimeException e) {
-            FatalErrorHandler.rethrowError(e);
-            supervisor.lost(job.generation(), RingPublisher.Loss.INTERNAL, Supervisor.internalWords("publishing a frame", e), e);
-            return false;
-        }
+        return supervisor.deliver(job.generation(), jpeg, false, job.size(), System.nanoTime() - job.startedNanos(),
+                encodeNanos);
     }
 
     @Override
