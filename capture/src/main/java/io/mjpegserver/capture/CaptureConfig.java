@@ -49,10 +49,6 @@ public record CaptureConfig(SourceSpec source, VideoSize size, double fps, int q
         return new CaptureConfig(source, size, fps, quality, ringSize);
     }
 
-    public CaptureConfig withQuality(int quality) {
-        return new CaptureConfig(source, size, fps, quality, ringSize);
-    }
-
     /** The size to produce, or ask a device for, when the source has no size of its own. */
     public VideoSize sizeOrDefault() {
         return size != null ? size : DEFAULT_SIZE;

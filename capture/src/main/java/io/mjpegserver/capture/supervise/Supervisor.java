@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * thread, or a pushed source's supervisor thread and event loops) report to it: frames through
  * {@link #stage()}, losses through {@link #lost}. Thread-safe.
  */
-public final class Supervisor implements AutoCloseable {
+final class Supervisor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(2);
