@@ -69,22 +69,61 @@ class CaptureServiceTest {
         return frame.size() > 4;
     }
 
-    /** A tiny source: valid 4-byte "JPEGs", failing on the grabs listed. */
-    static class ScriptedSource implements FrameSource {
-        final AtomicInteger grabs = new AtomicInteger();
+    /** A fake source of a fixed size and rate that counts its opens and closes. */
+    abstract static class CountedSource implements FrameSource {
         final AtomicInteger opens = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
+        private final int width;
+        private final int height;
+        private final double fps;
+
+        CountedSource(int width, int height, double fps) {
+            this.width = width;
+            this.height = height;
+            this.fps = fps;
+        }
+
+        @Override
+        public void open() throws SourceException {
+            opens.incrementAndGet();
+        }
+
+        @Override
+        public int width() {
+            return width;
+        }
+
+        @Override
+        public int height() {
+            return height;
+        }
+
+        @Override
+        public double pacingFps() {
+            return fps;
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    /** A tiny source: valid 4-byte "JPEGs", failing on the grabs listed. */
+    static class ScriptedSource extends CountedSource {
+        final AtomicInteger grabs = new AtomicInteger();
         private final List<Integer> failOn;
         private final boolean failOpen;
 
         ScriptedSource(boolean failOpen, Integer... failOn) {
+            super(16, 16, 200);
             this.failOpen = failOpen;
             this.failOn = List.of(failOn);
         }
 
         @Override
         public void open() throws SourceException {
-            opens.incrementAndGet();
+            super.open();
             if (failOpen) {
                 throw new SourceException("scripted source cannot open");
             }
@@ -97,26 +136,6 @@ class CaptureServiceTest {
                 throw new SourceException("scripted failure on grab " + n);
             }
             return alloc.directBuffer(4).writeInt(0xFFD8FFD9);
-        }
-
-        @Override
-        public int width() {
-            return 16;
-        }
-
-        @Override
-        public int height() {
-            return 16;
-        }
-
-        @Override
-        public double pacingFps() {
-            return 200;
-        }
-
-        @Override
-        public void close() {
-            closes.incrementAndGet();
         }
     }
 
@@ -223,20 +242,15 @@ class CaptureServiceTest {
     }
 
     /** A source whose grab number {@code hangOn} blocks, deaf to interrupts as a native read is, until released. */
-    static final class HangingSource implements FrameSource {
+    static final class HangingSource extends CountedSource {
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch hung = new CountDownLatch(1);
         final AtomicInteger grabs = new AtomicInteger();
-        final AtomicInteger opens = new AtomicInteger();
         private final int hangOn;
 
         HangingSource(int hangOn) {
+            super(16, 16, 100);
             this.hangOn = hangOn;
-        }
-
-        @Override
-        public void open() {
-            opens.incrementAndGet();
         }
 
         @Override
@@ -255,11 +269,6 @@ class CaptureServiceTest {
             }
             return alloc.directBuffer(4).writeInt(0xFFD8FFD9);
         }
-
-        @Override public int width() { return 16; }
-        @Override public int height() { return 16; }
-        @Override public double pacingFps() { return 100; }
-        @Override public void close() { }
     }
 
     /**

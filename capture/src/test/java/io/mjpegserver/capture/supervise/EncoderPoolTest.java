@@ -36,13 +36,11 @@ class EncoderPoolTest {
      * image 1's encode waits until image 3's is done (so with 3 workers they finish out of order); encodes of the numbers in
      * {@code failOn} fail, with a {@link SourceException} or, for negative ones, a RuntimeException.
      */
-    static final class NumberedSource implements PooledSource {
+    static final class NumberedSource extends CaptureServiceTest.CountedSource implements PooledSource {
         final AtomicInteger grabbed = new AtomicInteger();
         final AtomicInteger liveImages = new AtomicInteger();
         final AtomicInteger encoders = new AtomicInteger();
         final AtomicInteger encodersClosed = new AtomicInteger();
-        final AtomicInteger opens = new AtomicInteger();
-        final AtomicInteger closes = new AtomicInteger();
         final List<Integer> finished = new CopyOnWriteArrayList<>();
         final CountDownLatch thirdDone = new CountDownLatch(1);
         private final boolean outOfOrder;
@@ -50,6 +48,7 @@ class EncoderPoolTest {
         private final Set<Integer> bugOn;
 
         NumberedSource(boolean outOfOrder, Set<Integer> failOn, Set<Integer> bugOn) {
+            super(1920, 1080, 200);
             this.outOfOrder = outOfOrder;
             this.failOn = failOn;
             this.bugOn = bugOn;
@@ -107,31 +106,6 @@ class EncoderPoolTest {
         @Override
         public ByteBuf grab(ByteBufAllocator alloc) {
             throw new AssertionError("with workers, the capture thread never encodes");
-        }
-
-        @Override
-        public void open() {
-            opens.incrementAndGet();
-        }
-
-        @Override
-        public int width() {
-            return 1920;
-        }
-
-        @Override
-        public int height() {
-            return 1080;
-        }
-
-        @Override
-        public double pacingFps() {
-            return 200;
-        }
-
-        @Override
-        public void close() {
-            closes.incrementAndGet();
         }
 
         private static void await(CountDownLatch latch) {
