@@ -14,11 +14,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Captures one source into a frame ring, and keeps the feed alive when the source is not: after a loss it publishes
- * NO SIGNAL frames and reopens the source with backoff. Capture knows nothing of the server: it publishes frames to
- * the ring, and the server counts its clients here ({@link #acquire()}, {@link #release()}), which opens and closes
- * an on-demand source. A pulled {@link FrameSource} is driven by a {@link PulledCapture}, a pushed
- * {@link PushSource} by a {@link PushedCapture}; both report to one {@link Supervisor}.
+ * Captures one source into a frame ring, and keeps the feed alive when the source is not: NO SIGNAL frames after a
+ * loss, and the source reopened with backoff. The server counts its clients here ({@link #acquire()}), which opens
+ * and closes an on-demand source. A {@link PulledCapture} or a {@link PushedCapture} drives the source.
  */
 public final class CaptureService implements AutoCloseable {
 
@@ -45,14 +43,9 @@ public final class CaptureService implements AutoCloseable {
     }
 
     /**
-     * Starts capturing a pulled {@code source} (camera, file, test pattern, RTSP) into {@code ring}, watched on the
-     * shared {@code threads} (which the caller closes, after this). The source is opened at once, failing fast,
-     * unless {@code options.onDemand()} (then at the first {@link #acquire()}) or it is
-     * {@linkplain FrameSource#remote() remote} (then on the capture thread, where a failure is a loss like any
-     * other). The service owns the source from here on; NO SIGNAL frames are encoded at {@code quality}.
-     *
-     * @param fatal told of an {@link Error} on the capture threads; {@link FatalErrorHandler#HALT} in production
-     * @throws SourceException when the source cannot be opened; the message names it and the fix
+     * Starts capturing a pulled {@code source} (camera, file, test pattern, RTSP), which it owns, into {@code ring},
+     * watched on the shared {@code threads} (closed by the caller, after this). The source is opened here, failing
+     * fast, unless on demand or {@linkplain FrameSource#remote() remote}: then a failure to open is a loss.
      */
     public static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
             FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal,
@@ -72,12 +65,9 @@ public final class CaptureService implements AutoCloseable {
     }
 
     /**
-     * Starts capturing a pushed {@code source} (an HTTP relay) into {@code ring}, opened, closed and watched on the
-     * shared {@code threads} (which the caller closes, after this). It never fails for the network: an unreachable
-     * upstream is a loss like any other (NO SIGNAL frames at {@code fallbackSize} until a first frame tells the
-     * real size). Opened at once unless {@code options.onDemand()}.
-     *
-     * @throws SourceException only for what no retry can fix (a malformed address), when opened at once
+     * Starts capturing a pushed {@code source} (an HTTP relay), which it owns, into {@code ring}, on the shared
+     * {@code threads} (closed by the caller, after this). An unreachable upstream is a loss like any other, NO SIGNAL
+     * at {@code fallbackSize} until a frame tells the size; it fails only for a malformed address.
      */
     public static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
             CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,

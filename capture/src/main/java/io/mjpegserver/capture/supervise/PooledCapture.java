@@ -11,11 +11,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link PulledCapture} whose images are encoded by an {@link EncoderPool}: the capture thread grabs an image
- * and submits it; the pool's JPEGs, in grab order, go through the same {@link FrameStage} as any frame (the JPEG
- * check, drop-same, publish), on whichever worker hands them on. Failures are losses as on the capture thread:
- * a failed grab here, a failed encode or publish in {@link #failed}/{@link #encoded}; the capture thread learns of
- * the latter from {@link #takeBroken()} and closes the source, after {@link #drain()}.
+ * A {@link PulledCapture}'s images encoded by an {@link EncoderPool}: the capture thread grabs and submits, and the
+ * JPEGs, in grab order, go to the {@link FrameStage} on whichever worker hands them on. A failed encode or publish is
+ * a loss the capture thread learns of from {@link #takeBroken()}, and closes the source after {@link #drain()}.
  */
 final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
 

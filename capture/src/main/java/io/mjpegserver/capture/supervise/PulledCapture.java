@@ -14,11 +14,10 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A pulled source on its capture thread, {@code capture-NAME}, the one thread that opens, grabs and closes it. The
- * thread runs only while the source is wanted: an idle on-demand feed holds none, and its next client starts one.
- * A source whose frames need more than one encoder ({@link CaptureOptions#workersFor}) is encoded by a
- * {@link PooledCapture}. A failure to open or grab is a loss, never the end of capture; an {@link Error} ends the
- * thread and goes to the {@link FatalErrorHandler}.
+ * A pulled source on its capture thread, {@code capture-NAME}, which alone opens, grabs and closes it, and runs only
+ * while the source is wanted. Frames that need more than one encoder ({@link CaptureOptions#workersFor}) go through
+ * a {@link PooledCapture}. A failed open or grab is a loss; an {@link Error} ends the thread and goes to the
+ * {@link FatalErrorHandler}.
  */
 final class PulledCapture extends AbstractCapture {
 
@@ -113,8 +112,8 @@ final class PulledCapture extends AbstractCapture {
     }
 
     /**
-     * Whether the idle feed's thread ends now, no client having come meanwhile; if so it is no longer the capture
-     * thread, and the next client starts a new one. After the service closed, the loop's end closes the rest.
+     * Whether the idle feed's thread ends now, no client having come meanwhile; if so it gives up its place as the
+     * capture thread, and the next client starts a new one. After the service closed, the loop's end closes the rest.
      */
     private synchronized boolean ending() {
         if (!supervisor.running() || supervisor.demand().wanted(System.nanoTime())) {

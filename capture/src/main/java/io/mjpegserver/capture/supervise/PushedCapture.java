@@ -13,11 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A pushed source under supervision, with no thread of its own. The source's threads (a Netty client event loop)
- * call the {@link FrameSink} of the moment, which publishes each frame at once through the {@link FrameStage};
- * they never open or close the source. Turns, one at a time on the shared {@link SupervisorThreads}, alone open
- * and close it, so an event loop never blocks on it. Each open gets a new sink and a new publisher generation:
- * what a sink that is no longer current delivers is released and ignored.
+ * A pushed source under supervision, with no thread of its own: the source's event loop calls the current
+ * {@link FrameSink}, which publishes each frame at once through the {@link FrameStage}; turns on the shared
+ * {@link SupervisorThreads} alone open and close the source, so an event loop never blocks on it. Each open gets a
+ * new sink and generation: what an earlier sink delivers is released and ignored.
  */
 final class PushedCapture extends AbstractCapture {
 

@@ -20,11 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every source shares, whichever kind: the one publisher of its ring, the frame stage, the figures, the
- * backoff, the demand of clients, and the watchdog (ticking on the shared {@link SupervisorThreads}) that declares
- * a silent source lost and publishes NO SIGNAL frames while it is down. The source's own threads (a capture
- * thread, or a pushed source's supervisor thread and event loops) report to it: frames through
- * {@link #stage()}, losses through {@link #lost}. Thread-safe.
+ * What a feed's capture holds whichever its kind: the ring's publisher, the frame stage, the figures, the backoff,
+ * the demand of clients and the watchdog. The source's threads report to it: frames through {@link #deliver} or
+ * {@link #stage()}, losses through {@link #lost} and {@link #failed}. Thread-safe.
  */
 final class Supervisor implements AutoCloseable {
 
