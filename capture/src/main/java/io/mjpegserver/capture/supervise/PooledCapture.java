@@ -77,10 +77,6 @@ final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
         }
     }
 
-    int workers() {
-        return pool.size();
-    }
-
     /** Stops the workers; call after the source's last {@link #drain()}. */
     @Override
     public void close() {

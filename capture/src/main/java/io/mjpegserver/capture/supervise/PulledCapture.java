@@ -71,11 +71,6 @@ final class PulledCapture extends AbstractCapture {
         }
     }
 
-    /** The threads that encode: the pool's workers, or 1 (this thread) without a pool. */
-    int workers() {
-        return pooled != null ? pooled.workers() : 1;
-    }
-
     /** Unparks the capture thread, or starts one if the source is wanted and there is none. */
     @Override
     synchronized void wake() {
@@ -97,18 +92,16 @@ final class PulledCapture extends AbstractCapture {
         }
     }
 
-    /** Joins the capture thread; one stuck in a read no interrupt ends is left behind, a daemon. */
+    /** Joins the capture thread, if any; one stuck in a read no interrupt ends is left behind, a daemon. */
     @Override
     void awaitStopped(long deadlineNanos) {
-        Thread t = thread();
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
         if (t != null) {
             Supervisor.join(t, deadlineNanos);
         }
-    }
-
-    /** The capture thread, or {@code null} while there is none (an idle on-demand feed). */
-    synchronized Thread thread() {
-        return thread;
     }
 
     /**
