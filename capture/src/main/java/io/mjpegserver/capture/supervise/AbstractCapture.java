@@ -12,7 +12,7 @@ import io.mjpegserver.capture.SourceException;
 abstract class AbstractCapture implements CaptureWatchdog.Feed {
 
     final Supervisor supervisor;
-    /** Whether the source is open (or opening); a failed open leaves it to {@link #close()}. */
+    /** Whether the source is open: from a pulled source's open, from the call to a pushed source's (which close ends). */
     boolean open;
     /** Whether the source was lost since it last came up: its next coming back is counted as a reopen. */
     volatile boolean afterLoss;
@@ -29,8 +29,10 @@ abstract class AbstractCapture implements CaptureWatchdog.Feed {
     /** Clients came or went, a loss, or the service starts or closes: the loop re-reads its state. Never blocks. */
     abstract void wake();
 
-    /** The service closes: the loop is woken, and a pulled source's open or read interrupted. */
-    abstract void stop();
+    /** The service closes: the loop is woken to close the source. */
+    void stop() {
+        wake();
+    }
 
     /** Waits, until {@code deadlineNanos}, for the loop to close the source after {@link #stop()}. */
     abstract void awaitStopped(long deadlineNanos);

@@ -57,11 +57,6 @@ final class PushedCapture extends AbstractCapture {
         turns.request();
     }
 
-    @Override
-    void stop() {
-        turns.request();
-    }
-
     /** Waits for the turn that closes the source once the service has closed. */
     @Override
     void awaitStopped(long deadlineNanos) {
