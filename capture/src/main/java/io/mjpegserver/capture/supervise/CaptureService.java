@@ -22,8 +22,6 @@ public final class CaptureService implements AutoCloseable {
 
     private final Supervisor supervisor;
     private final AbstractCapture capture;
-    /** The supervisor threads of this service alone, when it was not given shared ones; closed with it. */
-    private volatile SupervisorThreads ownThreads;
     private long stopDeadlineNanos; // guarded by this
     private boolean stopping; // guarded by this
     private boolean closed; // guarded by this
@@ -33,18 +31,9 @@ public final class CaptureService implements AutoCloseable {
         this.capture = capture;
     }
 
-    /** As {@link #start(FrameSource, String, int, CaptureOptions, FrameRing, ByteBufAllocator, CaptureObserver,
-     * FatalErrorHandler, SupervisorThreads)}, on supervisor threads of its own. */
-    public static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
-            FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal)
-            throws SourceException {
-        return onOwnThreads(threads -> start(source, description, quality, options, ring, alloc, observer, fatal,
-                threads));
-    }
-
     /**
      * Starts capturing a pulled {@code source} (camera, file, test pattern, RTSP), which it owns, into {@code ring},
-     * watched on the shared {@code threads} (closed by the caller, after this). The source is opened here, failing
+     * watched on the shared {@code threads} (which the caller closes after this service). The source is opened here, failing
      * fast, unless on demand or {@linkplain FrameSource#remote() remote}: then a failure to open is a loss.
      */
     public static CaptureService start(FrameSource source, String description, int quality, CaptureOptions options,
@@ -55,18 +44,9 @@ public final class CaptureService implements AutoCloseable {
         return start(new PulledCapture(source, supervisor, alloc, options), !options.onDemand() && !source.remote());
     }
 
-    /** As {@link #start(PushSource, String, int, VideoSize, CaptureOptions, FrameRing, ByteBufAllocator,
-     * CaptureObserver, FatalErrorHandler, SupervisorThreads)}, on supervisor threads of its own. */
-    public static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
-            CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,
-            FatalErrorHandler fatal) throws SourceException {
-        return onOwnThreads(threads -> start(source, description, quality, fallbackSize, options, ring, alloc,
-                observer, fatal, threads));
-    }
-
     /**
      * Starts capturing a pushed {@code source} (an HTTP relay), which it owns, into {@code ring}, on the shared
-     * {@code threads} (closed by the caller, after this). An unreachable upstream is a loss like any other, NO SIGNAL
+     * {@code threads} (which the caller closes after this service). An unreachable upstream is a loss like any other, NO SIGNAL
      * at {@code fallbackSize} until a frame tells the size; it fails only for a malformed address.
      */
     public static CaptureService start(PushSource source, String description, int quality, VideoSize fallbackSize,
@@ -84,22 +64,6 @@ public final class CaptureService implements AutoCloseable {
         CaptureService service = new CaptureService(capture);
         capture.supervisor.start(capture);
         return service;
-    }
-
-    private interface Starter {
-        CaptureService start(SupervisorThreads threads) throws SourceException;
-    }
-
-    private static CaptureService onOwnThreads(Starter starter) throws SourceException {
-        SupervisorThreads own = new SupervisorThreads(1);
-        try {
-            CaptureService service = starter.start(own);
-            service.ownThreads = own;
-            return service;
-        } catch (SourceException | RuntimeException e) {
-            own.close();
-            throw e;
-        }
     }
 
     /**
@@ -120,6 +84,7 @@ public final class CaptureService implements AutoCloseable {
         return supervisor.publisher().isIdle();
     }
 
+    /** What the capture has done so far. */
     public CaptureStats stats() {
         return supervisor.stats();
     }
@@ -193,9 +158,5 @@ public final class CaptureService implements AutoCloseable {
             deadline = stopDeadlineNanos;
         }
         capture.awaitStopped(deadline);
-        SupervisorThreads own = ownThreads;
-        if (own != null) {
-            own.close();
-        }
     }
 }

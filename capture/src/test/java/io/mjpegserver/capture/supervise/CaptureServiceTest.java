@@ -57,11 +57,14 @@ class CaptureServiceTest {
         }
     }
 
+    /** The supervisor threads every service of these tests shares, as a server's feeds do; daemons. */
+    static final SupervisorThreads THREADS = new SupervisorThreads(1);
+
     /** Starts capturing {@code source}, always on, into {@code ring}. */
     static CaptureService start(FrameSource source, FrameRing ring, CaptureObserver observer, FatalErrorHandler fatal)
             throws SourceException {
         return CaptureService.start(source, "scripted", 80, CaptureOptions.DEFAULTS, ring, PooledByteBufAllocator.DEFAULT,
-                observer, fatal);
+                observer, fatal, THREADS);
     }
 
     /** NO SIGNAL frames are real JPEGs; the scripted source's are four bytes. */

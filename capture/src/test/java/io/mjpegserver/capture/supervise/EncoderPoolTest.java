@@ -126,7 +126,7 @@ class EncoderPoolTest {
     private static CaptureService start(NumberedSource source, int workers, FrameRing ring, CaptureObserver observer) throws Exception {
         return CaptureService.start(source, "numbered", 80,
                 new CaptureOptions(false, Duration.ofSeconds(10), false, 0, workers), ring, PooledByteBufAllocator.DEFAULT,
-                observer, CaptureServiceTest.FAIL_ON_FATAL);
+                observer, CaptureServiceTest.FAIL_ON_FATAL, CaptureServiceTest.THREADS);
     }
 
     private static List<Thread> encodeThreads() {

@@ -103,13 +103,14 @@ class OnDemandTest {
     }
 
     private void start(FrameSource source, String description, CaptureOptions options) throws SourceException {
-        service = CaptureService.start(source, description, 80, options, ring, ALLOC, CaptureObserver.NONE, fatal);
+        service = CaptureService.start(source, description, 80, options, ring, ALLOC, CaptureObserver.NONE, fatal,
+                CaptureServiceTest.THREADS);
     }
 
     private void start(FakePushSource source) throws SourceException {
         pushed = source;
         service = CaptureService.start(source, "relay", 80, new VideoSize(320, 240), ON_DEMAND, ring, ALLOC,
-                CaptureObserver.NONE, fatal);
+                CaptureObserver.NONE, fatal, CaptureServiceTest.THREADS);
     }
 
     /**
