@@ -4,10 +4,8 @@ package io.mjpegserver.capture;
  * How to capture: validated once, immutable.
  *
  * @param source   what to capture
- * @param size     the output size; {@code null} keeps a file's own size (the test pattern and cameras then
- *                 use {@link #DEFAULT_SIZE})
- * @param fps      the output rate; {@code 0} means the source's own (a file's rate; {@link #DEFAULT_FPS} for
- *                 the test pattern and cameras)
+ * @param size     the output size; {@code null} keeps a file's own ({@link #DEFAULT_SIZE} for the others)
+ * @param fps      the output rate; 0 the source's own ({@link #DEFAULT_FPS} for the test pattern and cameras)
  * @param quality  JPEG quality, 1-100
  * @param ringSize how many of the newest frames the ring keeps
  */
@@ -46,10 +44,6 @@ public record CaptureConfig(SourceSpec source, VideoSize size, double fps, int q
     }
 
     public CaptureConfig withFps(double fps) {
-        return new CaptureConfig(source, size, fps, quality, ringSize);
-    }
-
-    public CaptureConfig withQuality(int quality) {
         return new CaptureConfig(source, size, fps, quality, ringSize);
     }
 

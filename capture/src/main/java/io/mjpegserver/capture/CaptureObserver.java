@@ -1,23 +1,18 @@
 package io.mjpegserver.capture;
 
 /**
- * Told what the capture does, for metrics and logs. Called on the capture thread (a pulled source's), on a
- * pushed source's own threads (its event loop: {@link #captured}, {@link #sourceFailed}, {@link #sourceReopened}),
- * and {@link #sourceFailed} also on the capture watchdog (a hung grab, a silent source): implementations must
- * be quick, must not block, and must be thread-safe. What they throw is counted as an internal error. Every
- * method does nothing by default.
+ * Told what the capture does, for metrics and logs, on the capture threads, a pushed source's event loop and the
+ * watchdog: implementations must be quick, non-blocking and thread-safe. What they throw is an internal error.
  */
 public interface CaptureObserver {
 
+    /** Hears nothing. */
     CaptureObserver NONE = new CaptureObserver() {
     };
 
     /**
-     * A frame was captured.
-     *
-     * @param grabNanos   the whole grab: read, decode and encode
-     * @param encodeNanos the JPEG encoding alone; 0 when the source passed a JPEG through
-     * @param bytes       the JPEG's size
+     * A frame was captured: {@code grabNanos} the whole grab (read, decode and encode), {@code encodeNanos} the
+     * encoding alone (0 for a passed-through JPEG), {@code bytes} the JPEG's size.
      */
     default void captured(long grabNanos, long encodeNanos, int bytes) {
     }

@@ -5,19 +5,13 @@ import java.time.Duration;
 /**
  * How a feed's capture behaves beyond what it captures: validated once, immutable.
  *
- * @param onDemand       open the source at the first client and close it {@code idleGrace} after the last;
- *                       otherwise it runs from start to stop
+ * @param onDemand       open the source at the first client and close it {@code idleGrace} after the last
  * @param idleGrace      how long an on-demand source stays open with no client
- * @param dropSameFrames a frame byte-identical to the one before is not published again (the server's
- *                       one-second repeat still keeps clients alive)
+ * @param dropSameFrames a frame byte-identical to the one before is not published again
  * @param ringSeconds    the ring keeps at least this many seconds of frames (0 to 60), for time-shifted snapshots
- * @param workers        threads that encode a {@link PooledSource}'s images, 1 to {@link #MAX_WORKERS}: 1 encodes on
- *                       the capture thread; more run an encoder pool beside it. {@link #AUTO_WORKERS}:
- *                       {@link #autoWorkers} decides by the frame size.
- * @param noSignalFrames while the source is down, clients get a NO SIGNAL frame about once a second; without,
- *                       they get nothing until it is back (for NVRs that record NO SIGNAL frames as motion)
- * @param memory         the feed's byte budget for the frames it keeps and its clients hold in flight;
- *                       {@link #AUTO_MEMORY}: derived from the JVM's direct memory and the number of feeds
+ * @param workers        threads encoding a {@link PooledSource}'s images (1: the capture thread), or {@link #AUTO_WORKERS}
+ * @param noSignalFrames NO SIGNAL frames about once a second while the source is down (some NVRs record them as motion)
+ * @param memory         the feed's byte budget for frames kept and in flight, or {@link #AUTO_MEMORY}
  */
 public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropSameFrames, double ringSeconds,
         int workers, boolean noSignalFrames, long memory) {
@@ -29,10 +23,13 @@ public record CaptureOptions(boolean onDemand, Duration idleGrace, boolean dropS
 
     /** {@code workers}: one per core for frames of 1920x1080 and more, else 1. */
     public static final int AUTO_WORKERS = 0;
+    /** The most encoder threads a feed may have. */
     public static final int MAX_WORKERS = 32;
 
+    /** {@code ringSeconds} unless told. */
     public static final double DEFAULT_RING_SECONDS = 2;
 
+    /** {@code idleGrace} unless told. */
     public static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(10);
 
     /** Always on, 10 s grace (unused), every frame published. */

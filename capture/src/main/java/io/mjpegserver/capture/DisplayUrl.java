@@ -56,18 +56,6 @@ public final class DisplayUrl {
         }
     }
 
-    /**
-     * {@code message} (a library's, which may quote the URL it was given) with every occurrence of {@code uri} as
-     * written shown as {@link #of(URI)} shows it.
-     */
-    public static String scrub(String message, URI uri) {
-        if (message == null || uri == null) {
-            return String.valueOf(message);
-        }
-        String shown = of(uri);
-        return message.replace(uri.toString(), shown).replace(uri.toASCIIString(), shown);
-    }
-
     private static String of(String text, boolean parsed) {
         String rest = text;
         String fragment = "";

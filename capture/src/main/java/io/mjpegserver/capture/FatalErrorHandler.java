@@ -4,7 +4,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What to do when one of our threads (an event loop, a capture thread) meets an {@link Error}: out of memory,
- * a stack overflow, a linkage error. Such a thread can no longer be trusted, and a process that is alive but
+ * a stack overflow, a linkage error. Such a thread cannot be trusted, and a process that is alive but
  * serves nothing is the worst outcome for a supervisor: so the default ends the process at once with
  * {@link #EXIT_STATUS}, after one log line, and systemd ({@code Restart=on-failure}) starts it again.
  */

@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * A pulled source whose images can be encoded off its capture thread, by a pool of encoder workers
  * ({@link CaptureOptions#workers()}): the capture thread only draws or decodes ({@link #grabImage()}), and each
- * worker encodes with an {@link Encoder} of its own. {@link #grab} stays what it was: both on the caller's thread.
+ * worker encodes with an {@link Encoder} of its own. With one worker, {@link #grab} draws and encodes on the
+ * capture thread.
  */
 public interface PooledSource extends FrameSource {
 

@@ -1,14 +1,10 @@
 package io.mjpegserver.capture;
 
-
 /**
- * A live source that pushes JPEGs as they arrive, on threads of its own (an HTTP relay reads on a Netty client
- * event loop): the other kind of source beside the pulled {@link FrameSource}. Both are supervised alike by
- * {@code CaptureService}: backoff, NO SIGNAL frames, figures and the watchdog.
- *
- * <p>Life cycle: {@link #open} starts delivering to a sink and returns at once; the source reports each frame
- * and at most one failure to that sink; after a failure, or when the supervisor judges the source silent for
- * too long, the supervisor calls {@link #close()} and, after its backoff, {@link #open} again with a new sink.
+ * A live source that pushes JPEGs as they arrive, on threads of its own (an HTTP relay's Netty event loop), the
+ * other kind beside the pulled {@link FrameSource}; {@code CaptureService} supervises both alike. Each
+ * {@link #open} gets a new sink, which hears each frame and at most one failure; after a failure, or a silence, the
+ * supervisor closes the source and, after its backoff, opens it again.
  */
 public interface PushSource extends AutoCloseable {
 

@@ -27,10 +27,7 @@ public final class Demand {
         this.changed = changed;
     }
 
-    boolean onDemand() {
-        return onDemand;
-    }
-
+    /** A client came. */
     public void acquire() {
         synchronized (this) {
             clients++;

@@ -9,17 +9,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A live frame's way from the source to the ring, for both kinds of source, top to bottom:
- * <ol>
- * <li>the JPEG check, for a passed-through frame: whole (or completed), or dropped and counted;</li>
- * <li>its size: the source's own for an encoded frame, the SOF marker's for a passed-through one;</li>
- * <li>with {@code dropSameFrames}, a frame byte-identical to the last one published is dropped and counted;</li>
- * <li>stamped (sequence, monotonic and wall-clock time) and published by the {@link RingPublisher}, unless its
- *     generation is over;</li>
- * <li>the figures, the backoff (a whole frame resets it) and the observer.</li>
- * </ol>
- * Thread-safe: one frame at a time under a lock, since a pushed source's frames come on whatever event loop its
- * connection of the moment lives on. The lock is never taken by the watchdog, and held only for the publish.
+ * A live frame's way from either kind of source to the ring, in {@link #deliver}: the JPEG check, its size, the
+ * same-frame drop, the publish, then the figures, the backoff and the observer. One frame at a time under a lock,
+ * as a pushed source's frames come on whichever event loop its connection lives on; the watchdog never takes it.
  */
 public final class FrameStage implements AutoCloseable {
 
@@ -64,20 +56,16 @@ public final class FrameStage implements AutoCloseable {
     }
 
     /**
-     * Takes {@code jpeg} (the caller's reference, in every case) from its source to the ring.
-     *
-     * @param generation   the publisher's generation when the source was opened (pushed) or the grab began (pulled)
-     * @param passedThrough whether {@code jpeg} is the source's own (checked, sized from its SOF) rather than our encoding
-     * @param sourceSize   the size of an encoded frame; {@code null} for a passed-through one
-     * @param grabNanos    how long the grab took (0 for a pushed frame)
-     * @param encodeNanos  how long encoding took (0 for a passed-through frame)
-     * @throws RuntimeException what a ring listener or the observer threw (our bug: the caller makes it a loss)
+     * Takes {@code jpeg} (the caller's reference, in every case) to the ring, if its {@code generation} (of the
+     * open or the grab) is current. A {@code passedThrough} JPEG, the source's own, is checked and sized from its SOF;
+     * an encoded one has {@code sourceSize}. What a ring listener or the observer throws is thrown on.
      */
     public Outcome deliver(long generation, ByteBuf jpeg, boolean passedThrough, VideoSize sourceSize, long grabNanos,
             long encodeNanos) {
         lock.lock();
         try {
             if (passedThrough) {
+                // Whole (or completed), or dropped and counted.
                 jpeg = check.process(jpeg, alloc);
                 if (jpeg == null) {
                     figures.incomplete();
@@ -115,6 +103,7 @@ public final class FrameStage implements AutoCloseable {
             size = frameSize;
             sizeKnown = true;
             figures.frame(now, grabNanos, encodeNanos);
+            // A whole frame published: the source is up, its next loss starts the backoff afresh.
             backoff.reset();
             observer.captured(grabNanos, encodeNanos, bytes);
             return published == RingPublisher.Outcome.BACK ? Outcome.BACK : Outcome.PUBLISHED;

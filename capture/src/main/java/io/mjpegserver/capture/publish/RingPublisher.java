@@ -8,21 +8,10 @@ import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The frame ring's one publisher at a time, and the source's up or down state that decides which: the capture
- * thread publishes live frames while the source is up, the watchdog publishes NO SIGNAL frames while it is
- * down. Every publish and every change of state happens under one lock, so the ring sees one publisher at a
- * time and sequence numbers only grow.
- *
- * <p>Each loss starts a new generation. The capture thread notes the generation before each grab and publishes
- * the grab's frame only if it is still current: a grab the watchdog declared hung cannot publish when it
- * finally returns. The watchdog only ever tries the lock, so a capture thread stuck inside a ring listener
- * (which must not block, but might) can never stop the watchdog too.
- *
- * <p>A loss, and going idle, make every frame the ring holds history ({@link FrameRing#interrupt()}): none is sent
- * as the current frame again, so a feed that wakes, or comes back, shows only what it captures from then on.
- *
- * <p>An on-demand feed closed for lack of clients is <em>idle</em>: neither up nor down, it publishes nothing,
- * not even NO SIGNAL; going idle also starts a new generation, so nothing from before can publish after it.
+ * The frame ring's one publisher at a time, and the source's state that decides which: live frames while the source
+ * is up, the watchdog's NO SIGNAL frames while it is down, nothing while an on-demand feed is idle. Every publish
+ * and change of state happens under one lock, so sequence numbers only grow. Each loss, and going idle, starts a new
+ * generation: a frame grabbed in an earlier one (a hung grab that finally returns) is stale.
  */
 public final class RingPublisher {
 
@@ -109,7 +98,8 @@ public final class RingPublisher {
     /**
      * Declares the source lost in {@code lostGeneration} for {@code reason} (in words for users), unless that
      * generation is already over: whether this call declared it, so each loss is counted and told once.
-     * With {@code wait} false (the watchdog) it gives up, returning false, when the lock is taken.
+     * With {@code wait} false (the watchdog) it gives up when the lock is taken, as a capture thread stuck in a ring
+     * listener must not stop the watchdog too. The ring's frames become history, never sent as current again.
      */
     public boolean lose(long lostGeneration, Loss loss, String reason, boolean wait) {
         if (wait) {
@@ -138,8 +128,8 @@ public final class RingPublisher {
     }
 
     /**
-     * The source was closed for lack of clients: a new generation, offline and idle (no NO SIGNAL frames).
-     * Not a loss: nothing is counted.
+     * The source was closed for lack of clients: a new generation, offline and idle (no NO SIGNAL frames), what the
+     * ring holds history. Not a loss: nothing is counted.
      */
     public void idle() {
         lock.lock();

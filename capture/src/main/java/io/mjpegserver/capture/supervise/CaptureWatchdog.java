@@ -19,21 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor's watchdog, shared by both kinds of source, ticking on the shared {@link SupervisorThreads} (no
- * thread of its own): it declares a source that has delivered nothing for {@link #hangNanos()} lost (a pulled
- * source's grab that has not returned; a pushed source that has sent no whole frame since the last one, or since
- * it was opened), and publishes the NO SIGNAL frames, about once a second, for as long as the source is down,
- * whatever the source's own thread is doing (stuck in a hung read, or backing off between reopen attempts). It is
- * quiet while an on-demand feed is idle, and publishes no NO SIGNAL frame when the feed's options say so. It never
- * blocks: it only tries the publisher's lock, and retries at the next tick. Its ticks run one at a time
- * ({@link SerialTask}), and stop while the feed rests (idle, no client): an edge's thousands of idle feeds cost no
- * work.
- *
- * <p>The hang threshold follows the source's real rate: three periods of the slower of its nominal rate (which an
- * RTSP or relayed source learns only once open) and the interval it has shown between frames, from
- * {@link #MIN_HANG_NANOS} to {@link #MAX_HANG_NANOS}. Each hang doubles the interval assumed, so a source slower
- * than anything it said (a camera at 1 fps, an upstream that sends a frame every 5 s) is declared lost once or
- * twice while the watchdog learns, not reconnected in a loop; a faster rate brings the threshold down again.
+ * Declares a source lost when it has delivered nothing for {@link #hangNanos()} (a pulled grab that has not
+ * returned, a pushed source silent since its last frame), and publishes NO SIGNAL frames about once a second while
+ * it is down, whatever the source's thread is doing. It ticks on the shared {@link SupervisorThreads}, one tick at a
+ * time, never blocks (it only tries the publisher's lock), and rests while an on-demand feed is idle.
  */
 final class CaptureWatchdog {
 
@@ -127,14 +116,10 @@ final class CaptureWatchdog {
         this.fatal = fatal;
     }
 
-    /** max(3 frame periods, 2 s); 2 s when the rate is unknown. */
-    static long hangNanos(double fps) {
-        return hangNanos(fps, 0);
-    }
-
     /**
-     * 3 periods of the slower of {@code fps} (0 when unknown) and {@code intervalNanos} (0 when unknown), within
-     * {@link #MIN_HANG_NANOS} and {@link #MAX_HANG_NANOS}.
+     * 3 periods of the slower of {@code fps} (0 when unknown; an RTSP or relayed source's is known once open) and the
+     * {@code intervalNanos} the source has shown (0 when unknown), within {@link #MIN_HANG_NANOS} and
+     * {@link #MAX_HANG_NANOS}.
      */
     static long hangNanos(double fps, long intervalNanos) {
         double period = Math.max(fps > 0 ? 1e9 / fps : 0, intervalNanos);
@@ -253,7 +238,8 @@ final class CaptureWatchdog {
                     hangNanos / 1e9, feed.hangWords());
             // A grab that returned just now, at the deadline, may still be declared: it was that late.
             if (online && publisher.lose(grab.generation(), RingPublisher.Loss.HUNG, reason, false)) {
-                // Perhaps only slower than assumed: the next threshold is twice this one.
+                // Perhaps only slower than it said (a camera at 1 fps): the next threshold is twice this one, so
+                // such a source is declared lost once or twice while the watchdog learns, not in a loop.
                 learntNanos = Math.max(learntNanos, 2 * hangNanos / HANG_PERIODS);
                 threshold = hangNanos();
                 log.warn("source {} lost: {}", description, reason);

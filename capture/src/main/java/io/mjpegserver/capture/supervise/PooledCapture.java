@@ -1,6 +1,5 @@
 package io.mjpegserver.capture.supervise;
 
-import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.PooledSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
@@ -12,11 +11,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link PulledCapture} whose images are encoded by an {@link EncoderPool}: the capture thread grabs an image
- * and submits it; the pool's JPEGs, in grab order, go through the same {@link FrameStage} as any frame (the JPEG
- * check, drop-same, publish), on whichever worker hands them on. Failures are losses as on the capture thread:
- * a failed grab here, a failed encode or publish in {@link #failed}/{@link #encoded}; the capture thread learns of
- * the latter from {@link #takeBroken()} and closes the source, after {@link #drain()}.
+ * A {@link PulledCapture}'s images encoded by an {@link EncoderPool}: the capture thread grabs and submits, and the
+ * JPEGs, in grab order, go to the {@link FrameStage} on whichever worker hands them on. A failed encode or publish is
+ * a loss the capture thread learns of from {@link #takeBroken()}, and closes the source after {@link #drain()}.
  */
 final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
 
@@ -67,14 +64,8 @@ final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
 
     @Override
     public boolean encoded(EncoderPool.Job job, ByteBuf jpeg, long encodeNanos) {
-        try {
-            return supervisor.stage().deliver(job.generation(), jpeg, false, job.size(),
-                    System.nanoTime() - job.startedNanos(), encodeNanos) != FrameStage.Outcome.STALE;
-        } catch (RuntimeException e) {
-            FatalErrorHandler.rethrowError(e);
-            supervisor.lost(job.generation(), RingPublisher.Loss.INTERNAL, Supervisor.internalWords("publishing a frame", e), e);
-            return false;
-        }
+        return supervisor.deliver(job.generation(), jpeg, false, job.size(), System.nanoTime() - job.startedNanos(),
+                encodeNanos);
     }
 
     @Override
@@ -84,10 +75,6 @@ final class PooledCapture implements EncoderPool.Sink, AutoCloseable {
         } else {
             supervisor.lost(job.generation(), RingPublisher.Loss.SOURCE, failure.getMessage(), null);
         }
-    }
-
-    int workers() {
-        return pool.size();
     }
 
     /** Stops the workers; call after the source's last {@link #drain()}. */

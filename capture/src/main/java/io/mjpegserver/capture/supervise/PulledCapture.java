@@ -9,40 +9,19 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.pace.Demand;
 import io.mjpegserver.capture.pace.Pacer;
 import io.mjpegserver.capture.publish.FrameStage;
-import io.mjpegserver.capture.publish.RingPublisher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A pulled source on its capture thread, {@code capture-NAME} (a daemon): the one thread that opens, grabs and
- * closes the source. The thread runs only while the source is wanted: an on-demand feed's ends when it goes idle,
- * and the next client starts a new one, so an idle feed holds no thread (nor encoder workers). Each turn of its
- * loop, top to bottom:
- * <ol>
- * <li>not wanted (an on-demand feed {@code idleGrace} after its last client): close the source, go idle, and end
- *     the thread unless a client came meanwhile;</li>
- * <li>closed: wait out the backoff, then open it (a failure is a loss, and the backoff doubles);</li>
- * <li>grab one frame and hand it to the {@link FrameStage}, which publishes it; a failure is a loss, and the
- *     source is closed;</li>
- * <li>wait until the next frame is due ({@link Pacer}).</li>
- * </ol>
- * The watchdog sees the grab under way through {@link #grab()}; when it declares a grab hung it interrupts this
- * thread (which ends a read that listens to interrupts, as FFmpeg's network reads do) and never touches the source
- * (closing an FFmpeg grabber under a read would free memory the read uses). A hung grab's frame, should it ever come, is stale: dropped.
- *
- * <p>A {@link PooledSource} whose frames are large enough for {@link CaptureOptions#workersFor} to say more than one
- * worker is encoded by a {@link PooledCapture}: this thread grabs images and waits for a free worker (still "in
- * the grab" for the watchdog, so a stuck encoder is a hang), the workers encode and publish in grab order.
- *
- * <p>Failures: a {@link SourceException} (its message becomes {@code lastError}) or a {@link RuntimeException}
- * (our bug, or a source's: counted as an internal error) is a loss, never the end of capture. An {@link Error}
- * ends the thread and goes to the {@link FatalErrorHandler}.
+ * A pulled source on its capture thread, {@code capture-NAME}, which alone opens, grabs and closes it, and runs only
+ * while the source is wanted. Frames that need more than one encoder ({@link CaptureOptions#workersFor}) go through
+ * a {@link PooledCapture}. A failed open or grab is a loss; an {@link Error} ends the thread and goes to the
+ * {@link FatalErrorHandler}.
  */
-final class PulledCapture implements CaptureWatchdog.Feed {
+final class PulledCapture extends AbstractCapture {
 
     private final FrameSource source;
-    private final Supervisor supervisor;
     private final ByteBufAllocator alloc;
     private final CaptureOptions options;
     private final String threadName;
@@ -53,22 +32,18 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     private boolean poolDecided;
     /** The grab under way, for the watchdog; {@code null} between grabs. */
     private volatile CaptureWatchdog.Grab grab;
-    /** Capture thread only (and the starter, before the thread starts). */
-    private boolean open;
-    private boolean afterLoss;
     /** The open source's size; a source's size does not change while it is open. */
     private VideoSize size;
-    private long nextOpenNanos;
 
     PulledCapture(FrameSource source, Supervisor supervisor, ByteBufAllocator alloc, CaptureOptions options) {
+        super(supervisor);
         this.source = source;
-        this.supervisor = supervisor;
         this.alloc = alloc;
         this.options = options;
         this.threadName = "capture-" + Supervisor.threadName(supervisor.description());
     }
 
-    /** Opens the source on the caller's thread, failing fast; closes it again on failure. */
+    @Override
     void openNow() throws SourceException {
         try {
             source.open();
@@ -79,6 +54,7 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         opened();
     }
 
+    /** Learns the size (the source's own, or what its frames showed before) and decides on the encoder pool. */
     private void opened() {
         open = true;
         VideoSize own = Supervisor.sizeOr(source.width(), source.height(), null);
@@ -95,17 +71,8 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         }
     }
 
-    /** The threads that encode: the pool's workers, or 1 (this thread) without a pool. */
-    int workers() {
-        return pooled != null ? pooled.workers() : 1;
-    }
-
-    /** Starts the capture thread if the source is wanted now (always, unless on demand). */
-    void start() {
-        wake();
-    }
-
-    /** Clients came or went, or the service closes: the thread re-reads its state, or one starts if needed. */
+    /** Unparks the capture thread, or starts one if the source is wanted and there is none. */
+    @Override
     synchronized void wake() {
         if (thread != null) {
             LockSupport.unpark(thread);
@@ -116,7 +83,8 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         }
     }
 
-    /** The service closes: wakes the thread, and interrupts whatever read or open it is in. */
+    /** Also interrupts whatever read or open the thread is in (which ends an RTSP open or read at once). */
+    @Override
     synchronized void stop() {
         if (thread != null) {
             LockSupport.unpark(thread);
@@ -124,21 +92,24 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         }
     }
 
-    /** The capture thread, or {@code null} while there is none (an idle on-demand feed). */
-    synchronized Thread thread() {
-        return thread;
+    /** Joins the capture thread, if any; one stuck in a read no interrupt ends is left behind, a daemon. */
+    @Override
+    void awaitStopped(long deadlineNanos) {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            Supervisor.join(t, deadlineNanos);
+        }
     }
 
     /**
-     * Whether the idle feed's thread ends now, with no client come meanwhile; if so it is no longer the capture
-     * thread, and a client that comes next starts a new one. The source is closed already.
+     * Whether the idle feed's thread ends now, no client having come meanwhile; if so it gives up its place as the
+     * capture thread, and the next client starts a new one. After the service closed, the loop's end closes the rest.
      */
     private synchronized boolean ending() {
-        if (supervisor.running() && supervisor.demand().wanted(System.nanoTime())) {
-            return false;
-        }
-        if (!supervisor.running()) {
-            // The service closed: the loop's end closes the rest, on this thread.
+        if (!supervisor.running() || supervisor.demand().wanted(System.nanoTime())) {
             return false;
         }
         thread = null;
@@ -151,6 +122,7 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         }
     }
 
+    /** Each turn: not wanted, go idle; closed, wait out the backoff and open; grab one frame; wait for the next. */
     private void run() {
         boolean idle = false;
         try {
@@ -159,7 +131,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
                 long now = System.nanoTime();
                 Demand demand = supervisor.demand();
                 if (!demand.wanted(now)) {
-                    goIdle();
+                    if (goIdle()) {
+                        closePool();
+                    }
                     if (ending()) {
                         idle = true;
                         return;
@@ -182,9 +156,7 @@ final class PulledCapture implements CaptureWatchdog.Feed {
                 if (captureOne()) {
                     deadline = Pacer.next(deadline, source.pacingFps(), supervisor::running);
                 } else if (supervisor.running()) {
-                    close();
-                    afterLoss = true;
-                    nextOpenNanos = System.nanoTime() + supervisor.backoff().next();
+                    retryLater();
                 }
             }
         } catch (Error e) {
@@ -209,17 +181,6 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         poolDecided = false;
     }
 
-    private void goIdle() {
-        if (!supervisor.publisher().isIdle()) {
-            // Idle first: nothing the source still delivers while it closes is published.
-            supervisor.publisher().idle();
-            close();
-            closePool();
-            supervisor.backoff().reset();
-            nextOpenNanos = System.nanoTime();
-        }
-    }
-
     /** Opens the source after a loss, or when idle; whether it opened (if not, it is a loss and the backoff grows). */
     private boolean reopen() {
         boolean woke = supervisor.publisher().isIdle();
@@ -234,21 +195,9 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         try {
             source.open();
         } catch (SourceException | RuntimeException e) {
-            FatalErrorHandler.rethrowError(e);
-            String reason = e instanceof SourceException ? e.getMessage()
-                    : Supervisor.internalWords("reopening the source", (RuntimeException) e);
-            if (e instanceof RuntimeException bug) {
-                supervisor.internalError("reopening the source", bug);
-            }
-            if (supervisor.publisher().online()) {
-                // Opening an idle source: that is the loss.
-                supervisor.lost(generation, RingPublisher.Loss.SOURCE, reason, null);
-            } else {
-                supervisor.stillDown(reason);
-            }
+            supervisor.failed(generation, openFailure(e, "reopening the source"));
             supervisor.closeQuietly(source);
-            afterLoss = true;
-            nextOpenNanos = System.nanoTime() + supervisor.backoff().next();
+            retryLater();
             return false;
         }
         opened();
@@ -260,8 +209,8 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     }
 
     /**
-     * Grabs one frame and hands it on: whether the source is still up. Anything thrown but an {@link Error} is a
-     * loss; an Error wrapped in an exception is thrown as the Error it is.
+     * Grabs one frame and hands it to the {@link FrameStage}, which publishes it: whether the source is still up.
+     * The watchdog sees the grab under way through {@link #grab()}.
      */
     private boolean captureOne() {
         Thread.interrupted(); // A watchdog's interrupt meant for an earlier grab.
@@ -287,34 +236,27 @@ final class PulledCapture implements CaptureWatchdog.Feed {
         } finally {
             grab = null;
         }
-        try {
-            FrameStage.Outcome outcome = supervisor.stage().deliver(generation, jpeg, source.passesThrough(),
-                    size, System.nanoTime() - started, source.lastEncodeNanos());
-            return outcome != FrameStage.Outcome.STALE;
-        } catch (RuntimeException e) {
-            FatalErrorHandler.rethrowError(e);
-            supervisor.lost(generation, RingPublisher.Loss.INTERNAL, Supervisor.internalWords("publishing a frame", e), e);
-            return false;
-        }
+        return supervisor.deliver(generation, jpeg, source.passesThrough(), size, System.nanoTime() - started,
+                source.lastEncodeNanos());
     }
 
     /** The rate of grabs; valid once opened (read from any thread: the source's own figure). */
+    @Override
     double pacingFps() {
         return source.pacingFps();
     }
 
+    @Override
     boolean passesThrough() {
         return source.passesThrough();
     }
 
-    private void close() {
-        if (open) {
-            open = false;
-            if (pooled != null) {
-                pooled.drain();
-            }
-            supervisor.closeQuietly(source);
+    @Override
+    void closeSource() {
+        if (pooled != null) {
+            pooled.drain();
         }
+        supervisor.closeQuietly(source);
     }
 
     // The watchdog's view.
@@ -335,25 +277,15 @@ final class PulledCapture implements CaptureWatchdog.Feed {
     }
 
     @Override
-    public boolean running() {
-        return supervisor.running();
-    }
-
-    @Override
-    public int width() {
-        return supervisor.stage().size().width();
-    }
-
-    @Override
-    public int height() {
-        return supervisor.stage().size().height();
-    }
-
-    @Override
     public double nominalFps() {
         return source.nominalFps();
     }
 
+    /**
+     * Interrupts the capture thread, which ends a read that listens to interrupts (as FFmpeg's network reads do);
+     * the source is never closed under a read (closing an FFmpeg grabber would free memory the read uses), and the
+     * hung grab's frame, should it come, is stale.
+     */
     @Override
     public void hung(String reason) {
         synchronized (this) {

@@ -13,46 +13,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A pushed source under supervision. Two kinds of thread meet here:
- * <ul>
- * <li>the source's own threads (a Netty client event loop) call the {@link FrameSink} of the moment: each frame
- *     goes through the {@link FrameStage} and is published on that thread at once; a failure is declared a
- *     loss there. Neither ever blocks beyond the publisher's short lock: they never open or close the source;</li>
- * <li>its turns, one at a time on the shared {@link SupervisorThreads} (no thread of its own), alone open and
- *     close the source. Each turn, top to bottom: after a loss, close the source and start the backoff; not
- *     wanted (an on-demand feed {@code idleGrace} after its last client), close it and go idle; closed and the
- *     backoff over, open it with a new sink; then ask for the next turn when the backoff or the grace ends
- *     (clients coming or going, a loss and the service's close ask for one at once).</li>
- * </ul>
- * Each open gets a new sink and a new publisher generation: a sink that is not the current one is stale, and
- * what it delivers is released and ignored; a frame already under way from it is dropped by the publisher.
- * The watchdog judges the source silent when the current sink has had no whole frame for its hang threshold
- * (3 periods of the rate it has shown, 2 to 30 s) since its last one (or since it was opened): a loss while the feed is up; while it is down, one more reason
- * to reconnect (counted once per outage, as a pulled source's failed reopens). An {@link Error} on a sink call
- * goes to the {@link FatalErrorHandler}, on the calling thread, as does one in a turn.
+ * A pushed source under supervision, with no thread of its own: the source's event loop calls the current
+ * {@link FrameSink}, which publishes each frame at once through the {@link FrameStage}; turns on the shared
+ * {@link SupervisorThreads} alone open and close the source, so an event loop never blocks on it. Each open gets a
+ * new sink and generation: what an earlier sink delivers is released and ignored.
  */
-final class PushedCapture implements CaptureWatchdog.Feed {
+final class PushedCapture extends AbstractCapture {
 
     private final PushSource source;
-    private final Supervisor supervisor;
     private final SerialTask turns;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Sink> current = new AtomicReference<>();
     /** Set by whoever declares the current sink over (it, or the watchdog); a turn acts on it. */
     private volatile boolean lossPending;
-    /** Whether the next frame is the first after a loss (a reopen to count). */
-    private volatile boolean afterLoss;
-    // Turns only (and the starter, before the first).
-    private boolean open;
-    private long nextOpenNanos;
 
     PushedCapture(PushSource source, Supervisor supervisor) {
+        super(supervisor);
         this.source = source;
-        this.supervisor = supervisor;
         this.turns = new SerialTask(supervisor.threads().executor(), this::turn);
     }
 
-    /** Opens the source on the caller's thread: fails only for what no retry can fix (a malformed address). */
+    /** Fails only for what no retry can fix (a malformed address). */
+    @Override
     void openNow() throws SourceException {
         try {
             openSource();
@@ -70,17 +52,14 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         source.open(sink);
     }
 
-    void start() {
-        turns.request();
-    }
-
-    /** Clients came or went, a loss, or the service closes: a turn re-reads the state. Never blocks. */
+    @Override
     void wake() {
         turns.request();
     }
 
-    /** Waits, until {@code deadlineNanos}, for the turn that closes the source once the service has closed. */
-    void awaitClosed(long deadlineNanos) {
+    /** Waits for the turn that closes the source once the service has closed. */
+    @Override
+    void awaitStopped(long deadlineNanos) {
         try {
             closed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -88,6 +67,10 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         }
     }
 
+    /**
+     * Each turn: after a loss, close the source and start the backoff; not wanted, go idle; closed and the backoff
+     * over, open it; then ask for the next turn when the backoff or the grace after the last client ends.
+     */
     private void turn() {
         try {
             if (!supervisor.running()) {
@@ -100,9 +83,7 @@ final class PushedCapture implements CaptureWatchdog.Feed {
             Demand demand = supervisor.demand();
             if (lossPending) {
                 lossPending = false;
-                close();
-                afterLoss = true;
-                nextOpenNanos = now + supervisor.backoff().next();
+                retryLater();
             }
             if (!demand.wanted(now)) {
                 // Until a client comes (which asks for a turn).
@@ -126,28 +107,13 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         }
     }
 
-    private void goIdle() {
-        if (!supervisor.publisher().isIdle()) {
-            // Idle first: nothing the source still delivers while it closes is published.
-            supervisor.publisher().idle();
-            close();
-            supervisor.backoff().reset();
-            afterLoss = false;
-            nextOpenNanos = System.nanoTime();
-        }
-    }
-
+    /** Opens the source with a new sink; a failure ends that sink, and a later turn closes the source. */
     private void reopen() {
         supervisor.publisher().wake();
         try {
             openSource();
         } catch (SourceException | RuntimeException e) {
-            FatalErrorHandler.rethrowError(e);
-            String reason = e instanceof SourceException ? e.getMessage()
-                    : Supervisor.internalWords("opening the source", (RuntimeException) e);
-            if (e instanceof RuntimeException bug) {
-                supervisor.internalError("opening the source", bug);
-            }
+            String reason = openFailure(e, "opening the source");
             Sink sink = current.get();
             if (sink != null) {
                 sink.failed(reason);
@@ -155,12 +121,25 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         }
     }
 
-    private void close() {
+    @Override
+    void close() {
         current.set(null);
-        if (open) {
-            open = false;
-            supervisor.closeQuietly(source);
-        }
+        super.close();
+    }
+
+    @Override
+    void closeSource() {
+        supervisor.closeQuietly(source);
+    }
+
+    @Override
+    double pacingFps() {
+        return 0;
+    }
+
+    @Override
+    boolean passesThrough() {
+        return true;
     }
 
     /** The current sink is over, with {@code reason}: a loss if the feed was up, one more reason if it was down. */
@@ -168,11 +147,7 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         if (!current.compareAndSet(sink, null)) {
             return;
         }
-        if (supervisor.publisher().online()) {
-            supervisor.lost(sink.generation, RingPublisher.Loss.SOURCE, reason, null);
-        } else if (sink.generation == supervisor.publisher().generation()) {
-            supervisor.stillDown(reason);
-        }
+        supervisor.failed(sink.generation, reason);
         lossPending = true;
         wake();
     }
@@ -268,21 +243,6 @@ final class PushedCapture implements CaptureWatchdog.Feed {
         if (sink != null && sink.generation == grab.generation()) {
             over(sink, reason);
         }
-    }
-
-    @Override
-    public boolean running() {
-        return supervisor.running();
-    }
-
-    @Override
-    public int width() {
-        return supervisor.stage().size().width();
-    }
-
-    @Override
-    public int height() {
-        return supervisor.stage().size().height();
     }
 
     @Override

@@ -13,19 +13,18 @@ import io.mjpegserver.capture.pace.Demand;
 import io.mjpegserver.capture.publish.CaptureFigures;
 import io.mjpegserver.capture.publish.FrameStage;
 import io.mjpegserver.capture.publish.RingPublisher;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every source shares, whichever kind: the one publisher of its ring, the frame stage, the figures, the
- * backoff, the demand of clients, and the watchdog (ticking on the shared {@link SupervisorThreads}) that declares
- * a silent source lost and publishes NO SIGNAL frames while it is down. The source's own threads (a capture
- * thread, or a pushed source's supervisor thread and event loops) report to it: frames through
- * {@link #stage()}, losses through {@link #lost}. Thread-safe.
+ * What a feed's capture holds whichever its kind: the ring's publisher, the frame stage, the figures, the backoff,
+ * the demand of clients and the watchdog. The source's threads report to it: frames through {@link #deliver} or
+ * {@link #stage()}, losses through {@link #lost} and {@link #failed}. Thread-safe.
  */
-public final class Supervisor implements AutoCloseable {
+final class Supervisor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -42,16 +41,13 @@ public final class Supervisor implements AutoCloseable {
     private final Demand demand;
     private final boolean noSignalFrames;
     private final SupervisorThreads threads;
+    private volatile AbstractCapture capture;
     private volatile CaptureWatchdog watchdog;
     private volatile boolean running = true;
 
-    /**
-     * @param size          what NO SIGNAL frames are drawn at until a frame says otherwise
-     * @param sourceChanged told when clients come or go, or the service closes: it wakes the source's thread
-     */
+    /** @param size what NO SIGNAL frames are drawn at until a frame says otherwise */
     Supervisor(String description, int quality, CaptureOptions options, FrameRing ring, ByteBufAllocator alloc,
-            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, SupervisorThreads threads,
-            Runnable sourceChanged) {
+            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, SupervisorThreads threads) {
         this.description = description;
         this.threads = threads;
         this.quality = quality;
@@ -62,7 +58,10 @@ public final class Supervisor implements AutoCloseable {
         this.stage = new FrameStage(publisher, figures, backoff, JpegCheck.standard(), options.dropSameFrames(), alloc,
                 observer, size);
         this.demand = new Demand(options.onDemand(), options.idleGrace(), () -> {
-            sourceChanged.run();
+            AbstractCapture c = capture;
+            if (c != null) {
+                c.wake();
+            }
             CaptureWatchdog resting = watchdog;
             if (resting != null) {
                 resting.wake();
@@ -74,10 +73,12 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** Starts the watchdog over {@code feed}, the source's side. */
-    void startWatchdog(CaptureWatchdog.Feed feed) {
-        watchdog = new CaptureWatchdog(feed, publisher, description, quality, alloc, figures, noSignalFrames, fatal);
+    /** Starts {@code capture}, the source's side, woken from here on when clients come or go, and its watchdog. */
+    void start(AbstractCapture capture) {
+        this.capture = capture;
+        watchdog = new CaptureWatchdog(capture, publisher, description, quality, alloc, figures, noSignalFrames, fatal);
         watchdog.start(threads, () -> publisher.isIdle() && !demand.wanted(System.nanoTime()));
+        capture.wake();
     }
 
     SupervisorThreads threads() {
@@ -174,9 +175,32 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** A reopen failed again: counted once already, its newest reason is shown. */
-    void stillDown(String reason) {
-        publisher.reason(reason);
+    /**
+     * The source failed in {@code generation} (an open, or a pushed source's connection): a loss if the feed was up;
+     * while it is down, counted once already, its newest reason is shown.
+     */
+    void failed(long generation, String reason) {
+        if (publisher.online()) {
+            lost(generation, RingPublisher.Loss.SOURCE, reason, null);
+        } else if (generation == publisher.generation()) {
+            publisher.reason(reason);
+        }
+    }
+
+    /**
+     * Hands a frame grabbed in {@code generation} to the stage, which publishes it: whether the source is still
+     * up. What our code throws is a loss; an Error wrapped in it is thrown as the Error it is.
+     */
+    boolean deliver(long generation, ByteBuf jpeg, boolean passesThrough, VideoSize size, long grabNanos,
+            long encodeNanos) {
+        try {
+            return stage.deliver(generation, jpeg, passesThrough, size, grabNanos, encodeNanos)
+                    != FrameStage.Outcome.STALE;
+        } catch (RuntimeException e) {
+            FatalErrorHandler.rethrowError(e);
+            lost(generation, RingPublisher.Loss.INTERNAL, internalWords("publishing a frame", e), e);
+            return false;
+        }
     }
 
     /** An exception of ours that did not stop the feed: counted and logged with its stack trace. */
@@ -243,11 +267,6 @@ public final class Supervisor implements AutoCloseable {
             watchdog.wake();
         }
         stage.close();
-    }
-
-    /** Waits up to a second for {@code t} to end; says so when it has not. */
-    static void join(Thread t) {
-        join(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
 
     /** Waits for {@code t} to end until {@code deadlineNanos}; says so when it has not. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.CaptureObserver;
+import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
@@ -56,27 +57,76 @@ class CaptureServiceTest {
         }
     }
 
+    /** The supervisor threads every service of these tests shares, as a server's feeds do; daemons. */
+    static final SupervisorThreads THREADS = new SupervisorThreads(1);
+
+    /** Starts capturing {@code source}, always on, into {@code ring}. */
+    static CaptureService start(FrameSource source, FrameRing ring, CaptureObserver observer, FatalErrorHandler fatal)
+            throws SourceException {
+        return CaptureService.start(source, "scripted", 80, CaptureOptions.DEFAULTS, ring, PooledByteBufAllocator.DEFAULT,
+                observer, fatal, THREADS);
+    }
+
     /** NO SIGNAL frames are real JPEGs; the scripted source's are four bytes. */
     private static boolean noSignal(io.mjpegserver.capture.frame.Frame frame) {
         return frame.size() > 4;
     }
 
-    /** A tiny source: valid 4-byte "JPEGs", failing on the grabs listed. */
-    static class ScriptedSource implements FrameSource {
-        final AtomicInteger grabs = new AtomicInteger();
+    /** A fake source of a fixed size and rate that counts its opens and closes. */
+    abstract static class CountedSource implements FrameSource {
         final AtomicInteger opens = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
+        private final int width;
+        private final int height;
+        private final double fps;
+
+        CountedSource(int width, int height, double fps) {
+            this.width = width;
+            this.height = height;
+            this.fps = fps;
+        }
+
+        @Override
+        public void open() throws SourceException {
+            opens.incrementAndGet();
+        }
+
+        @Override
+        public int width() {
+            return width;
+        }
+
+        @Override
+        public int height() {
+            return height;
+        }
+
+        @Override
+        public double pacingFps() {
+            return fps;
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    /** A tiny source: valid 4-byte "JPEGs", failing on the grabs listed. */
+    static class ScriptedSource extends CountedSource {
+        final AtomicInteger grabs = new AtomicInteger();
         private final List<Integer> failOn;
         private final boolean failOpen;
 
         ScriptedSource(boolean failOpen, Integer... failOn) {
+            super(16, 16, 200);
             this.failOpen = failOpen;
             this.failOn = List.of(failOn);
         }
 
         @Override
         public void open() throws SourceException {
-            opens.incrementAndGet();
+            super.open();
             if (failOpen) {
                 throw new SourceException("scripted source cannot open");
             }
@@ -90,26 +140,6 @@ class CaptureServiceTest {
             }
             return alloc.directBuffer(4).writeInt(0xFFD8FFD9);
         }
-
-        @Override
-        public int width() {
-            return 16;
-        }
-
-        @Override
-        public int height() {
-            return 16;
-        }
-
-        @Override
-        public double pacingFps() {
-            return 200;
-        }
-
-        @Override
-        public void close() {
-            closes.incrementAndGet();
-        }
     }
 
     @Test
@@ -122,7 +152,7 @@ class CaptureServiceTest {
             twenty.countDown();
         });
         ScriptedSource source = new ScriptedSource(false);
-        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE, FAIL_ON_FATAL);
+        CaptureService service = start(source, ring, CaptureObserver.NONE, FAIL_ON_FATAL);
         try {
             assertTrue(twenty.await(10, TimeUnit.SECONDS), "20 frames published");
         } finally {
@@ -147,7 +177,7 @@ class CaptureServiceTest {
         CountDownLatch frames = new CountDownLatch(10);
         ring.addListener(f -> frames.countDown());
         ScriptedSource source = new ScriptedSource(false, 3, 4);
-        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE, FAIL_ON_FATAL);
+        CaptureService service = start(source, ring, CaptureObserver.NONE, FAIL_ON_FATAL);
         try {
             assertTrue(frames.await(10, TimeUnit.SECONDS), "frames keep coming after failures");
             CaptureStats stats = service.stats();
@@ -166,15 +196,14 @@ class CaptureServiceTest {
         ScriptedSource source = new ScriptedSource(true);
         FrameRing ring = new FrameRing(2);
         SourceException e = assertThrows(SourceException.class,
-                () -> CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, CaptureObserver.NONE, FAIL_ON_FATAL));
+                () -> start(source, ring, CaptureObserver.NONE, FAIL_ON_FATAL));
         assertEquals("scripted source cannot open", e.getMessage());
         assertEquals(1, source.closes.get());
         ring.close();
     }
 
     /**
-     * Issue 8 item 3: a ring listener that throws (as Part.of in the server's broadcaster could) used to end the
-     * capture thread silently: the feed stayed "online" and nothing more was published. Now it is a source loss:
+     * A ring listener that throws (as the server's broadcaster could) is a source loss, not the end of capture:
      * counted, offline with a reason in our words, NO SIGNAL frames, the source reopened, live frames again.
      */
     @Test
@@ -195,8 +224,7 @@ class CaptureServiceTest {
         });
         ScriptedSource source = new ScriptedSource(false);
         RecordingObserver observer = new RecordingObserver();
-        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, observer,
-                FAIL_ON_FATAL);
+        CaptureService service = start(source, ring, observer, FAIL_ON_FATAL);
         try {
             assertTrue(observer.failed.await(10, TimeUnit.SECONDS), "the observer hears of the loss");
             assertEquals(List.of("internal error while publishing a frame (IllegalStateException): see the log"),
@@ -217,20 +245,15 @@ class CaptureServiceTest {
     }
 
     /** A source whose grab number {@code hangOn} blocks, deaf to interrupts as a native read is, until released. */
-    static final class HangingSource implements FrameSource {
+    static final class HangingSource extends CountedSource {
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch hung = new CountDownLatch(1);
         final AtomicInteger grabs = new AtomicInteger();
-        final AtomicInteger opens = new AtomicInteger();
         private final int hangOn;
 
         HangingSource(int hangOn) {
+            super(16, 16, 100);
             this.hangOn = hangOn;
-        }
-
-        @Override
-        public void open() {
-            opens.incrementAndGet();
         }
 
         @Override
@@ -249,18 +272,12 @@ class CaptureServiceTest {
             }
             return alloc.directBuffer(4).writeInt(0xFFD8FFD9);
         }
-
-        @Override public int width() { return 16; }
-        @Override public int height() { return 16; }
-        @Override public double pacingFps() { return 100; }
-        @Override public void close() { }
     }
 
     /**
-     * Issue 8 item 3: a grab that never returns (a hung camera or network read) used to freeze the feed with
-     * no NO SIGNAL and no failure. The watchdog now declares it lost after max(3 frame periods, 2 s), and
-     * publishes NO SIGNAL frames itself while the capture thread is stuck; once the read returns, the source
-     * is reopened and live frames follow.
+     * A grab that never returns (a hung camera or network read) is declared lost by the watchdog after
+     * max(3 frame periods, 2 s), which publishes NO SIGNAL frames while the capture thread is stuck; once the read
+     * returns, the source is reopened and live frames follow.
      */
     @Test
     void aHungGrabIsDetectedAndNoSignalFramesFlowMeanwhile() throws Exception {
@@ -278,8 +295,7 @@ class CaptureServiceTest {
         });
         HangingSource source = new HangingSource(10);
         RecordingObserver observer = new RecordingObserver();
-        CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT, observer,
-                FAIL_ON_FATAL);
+        CaptureService service = start(source, ring, observer, FAIL_ON_FATAL);
         try {
             assertTrue(source.hung.await(10, TimeUnit.SECONDS));
             assertTrue(observer.failed.await(10, TimeUnit.SECONDS), "the hang is a source loss");
@@ -305,7 +321,7 @@ class CaptureServiceTest {
         }
     }
 
-    /** Issue 8 item 2: an Error on the capture thread goes to the fatal handler (in production: exit 70). */
+    /** An Error on the capture thread goes to the fatal handler (in production: exit 70). */
     @Test
     void anErrorOnTheCaptureThreadGoesToTheFatalHandler() throws Exception {
         for (boolean inListener : new boolean[] {false, true}) {
@@ -326,8 +342,7 @@ class CaptureServiceTest {
                 }
             };
             RecordingFatal fatal = new RecordingFatal();
-            CaptureService service = CaptureService.start(source, "scripted", 80, ring, PooledByteBufAllocator.DEFAULT,
-                    CaptureObserver.NONE, fatal);
+            CaptureService service = start(source, ring, CaptureObserver.NONE, fatal);
             try {
                 assertTrue(fatal.called.await(10, TimeUnit.SECONDS), "the fatal handler is called");
                 assertEquals(List.of("capture-scripted: java.lang.OutOfMemoryError: test, in " + (inListener ? "a listener" : "grab")),

@@ -36,13 +36,11 @@ class EncoderPoolTest {
      * image 1's encode waits until image 3's is done (so with 3 workers they finish out of order); encodes of the numbers in
      * {@code failOn} fail, with a {@link SourceException} or, for negative ones, a RuntimeException.
      */
-    static final class NumberedSource implements PooledSource {
+    static final class NumberedSource extends CaptureServiceTest.CountedSource implements PooledSource {
         final AtomicInteger grabbed = new AtomicInteger();
         final AtomicInteger liveImages = new AtomicInteger();
         final AtomicInteger encoders = new AtomicInteger();
         final AtomicInteger encodersClosed = new AtomicInteger();
-        final AtomicInteger opens = new AtomicInteger();
-        final AtomicInteger closes = new AtomicInteger();
         final List<Integer> finished = new CopyOnWriteArrayList<>();
         final CountDownLatch thirdDone = new CountDownLatch(1);
         private final boolean outOfOrder;
@@ -50,6 +48,7 @@ class EncoderPoolTest {
         private final Set<Integer> bugOn;
 
         NumberedSource(boolean outOfOrder, Set<Integer> failOn, Set<Integer> bugOn) {
+            super(1920, 1080, 200);
             this.outOfOrder = outOfOrder;
             this.failOn = failOn;
             this.bugOn = bugOn;
@@ -109,31 +108,6 @@ class EncoderPoolTest {
             throw new AssertionError("with workers, the capture thread never encodes");
         }
 
-        @Override
-        public void open() {
-            opens.incrementAndGet();
-        }
-
-        @Override
-        public int width() {
-            return 1920;
-        }
-
-        @Override
-        public int height() {
-            return 1080;
-        }
-
-        @Override
-        public double pacingFps() {
-            return 200;
-        }
-
-        @Override
-        public void close() {
-            closes.incrementAndGet();
-        }
-
         private static void await(CountDownLatch latch) {
             try {
                 assertTrue(latch.await(10, TimeUnit.SECONDS), "image 3 is encoded while image 1 waits");
@@ -152,7 +126,7 @@ class EncoderPoolTest {
     private static CaptureService start(NumberedSource source, int workers, FrameRing ring, CaptureObserver observer) throws Exception {
         return CaptureService.start(source, "numbered", 80,
                 new CaptureOptions(false, Duration.ofSeconds(10), false, 0, workers), ring, PooledByteBufAllocator.DEFAULT,
-                observer, CaptureServiceTest.FAIL_ON_FATAL);
+                observer, CaptureServiceTest.FAIL_ON_FATAL, CaptureServiceTest.THREADS);
     }
 
     private static List<Thread> encodeThreads() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.CaptureConfig;
@@ -15,6 +14,7 @@ import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.supervise.CaptureServiceTest.RecordingFatal;
 import io.mjpegserver.capture.frame.Frame;
+import io.mjpegserver.capture.frame.FrameListener;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.source.FrameSources;
 import io.netty.buffer.ByteBuf;
@@ -23,13 +23,12 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Capture on demand: opened at the first client, closed a grace period after the last, for both kinds of source. */
@@ -87,81 +86,119 @@ class OnDemandTest {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));
     }
 
+    private final FrameRing ring = new FrameRing(4);
+    private final RecordingFatal fatal = new RecordingFatal();
+    private CaptureService service;
+    private FakePushSource pushed;
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (service != null) {
+            service.close();
+        }
+        ring.close();
+        if (pushed != null) {
+            pushed.shutdown();
+        }
+    }
+
+    private void start(FrameSource source, String description, CaptureOptions options) throws SourceException {
+        service = CaptureService.start(source, description, 80, options, ring, ALLOC, CaptureObserver.NONE, fatal,
+                CaptureServiceTest.THREADS);
+    }
+
+    private void start(FakePushSource source) throws SourceException {
+        pushed = source;
+        service = CaptureService.start(source, "relay", 80, new VideoSize(320, 240), ON_DEMAND, ring, ALLOC,
+                CaptureObserver.NONE, fatal, CaptureServiceTest.THREADS);
+    }
+
+    /**
+     * Acquires a client and waits (at most 15 s) for the next frame published, retained for the caller, who releases
+     * it; the client is released before the frame is returned.
+     */
+    private Frame nextFrame() throws Exception {
+        CompletableFuture<Frame> next = new CompletableFuture<>();
+        FrameListener listener = frame -> {
+            Frame retained = frame.retain();
+            if (!next.complete(retained)) {
+                retained.release();
+            }
+        };
+        ring.addListener(listener);
+        service.acquire();
+        try {
+            return next.get(15, TimeUnit.SECONDS);
+        } finally {
+            ring.removeListener(listener);
+            service.release();
+        }
+    }
+
+    /** {@link #nextFrame()} of an idle feed, its cold start reported as {@code what}. */
+    private Frame coldStart(String what, int round) throws Exception {
+        long asked = System.nanoTime();
+        Frame first = nextFrame();
+        System.out.printf(Locale.ROOT, "cold start, %s, round %d: first frame after %.1f ms%n", what, round,
+                (System.nanoTime() - asked) / 1e6);
+        return first;
+    }
+
     /**
      * The test pattern on demand: not opened at start (idle, nothing published, no thread of its own);
-     * opened by a snapshot's acquire, whose future gets the first frame (time to first frame reported); closed the
+     * opened by a client, who gets the first frame (time to first frame reported); closed the
      * grace period after the last client; opened again by the next.
      */
     @Test
     void aPulledSourceOpensAtTheFirstClientAndClosesAfterTheGrace() throws Exception {
         CountingSource source = new CountingSource(FrameSources.create(CaptureConfig.testPattern()));
-        FrameRing ring = new FrameRing(4);
-        RecordingFatal fatal = new RecordingFatal();
-        CaptureService service = CaptureService.start(source, "pattern", 80, ON_DEMAND, ring, ALLOC,
-                CaptureObserver.NONE, fatal);
-        try {
-            assertEquals(0, source.opens.get(), "not opened before a client");
-            assertTrue(service.idle());
-            assertTrue(service.stats().idle());
-            assertFalse(threadNamed("capture-pattern"), "an idle feed has no capture thread");
-            assertFalse(threadNamed("capture-watchdog-pattern"), "nor a watchdog thread");
-            assertEquals(0, ring.published(), "an idle feed publishes nothing, not even NO SIGNAL");
+        start(source, "pattern", ON_DEMAND);
+        assertEquals(0, source.opens.get(), "not opened before a client");
+        assertTrue(service.idle());
+        assertTrue(service.stats().idle());
+        assertFalse(threadNamed("capture-pattern"), "an idle feed has no capture thread");
+        assertFalse(threadNamed("capture-watchdog-pattern"), "nor a watchdog thread");
+        assertEquals(0, ring.published(), "an idle feed publishes nothing, not even NO SIGNAL");
 
-            for (int round = 1; round <= 2; round++) {
-                long asked = System.nanoTime();
-                Frame first = service.acquireNextFrame().orTimeout(15, TimeUnit.SECONDS).get();
-                long coldNanos = System.nanoTime() - asked;
-                try {
-                    assertEquals(1280, first.width());
-                    assertTrue(first.size() > 1000, "a real frame, not NO SIGNAL's absence");
-                } finally {
-                    first.release();
-                }
-                System.out.printf(Locale.ROOT, "cold start, test pattern 1280x720, round %d: first frame after %.1f ms%n",
-                        round, coldNanos / 1e6);
-                assertEquals(round, source.opens.get());
-                assertFalse(service.idle());
-                assertEquals(0, service.stats().clients(), "the snapshot's client left with its frame");
-                assertNotNull(source.closes.poll(15, TimeUnit.SECONDS), "closed after the grace period");
-                eventually(service::idle, "idle once closed");
-                assertEquals(0, service.stats().failures());
+        for (int round = 1; round <= 2; round++) {
+            Frame first = coldStart("test pattern 1280x720", round);
+            try {
+                assertEquals(1280, first.width());
+                assertTrue(first.size() > 1000, "a real frame, not NO SIGNAL's absence");
+            } finally {
+                first.release();
             }
-            long published = ring.published();
-            eventually(() -> !threadNamed("capture-pattern"), "its capture thread ended once idle");
-            assertNull(source.closes.poll(500, TimeUnit.MILLISECONDS), "no more closes");
-            assertEquals(published, ring.published(), "nothing published while idle");
-            assertTrue(fatal.calls.isEmpty(), fatal.calls.toString());
-        } finally {
-            service.close();
-            ring.close();
+            assertEquals(round, source.opens.get());
+            assertFalse(service.idle());
+            assertEquals(0, service.stats().clients(), "the client left with its frame");
+            assertNotNull(source.closes.poll(15, TimeUnit.SECONDS), "closed after the grace period");
+            eventually(service::idle, "idle once closed");
+            assertEquals(0, service.stats().failures());
         }
+        long published = ring.published();
+        eventually(() -> !threadNamed("capture-pattern"), "its capture thread ended once idle");
+        assertNull(source.closes.poll(500, TimeUnit.MILLISECONDS), "no more closes");
+        assertEquals(published, ring.published(), "nothing published while idle");
+        assertTrue(fatal.calls.isEmpty(), fatal.calls.toString());
     }
 
     /** A stream client keeps it open past the grace; its release starts the grace. */
     @Test
     void aClientKeepsThePulledSourceOpen() throws Exception {
         CaptureServiceTest.ScriptedSource source = new CaptureServiceTest.ScriptedSource(false);
-        FrameRing ring = new FrameRing(4);
-        CaptureService service = CaptureService.start(source, "scripted", 80, ON_DEMAND, ring, ALLOC,
-                CaptureObserver.NONE, new RecordingFatal());
-        try {
-            service.acquire();
-            eventually(() -> ring.published() > 0, "frames once a client came");
-            long before = ring.published();
-            // Past the grace period, frames still come: the client holds it open.
-            Frame later = service.acquireNextFrame().orTimeout(15, TimeUnit.SECONDS).get();
-            later.release();
-            eventually(() -> ring.published() > before + 100, "frames keep coming while the client stays");
-            assertEquals(1, source.opens.get());
-            assertEquals(0, source.closes.get());
-            service.release();
-            eventually(() -> source.closes.get() == 1, "closed after the last client and the grace");
-            assertTrue(service.idle());
-            assertEquals(1, source.opens.get());
-        } finally {
-            service.close();
-            ring.close();
-        }
+        start(source, "scripted", ON_DEMAND);
+        service.acquire();
+        eventually(() -> ring.published() > 0, "frames once a client came");
+        long before = ring.published();
+        // Past the grace period, frames still come: the client holds it open.
+        nextFrame().release();
+        eventually(() -> ring.published() > before + 100, "frames keep coming while the client stays");
+        assertEquals(1, source.opens.get());
+        assertEquals(0, source.closes.get());
+        service.release();
+        eventually(() -> source.closes.get() == 1, "closed after the last client and the grace");
+        assertTrue(service.idle());
+        assertEquals(1, source.opens.get());
     }
 
     /** A pushed source on demand: no connection before the first client nor after the grace; reconnected for the next. */
@@ -176,80 +213,36 @@ class OnDemandTest {
                 throw new IllegalStateException(e);
             }
         };
-        FrameRing ring = new FrameRing(4);
-        RecordingFatal fatal = new RecordingFatal();
-        CaptureService service = CaptureService.start(source, "relay", 80, new VideoSize(320, 240), ON_DEMAND, ring,
-                ALLOC, CaptureObserver.NONE, fatal);
-        try {
-            assertEquals(0, source.opens.get(), "no connection before a client");
-            assertTrue(service.idle());
-            assertFalse(threadNamed("capture-relay"), "an idle relay has no thread of its own");
-            assertFalse(threadNamed("capture-watchdog-relay"), "nor a watchdog thread");
-            for (int round = 1; round <= 2; round++) {
-                long asked = System.nanoTime();
-                Frame first = service.acquireNextFrame().orTimeout(15, TimeUnit.SECONDS).get();
-                long coldNanos = System.nanoTime() - asked;
-                try {
-                    assertTrue(source.live(first.content()), "the first frame is the upstream's");
-                    assertEquals(640, first.width());
-                } finally {
-                    first.release();
-                }
-                System.out.printf(Locale.ROOT, "cold start, test push source, round %d: first frame after %.1f ms%n",
-                        round, coldNanos / 1e6);
-                assertEquals(round, source.opens.get());
-                assertNotNull(source.closed.poll(15, TimeUnit.SECONDS), "disconnected after the grace period");
-                eventually(service::idle, "idle once disconnected");
-                assertEquals(0, service.stats().failures(), "going idle is not a loss: " + service.stats());
-                assertEquals(0, service.stats().noSignalFrames());
+        start(source);
+        assertEquals(0, source.opens.get(), "no connection before a client");
+        assertTrue(service.idle());
+        assertFalse(threadNamed("capture-relay"), "an idle relay has no thread of its own");
+        assertFalse(threadNamed("capture-watchdog-relay"), "nor a watchdog thread");
+        for (int round = 1; round <= 2; round++) {
+            Frame first = coldStart("test push source", round);
+            try {
+                assertTrue(source.live(first.content()), "the first frame is the upstream's");
+                assertEquals(640, first.width());
+            } finally {
+                first.release();
             }
-            assertTrue(fatal.calls.isEmpty(), fatal.calls.toString());
-        } finally {
-            service.close();
-            ring.close();
-            source.shutdown();
-        }
-    }
-
-    /** A snapshot that gives up waiting (its bound) lets the client go: the feed goes idle after the grace. */
-    @Test
-    void aSnapshotThatTimesOutReleasesItsClient() throws Exception {
-        FakePushSource source = new FakePushSource(ALLOC, 0);
-        FrameRing ring = new FrameRing(4);
-        CaptureService service = CaptureService.start(source, "relay", 80, new VideoSize(320, 240), ON_DEMAND, ring,
-                ALLOC, CaptureObserver.NONE, new RecordingFatal());
-        try {
-            CompletableFuture<Frame> snapshot = service.acquireNextFrame()
-                    .orTimeout(100, TimeUnit.MILLISECONDS);
-            ExecutionException e = assertThrows(
-                    ExecutionException.class, () -> snapshot.get(15, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof TimeoutException, e.toString());
-            assertEquals(0, service.stats().clients());
+            assertEquals(round, source.opens.get());
             assertNotNull(source.closed.poll(15, TimeUnit.SECONDS), "disconnected after the grace period");
-            eventually(service::idle, "idle again");
-        } finally {
-            service.close();
-            ring.close();
-            source.shutdown();
+            eventually(service::idle, "idle once disconnected");
+            assertEquals(0, service.stats().failures(), "going idle is not a loss: " + service.stats());
+            assertEquals(0, service.stats().noSignalFrames());
         }
+        assertTrue(fatal.calls.isEmpty(), fatal.calls.toString());
     }
 
     /** Not on demand, dropSameFrames on a pulled source: a still picture is published once, its repeats counted. */
     @Test
     void aPulledSourceDropsSameFramesWhenAsked() throws Exception {
         CaptureServiceTest.ScriptedSource source = new CaptureServiceTest.ScriptedSource(false);
-        FrameRing ring = new FrameRing(4);
-        CaptureService service = CaptureService.start(source, "scripted", 80,
-                new CaptureOptions(false, Duration.ofSeconds(10), true), ring, ALLOC, CaptureObserver.NONE,
-                new RecordingFatal());
-        try {
-            eventually(() -> source.grabs.get() > 20, "grabs");
-            assertEquals(1, ring.published(), "the same four bytes published once");
-            assertTrue(service.stats().sameFrames() >= 19, "repeats counted: " + service.stats().sameFrames());
-            assertTrue(service.stats().online());
-        } finally {
-            service.close();
-            ring.close();
-        }
+        start(source, "scripted", new CaptureOptions(false, Duration.ofSeconds(10), true));
+        eventually(() -> source.grabs.get() > 20, "grabs");
+        assertEquals(1, ring.published(), "the same four bytes published once");
+        assertTrue(service.stats().sameFrames() >= 19, "repeats counted: " + service.stats().sameFrames());
+        assertTrue(service.stats().online());
     }
 }

@@ -62,7 +62,8 @@ class PushedCaptureTest {
     }
 
     private CaptureService start(CaptureOptions options) throws SourceException {
-        service = CaptureService.start(source, "fake", 80, FALLBACK, options, ring, ALLOC, observer, fatal);
+        service = CaptureService.start(source, "fake", 80, FALLBACK, options, ring, ALLOC, observer, fatal,
+                CaptureServiceTest.THREADS);
         return service;
     }
 
