@@ -9,6 +9,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.observe.StateViews;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.netty.bootstrap.Bootstrap;
@@ -72,8 +73,8 @@ class Http2BudgetTest {
                 TimeUnit.MILLISECONDS.sleep(100);
             }
             assertTrue(Http.eventually(Duration.ofSeconds(20), () -> !client.reset.isEmpty()),
-                    () -> "the budget reset no stalled stream: " + server.server().feeds().defaultFeed().memoryView()
-                            + ", ring " + server.server().feeds().defaultFeed().ringView());
+                    () -> "the budget reset no stalled stream: " + StateViews.memory(server.server().feeds().defaultFeed())
+                            + ", ring " + StateViews.ring(server.server().feeds().defaultFeed()));
             long viewed = client.viewerBytes.get();
             assertTrue(Http.eventually(Duration.ofSeconds(20), () -> client.viewerBytes.get() > viewed + 500_000),
                     "the viewer's stream goes on");
