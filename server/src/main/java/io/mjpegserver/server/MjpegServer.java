@@ -222,7 +222,7 @@ public final class MjpegServer implements AutoCloseable {
         }
     }
 
-    /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
+    /** A feed's loss, to the listeners: the reason alone when there is one feed, else with the feed's name. */
     private void sourceLost(String feed, String reason) {
         String told = feeds != null && feeds.all().size() == 1 ? reason : "feed " + feed + ": " + reason;
         for (Consumer<String> listener : sourceLossListeners) {

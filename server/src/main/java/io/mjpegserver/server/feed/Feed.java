@@ -126,7 +126,7 @@ public final class Feed implements WatchedFeed {
     }
 
     /**
-     * Closes this feed alone, while the server runs on (an edge's feed its origin no longer lists): its capture,
+     * Closes this feed alone, while the server runs on (an edge's feed its origin stops listing): its capture,
      * its clients' streams, then its frames. At shutdown the server closes the same three, each for every feed.
      */
     public void close() {

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * The server's feeds by name, in order. The first is the default feed: the one the single-source paths
- * ({@code /stream}, {@code /snapshot}, {@code /?action=stream}) serve, byte for byte as before feeds existed.
+ * ({@code /stream}, {@code /snapshot}, {@code /?action=stream}) serve, for clients written for one camera.
  *
  * <p>Feeds from the command line or a config file are fixed at start. A mirroring edge ({@code --mirror}) starts
  * with none and follows its origin: {@link #replace} swaps the whole list at once, so a reader on any thread sees
@@ -73,7 +73,7 @@ public final class Feeds implements Iterable<Feed> {
     }
 
     /**
-     * Makes {@code feeds} the feeds, in that order; a feed no longer listed is the caller's to close.
+     * Makes {@code feeds} the feeds, in that order; a feed left out of {@code feeds} is the caller's to close.
      *
      * @throws IllegalArgumentException when two share a name
      */

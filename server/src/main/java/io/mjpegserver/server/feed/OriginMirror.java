@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>The origin is asked again every {@link #EVERY}, and at once (at most once a {@link #MISS_GAP}) when a request
  * names a feed the edge does not have. While the origin does not answer, the feeds already known stay (their
  * clients get NO SIGNAL if their relay fails too) and it is asked again after 1 s, doubling to {@link #EVERY}.
- * A feed the origin no longer lists is removed: its clients' streams end, and new requests for it get 404.
+ * A feed the origin stops listing is removed: its clients' streams end, and new requests for it get 404.
  *
  * <p>Threads: one thread of its own asks the origin (a blocking HTTP request) and starts and stops feeds;
  * {@link #close()} stops it. Feeds it made and that are still listed are closed by the server with the rest.

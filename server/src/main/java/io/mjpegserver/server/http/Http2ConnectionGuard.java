@@ -16,7 +16,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,7 +50,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private Http2Connection connection;
     private long controlWindowStart = System.nanoTime();
     private int controlFrames;
-    private ScheduledFuture<?> idle;
+    private final LoopTimer idle = new LoopTimer();
     private boolean served;
 
     /** @param abuses where closes for a client's abuse are told, shared by every connection */
@@ -72,7 +71,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             @Override
             public void onStreamActive(Http2Stream stream) {
                 served = true;
-                disarm();
+                idle.cancel();
             }
 
             @Override
@@ -91,20 +90,12 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        if (idle == null && ctx.channel().isActive()) {
-            idle = ctx.executor().schedule(() -> expire(ctx), idleTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void disarm() {
-        if (idle != null) {
-            idle.cancel(false);
-            idle = null;
+        if (!idle.armed() && ctx.channel().isActive()) {
+            idle.schedule(ctx, () -> expire(ctx), idleTimeoutNanos);
         }
     }
 
     private void expire(ChannelHandlerContext ctx) {
-        idle = null;
         if (connection.numActiveStreams() > 0 || !ctx.channel().isActive()) {
             // A stream opened meanwhile; its close arms the timer again.
             return;
@@ -119,13 +110,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        disarm();
+        idle.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        disarm();
+        idle.cancel();
     }
 
     /**

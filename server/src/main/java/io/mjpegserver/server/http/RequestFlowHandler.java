@@ -7,8 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +32,7 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
     /** A request is being answered and its last response part has not been written yet. */
     private boolean answering;
     private boolean readScheduled;
-    private ScheduledFuture<?> unwritableTimer;
+    private final LoopTimer unwritableTimer = new LoopTimer();
 
     /** @param unwritableTimeoutNanos how long the connection may stay unwritable before it is closed */
     RequestFlowHandler(long unwritableTimeoutNanos, RejectListener rejects) {
@@ -93,17 +91,15 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            cancelTimer();
+            unwritableTimer.cancel();
             readNextLater(ctx);
-        } else if (unwritableTimer == null) {
-            unwritableTimer = ctx.executor().schedule(() -> closeIfStillUnwritable(ctx), unwritableTimeoutNanos,
-                    TimeUnit.NANOSECONDS);
+        } else if (!unwritableTimer.armed()) {
+            unwritableTimer.schedule(ctx, () -> closeIfStillUnwritable(ctx), unwritableTimeoutNanos);
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     private void closeIfStillUnwritable(ChannelHandlerContext ctx) {
-        unwritableTimer = null;
         if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
             log.debug("closing {}: its answers were not read for {} ms", ClientAddress.of(ctx.channel()),
                     unwritableTimeoutNanos / 1_000_000);
@@ -136,19 +132,12 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelTimer();
+        unwritableTimer.cancel();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimer();
+        unwritableTimer.cancel();
         ctx.fireChannelInactive();
-    }
-
-    private void cancelTimer() {
-        if (unwritableTimer != null) {
-            unwritableTimer.cancel(false);
-            unwritableTimer = null;
-        }
     }
 }

@@ -10,8 +10,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds the time between requests. Armed when the connection opens and after each response; disarmed when
@@ -26,7 +24,7 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private final RejectListener rejects;
-    private ScheduledFuture<?> timeout;
+    private final LoopTimer timeout = new LoopTimer();
     /** Bytes of a request arrived since the timer was armed. */
     private boolean requestBegun;
     /** A request has been read on this connection: it is a keep-alive connection now. */
@@ -65,7 +63,7 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
             served = true;
-            disarm();
+            timeout.cancel();
         }
         ctx.fireChannelRead(msg);
     }
@@ -86,30 +84,21 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        disarm();
+        timeout.cancel();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        disarm();
+        timeout.cancel();
         ctx.fireChannelInactive();
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        disarm();
         requestBegun = false;
-        timeout = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void disarm() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        timeout.schedule(ctx, () -> expire(ctx), timeoutNanos);
     }
 
     private void expire(ChannelHandlerContext ctx) {
-        timeout = null;
         if (!ctx.channel().isActive()) {
             return;
         }

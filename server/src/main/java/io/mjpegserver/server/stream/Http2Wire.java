@@ -95,7 +95,7 @@ final class Http2Wire implements StreamWire {
     private ChannelPromise counted(ChannelHandlerContext ctx, int length) {
         PENDING.setOpaque(this, pending + length);
         ChannelPromise promise = ctx.newPromise();
-        // Failed or not, the bytes are no longer waiting (a failed write ends the stream).
+        // Failed or not, the bytes have left the queue (a failed write ends the stream).
         promise.addListener(f -> {
             PENDING.setOpaque(this, pending - length);
             if (pending == 0 && onTaken != null) {

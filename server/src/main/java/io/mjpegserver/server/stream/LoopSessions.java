@@ -76,7 +76,7 @@ final class LoopSessions {
         }
     }
 
-    /** A client of this loop no longer has a write of {@code part} outstanding. */
+    /** A client of this loop has taken its write of {@code part}, or dropped it: the pin ends. */
     void unpin(Part part) {
         if (part.unpin()) {
             budget.release(part.sequence());
