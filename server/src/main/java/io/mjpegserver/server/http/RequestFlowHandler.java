@@ -11,15 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Back-pressure on the request side: the next request is read only once the previous answer is complete and
- * the socket is taking what we write. A client that pipelines requests without reading the answers (a flood
- * of {@code GET /snapshot}, or of anything answered 401) stops being read, so it holds at most one answer
- * beyond its socket buffer, and it is closed when it stays unwritable past the client timeout.
- *
- * <p>Sits behind Netty's {@code FlowControlHandler}, which hands on one decoded message per {@code read()}:
- * auto-read is off for the whole request phase, and this handler alone asks for reads. Reads are asked for
- * in a task of their own, so a long pipeline is served one request per task, never by recursion. Gone once a
- * stream starts (the stream session reads and drops what the client sends).
+ * Back-pressure on the request side, behind Netty's {@code FlowControlHandler} with auto-read off: the next
+ * request is read, in a task of its own, only once the last answer is complete and the socket takes what we
+ * write. A client that pipelines without reading holds at most one answer beyond its socket buffer, and is
+ * closed when it stays unwritable past the client timeout. Gone once a stream starts.
  */
 final class RequestFlowHandler extends ChannelDuplexHandler {
 

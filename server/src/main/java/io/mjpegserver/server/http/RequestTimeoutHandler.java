@@ -12,13 +12,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * Bounds the time between requests. Armed when the connection opens and after each response; disarmed when
- * a request's headers are complete. When it expires, a request that had begun (slowloris) gets 408 and the
- * connection is closed; a connection that sent nothing since its last answer (an idle keep-alive) is closed
- * silently, as an unsolicited 408 would be read as the answer to a request the client sends at that moment.
- *
- * <p>Whether a request had begun is seen by {@link #startWatch()}, which sits in front of the HTTP codec and
- * sees the raw bytes. Both are gone once a stream starts.
+ * Bounds the time between requests: armed when the connection opens and after each response, disarmed when a
+ * request's headers are complete. On expiry a begun request (slowloris, seen by {@link #startWatch()} in front of
+ * the codec) gets 408 and a close; an idle keep-alive is closed silently, as an unsolicited 408 would be read as
+ * the answer to the client's next request. Gone once a stream starts.
  */
 final class RequestTimeoutHandler extends ChannelDuplexHandler {
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** A plain socket client of {@code /stream}, reading strictly with {@link MultipartStreamReader}. */
@@ -48,6 +49,19 @@ public final class StreamClient implements AutoCloseable {
             try (StreamClient client = open(port, "/stream", "1.1")) {
                 for (int i = 0; i < count; i++) {
                     check.accept(client.next());
+                }
+            }
+            return null;
+        };
+    }
+
+    /** A task reading {@code path} until interrupted, adding each part to {@code parts}. */
+    public static Callable<Void> counting(int port, String path, AtomicLong parts) {
+        return () -> {
+            try (StreamClient client = open(port, path, "1.1")) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    client.next();
+                    parts.incrementAndGet();
                 }
             }
             return null;
