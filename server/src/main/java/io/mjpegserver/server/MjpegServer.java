@@ -26,13 +26,12 @@ import io.mjpegserver.server.net.Listening;
 import io.mjpegserver.server.net.MachineAddresses;
 import io.mjpegserver.server.net.Transport;
 import io.mjpegserver.server.observe.ServerMetrics;
-import io.mjpegserver.server.observe.DirectMemory;
 import io.mjpegserver.server.observe.StateView;
+import io.mjpegserver.server.observe.StateViews;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.stream.StreamResponder;
-import io.mjpegserver.server.stream.StreamTotals;
 import io.mjpegserver.server.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -223,7 +222,7 @@ public final class MjpegServer implements AutoCloseable {
         }
     }
 
-    /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
+    /** A feed's loss, to the listeners: the reason alone when there is one feed, else with the feed's name. */
     private void sourceLost(String feed, String reason) {
         String told = feeds != null && feeds.all().size() == 1 ? reason : "feed " + feed + ": " + reason;
         for (Consumer<String> listener : sourceLossListeners) {
@@ -335,34 +334,16 @@ public final class MjpegServer implements AutoCloseable {
 
     /** What {@code /state} shows: the server, every feed, and the default feed's figures at the top level. */
     public StateView state() {
-        long served = 0;
-        long sent = 0;
-        long skipped = 0;
-        long bytes = 0;
-        List<StateView.Feed> views = new ArrayList<>();
-        for (Feed feed : feeds) {
-            StreamTotals totals = feed.broadcaster().totals();
-            served += totals.sessionsStarted();
-            sent += totals.framesSent();
-            skipped += totals.framesSkipped();
-            bytes += totals.bytesSent();
-            views.add(feed.view());
-        }
-        // A unix socket has no host: /state names the socket instead.
-        String host = listen instanceof ListenSocket.Unix unix ? "unix:" + unix.path()
-                : listen instanceof ListenSocket.Inherited inherited ? "systemd: " + inherited.description() : config.host();
-        StateView.Server server = new StateView.Server(Version.get(), transport(), host,
-                serverChannel == null ? config.port() : port(), startedAt.toString(),
-                Math.round((System.nanoTime() - startedNanos) / 1e6) / 1000.0, served, sent, skipped, bytes,
-                DirectMemory.used());
-        StateView.Feed first = views.isEmpty() ? null : views.get(0);
-        return first == null ? new StateView(server, null, null, List.of(), views)
-                : new StateView(server, first.source(), first.ring(), first.clients(), views);
+        StateViews.ServerFacts facts = new StateViews.ServerFacts(Version.get(), transport(), host(),
+                serverChannel == null ? config.port() : port(), startedAt, System.nanoTime() - startedNanos);
+        return StateViews.state(facts, feeds.all());
     }
 
-    /** The default feed's source, as {@code /state} shows it. */
-    public StateView.Source sourceView() {
-        return feeds.defaultFeed().sourceView();
+    /** The host {@code /state} names; a unix socket has no host, so the socket instead. */
+    private String host() {
+        return listen instanceof ListenSocket.Unix unix ? "unix:" + unix.path()
+                : listen instanceof ListenSocket.Inherited inherited ? "systemd: " + inherited.description()
+                : config.host();
     }
 
     /**

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 8 item 3, over real sockets: what is thrown on the capture thread outside the source (a ring listener,
+ * Over real sockets: what is thrown on the capture thread outside the source (a ring listener,
  * as the broadcaster's Part.of is one), and a grab that never returns, are source losses: counted, shown on
  * /healthz, /state and /metrics, NO SIGNAL frames on open streams, and live frames again after.
  */

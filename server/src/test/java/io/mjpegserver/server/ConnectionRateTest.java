@@ -50,16 +50,8 @@ class ConnectionRateTest {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong viewerFrames = new AtomicLong();
             try {
-                Future<Void> viewer = viewerThread.submit(() -> {
-                    try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
-                        long deadline = System.nanoTime() + WAIT.toNanos() * 2;
-                        while (!stop.get() && System.nanoTime() < deadline) {
-                            client.next();
-                            viewerFrames.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
+                Future<Void> viewer = viewerThread.submit(StreamClient.counting(server.port(), "/stream", viewerFrames,
+                        stop, WAIT.multipliedBy(2)));
                 assertTrue(Http.eventually(WAIT, () -> viewerFrames.get() >= FPS), "the viewer's first frames");
                 Path log = dir.resolve("server.err");
                 long logBefore = Files.size(log);

@@ -70,8 +70,8 @@ class HostileUpstreamFeedTest {
                     List.of(good, bad))) {
                 AtomicLong goodFrames = new AtomicLong();
                 AtomicLong badParts = new AtomicLong();
-                Future<?> goodClient = pool.submit(() -> count(server.port(), "/cam/good/stream", goodFrames));
-                Future<?> badClient = pool.submit(() -> count(server.port(), "/cam/bad/stream", badParts));
+                Future<?> goodClient = pool.submit(StreamClient.counting(server.port(), "/cam/good/stream", goodFrames));
+                Future<?> badClient = pool.submit(StreamClient.counting(server.port(), "/cam/bad/stream", badParts));
                 assertTrue(Http.eventually(Duration.ofSeconds(20), () -> goodFrames.get() > 0 && badParts.get() > 0));
 
                 Set<String> reasons = ConcurrentHashMap.newKeySet();
@@ -118,16 +118,6 @@ class HostileUpstreamFeedTest {
     private static List<String> unnamed(Set<String> reasons) {
         return MISDEEDS.stream().filter(misdeed -> reasons.stream().noneMatch(reason -> NAMED.get(misdeed).stream()
                 .anyMatch(reason::contains))).toList();
-    }
-
-    private static Void count(int port, String path, AtomicLong parts) throws IOException {
-        try (StreamClient client = StreamClient.open(port, path, "1.1")) {
-            while (!Thread.currentThread().isInterrupted()) {
-                client.next();
-                parts.incrementAndGet();
-            }
-        }
-        return null;
     }
 
     /** Each connection gets the next misdeed, in turn, until the socket is closed. */

@@ -97,20 +97,19 @@ class Http2FloodsTest {
 
     @Test
     void settingsFloodIsCut() throws Exception {
-        try (Flood flood = new Flood()) {
-            for (int i = 0; i < 10_000 && !flood.closed(); i++) {
-                flood.frame(SETTINGS, 0, 0, new byte[0]);
-            }
-            assertEquals(ENHANCE_YOUR_CALM, flood.goAway(), "GOAWAY's error code");
-        }
-        assertServes();
+        assertFloodIsCut(SETTINGS, 0);
     }
 
     @Test
     void pingFloodIsCut() throws Exception {
+        assertFloodIsCut(PING, 8);
+    }
+
+    /** Frames of {@code type} with a {@code payload}-byte body, sent until the server closes: it says GOAWAY. */
+    private static void assertFloodIsCut(int type, int payload) throws Exception {
         try (Flood flood = new Flood()) {
             for (int i = 0; i < 10_000 && !flood.closed(); i++) {
-                flood.frame(PING, 0, 0, new byte[8]);
+                flood.frame(type, 0, 0, new byte[payload]);
             }
             assertEquals(ENHANCE_YOUR_CALM, flood.goAway(), "GOAWAY's error code");
         }

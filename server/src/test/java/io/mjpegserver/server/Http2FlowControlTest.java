@@ -12,38 +12,18 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.Http2FrameClient;
 import io.mjpegserver.server.testing.MultipartStreamReader;
 import io.mjpegserver.server.testing.ServerFixture;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
-import io.netty.handler.codec.http2.Http2DataFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStream;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.imageio.ImageIO;
@@ -75,22 +55,16 @@ class Http2FlowControlTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerFixture server = ServerFixture.start(config, capture)) {
             int jpeg = Http.get(server.url("/snapshot")).body().length;
-            Client client = new Client();
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), client);
-                        }
-                    })
-                    .connect("127.0.0.1", server.port()).sync().channel();
+            // A big connection window: what a starved stream keeps must not starve its sibling.
+            Http2FrameClient client = Http2FrameClient.connect(group, server.port(), 1 << 24);
+            Channel channel = client.channel();
 
             Http2Settings settings = client.settings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertEquals(PER_ADDRESS + 8, settings.maxConcurrentStreams(),
                     "SETTINGS_MAX_CONCURRENT_STREAMS: the per-address limit and room for short requests");
 
-            Http2FrameStream viewer = client.open(channel, "/stream", false);
-            Http2FrameStream stalled = client.open(channel, "/stream.mjpg", true);
+            Http2FrameStream viewer = client.open("/stream", false);
+            Http2FrameStream stalled = client.open("/stream.mjpg", true);
             SessionStats stalledStats = await(server, s -> s.path().equals("/stream.mjpg") && s.framesSkipped() >= 10,
                     "the stalled stream skipping");
             SessionStats viewerAtStall = session(server, "/stream");
@@ -133,7 +107,7 @@ class Http2FlowControlTest {
             System.out.printf("HTTP/2 stalled stream: held at most %d bytes (bound %d), reset after the client timeout;"
                     + " its sibling got %d frames meanwhile%n", mostPending, bound, duringStall);
             // The viewer's DATA is exactly the multipart stream; its JPEGs decode.
-            byte[] body = client.body(channel, viewer);
+            byte[] body = client.body(viewer);
             ByteArrayOutputStream framed = new ByteArrayOutputStream();
             framed.write(HEAD.getBytes(US_ASCII));
             framed.write(body);
@@ -150,11 +124,11 @@ class Http2FlowControlTest {
 
             // Streams count against the per-address limit: with the viewer open, two more are admitted, the third
             // gets 503 on its own stream, and the connection stays.
-            Http2FrameStream second = client.open(channel, "/stream?n=2", false);
-            Http2FrameStream third = client.open(channel, "/stream?n=3", false);
+            Http2FrameStream second = client.open("/stream?n=2", false);
+            Http2FrameStream third = client.open("/stream?n=3", false);
             assertTrue(Http.eventually(WAIT, () -> "200".equals(client.status.get(second.id()))
                     && "200".equals(client.status.get(third.id()))), () -> "statuses: " + client.status);
-            Http2FrameStream fourth = client.open(channel, "/stream?n=4", false);
+            Http2FrameStream fourth = client.open("/stream?n=4", false);
             assertTrue(Http.eventually(WAIT, () -> client.status.containsKey(fourth.id())), () -> "statuses: " + client.status);
             assertEquals("503", client.status.get(fourth.id()));
             assertFalse(client.goAway, "the connection was closed");
@@ -176,19 +150,12 @@ class Http2FlowControlTest {
         ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withClientTimeout(CLIENT_TIMEOUT);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerFixture server = ServerFixture.start(config, capture)) {
-            Client client = new Client();
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
-                                    .initialSettings(Http2Settings.defaultSettings().initialWindowSize(0)).build(), client);
-                        }
-                    })
-                    .connect("127.0.0.1", server.port()).sync().channel();
+            Http2FrameClient client = Http2FrameClient.connect(group, server.port(), 1 << 24,
+                    Http2Settings.defaultSettings().initialWindowSize(0));
+            Channel channel = client.channel();
             client.settings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             long start = System.nanoTime();
-            Http2FrameStream snapshot = client.open(channel, "/snapshot", true);
+            Http2FrameStream snapshot = client.open("/snapshot", true);
             assertTrue(Http.eventually(WAIT, () -> client.reset.contains(snapshot.id())), "the snapshot was never reset");
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals("200", client.status.get(snapshot.id()), "the snapshot's head went out");
@@ -255,82 +222,5 @@ class Http2FlowControlTest {
         });
         assertTrue(ok, () -> what + ": not within " + WAIT + "; sessions " + server.server().streamClients());
         return found[0];
-    }
-
-    /** A client on Netty's frame codec that returns flow-control windows itself, except for starved streams. */
-    private static final class Client extends Http2ChannelDuplexHandler {
-
-        final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
-        final Map<Integer, String> status = new ConcurrentHashMap<>();
-        final Set<Integer> reset = ConcurrentHashMap.newKeySet();
-        volatile boolean goAway;
-        /** On the loop only. */
-        private final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
-        private final Set<Http2FrameStream> starved = ConcurrentHashMap.newKeySet();
-        private ChannelHandlerContext ctx;
-
-        @Override
-        protected void handlerAdded0(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            // A big connection window: what a starved stream keeps must not starve its sibling.
-            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(1 << 24));
-            ctx.fireChannelActive();
-        }
-
-        Http2FrameStream open(Channel channel, String path, boolean starve) throws Exception {
-            return channel.eventLoop().submit(() -> {
-                Http2FrameStream stream = newStream();
-                if (starve) {
-                    starved.add(stream);
-                }
-                DefaultHttp2Headers headers = new DefaultHttp2Headers();
-                headers.method("GET").scheme("http").path(path).authority("127.0.0.1");
-                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true).stream(stream)).sync();
-                return stream;
-            }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
-
-        byte[] body(Channel channel, Http2FrameStream stream) throws Exception {
-            return channel.eventLoop().submit(() -> bodies.get(stream.id()).toByteArray()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof Http2SettingsFrame frame) {
-                    settings.complete(frame.settings());
-                } else if (msg instanceof Http2HeadersFrame frame) {
-                    status.put(frame.stream().id(), String.valueOf(frame.headers().status()));
-                } else if (msg instanceof Http2DataFrame frame) {
-                    if (starved.stream().noneMatch(s -> s.id() == frame.stream().id())) {
-                        ByteBuf content = frame.content();
-                        ByteArrayOutputStream body = bodies.computeIfAbsent(frame.stream().id(), id -> new ByteArrayOutputStream());
-                        if (body.size() < 8 << 20) {
-                            byte[] bytes = new byte[content.readableBytes()];
-                            content.getBytes(content.readerIndex(), bytes);
-                            body.write(bytes, 0, bytes.length);
-                        }
-                        if (frame.initialFlowControlledBytes() > 0) {
-                            ctx.write(new DefaultHttp2WindowUpdateFrame(frame.initialFlowControlledBytes()).stream(frame.stream()));
-                        }
-                    }
-                } else if (msg instanceof Http2ResetFrame frame) {
-                    reset.add(frame.stream().id());
-                } else if (msg instanceof Http2GoAwayFrame) {
-                    goAway = true;
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
     }
 }

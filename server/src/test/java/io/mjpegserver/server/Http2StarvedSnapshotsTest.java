@@ -77,16 +77,8 @@ class Http2StarvedSnapshotsTest {
             AtomicLong viewerFrames = new AtomicLong();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             try {
-                Future<Void> viewer = viewerThread.submit(() -> {
-                    try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
-                        long deadline = System.nanoTime() + WAIT.toNanos() * 3;
-                        while (!stop.get() && System.nanoTime() < deadline) {
-                            client.next();
-                            viewerFrames.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
+                Future<Void> viewer = viewerThread.submit(StreamClient.counting(server.port(), "/stream", viewerFrames,
+                        stop, WAIT.multipliedBy(3)));
                 assertTrue(Http.eventually(WAIT, () -> viewerFrames.get() >= 2 * FPS), "the viewer's first frames");
                 long before = directMemory(server);
                 // The viewer's rate before: what this machine gives it now.

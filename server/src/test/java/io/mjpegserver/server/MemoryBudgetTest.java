@@ -69,7 +69,7 @@ class MemoryBudgetTest {
             try (ServerProcess server = ServerProcess.start(dir, shippedJvmOptions(), "/state", "--config",
                     config.toString())) {
                 AtomicLong normalFrames = new AtomicLong();
-                Future<?> reader = pool.submit(() -> count(server.port(), "/cam/normal/stream", normalFrames));
+                Future<?> reader = pool.submit(StreamClient.counting(server.port(), "/cam/normal/stream", normalFrames));
                 assertTrue(Http.eventually(Duration.ofSeconds(20), () -> normalFrames.get() > FPS), "the normal feed streams");
                 long before = direct(server);
 
@@ -207,15 +207,5 @@ class MemoryBudgetTest {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         return lowest;
-    }
-
-    private static Void count(int port, String path, AtomicLong frames) throws IOException {
-        try (StreamClient client = StreamClient.open(port, path, "1.1")) {
-            while (!Thread.currentThread().isInterrupted()) {
-                client.next();
-                frames.incrementAndGet();
-            }
-        }
-        return null;
     }
 }

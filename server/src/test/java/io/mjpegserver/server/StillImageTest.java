@@ -23,9 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 8 item 12: a still image as --file is served as a still, never flapping to NO SIGNAL. Before, a .png
- * failed every other grab: the stream alternated between the picture and NO SIGNAL and the source was reopened
- * several times a second while /healthz said ok.
+ * A still image as --file is served as a still, never flapping to NO SIGNAL: the stream does not alternate
+ * between the picture and NO SIGNAL, and the source is not reopened over and over while /healthz says ok.
  */
 class StillImageTest {
 

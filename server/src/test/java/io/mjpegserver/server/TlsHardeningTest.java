@@ -34,9 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS held to the same standard as plain HTTP: a snapshot of one frame is the same whole JPEG however often it
- * is asked for (the ring's buffer was once written itself, and TLS moved its reader index, so the second
- * snapshot of a frame came out with {@code Content-Length: 0}); a handshake is bounded by the request timeout;
- * a client cannot renegotiate.
+ * is asked for (TLS must not move the reader index of the ring's buffer); a handshake is bounded by the request
+ * timeout; a client cannot renegotiate.
  */
 class TlsHardeningTest {
 
@@ -108,7 +107,7 @@ class TlsHardeningTest {
         try (ServerFixture server = start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(500)));
                 Socket silent = new Socket()) {
             silent.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            // Before the fix Netty's own 10 s applied; the bound here leaves a loaded machine plenty of room.
+            // Well under Netty's own 10 s handshake timeout, with plenty of room for a loaded machine.
             silent.setSoTimeout(5_000);
             long started = System.nanoTime();
             InputStream in = silent.getInputStream();

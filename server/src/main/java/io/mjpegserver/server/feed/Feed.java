@@ -4,18 +4,12 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.capture.frame.FrameBudget;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.config.FeedConfig;
-import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
 import io.mjpegserver.server.stream.Broadcaster;
-import io.mjpegserver.server.stream.SessionStats;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A named feed: its source's capture, its frame ring and its broadcaster, and the figures of all three. The
@@ -44,11 +38,11 @@ public final class Feed implements WatchedFeed {
         return name;
     }
 
+    @Override
     public CaptureConfig config() {
         return config;
     }
 
-    /** The feed's frames; read-only use (its frames are released by the ring). */
     @Override
     public FrameRing ring() {
         return ring;
@@ -68,29 +62,32 @@ public final class Feed implements WatchedFeed {
         return capture.stats();
     }
 
-    /** Where this feed streams, relative to the server: {@code /cam/NAME/stream}. */
+    @Override
+    public VideoSize knownSize() {
+        return capture.knownSize();
+    }
+
+    @Override
+    public boolean passesThrough() {
+        return capture.passesThrough();
+    }
+
+    @Override
+    public boolean idle() {
+        return capture.idle();
+    }
+
+    @Override
     public String streamPath() {
         return "/cam/" + name + "/stream";
     }
 
+    @Override
     public String snapshotPath() {
         return "/cam/" + name + "/snapshot";
     }
 
-    /** The source part of {@code /state}. */
-    public StateView.Source sourceView() {
-        CaptureStats stats = capture.stats();
-        VideoSize size = capture.knownSize();
-        return new StateView.Source(config.source().kind(), config.source().describe(), stats.online(),
-                stats.lastError(), config.size() == null ? null : config.size().toString(), configuredFps(),
-                size == null ? null : size.width(), size == null ? null : size.height(), round(stats.actualFps()),
-                stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
-                round(stats.lastEncodeNanos() / 1e6),
-                stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
-                stats.hangs(), stats.internalErrors(), capture.passesThrough(), capture.idle(), stats.incompleteFrames());
-    }
-
-    /** The rate configured, else the source's own as far as it is known now; {@code null} while not known. */
+    @Override
     public Double configuredFps() {
         double fps = config.fps() > 0 ? config.fps() : capture.nominalFps();
         return fps > 0 ? fps : null;
@@ -123,43 +120,13 @@ public final class Feed implements WatchedFeed {
         return figure + " fps" + origin;
     }
 
-    public StateView.Ring ringView() {
-        return new StateView.Ring(ring.capacity(), ring.occupancy(), ring.bytes(), ring.published());
-    }
-
-    public StateView.Memory memoryView() {
-        FrameBudget budget = ring.budget();
-        return new StateView.Memory(budget.limit(), budget.used(), budget.framesDropped(),
-                broadcaster.clientsOverBudget());
-    }
-
-    public List<StateView.Client> clientViews() {
-        List<StateView.Client> clients = new ArrayList<>();
-        for (SessionStats s : broadcaster.sessions()) {
-            clients.add(new StateView.Client(s.remote(), s.path(), s.protocol(), Instant.ofEpochMilli(s.connectedMillis()).toString(),
-                    s.framesSent(), s.framesSkipped(), s.bytesSent(), s.pendingBytes(), round(s.fps()), s.requestedFps(),
-                    s.framesDecimated()));
-        }
-        return clients;
-    }
-
-    /** This feed in {@code /state}. */
-    public StateView.Feed view() {
-        return new StateView.Feed(name, streamPath(), snapshotPath(), sourceView(), ringView(), clientViews(),
-                memoryView());
-    }
-
-    static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
-    }
-
     /** Stops capturing (the ring and the broadcaster are closed by the server, after its loops let go). */
     public void stopCapture() {
         capture.close();
     }
 
     /**
-     * Closes this feed alone, while the server runs on (an edge's feed its origin no longer lists): its capture,
+     * Closes this feed alone, while the server runs on (an edge's feed its origin stops listing): its capture,
      * its clients' streams, then its frames. At shutdown the server closes the same three, each for every feed.
      */
     public void close() {

@@ -7,12 +7,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The server's feeds by name, in order. The first is the default feed: the one the single-source paths
- * ({@code /stream}, {@code /snapshot}, {@code /?action=stream}) serve, byte for byte as before feeds existed.
- *
- * <p>Feeds from the command line or a config file are fixed at start. A mirroring edge ({@code --mirror}) starts
- * with none and follows its origin: {@link #replace} swaps the whole list at once, so a reader on any thread sees
- * either the old list or the new one, never half of each. While there is none, {@link #whyNone()} says why.
+ * The server's feeds by name, in order; the first is the default feed, the one {@code /stream}, {@code /snapshot}
+ * and {@code /?action=stream} serve. Fixed at start, but for a mirroring edge, which starts with none and follows
+ * its origin: {@link #replace} swaps the whole list at once, so a reader on any thread sees the old list or the
+ * new one, never half of each. While there is none, {@link #whyNone()} says why.
  */
 public final class Feeds implements Iterable<Feed> {
 
@@ -73,7 +71,7 @@ public final class Feeds implements Iterable<Feed> {
     }
 
     /**
-     * Makes {@code feeds} the feeds, in that order; a feed no longer listed is the caller's to close.
+     * Makes {@code feeds} the feeds, in that order; a feed left out of {@code feeds} is the caller's to close.
      *
      * @throws IllegalArgumentException when two share a name
      */

@@ -21,17 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An edge's feeds, kept equal to its origin's: every feed the origin's {@code /state} lists is relayed under the
- * same name, on demand (no origin connection while nobody watches, after the idle grace), in the origin's order
- * (so the default feed is the origin's too).
- *
- * <p>The origin is asked again every {@link #EVERY}, and at once (at most once a {@link #MISS_GAP}) when a request
- * names a feed the edge does not have. While the origin does not answer, the feeds already known stay (their
- * clients get NO SIGNAL if their relay fails too) and it is asked again after 1 s, doubling to {@link #EVERY}.
- * A feed the origin no longer lists is removed: its clients' streams end, and new requests for it get 404.
- *
- * <p>Threads: one thread of its own asks the origin (a blocking HTTP request) and starts and stops feeds;
- * {@link #close()} stops it. Feeds it made and that are still listed are closed by the server with the rest.
+ * An edge's feeds, kept equal to its origin's: each feed the origin's {@code /state} lists is relayed under the same
+ * name and order, on demand. The origin is asked every {@link #EVERY}, and at once (at most once a
+ * {@link #MISS_GAP}) when a request names a feed the edge lacks; while it does not answer, the known feeds stay.
+ * A feed it stops listing is removed (its streams end, requests get 404). One thread of its own does the asking.
  */
 public final class OriginMirror implements AutoCloseable {
 

@@ -2,6 +2,7 @@ package io.mjpegserver.server.http;
 
 import io.mjpegserver.server.feed.Feed;
 import io.mjpegserver.server.observe.StateView;
+import io.mjpegserver.server.observe.StateViews;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -47,7 +48,7 @@ final class HealthResponder {
         List<String> problems = new ArrayList<>();
         boolean idle = false;
         for (Feed feed : feeds) {
-            StateView.Source source = feed.sourceView();
+            StateView.Source source = StateViews.source(feed);
             idle |= source.idle();
             String problem = problem(source, feed.captureStats().hangNanos());
             if (problem != null) {

@@ -16,25 +16,16 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes over a connection that turned into HTTP/2, last in its pipeline: removes what is left of the HTTP/1
- * request phase, lets the connection read freely (Netty's HTTP/2 codec does the flow control), and closes it
- * (GOAWAY) when no stream has been open for the request timeout, as HTTP/1 closes an idle keep-alive. A
- * connection that never opened a stream is counted as a request timeout, like an HTTP/1 connection that never
- * sent a request. What each stream may do is bounded by its own limits (the codec's header size and stream
- * count, the stream session's hold limit).
- *
- * <p>Last in the pipeline, it also ends what the codec passes on of a connection's exceptions: an {@link Error}
- * goes to the fatal handler, a socket error (a client's reset) closes the connection quietly, a broken protocol or
- * a flood the codec cut (its own limits) is told in a throttled line with no stack trace, anything else is logged
- * once and closes it. And it closes a connection that floods SETTINGS or PING frames, which the codec answers
- * without a limit of its own while the client reads the answers.
+ * Last in an HTTP/2 connection's pipeline: removes what is left of HTTP/1, lets the codec do the flow control,
+ * closes the connection (GOAWAY) when no stream has been open for the request timeout, and closes one that floods
+ * SETTINGS or PING. It ends the connection's exceptions: an {@link Error} to the fatal handler, a client's reset
+ * quietly, a protocol breach in a throttled line, anything else logged once.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
@@ -51,7 +42,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private Http2Connection connection;
     private long controlWindowStart = System.nanoTime();
     private int controlFrames;
-    private ScheduledFuture<?> idle;
+    private final LoopTimer idle = new LoopTimer();
     private boolean served;
 
     /** @param abuses where closes for a client's abuse are told, shared by every connection */
@@ -72,7 +63,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             @Override
             public void onStreamActive(Http2Stream stream) {
                 served = true;
-                disarm();
+                idle.cancel();
             }
 
             @Override
@@ -91,20 +82,12 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        if (idle == null && ctx.channel().isActive()) {
-            idle = ctx.executor().schedule(() -> expire(ctx), idleTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void disarm() {
-        if (idle != null) {
-            idle.cancel(false);
-            idle = null;
+        if (!idle.armed() && ctx.channel().isActive()) {
+            idle.schedule(ctx, () -> expire(ctx), idleTimeoutNanos);
         }
     }
 
     private void expire(ChannelHandlerContext ctx) {
-        idle = null;
         if (connection.numActiveStreams() > 0 || !ctx.channel().isActive()) {
             // A stream opened meanwhile; its close arms the timer again.
             return;
@@ -119,13 +102,13 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        disarm();
+        idle.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        disarm();
+        idle.cancel();
     }
 
     /**

@@ -24,16 +24,10 @@ import io.netty.util.AsciiString;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/2 side of the server, through Netty's HTTP/2 codec: a connection's frames go through
- * {@link Http2FrameCodec} (settings, flow control, HPACK, the peer's abuse limits) to
- * {@link Http2MultiplexHandler}, which gives each stream a child channel. A stream's channel runs the same
- * router as an HTTP/1 connection behind a codec that turns HTTP/2 frames into HTTP/1 messages and back, so
- * every endpoint, the credentials and the client limits work over HTTP/2 unchanged; a stream request turns
- * that channel into a stream session that writes DATA frames itself.
- *
- * <p>A connection becomes HTTP/2 in one of three ways: ALPN chooses {@code h2} in the TLS handshake; a
- * cleartext connection opens with HTTP/2's preface (prior knowledge); or an HTTP/1.1 request asks for
- * {@code Upgrade: h2c}.
+ * The HTTP/2 side of the server: {@link Http2FrameCodec}, then {@link Http2MultiplexHandler} with a child channel
+ * per stream that runs the HTTP/1 router behind a frame-to-message codec, so every endpoint, the credentials and
+ * the limits work over HTTP/2 unchanged. A connection becomes HTTP/2 by ALPN ({@code h2}), by opening with the
+ * preface (prior knowledge), or by an {@code Upgrade: h2c} request.
  */
 final class Http2Connections {
 

@@ -3,54 +3,43 @@ package io.mjpegserver.server.http;
 import java.util.List;
 
 /**
- * Names of the handlers of a connection's pipeline, head (socket) to tail:
- * <ol>
- *   <li>{@link #TLS}: only with {@code --tls-cert}; the handshake is bounded by the request timeout</li>
- *   <li>{@link #ALPN}: only with TLS; once the handshake chose {@code h2} or {@code http/1.1}, puts that
- *       protocol's handlers in its place</li>
- *   <li>{@link #PRIOR_KNOWLEDGE}: only without TLS; if the first bytes are HTTP/2's connection preface
- *       ({@code h2c} with prior knowledge), replaces the HTTP/1 handlers below with HTTP/2's; gone after the
- *       first bytes either way</li>
- * </ol>
- * HTTP/1:
- * <ol>
- *   <li>{@link #REQUEST_START}: notes that request bytes arrived, for {@link #REQUEST_TIMEOUT}</li>
- *   <li>{@link #CODEC}: HTTP/1.x request decoder and response encoder, with size limits</li>
- *   <li>{@link #H2C_UPGRADE}: only without TLS; answers {@code Upgrade: h2c} with 101 and turns the connection
- *       into HTTP/2, the request becoming its stream 1</li>
- *   <li>{@link #FLOW_CONTROL}: Netty's {@code FlowControlHandler}, one decoded message per read</li>
- *   <li>{@link #REQUEST_FLOW}: reads the next request only once the last answer went out (auto-read off)</li>
- *   <li>{@link #REQUEST_TIMEOUT}: 408 and close when request headers take too long; idle keep-alive closed</li>
- *   <li>{@link #CORS}: only with {@code --allow-origin}</li>
- *   <li>{@link #ROUTER}: checks method, credentials and path; answers, or hands over to an endpoint</li>
- * </ol>
- * A stream request puts one {@code StreamSession} in front of the codec and removes the codec and every
- * handler after it: from then on the session writes raw bytes (through TLS, when there is TLS).
- *
- * <p>HTTP/2: {@link #H2_CODEC} (Netty's frame codec: settings, flow control, HPACK, flood limits), {@link #H2_UNSENT}
- * (bounds what the connection holds unsent, in bytes and in time), {@link #H2_STREAMS} (one
- * child channel per stream) and {@link #H2_CONNECTION} (closes a connection left with no stream). Each stream's
- * channel has {@link #H2_STREAM_CODEC} (HTTP/2 frames to and from HTTP/1 messages), {@link #CORS} and
- * {@link #ROUTER}: every endpoint answers over HTTP/2 as it does over HTTP/1. A stream request puts its
- * {@code StreamSession} first in the stream's channel and removes those three.
+ * Names of the handlers of a connection's pipeline, in order from the socket: TLS and protocol choice, then
+ * HTTP/1's request phase or HTTP/2's connection handlers. A stream request replaces its request phase with one
+ * {@code StreamSession} that writes raw bytes from then on.
  */
 public final class PipelineNames {
 
+    /** Only with {@code --tls-cert}; the handshake is bounded by the request timeout. */
     public static final String TLS = "tls";
+    /** Only with TLS: puts the handlers of the protocol the handshake chose ({@code h2} or {@code http/1.1}). */
     public static final String ALPN = "alpn";
+    /** Only without TLS: turns to HTTP/2 when the first bytes are its preface; gone after them either way. */
     public static final String PRIOR_KNOWLEDGE = "h2-prior-knowledge";
+    /** HTTP/1: notes that request bytes arrived, for {@link #REQUEST_TIMEOUT}. */
     public static final String REQUEST_START = "request-start";
+    /** HTTP/1.x request decoder and response encoder, with size limits. */
     public static final String CODEC = "http-codec";
+    /** Only without TLS: answers {@code Upgrade: h2c} with 101; the request becomes HTTP/2's stream 1. */
     public static final String H2C_UPGRADE = "h2c-upgrade";
+    /** Netty's {@code FlowControlHandler}: one decoded message per read. */
     public static final String FLOW_CONTROL = "flow-control";
+    /** Reads the next request only once the last answer went out (auto-read off). */
     public static final String REQUEST_FLOW = "request-flow";
+    /** 408 and close when request headers take too long; an idle keep-alive is closed. */
     public static final String REQUEST_TIMEOUT = "request-timeout";
+    /** Only with {@code --allow-origin}; on HTTP/1 connections and HTTP/2 streams alike. */
     public static final String CORS = "cors";
+    /** Checks method, credentials and path; answers, or hands over to an endpoint (over HTTP/1 and HTTP/2). */
     public static final String ROUTER = "router";
+    /** HTTP/2: Netty's frame codec (settings, flow control, HPACK, flood limits). */
     public static final String H2_CODEC = "h2-codec";
+    /** Bounds what an HTTP/2 connection holds unsent, in bytes and in time. */
     public static final String H2_UNSENT = "h2-unsent";
+    /** One child channel per HTTP/2 stream. */
     public static final String H2_STREAMS = "h2-streams";
+    /** Closes an HTTP/2 connection left with no stream. */
     public static final String H2_CONNECTION = "h2-connection";
+    /** In each HTTP/2 stream's channel, before {@link #CORS} and {@link #ROUTER}: frames to HTTP/1 messages. */
     public static final String H2_STREAM_CODEC = "h2-stream-codec";
 
     /** What an HTTP/1 stream connection removes. */

@@ -7,21 +7,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Back-pressure on the request side: the next request is read only once the previous answer is complete and
- * the socket is taking what we write. A client that pipelines requests without reading the answers (a flood
- * of {@code GET /snapshot}, or of anything answered 401) stops being read, so it holds at most one answer
- * beyond its socket buffer, and it is closed when it stays unwritable past the client timeout.
- *
- * <p>Sits behind Netty's {@code FlowControlHandler}, which hands on one decoded message per {@code read()}:
- * auto-read is off for the whole request phase, and this handler alone asks for reads. Reads are asked for
- * in a task of their own, so a long pipeline is served one request per task, never by recursion. Gone once a
- * stream starts (the stream session reads and drops what the client sends).
+ * Back-pressure on the request side, behind Netty's {@code FlowControlHandler} with auto-read off: the next
+ * request is read, in a task of its own, only once the last answer is complete and the socket takes what we
+ * write. A client that pipelines without reading holds at most one answer beyond its socket buffer, and is
+ * closed when it stays unwritable past the client timeout. Gone once a stream starts.
  */
 final class RequestFlowHandler extends ChannelDuplexHandler {
 
@@ -34,7 +27,7 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
     /** A request is being answered and its last response part has not been written yet. */
     private boolean answering;
     private boolean readScheduled;
-    private ScheduledFuture<?> unwritableTimer;
+    private final LoopTimer unwritableTimer = new LoopTimer();
 
     /** @param unwritableTimeoutNanos how long the connection may stay unwritable before it is closed */
     RequestFlowHandler(long unwritableTimeoutNanos, RejectListener rejects) {
@@ -93,17 +86,15 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            cancelTimer();
+            unwritableTimer.cancel();
             readNextLater(ctx);
-        } else if (unwritableTimer == null) {
-            unwritableTimer = ctx.executor().schedule(() -> closeIfStillUnwritable(ctx), unwritableTimeoutNanos,
-                    TimeUnit.NANOSECONDS);
+        } else if (!unwritableTimer.armed()) {
+            unwritableTimer.schedule(ctx, () -> closeIfStillUnwritable(ctx), unwritableTimeoutNanos);
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     private void closeIfStillUnwritable(ChannelHandlerContext ctx) {
-        unwritableTimer = null;
         if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
             log.debug("closing {}: its answers were not read for {} ms", ClientAddress.of(ctx.channel()),
                     unwritableTimeoutNanos / 1_000_000);
@@ -136,19 +127,12 @@ final class RequestFlowHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelTimer();
+        unwritableTimer.cancel();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimer();
+        unwritableTimer.cancel();
         ctx.fireChannelInactive();
-    }
-
-    private void cancelTimer() {
-        if (unwritableTimer != null) {
-            unwritableTimer.cancel(false);
-            unwritableTimer = null;
-        }
     }
 }

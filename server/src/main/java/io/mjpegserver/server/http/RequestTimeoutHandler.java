@@ -10,23 +10,18 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the time between requests. Armed when the connection opens and after each response; disarmed when
- * a request's headers are complete. When it expires, a request that had begun (slowloris) gets 408 and the
- * connection is closed; a connection that sent nothing since its last answer (an idle keep-alive) is closed
- * silently, as an unsolicited 408 would be read as the answer to a request the client sends at that moment.
- *
- * <p>Whether a request had begun is seen by {@link #startWatch()}, which sits in front of the HTTP codec and
- * sees the raw bytes. Both are gone once a stream starts.
+ * Bounds the time between requests: armed when the connection opens and after each response, disarmed when a
+ * request's headers are complete. On expiry a begun request (slowloris, seen by {@link #startWatch()} in front of
+ * the codec) gets 408 and a close; an idle keep-alive is closed silently, as an unsolicited 408 would be read as
+ * the answer to the client's next request. Gone once a stream starts.
  */
 final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private final RejectListener rejects;
-    private ScheduledFuture<?> timeout;
+    private final LoopTimer timeout = new LoopTimer();
     /** Bytes of a request arrived since the timer was armed. */
     private boolean requestBegun;
     /** A request has been read on this connection: it is a keep-alive connection now. */
@@ -65,7 +60,7 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
             served = true;
-            disarm();
+            timeout.cancel();
         }
         ctx.fireChannelRead(msg);
     }
@@ -86,30 +81,21 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        disarm();
+        timeout.cancel();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        disarm();
+        timeout.cancel();
         ctx.fireChannelInactive();
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        disarm();
         requestBegun = false;
-        timeout = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void disarm() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        timeout.schedule(ctx, () -> expire(ctx), timeoutNanos);
     }
 
     private void expire(ChannelHandlerContext ctx) {
-        timeout = null;
         if (!ctx.channel().isActive()) {
             return;
         }

@@ -16,13 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code /snapshot}: a feed's newest frame as one {@code image/jpeg}, sent from the ring's memory without a
- * copy; or a past frame the ring still holds ({@code ?at=-SECONDS}, {@code ?seq=N}); or the next new frame
- * ({@code ?wait=1}, up to {@link #WAIT_MILLIS}). A feed idle for lack of clients (on demand) is opened, and the
- * answer waits for its first frame, up to {@link #COLD_START_MILLIS}; so does one of a feed whose newest frame is
- * from before it went down or to sleep (see {@link FrameRing#interrupt()}), which is never sent as the newest.
- * {@code X-Source-Online} says whether the frame is the source's own or a placeholder (NO SIGNAL). Waiting never blocks the event loop: a
- * ring listener hands the answer to the connection's loop.
+ * {@code /snapshot}: a feed's newest frame as one {@code image/jpeg} from the ring's memory, a past one
+ * ({@code ?at=-SECONDS}, {@code ?seq=N}) or the next ({@code ?wait=1}). An idle or interrupted feed's answer waits
+ * for its first fresh frame, up to {@link #COLD_START_MILLIS}, handed to the connection's loop by a ring listener,
+ * never blocking it. {@code X-Source-Online} says whether the frame is the source's own or NO SIGNAL.
  */
 final class SnapshotResponder {
 

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /** {@code /state}: the source, the ring and every stream client, as JSON. */
 final class StateResponder {
 
-    /** Made at the first /state rather than at start: Jackson is some 380 classes (issue 11: launch time). */
+    /** Made at the first /state rather than at start: Jackson is some 380 classes, which would slow the launch. */
     private static final class Json {
         static final ObjectWriter WRITER = new ObjectMapper().writerWithDefaultPrettyPrinter();
     }

@@ -6,7 +6,7 @@ import java.util.List;
  * What {@code /state} shows, as JSON. Field names are the JSON keys.
  *
  * @param server  the server process
- * @param source  the default feed's source (as before feeds existed, so existing scripts keep working)
+ * @param source  the default feed's source, at the top level for scripts written for one feed
  * @param ring    the default feed's ring
  * @param clients the default feed's stream clients
  * @param feeds   every feed, the default first, each with its source, ring and clients
@@ -62,6 +62,7 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
             long hangs, long internalErrors, boolean passedThrough, boolean idle, long framesIncomplete) {
     }
 
+    /** A feed's frame ring: its slots, the frames and JPEG bytes it holds, and the frames published into it. */
     public record Ring(int capacity, int occupancy, long bytes, long published) {
     }
 

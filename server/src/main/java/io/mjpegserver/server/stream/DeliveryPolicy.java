@@ -1,20 +1,9 @@
 package io.mjpegserver.server.stream;
 
 /**
- * Which of the parts its loop offers one client gets, whatever its protocol:
- * <ul>
- *   <li><b>Skip</b>: a part is written only once the client has taken every byte of the part written before
- *       it (its socket, or over HTTP/2 its stream's window and its connection, took it all); otherwise it is
- *       skipped, and as soon as the client has taken it all it gets the newest part, never a backlog.</li>
- *   <li><b>Rate</b> ({@code ?fps=N}): a new part goes only when its frame was captured at least 1/N s after
- *       the slot of the one written before it; the slots advance by 1/N s from the first part, so the parts
- *       are evenly spaced on the source's timeline and average N per second (a source slower than N gives
- *       every frame). Capture time, not send time: it is the same on every loop, free of the loop's queueing
- *       jitter, so a client at N gets a steady N whatever the load. Parts held back are decimated, apart from
- *       skips.</li>
- *   <li><b>Repeat</b>: the loop's one-second repeat of a part the client already has is never held back by
- *       the rate.</li>
- * </ul>
+ * Which parts one client gets, whatever its protocol: a part only once the client took all of the one before
+ * (else a skip, and the newest as soon as it has), no sooner than its {@code ?fps=} slot on the source's
+ * capture timeline (steady whatever the loop's load), and the one-second repeat never held back by the rate.
  * Confined to the session's event loop.
  */
 final class DeliveryPolicy {

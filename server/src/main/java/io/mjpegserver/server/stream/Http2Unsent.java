@@ -19,19 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one HTTP/2 connection holds unsent, bounded: between the connection's codec and its streams, it counts
- * each DATA frame from its write until the codec has written it to the socket or dropped it, wherever it waits
- * (the stream's window, the connection's, the socket).
- * <ul>
- *   <li>In bytes, per connection and over all connections ({@link Http2UnsentTotal}): a DATA frame that would go
- *       over is dropped and its stream reset ({@code ENHANCE_YOUR_CALM}). A stream session asks its connection first
- *       ({@link #hasRoom}) and skips the part instead.</li>
- *   <li>In time, per stream: a stream whose unsent bytes see no write complete for the client timeout is reset
- *       ({@code CANCEL}), as a stalled HTTP/1 client is closed; the codec releases what it queued for the stream
- *       once the reset is written.</li>
- *   <li>In time, per connection: a connection whose socket stays unwritable for the client timeout is closed,
- *       which releases all its streams hold (their resets would wait behind what the socket does not take).</li>
- * </ul>
+ * Bounds what one HTTP/2 connection holds unsent, counting each DATA frame from its write until the socket took
+ * it: in bytes, per connection and in all ({@link Http2UnsentTotal}; over it, the stream is reset), in time per
+ * stream (no progress for the client timeout: reset) and per connection (unwritable that long: closed).
  * Confined to the connection's event loop, but for the shared total.
  */
 public final class Http2Unsent extends ChannelDuplexHandler {

@@ -13,15 +13,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A stream over HTTP/2: one stream of a connection, written at the head of its stream channel. The response
- * head is a HEADERS frame; the body is the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames: one per
- * part when it was framed in the JPEG's room, else three (fields, JPEG, delimiter). Netty's flow controller
- * merges and splits them to the peer's frame size and window.
- *
- * <p>What the stream has not taken is counted here: the last DATA frame of each write completes once the whole
- * write went out to the socket. While its stream's window, or the connection, holds a part back, that count is
- * not 0, so the session skips the stream's frames (the other streams of its connection go on) until the count
- * returns to 0 and the stream gets the newest part.
+ * A stream over HTTP/2: a HEADERS frame, then the bare multipart bytes (as HTTP/1.0 sends them) in DATA frames,
+ * one per part framed in the JPEG's room, else three; Netty's flow controller fits them to the peer's window.
+ * Bytes the stream has not taken are counted here: while its window or the connection holds a part back the
+ * session skips this stream's frames, and the stream gets the newest part once the count is back to 0.
  */
 final class Http2Wire implements StreamWire {
 
@@ -95,7 +90,7 @@ final class Http2Wire implements StreamWire {
     private ChannelPromise counted(ChannelHandlerContext ctx, int length) {
         PENDING.setOpaque(this, pending + length);
         ChannelPromise promise = ctx.newPromise();
-        // Failed or not, the bytes are no longer waiting (a failed write ends the stream).
+        // Failed or not, the bytes have left the queue (a failed write ends the stream).
         promise.addListener(f -> {
             PENDING.setOpaque(this, pending - length);
             if (pending == 0 && onTaken != null) {

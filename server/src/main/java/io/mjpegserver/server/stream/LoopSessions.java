@@ -18,18 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
- * The stream sessions of one event loop, and the newest part that loop has seen. Confined to its loop:
- * no locks, and a frame reaches all of the loop's clients in one task.
- *
- * <p>Parts come from the capture thread through {@link #post}, which keeps at most one task queued: a loop
- * that falls behind the source (more clients than it can serve in a frame period) skips to the newest part
- * instead of working through a backlog of older ones, so its latency stays within about one fan-out round
- * rather than growing with the queue, and the tasks of new connections never wait behind queued frames.
- *
- * <p>Memory: the loop pins each of its parts in the feed's {@link FrameBudget} once, from the first of its
- * clients to have a write of it outstanding (or from when it is the loop's newest) to the last; the clients'
- * own counts stay on the part, in this loop. Each round reads the budget's cutoff once: a client whose
- * outstanding write is older is closed, releasing what it pins.
+ * The stream sessions of one event loop and the newest part it has seen; confined to the loop, so a frame
+ * reaches all its clients in one task. At most one delivery task is queued: a loop behind its source skips to
+ * the newest part rather than work through a backlog. Each part is pinned in the feed's {@link FrameBudget} once
+ * while any client here has a write of it outstanding; a client pinning a part older than the cutoff is closed.
  */
 final class LoopSessions {
 
@@ -76,7 +68,7 @@ final class LoopSessions {
         }
     }
 
-    /** A client of this loop no longer has a write of {@code part} outstanding. */
+    /** A client of this loop has taken its write of {@code part}, or dropped it: the pin ends. */
     void unpin(Part part) {
         if (part.unpin()) {
             budget.release(part.sequence());

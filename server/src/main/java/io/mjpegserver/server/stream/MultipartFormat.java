@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The exact bytes of a {@code multipart/x-mixed-replace} stream, as mjpg-streamer and ustreamer send them
- * and as ffmpeg, VLC, browsers and NVRs parse them (see DESIGN.md, "Wire format"). The constant pieces are
- * built once, as unreleasable direct buffers; only a part's header is built per frame.
+ * and as ffmpeg, VLC, browsers and NVRs parse them. The constant pieces are built once, as unreleasable direct
+ * buffers; only a part's header is built per frame.
  *
  * <p>A chunked (HTTP/1.1) body carries each part as exactly one chunk:
  * {@code <hex>\r\n <part headers> <jpeg> \r\n--B\r\n \r\n}. A raw (HTTP/1.0) body is the same without the

@@ -6,21 +6,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AbstractReferenceCounted;
 
 /**
- * One frame ready for the wire, shared by every client of every protocol: the part's header fields (built
- * once), the JPEG bytes of the ring's buffer, sequence and capture time. It knows nothing of HTTP framing:
- * a {@link StreamWire} per protocol puts it on the wire, each write from buffers derived from these, never
- * a copy.
- *
- * <p>The fields are built with room in front for the HTTP/1.1 chunk-size line of the whole part, in the same
- * buffer, so the chunked writer sends line and fields as one buffer and no client costs an allocation; the
- * other writers send the fields alone.
- *
- * <p>When the source kept room around the JPEG ({@code Frame.allocate}), the part is also framed in place, once
- * per frame: header fields before the JPEG, delimiter after it, all in the ring's memory, so a client's part
- * is one buffer and one write instead of three, still never a copy.
- *
- * <p>Reference counted: the creator owns one reference; each event loop takes its own {@link #forLoop} copy.
- * When the last reference goes, the fields and this part's hold on the JPEG are released.
+ * One frame ready for the wire, shared by every client of every protocol: its header fields (built once, with
+ * room in front for the chunk-size line) and the ring's JPEG bytes, framed in place when the source left room.
+ * A {@link StreamWire} per protocol writes it from derived buffers, never a copy. Reference counted: the creator
+ * owns one reference and each loop takes its own {@link #forLoop} copy; the last release frees the fields.
  */
 final class Part extends AbstractReferenceCounted {
 

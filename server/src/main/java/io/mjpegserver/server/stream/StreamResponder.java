@@ -45,7 +45,7 @@ public final class StreamResponder {
     /**
      * @param extraHeaders added to every stream response after the fixed ones (e.g. CORS)
      * @param codecName    the HTTP/1 codec's name: an HTTP/1 session goes right in front of it
-     * @param http1Phase   names of the request-phase handlers an HTTP/1 stream connection no longer needs
+     * @param http1Phase   names of the request-phase handlers an HTTP/1 stream connection removes
      * @param http2Phase   the same for an HTTP/2 stream's channel (the session goes first in it)
      */
     public StreamResponder(MultipartFormat format, List<Map.Entry<String, String>> extraHeaders, String codecName,

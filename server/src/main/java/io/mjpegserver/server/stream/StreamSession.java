@@ -15,30 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's MJPEG stream: decides what the client gets ({@link DeliveryPolicy}: skip, rate, repeat) and
- * hands it to its {@link StreamWire}, which frames it for the protocol (HTTP/1.1 chunked, HTTP/1.0 raw, HTTP/2
- * DATA). Sits at the front of its pipeline (behind TLS, when there is TLS; an HTTP/2 stream's own channel) and
- * owns the wire from the response head on: the request handlers are gone, and anything the client sends is
- * dropped.
- *
- * <p>Skip: a part goes only to a client that has taken every byte of the part before it, as the C floor does,
- * so a client never holds more than one frame beyond its socket buffer (its stream's window), whatever the
- * resolution. A client that skipped gets the newest part as soon as it has taken the one before
- * ({@link StreamWire#whenTaken}), not a frame period later. Nothing on the way of a part that is sent reads or
- * flips the channel's writability: the water marks sit above two parts.
- *
- * <p>Hold limit: a part written to the client must be taken by its socket (its stream) within the client
- * timeout, or the client is closed (over HTTP/2: its stream is reset, and the connection's other streams go
- * on). That bounds how long a stalled client pins a frame, whenever it stalled, so the frames pinned by all
- * stalled clients together are at most those published within one timeout (plus the check's granularity: the
- * next frame, or the one-second repeat), however many clients stall. As a client is written to only once it
- * has taken everything before, at most one write is ever outstanding: its time is all the accounting needs.
- *
- * <p>Budget: that one outstanding part is pinned on the loop ({@link LoopSessions#pin}) until the client is seen
- * to have taken it; when the feed's budget cannot hold what its clients pin, a client whose outstanding part is
- * older than the budget's cutoff is closed the same way as one that timed out (an HTTP/2 stream is reset), so
- * the clients pinning the oldest frames go first, and never the process.
- * Every method runs on the channel's event loop.
+ * One client's MJPEG stream, at the front of its pipeline from the response head on (behind TLS; an HTTP/2
+ * stream's own channel): {@link DeliveryPolicy} decides what the client gets, its {@link StreamWire} frames it
+ * for the protocol, and what the client sends is dropped. Every method runs on the channel's event loop.
  */
 final class StreamSession extends ChannelInboundHandlerAdapter {
 
@@ -139,8 +118,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Writes {@code part} if the client took all it was sent, else counts a skip. {@code now}: the loop's
-     * {@link System#nanoTime()} for this delivery. The caller keeps its reference.
+     * Writes {@code part} if the client took all it was sent, else counts a skip: a client holds at most one part
+     * beyond its socket (its stream's window), and that one write is all there is to time. Untaken past the client
+     * timeout, or pinning a part older than the budget's cutoff, the client is closed (over HTTP/2 its stream is
+     * reset). {@code now}: the loop's {@link System#nanoTime()}; the caller keeps its reference.
      */
     void offer(Part part, long now) {
         if (ended || closing) {

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Debian's real nginx or HAProxy as a child process, running the configuration committed in {@code deploy/} with
  * only its addresses and paths replaced: the listening port, the three edges' addresses, and where nginx keeps
- * its pid, log and temporary files. A replacement that no longer finds its text fails the test, so the committed
+ * its pid, log and temporary files. A replacement that does not find its text fails the test, so the committed
  * file and the tested one cannot drift apart.
  */
 final class Balancer implements AutoCloseable {

@@ -161,11 +161,7 @@ class CurlInteropTest {
         List<Long> sequences = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             MultipartStreamReader.Part part = reader.next();
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(part.body()));
-            assertNotNull(image, "part " + i + " is not a JPEG ImageIO reads");
-            assertEquals(WIDTH, image.getWidth());
-            assertEquals(HEIGHT, image.getHeight());
-            TestPatternPixels.assertBars(image);
+            TestPatternPixels.assertFrame(part.body(), WIDTH, HEIGHT, "part " + i);
             sequences.add(part.sequence());
         }
         for (int i = 1; i < sequences.size(); i++) {

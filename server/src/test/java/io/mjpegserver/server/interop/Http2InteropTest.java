@@ -233,11 +233,7 @@ class Http2InteropTest {
         List<Long> sequences = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             MultipartStreamReader.Part part = reader.next();
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(part.body()));
-            assertNotNull(image, "part " + i + " is not a JPEG");
-            assertEquals(WIDTH, image.getWidth());
-            assertEquals(HEIGHT, image.getHeight());
-            TestPatternPixels.assertBars(image);
+            TestPatternPixels.assertFrame(part.body(), WIDTH, HEIGHT, "part " + i);
             assertEquals("true", part.headers().get("x-source-online"), "the part says the source is online");
             sequences.add(part.sequence());
         }

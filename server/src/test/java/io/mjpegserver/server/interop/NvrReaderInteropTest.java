@@ -1,19 +1,16 @@
 package io.mjpegserver.server.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.server.testing.TestPatternServer;
 import io.mjpegserver.server.testing.ServerFixture;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,11 +97,7 @@ class NvrReaderInteropTest {
         assertTrue(jpeg.length > 4 && (jpeg[0] & 0xFF) == 0xFF && (jpeg[1] & 0xFF) == 0xD8
                 && (jpeg[jpeg.length - 2] & 0xFF) == 0xFF && (jpeg[jpeg.length - 1] & 0xFF) == 0xD9,
                 "the image is not FF D8 ... FF D9");
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
-        assertNotNull(image, "ImageIO cannot decode the image");
-        assertEquals(WIDTH, image.getWidth());
-        assertEquals(HEIGHT, image.getHeight());
-        TestPatternPixels.assertBars(image);
+        BufferedImage image = TestPatternPixels.assertFrame(jpeg, WIDTH, HEIGHT, "the image");
         return TestPatternPixels.frameNumber(image, new Rectangle(0, 0, WIDTH, HEIGHT));
     }
 }

@@ -1,10 +1,15 @@
 package io.mjpegserver.server.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.source.TestPatternCode;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import javax.imageio.ImageIO;
 
 /**
  * What a decoded test pattern must look like, for checking images that came out of a real client: the eight
@@ -41,6 +46,16 @@ final class TestPatternPixels {
                     + " is rgb(" + got[0] + "," + got[1] + "," + got[2] + "), expected rgb(" + want[0] + "," + want[1]
                     + "," + want[2] + ") within " + TOLERANCE + " per channel");
         }
+    }
+
+    /** Decodes {@code jpeg} ({@code what}, for messages) as a test-pattern frame of {@code width} x {@code height}. */
+    static BufferedImage assertFrame(byte[] jpeg, int width, int height, String what) throws IOException {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
+        assertNotNull(image, what + " is not a JPEG ImageIO reads");
+        assertEquals(width, image.getWidth(), what);
+        assertEquals(height, image.getHeight(), what);
+        assertBars(image);
+        return image;
     }
 
     /** The whole image as a frame drawn at its natural size. */

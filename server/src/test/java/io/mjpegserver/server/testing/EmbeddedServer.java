@@ -19,6 +19,7 @@ import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.observe.ServerMetrics;
 import io.mjpegserver.server.observe.StateView;
+import io.mjpegserver.server.observe.StateViews;
 import io.mjpegserver.server.stream.ClientLimits;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.stream.Broadcaster;
@@ -79,7 +80,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(feeds, stream, () -> {
-            StateView.Feed view = feed.view();
+            StateView.Feed view = StateViews.feed(feed);
             return new StateView(null, view.source(), view.ring(), view.clients(), List.of(view));
         }, metrics.registry());
         channel.pipeline().addLast(new HttpServerInitializer(config, endpoints,

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * A strict reader of our stream's bytes from a socket: the response head, then (de-chunked when the response
  * is chunked) each part, checking every delimiter, header and Content-Length on the way. Any deviation from
- * the wire format of DESIGN.md throws {@link AssertionError} naming the offending bytes.
+ * the wire format of {@link io.mjpegserver.server.stream.MultipartFormat} throws {@link AssertionError} naming the offending bytes.
  */
 public final class MultipartStreamReader {
 

@@ -6,7 +6,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** A plain socket client of {@code /stream}, reading strictly with {@link MultipartStreamReader}. */
@@ -48,6 +51,26 @@ public final class StreamClient implements AutoCloseable {
             try (StreamClient client = open(port, "/stream", "1.1")) {
                 for (int i = 0; i < count; i++) {
                     check.accept(client.next());
+                }
+            }
+            return null;
+        };
+    }
+
+    /** A task reading {@code path} until interrupted, adding each part to {@code parts}. */
+    public static Callable<Void> counting(int port, String path, AtomicLong parts) {
+        return counting(port, path, parts, new AtomicBoolean(), Duration.ofDays(1));
+    }
+
+    /** As {@link #counting(int, String, AtomicLong)}, ending also on {@code stop} or once {@code within} has passed. */
+    public static Callable<Void> counting(int port, String path, AtomicLong parts, AtomicBoolean stop,
+            Duration within) {
+        return () -> {
+            try (StreamClient client = open(port, path, "1.1")) {
+                long deadline = System.nanoTime() + within.toNanos();
+                while (!Thread.currentThread().isInterrupted() && !stop.get() && System.nanoTime() - deadline < 0) {
+                    client.next();
+                    parts.incrementAndGet();
                 }
             }
             return null;
