@@ -6,7 +6,6 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.net.MachineAddresses;
-import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.mjpegserver.server.config.MirrorConfig;
 import java.net.InetAddress;
@@ -170,11 +169,11 @@ final class Converters {
     }
 
     /** Never echoes the value: it holds a password. */
-    static final class Credentials implements ITypeConverter<ServerConfig.Credentials> {
+    static final class Credentials implements ITypeConverter<io.mjpegserver.server.config.Credentials> {
         @Override
-        public ServerConfig.Credentials convert(String value) {
+        public io.mjpegserver.server.config.Credentials convert(String value) {
             try {
-                return ServerConfig.Credentials.parse(value);
+                return io.mjpegserver.server.config.Credentials.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -1,7 +1,7 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.server.net.InheritedSockets;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import java.util.Map;
 
 /**

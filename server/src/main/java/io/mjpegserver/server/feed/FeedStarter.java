@@ -87,7 +87,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
 
     /** The broadcaster of a started capture, listening to its ring: the feed. */
     private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
-        Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
+        Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.streaming().repeat(), server.limits().clientTimeout(),
                 limits, metrics, fatal, capture, ring.budget());
         ring.addListener(broadcaster);
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture);

@@ -8,6 +8,8 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.cli.ServeCommandTest.Flag;
 import io.mjpegserver.server.cli.ServeCommandTest.Run;
 import io.mjpegserver.server.config.FeedConfig;
@@ -123,7 +125,7 @@ class ConfigFileTest {
                 new FeedConfig("test", new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 480), 30, 80, 4),
                         new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, true)));
         assertEquals(expected, command.feeds());
-        assertEquals(ServerConfig.defaults().withPort(9090).withMaxConnectionRate(20), command.serverConfig());
+        assertEquals(ServerConfig.builder().port(9090).maxConnectionRate(20).build(), command.serverConfig());
     }
 
     @Test
@@ -134,7 +136,7 @@ class ConfigFileTest {
         Files.writeString(dir.resolve("viewer.secret"), "viewer:secret\n");
         ServeCommand command = parsed("--config", write(example.group(1)).toString());
         assertEquals(List.of("front", "garage", "desk", "lobby", "test"), command.feeds().stream().map(FeedConfig::name).toList());
-        assertEquals(new ServerConfig.Credentials("viewer", "secret"), command.serverConfig().credentials());
+        assertEquals(new Credentials("viewer", "secret"), command.serverConfig().credentials());
     }
 
     /** slf4j-simple reads its level once, before the command parses anything: Main finds it in the file first. */
@@ -157,8 +159,8 @@ class ConfigFileTest {
         ServeCommand command = parsed("--config", write("auth-file: viewer.secret\ntls-cert: tls/cert.pem\ntls-key: /etc/key.pem\n"
                 + "feeds:\n  lobby: { file: clips/lobby.mp4 }\n").toString());
         assertEquals(new SourceSpec.VideoFile(dir.resolve("clips/lobby.mp4")), command.feeds().get(0).capture().source());
-        assertEquals(new ServerConfig.TlsFiles(dir.resolve("tls/cert.pem"), Path.of("/etc/key.pem")), command.serverConfig().tls());
-        assertEquals(new ServerConfig.Credentials("viewer", "secret"), command.serverConfig().credentials());
+        assertEquals(new TlsFiles(dir.resolve("tls/cert.pem"), Path.of("/etc/key.pem")), command.serverConfig().tls());
+        assertEquals(new Credentials("viewer", "secret"), command.serverConfig().credentials());
     }
 
     @Test
@@ -166,17 +168,17 @@ class ConfigFileTest {
         Path file = write("host: 127.0.0.1\nport: 9090\nmax-clients: 5\nauth: 'file:pw'\ntls-cert: /file/cert.pem\n"
                 + "tls-key: /file/key.pem\nclient-timeout: 7\n" + ONE_FEED);
         ServerConfig fromFile = parsed("--config", file.toString()).serverConfig();
-        assertEquals(ServerConfig.defaults().withHost("127.0.0.1").withPort(9090).withMaxClients(5).withClientTimeout(Duration.ofSeconds(7))
-                .withMaxConnectionRate(20).withCredentials(new ServerConfig.Credentials("file", "pw"))
-                .withTls(new ServerConfig.TlsFiles(Path.of("/file/cert.pem"), Path.of("/file/key.pem"))), fromFile);
+        assertEquals(ServerConfig.builder().host("127.0.0.1").port(9090).maxClients(5).clientTimeout(Duration.ofSeconds(7))
+                .maxConnectionRate(20).credentials(new Credentials("file", "pw"))
+                .tls(new TlsFiles(Path.of("/file/cert.pem"), Path.of("/file/key.pem"))).build(), fromFile);
         ServerConfig overridden = parsed("--config", file.toString(), "--port", "9191", "--client-timeout", "2", "--auth", "flag:pw",
                 "--tls-cert", "/flag/cert.pem", "--tls-key", "/flag/key.pem").serverConfig();
-        assertEquals(fromFile.withPort(9191).withClientTimeout(Duration.ofSeconds(2)).withCredentials(new ServerConfig.Credentials("flag", "pw"))
-                .withTls(new ServerConfig.TlsFiles(Path.of("/flag/cert.pem"), Path.of("/flag/key.pem"))), overridden);
+        assertEquals(fromFile.toBuilder().port(9191).clientTimeout(Duration.ofSeconds(2)).credentials(new Credentials("flag", "pw"))
+                .tls(new TlsFiles(Path.of("/flag/cert.pem"), Path.of("/flag/key.pem"))).build(), overridden);
         // A flag given at its default value still overrides.
-        assertEquals(8080, parsed("--config", file.toString(), "--port", "8080").serverConfig().port());
+        assertEquals(8080, parsed("--config", file.toString(), "--port", "8080").serverConfig().listening().port());
         // The environment's credentials come before the file's.
-        assertEquals(new ServerConfig.Credentials("env", "pw"),
+        assertEquals(new Credentials("env", "pw"),
                 parsed(Map.of("MJPEG_SERVER_AUTH", "env:pw"), "--config", file.toString()).serverConfig().credentials());
     }
 

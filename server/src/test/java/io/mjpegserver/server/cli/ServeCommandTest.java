@@ -9,9 +9,10 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.net.MachineAddresses;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MirrorConfig;
 import io.mjpegserver.server.testing.Http;
@@ -130,9 +131,9 @@ class ServeCommandTest {
                 invalid("--mirror-max-feeds", "'0' (expected: 1 to 100000 feeds)")));
         f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
                 List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
-        f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
+        f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).listening().host(), "127.0.0.1",
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
-        f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
+        f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).listening().port(), 9000,
                 List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
         f.put("--unix", new Flag(List.of("--unix", "mjpeg.sock"), c -> ((ListenSocket.Unix) listen(c)).path(), Path.of("mjpeg.sock"),
                 List.of("--unix", ""), invalid("--unix", "'' (expected: the path of the unix socket file to make, such as /run/mjpeg-server/http.sock)")));
@@ -145,29 +146,29 @@ class ServeCommandTest {
                 List.of("--size", "1281x720"), invalid("--size", "'1281x720': width: 1281 (expected: an even number from 16 to 8192)")));
         f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.feed.capture().quality(), 55,
                 List.of("--quality", "101"), invalid("--quality", "'101' (expected: a JPEG quality from 1 to 100)")));
-        f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).boundary(), "abcdefghijklmnop1234",
+        f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).streaming().boundary(), "abcdefghijklmnop1234",
                 List.of("--boundary", "short"), invalid("--boundary", "'short' (expected: 16 to 60 letters or digits)")));
-        f.put("--client-timeout", new Flag(List.of("--client-timeout", "2.5"), c -> server(c).clientTimeout(), Duration.ofMillis(2500),
+        f.put("--client-timeout", new Flag(List.of("--client-timeout", "2.5"), c -> server(c).limits().clientTimeout(), Duration.ofMillis(2500),
                 List.of("--client-timeout", "0"), invalid("--client-timeout", "'0' (expected: seconds from 0.1 to 86400)")));
-        f.put("--send-buffer", new Flag(List.of("--send-buffer", "64"), c -> server(c).sendBuffer(), 64 * 1024,
+        f.put("--send-buffer", new Flag(List.of("--send-buffer", "64"), c -> server(c).listening().sendBuffer(), 64 * 1024,
                 List.of("--send-buffer", "2"), invalid("--send-buffer", "'2' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)")));
-        f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).maxClients(), 7,
+        f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).limits().maxClients(), 7,
                 List.of("--max-clients", "-1"), invalid("--max-clients", "'-1' (expected: 0 for no limit, or a number of clients up to 1000000)")));
-        f.put("--max-connection-rate", new Flag(List.of("--max-connection-rate", "7"), c -> server(c).maxConnectionRate(), 7,
+        f.put("--max-connection-rate", new Flag(List.of("--max-connection-rate", "7"), c -> server(c).limits().maxConnectionRate(), 7,
                 List.of("--max-connection-rate", "-1"), invalid("--max-connection-rate", "'-1' (expected: 0 for no limit, or new connections per second up to 1000000)")));
-        f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).maxClientsPerAddress(), 3,
+        f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).limits().maxClientsPerAddress(), 3,
                 List.of("--max-clients-per-address", "many"), invalid("--max-clients-per-address", "'many' (expected: 0 for no limit, or a number of clients up to 1000000)")));
-        f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).requestTimeout(), Duration.ofSeconds(4),
+        f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).limits().requestTimeout(), Duration.ofSeconds(4),
                 List.of("--request-timeout", "forever"), invalid("--request-timeout", "'forever' (expected: seconds from 0.1 to 86400)")));
-        f.put("--auth", new Flag(List.of("--auth", "viewer:se:cret"), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "se:cret"),
+        f.put("--auth", new Flag(List.of("--auth", "viewer:se:cret"), c -> server(c).credentials(), new Credentials("viewer", "se:cret"),
                 List.of("--auth", "hunter2"), invalid("--auth", "no ':' in the value (expected: USER:PASSWORD)")));
-        f.put("--auth-file", new Flag(List.of("--auth-file", AUTH_FILE.toString()), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "from file"),
+        f.put("--auth-file", new Flag(List.of("--auth-file", AUTH_FILE.toString()), c -> server(c).credentials(), new Credentials("viewer", "from file"),
                 List.of("--auth-file", ""), invalid("--auth-file", "'' (expected: the path of a file holding USER:PASSWORD)")));
         f.put("--tls-cert", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().certificate(), Path.of("cert.pem"),
                 List.of("--tls-cert", "", "--tls-key", "key.pem"), invalid("--tls-cert", "'' (expected: the path of a PEM certificate chain)")));
         f.put("--tls-key", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().key(), Path.of("key.pem"),
                 List.of("--tls-cert", "cert.pem", "--tls-key", ""), invalid("--tls-key", "'' (expected: the path of a PEM private key)")));
-        f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).allowOrigin(), "https://nvr.example",
+        f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).streaming().allowOrigin(), "https://nvr.example",
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
         f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));

@@ -1,21 +1,19 @@
-package io.mjpegserver.server.net;
+package io.mjpegserver.server.config;
 
-import io.mjpegserver.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
 /**
- * Where the server takes its connections from: the TCP address {@link ServerConfig} names, a unix domain socket it
- * makes, or a listening socket systemd made and passed to it (socket activation). The two last need Linux's native
- * epoll transport.
+ * Where the server takes its connections from: the TCP address {@link ListenConfig} names, a unix domain socket it
+ * makes, or a listening socket systemd passed to it (socket activation). The two last need Linux's epoll transport.
  */
 public sealed interface ListenSocket {
 
-    /** {@link ServerConfig#host()} and {@link ServerConfig#port()}. */
+    /** {@link ListenConfig#host()} and {@link ListenConfig#port()}. */
     ListenSocket TCP = new Tcp();
 
-    /** The TCP address {@link ServerConfig} names. */
+    /** The TCP address {@link ListenConfig} names. */
     record Tcp() implements ListenSocket {
     }
 
