@@ -114,10 +114,8 @@ public final class MjpegServer implements AutoCloseable {
 
     /**
      * Starts every feed of {@code config} (or, on an edge, follows its origin's), binds, and serves, with pooled
-     * direct buffers; an {@link Error} on any of the server's threads halts the JVM.
-     *
-     * @throws StartupException when a source cannot be opened, the TLS files cannot be read, or the address
-     *                          cannot be bound
+     * direct buffers; an {@link Error} on any of the server's threads halts the JVM. A StartupException says why a
+     * source cannot be opened, the TLS files cannot be read, or the address cannot be bound.
      */
     public static MjpegServer start(ServerConfig config) throws StartupException {
         return builder(config).start();
@@ -214,7 +212,7 @@ public final class MjpegServer implements AutoCloseable {
         }
     }
 
-    /** A feed's loss, to the listeners: the reason alone with one feed, as before feeds; else named. */
+    /** A feed's loss, to the listeners: the reason alone when there is one feed, else prefixed with its name. */
     private void sourceLost(String feed, String reason) {
         String told = feeds != null && feeds.all().size() == 1 ? reason : "feed " + feed + ": " + reason;
         for (Consumer<String> listener : sourceLossListeners) {

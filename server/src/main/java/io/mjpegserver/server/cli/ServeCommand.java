@@ -266,11 +266,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Where to listen: the socket systemd passed (socket activation), which then wins over {@code --host},
-     * {@code --port} and {@code --unix}; else {@code --unix}; else the TCP address.
-     *
-     * @throws ConfigException when systemd passed something unusable, {@code --unix-mode} comes without {@code --unix},
-     *                         or a per-address limit is asked of clients that have no address
+     * Where to listen: the socket systemd passed, over {@code --host}, {@code --port} and {@code --unix}; else
+     * {@code --unix}; else TCP. A ConfigException for an unusable passed socket, {@code --unix-mode} without
+     * {@code --unix}, or a per-address limit on clients with no address.
      */
     ListenSocket listenSocket() throws ConfigException {
         Path path = setting("unix", unix);

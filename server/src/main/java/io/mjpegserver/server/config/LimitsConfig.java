@@ -3,15 +3,9 @@ package io.mjpegserver.server.config;
 import java.time.Duration;
 
 /**
- * What one client, or one address, may take of the server. Validated once, immutable.
- *
- * @param maxClients           most stream clients at once; 0 for no limit
- * @param maxClientsPerAddress most stream clients from one IP address at once; 0 for no limit
- * @param maxConnectionRate    new connections one IP address may open per second (and five seconds' worth at once);
- *                             past it they are closed at once; 0 for no limit
- * @param clientTimeout        how long a client may take to accept one whole part or answer; a slower client is
- *                             closed, which bounds how long it pins a frame
- * @param requestTimeout       how long a connection may take to send its request headers, or idle between requests
+ * What clients may take of the server: stream clients in all and per IP address, new connections per address and
+ * second (five seconds' worth at once), each 0 for no limit; how long a client may take to accept a part or an
+ * answer (which bounds how long it pins a frame), and to send its request headers. Validated once, immutable.
  */
 public record LimitsConfig(int maxClients, int maxClientsPerAddress, int maxConnectionRate, Duration clientTimeout,
         Duration requestTimeout) {

@@ -1,14 +1,9 @@
 package io.mjpegserver.server.config;
 
 /**
- * Where and how the server listens. Validated once, immutable.
- *
- * @param host       address to bind, e.g. {@code 0.0.0.0}
- * @param port       TCP port; 0 picks a free one
- * @param socket     TCP on {@code host} and {@code port}, a unix socket, or a socket systemd passed
- * @param ioThreads  event loop threads; 0 means one per core
- * @param sendBuffer each client socket's {@code SO_SNDBUF} in bytes; 0 leaves it to the kernel's autotuning, which
- *                   lets a slow client fall seconds of video behind
+ * Where and how the server listens: TCP on {@code host} and {@code port} (0 picks a free one) unless {@code socket}
+ * is a unix or an inherited one; {@code ioThreads} event loops (0: one per core); each client's {@code SO_SNDBUF}
+ * in bytes (0 leaves it to the kernel, and a slow client lags). Validated once, immutable.
  */
 public record ListenConfig(String host, int port, ListenSocket socket, int ioThreads, int sendBuffer) {
 

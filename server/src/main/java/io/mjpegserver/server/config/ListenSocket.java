@@ -33,10 +33,9 @@ public sealed interface ListenSocket {
     }
 
     /**
-     * A listening stream socket the process inherited as file descriptor {@code fd}; the server closes its copy, and
-     * never removes a socket file (the one who made it does).
+     * A listening socket inherited as file descriptor {@code fd}, a unix one or TCP; the server closes its copy and
+     * never removes a socket file (its maker does).
      *
-     * @param unix        whether it is a unix domain socket (else TCP, IPv4 or IPv6)
      * @param description what it listens on, for the log: {@code 0.0.0.0:8080} or a socket file's path
      */
     record Inherited(int fd, boolean unix, String description) implements ListenSocket {

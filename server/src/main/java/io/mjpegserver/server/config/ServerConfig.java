@@ -5,11 +5,8 @@ import java.util.List;
 
 /**
  * How to serve, one immutable part per concern, each validated when built: a bad value is rejected with a message
- * naming the field, the value and what is expected. Made by {@link #builder()}, or from another by
- * {@link #toBuilder()}.
- *
- * @param tls         HTTPS's certificate and key, or {@code null} for plain HTTP
- * @param credentials what every endpoint but {@code /healthz} requires, or {@code null} for no auth
+ * naming the field, the value and what is expected. {@code tls} and {@code credentials} are {@code null} for plain
+ * HTTP and no auth. Made by {@link #builder()}, or from another by {@link #toBuilder()}.
  */
 public record ServerConfig(ListenConfig listening, TlsFiles tls, Credentials credentials, LimitsConfig limits,
         StreamConfig streaming, FeedsConfig feeds) {

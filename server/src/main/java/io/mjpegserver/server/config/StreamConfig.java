@@ -6,7 +6,6 @@ import java.time.Duration;
 /**
  * How every stream is written. Validated once, immutable.
  *
- * @param boundary    the multipart boundary
  * @param repeat      how long without a new frame before the newest is sent again
  * @param allowOrigin the CORS origin allowed ({@code *} for any), or {@code null} for no CORS headers
  */

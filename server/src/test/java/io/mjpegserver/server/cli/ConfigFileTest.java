@@ -26,11 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -95,18 +90,8 @@ class ConfigFileTest {
 
     /** The command run in-process; one that serves instead of refusing is stopped and fails the test rather than hang it. */
     private static Run runBounded(String... args) throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, args));
-            try {
-                return run.get(30, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                throw new AssertionError("still running after 30 s instead of refusing: " + String.join(" ", args), e);
-            }
-        } finally {
-            command.stop();
-            main.shutdownNow();
+        try (Serving serving = Serving.start(args)) {
+            return serving.ended(Duration.ofSeconds(30));
         }
     }
 
@@ -389,19 +374,11 @@ class ConfigFileTest {
     void servesTheFileAndItsFirstFeedIsTheDefault() throws Exception {
         Path file = write("host: 127.0.0.1\nport: 0\nfeeds:\n  small: { test-pattern: true, size: 320x240, fps: 10 }\n"
                 + "  large: { test-pattern: true, size: 640x480 }\n");
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, "--config", file.toString()));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
-            HttpResponse<byte[]> snapshot = Http.get("http://127.0.0.1:" + command.server.port() + "/snapshot");
+        try (Serving serving = Serving.start("--config", file.toString())) {
+            HttpResponse<byte[]> snapshot = Http.get("http://127.0.0.1:" + serving.awaitStarted().port() + "/snapshot");
             assertEquals(200, snapshot.statusCode());
             assertEquals(320, ImageIO.read(new ByteArrayInputStream(snapshot.body())).getWidth());
-            command.stop();
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(0, serving.stop().exit());
         }
     }
 }

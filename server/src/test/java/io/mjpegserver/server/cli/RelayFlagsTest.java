@@ -12,9 +12,8 @@ import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.config.FeedConfig;
-import io.mjpegserver.server.testing.ChildProcess;
+import io.mjpegserver.server.testing.Certificates;
 import io.mjpegserver.server.testing.Http;
-import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +38,7 @@ class RelayFlagsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        String openssl = Programs.require("openssl", "openssl").toString();
-        ChildProcess.run(dir, "openssl", Duration.ofSeconds(60), List.of(openssl, "req", "-x509", "-newkey", "ec",
-                "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
-                "-subj", "/CN=camera")).assertExit(0);
+        Certificates.ec(dir, "cert.pem", "key.pem", "camera");
     }
 
     private static FeedConfig feed(String... args) throws Exception {

@@ -34,10 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -218,44 +214,37 @@ class ServeCommandTest {
         assertTrue(run.errLine().endsWith("(expected: smaller memory values, or a larger -XX:MaxDirectMemorySize)"), run.err());
     }
 
-    static ServerConfig server(ServeCommand command) {
+    /** What the command gives, as settings read from a flag or the file are expected to give without fail. */
+    interface Reading<T> {
+        T of(ServeCommand command) throws Exception;
+    }
+
+    static <T> T read(ServeCommand command, Reading<T> reading) {
         try {
-            return command.serverConfig();
+            return reading.of(command);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
     }
 
+    static ServerConfig server(ServeCommand command) {
+        return read(command, ServeCommand::serverConfig);
+    }
+
     static ListenSocket listen(ServeCommand command) {
-        try {
-            return command.listenSocket();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::listenSocket);
     }
 
     static List<FeedConfig> feeds(ServeCommand command) {
-        try {
-            return command.feeds();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::feeds);
     }
 
     static boolean exitOnSourceLoss(ServeCommand command) {
-        try {
-            return command.exitOnSourceLoss();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::exitOnSourceLoss);
     }
 
     static String logLevel(ServeCommand command) {
-        try {
-            return command.logLevel();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::logLevel);
     }
 
     private static Set<String> flagsOfTheCommand() {
@@ -402,19 +391,12 @@ class ServeCommandTest {
         Path file = dir.resolve("auth");
         // What Windows Notepad writes: a UTF-8 byte order mark and CRLF line ends.
         Files.write(file, ("\uFEFFviewer:s\u00e9cret\r\n").getBytes(UTF_8));
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
-                    "--size", "320x240", "--auth-file", file.toString()));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
+        try (Serving serving = Serving.start("--test-pattern", "--host", "127.0.0.1", "--port", "0",
+                "--size", "320x240", "--auth-file", file.toString())) {
+            int port = serving.awaitStarted().port();
             String basic = "Basic " + Base64.getEncoder().encodeToString("viewer:s\u00e9cret".getBytes(UTF_8));
-            assertEquals(200, Http.get("http://127.0.0.1:" + command.server.port() + "/snapshot", "Authorization", basic).statusCode());
-            command.stop();
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(200, Http.get("http://127.0.0.1:" + port + "/snapshot", "Authorization", basic).statusCode());
+            assertEquals(0, serving.stop().exit());
         }
     }
 
@@ -446,13 +428,9 @@ class ServeCommandTest {
 
     @Test
     void runsUntilStoppedAndServesTheTestPattern() throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
-                    "--size", "320x240", "--fps", "10", "--quality", "70"));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
-            int port = command.server.port();
+        try (Serving serving = Serving.start("--test-pattern", "--host", "127.0.0.1", "--port", "0",
+                "--size", "320x240", "--fps", "10", "--quality", "70")) {
+            int port = serving.awaitStarted().port();
             HttpURLConnection snapshot = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/snapshot").toURL().openConnection();
             snapshot.setConnectTimeout(5_000);
             snapshot.setReadTimeout(5_000);
@@ -460,12 +438,7 @@ class ServeCommandTest {
             assertEquals("image/jpeg", snapshot.getContentType());
             byte[] jpeg = snapshot.getInputStream().readAllBytes();
             assertEquals(320, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg)).getWidth());
-            command.stop();
-            Run finished = run.get(10, TimeUnit.SECONDS);
-            assertEquals(0, finished.exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(0, serving.stop().exit());
         }
     }
 }
