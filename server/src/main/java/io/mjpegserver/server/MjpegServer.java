@@ -1,13 +1,13 @@
 package io.mjpegserver.server;
 
-import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.supervise.SupervisorThreads;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.server.config.ListenConfig;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.config.StartupException;
 import io.mjpegserver.server.feed.Feed;
@@ -21,7 +21,6 @@ import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
 import io.mjpegserver.server.http.PipelineNames;
 import io.mjpegserver.server.net.AcceptErrors;
-import io.mjpegserver.server.net.ListenSocket;
 import io.mjpegserver.server.net.Listening;
 import io.mjpegserver.server.net.MachineAddresses;
 import io.mjpegserver.server.net.Transport;
@@ -92,96 +91,86 @@ public final class MjpegServer implements AutoCloseable {
     private Channel serverChannel;
     private boolean closed;
 
-    private MjpegServer(ServerConfig config, ListenSocket listen, FatalErrorHandler fatal) {
+    private MjpegServer(ServerConfig config, FatalErrorHandler fatal) {
         this.config = config;
-        this.listen = listen;
+        this.listen = config.listening().socket();
         this.fatal = fatal;
         this.transport = Transport.best();
         this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), transport.ioHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config.listening()), transport.ioHandlerFactory());
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        this.format = new MultipartFormat(config.boundary());
-        this.limits = new ClientLimits(config.maxClients(), config.maxClientsPerAddress());
+        this.format = new MultipartFormat(config.streaming().boundary());
+        this.limits = new ClientLimits(config.limits().maxClients(), config.limits().maxClientsPerAddress());
     }
 
     /**
      * One event loop per core unless set: Netty's own default is two per core, and on a machine the fan-out
-     * saturates, the extra loops only take turns on the same cores (more switches, each loop's round later).
+     * saturates, the extra loops only take turns on the same cores.
      */
-    private static int ioThreads(ServerConfig config) {
-        return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-    }
-
-    /** Starts one feed on the source {@code capture} names, with pooled direct buffers. */
-    public static MjpegServer start(ServerConfig config, CaptureConfig capture) throws StartupException {
-        return start(config, List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS)));
-    }
-
-    /** Starts {@code feeds} (the first is the default feed), with pooled direct buffers. */
-    public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds) throws StartupException {
-        return start(config, ListenSocket.TCP, feeds);
-    }
-
-    /** Starts {@code feeds} (the first is the default feed) on {@code listen}, with pooled direct buffers. */
-    public static MjpegServer start(ServerConfig config, ListenSocket listen, List<FeedConfig> feeds)
-            throws StartupException {
-        return start(config, listen, feeds, PooledByteBufAllocator.DEFAULT, FatalErrorHandler.HALT);
+    private static int ioThreads(ListenConfig listening) {
+        return listening.ioThreads() > 0 ? listening.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     /**
-     * Starts every feed, binds, and serves. Every frame and every connection's buffers come from {@code alloc}.
-     * An {@link Error} on any of the server's threads (the capture threads, the event loops) goes to {@code fatal}.
-     *
-     * @throws StartupException when a source cannot be opened, the TLS files cannot be read, or the address
-     *                          cannot be bound
+     * Starts every feed of {@code config} (or, on an edge, follows its origin's), binds, and serves, with pooled
+     * direct buffers; an {@link Error} on any of the server's threads halts the JVM. A StartupException says why a
+     * source cannot be opened, the TLS files cannot be read, or the address cannot be bound.
      */
-    public static MjpegServer start(ServerConfig config, List<FeedConfig> feeds, ByteBufAllocator alloc,
-            FatalErrorHandler fatal) throws StartupException {
-        return start(config, ListenSocket.TCP, feeds, alloc, fatal);
+    public static MjpegServer start(ServerConfig config) throws StartupException {
+        return builder(config).start();
     }
 
-    /** As {@link #start(ServerConfig, List, ByteBufAllocator, FatalErrorHandler)}, on {@code listen}. */
-    public static MjpegServer start(ServerConfig config, ListenSocket listen, List<FeedConfig> feeds,
-            ByteBufAllocator alloc, FatalErrorHandler fatal) throws StartupException {
-        MjpegServer server = new MjpegServer(config, listen, fatal);
-        return server.run(alloc, starter -> {
-            for (FeedConfig feed : feeds) {
-                server.started.add(starter.start(feed));
-            }
-        });
+    /** What a server is started with besides its config: tests bring an allocator, a handler or a source of their own. */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
     }
 
-    /** One feed on {@code source}, which the server owns from here; with {@link FatalErrorHandler#HALT}. */
-    public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc)
-            throws StartupException {
-        return start(config, capture, source, alloc, FatalErrorHandler.HALT);
-    }
+    /** Starts a server on {@link ServerConfig} and what the embedding code brings of its own. */
+    public static final class Builder {
+        private final ServerConfig config;
+        private ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        private FatalErrorHandler fatal = FatalErrorHandler.HALT;
+        private FrameSource source;
 
-    /** One feed on {@code source}, which the server owns from here (tests bring sources of their own). */
-    public static MjpegServer start(ServerConfig config, CaptureConfig capture, FrameSource source, ByteBufAllocator alloc,
-            FatalErrorHandler fatal) throws StartupException {
-        MjpegServer server = new MjpegServer(config, ListenSocket.TCP, fatal);
-        FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, capture, CaptureOptions.DEFAULTS);
-        return server.run(alloc, starter -> server.started.add(starter.start(feed, source)));
-    }
+        private Builder(ServerConfig config) {
+            this.config = config;
+        }
 
-    /**
-     * An edge: serves every feed of {@code origin} under the same names, each relayed on demand, following the
-     * origin as it gains and loses feeds. Starts whether or not the origin answers yet.
-     */
-    public static MjpegServer start(ServerConfig config, MirrorConfig origin) throws StartupException {
-        return start(config, ListenSocket.TCP, origin);
-    }
+        /** Where every frame and every connection's buffers come from. */
+        public Builder allocator(ByteBufAllocator alloc) {
+            this.alloc = alloc;
+            return this;
+        }
 
-    /** An edge ({@link #start(ServerConfig, MirrorConfig)}) on {@code listen}. */
-    public static MjpegServer start(ServerConfig config, ListenSocket listen, MirrorConfig origin)
-            throws StartupException {
-        MjpegServer server = new MjpegServer(config, listen, FatalErrorHandler.HALT);
-        return server.run(PooledByteBufAllocator.DEFAULT, starter -> {
-            server.feeds = Feeds.none("no feeds yet");
-            server.mirror = new OriginMirror(origin, starter, server.feeds);
-            server.mirror.start();
-        });
+        /** Told of an {@link Error} on any of the server's threads (the capture threads, the event loops). */
+        public Builder fatalErrorHandler(FatalErrorHandler fatal) {
+            this.fatal = fatal;
+            return this;
+        }
+
+        /** The default feed's frames come from {@code source}, which the server owns from here, not from its config's. */
+        public Builder source(FrameSource source) {
+            this.source = source;
+            return this;
+        }
+
+        /** @see MjpegServer#start(ServerConfig) */
+        public MjpegServer start() throws StartupException {
+            MjpegServer server = new MjpegServer(config, fatal);
+            MirrorConfig origin = config.feeds().mirror();
+            return server.run(alloc, starter -> {
+                if (origin != null) {
+                    server.feeds = Feeds.none("no feeds yet");
+                    server.mirror = new OriginMirror(origin, starter, server.feeds);
+                    server.mirror.start();
+                    return;
+                }
+                for (FeedConfig feed : config.feeds().list()) {
+                    boolean own = source != null && server.started.isEmpty();
+                    server.started.add(own ? starter.start(feed, source) : starter.start(feed));
+                }
+            });
+        }
     }
 
     /** How feeds get started, given what they share. */
@@ -231,8 +220,9 @@ public final class MjpegServer implements AutoCloseable {
     }
 
     private void bind(ByteBufAllocator alloc, SslContext ssl) throws StartupException {
-        List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
-                : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
+        String allowOrigin = config.streaming().allowOrigin();
+        List<Map.Entry<String, String>> streamHeaders = allowOrigin == null ? List.of()
+                : List.of(Map.entry("Access-Control-Allow-Origin", allowOrigin));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC,
                 PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(feeds, stream, this::state, metrics.registry());
@@ -242,10 +232,10 @@ public final class MjpegServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .handler(new AcceptErrors(fatal))
                 .childHandler(new HttpServerInitializer(config, endpoints, channels, ssl, metrics, fatal));
-        if (config.sendBuffer() > 0) {
-            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
+        if (config.listening().sendBuffer() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.listening().sendBuffer());
         }
-        serverChannel = Listening.open(bootstrap, listen, transport, config);
+        serverChannel = Listening.open(bootstrap, config.listening(), transport);
         if (listen instanceof ListenSocket.Inherited inherited) {
             log.info("serving on the socket systemd passed ({}): the host, port and unix settings are not used",
                     inherited.description());
@@ -335,7 +325,7 @@ public final class MjpegServer implements AutoCloseable {
     /** What {@code /state} shows: the server, every feed, and the default feed's figures at the top level. */
     public StateView state() {
         StateViews.ServerFacts facts = new StateViews.ServerFacts(Version.get(), transport(), host(),
-                serverChannel == null ? config.port() : port(), startedAt, System.nanoTime() - startedNanos);
+                serverChannel == null ? config.listening().port() : port(), startedAt, System.nanoTime() - startedNanos);
         return StateViews.state(facts, feeds.all());
     }
 
@@ -343,7 +333,7 @@ public final class MjpegServer implements AutoCloseable {
     private String host() {
         return listen instanceof ListenSocket.Unix unix ? "unix:" + unix.path()
                 : listen instanceof ListenSocket.Inherited inherited ? "systemd: " + inherited.description()
-                : config.host();
+                : config.listening().host();
     }
 
     /**

@@ -65,7 +65,7 @@ class CaptureFailureTest {
     void aRingListenerThatThrowsIsASourceLoss() throws Exception {
         List<String> losses = new CopyOnWriteArrayList<>();
         CountDownLatch lost = new CountDownLatch(1);
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), CAPTURE);
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), CAPTURE);
                 StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
             server.server().onSourceLoss(reason -> {
                 losses.add(reason);
@@ -136,7 +136,7 @@ class CaptureFailureTest {
     void aGrabThatNeverReturnsIsDetectedAndNoSignalFlowsMeanwhile() throws Exception {
         HangingSource source = new HangingSource(FrameSources.create(CAPTURE));
         List<String> losses = new CopyOnWriteArrayList<>();
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), CAPTURE,
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), CAPTURE,
                 source, PooledByteBufAllocator.DEFAULT);
                 StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
             server.server().onSourceLoss(losses::add);

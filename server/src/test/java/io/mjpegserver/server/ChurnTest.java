@@ -36,7 +36,7 @@ class ChurnTest {
     void twoThousandClientsComeAndGoAndLeaveNothingBehind() throws Exception {
         PooledByteBufAllocator alloc = Pools.uncached();
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), 30, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withMaxClients(0);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).maxClients(0).build();
         ExecutorService pool = Executors.newFixedThreadPool(WAVE);
         try (ServerFixture server = ServerFixture.start(config, capture, FrameSources.create(capture), alloc)) {
             awaitFrames(server, 8);

@@ -39,7 +39,7 @@ class ClientDeliveryTest {
     static void start() throws Exception {
         FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.TestPattern(),
                 new VideoSize(320, 240), FPS, 80, 4), new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, false, 1.5));
-        server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), List.of(feed));
+        server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), List.of(feed));
     }
 
     @AfterAll

@@ -35,13 +35,13 @@ class ConnectionLifecycleTest {
             new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(320, 240), 30, 80, 4);
 
     private static ServerFixture start(ServerConfig config, CaptureConfig capture) throws Exception {
-        return ServerFixture.start(config.withHost("127.0.0.1").withPort(0), capture);
+        return ServerFixture.start(config.toBuilder().host("127.0.0.1").port(0).build(), capture);
     }
 
     /** An unsolicited 408 on an idle keep-alive would be read as the answer to the client's next request. */
     @Test
     void anIdleKeepAliveConnectionIsClosedWithoutA408() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(300)), SMALL);
+        try (ServerFixture server = start(ServerConfig.builder().requestTimeout(Duration.ofMillis(300)).build(), SMALL);
                 Socket socket = new Socket()) {
             // A known answer to read whole: /healthz once the first frame is in.
             assertTrue(io.mjpegserver.server.testing.Http.eventually(Duration.ofSeconds(20),
@@ -82,7 +82,7 @@ class ConnectionLifecycleTest {
     @Test
     void anHttp10StreamEndsWithAWholePartAtShutdown() throws Exception {
         CaptureConfig big = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1280, 720), 30, 95, 4);
-        ServerFixture server = start(ServerConfig.defaults().withSendBuffer(8192), big);
+        ServerFixture server = start(ServerConfig.builder().sendBuffer(8192).build(), big);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096);
@@ -154,7 +154,7 @@ class ConnectionLifecycleTest {
     /** Totals read while sessions end never go back: a session counts once, open or ended. */
     @Test
     void streamTotalsNeverGoBackwards() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults(), SMALL)) {
+        try (ServerFixture server = start(ServerConfig.builder().build(), SMALL)) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             AtomicBoolean churning = new AtomicBoolean(true);
             AtomicInteger sessions = new AtomicInteger();

@@ -46,7 +46,7 @@ class FeedThreadsTest {
             feeds.add(new FeedConfig("f" + i, capture, onDemand));
         }
         int before = threads();
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), feeds)) {
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), feeds)) {
             int idle = threads();
             System.out.printf("%d idle on-demand feeds: %d threads before the server, %d with it%n", FEEDS, before, idle);
             assertTrue(idle - before <= FEW, FEEDS + " idle feeds cost " + (idle - before) + " threads (expected: <= "

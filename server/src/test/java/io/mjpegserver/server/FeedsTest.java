@@ -39,7 +39,7 @@ class FeedsTest {
     @BeforeAll
     static void start() throws Exception {
         List<FeedConfig> feeds = List.of(feed("front"), feed("garage"), feed("desk"));
-        server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), feeds);
+        server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), feeds);
         assertTrue(Http.eventually(Duration.ofSeconds(20), () -> server.server().feeds().all().stream()
                 .allMatch(f -> f.ring().published() > 0 && f.captureStats().framesCaptured() > 0)), "every feed has frames");
     }

@@ -31,7 +31,7 @@ class FileStreamTest {
     void anMjpegClipStreamsLoopsAndPassesThrough() throws Exception {
         Path clip = Clips.make(dir.resolve("clip.avi"), Clips.Codec.MJPEG_AVI, 320, 240, CLIP_FRAMES, 30);
         CaptureConfig capture = new CaptureConfig(new SourceSpec.VideoFile(clip), null, 0, 80, 4);
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), capture);
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), capture);
                 StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
             List<byte[]> parts = new ArrayList<>();
             List<Long> sequences = new ArrayList<>();

@@ -46,7 +46,7 @@ class FreshAfterSleepTest {
                 .start()) {
             FeedConfig onDemand = new FeedConfig("porch", new CaptureConfig(
                     new SourceSpec.Url(URI.create(upstream.url())), null, 0, 80, 16), new CaptureOptions(true, GRACE, false));
-            try (ServerFixture relay = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+            try (ServerFixture relay = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                     List.of(onDemand))) {
                 long lastBeforeSleep;
                 try (StreamClient client = StreamClient.open(relay.port(), "/cam/porch/stream", "1.1")) {

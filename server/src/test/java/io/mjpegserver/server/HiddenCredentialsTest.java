@@ -11,6 +11,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.ServerProcess;
@@ -50,8 +51,8 @@ class HiddenCredentialsTest {
                     new VideoSize(320, 240), 10, 80, 4), CaptureOptions.DEFAULTS);
             FeedConfig back = new FeedConfig("back", new CaptureConfig(new SourceSpec.Url(URI.create(upstream.url())),
                     new VideoSize(320, 240), 0, 80, 4), CaptureOptions.DEFAULTS);
-            ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                    .withCredentials(ServerConfig.Credentials.parse("viewer:s3cret"));
+            ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                    .credentials(Credentials.parse("viewer:s3cret")).build();
             try (ServerFixture server = ServerFixture.start(config, List.of(front, back))) {
                 assertTrue(Http.eventually(Duration.ofSeconds(20), () -> upstream.answered() >= 1
                         && detailed(server, "/cam/back/healthz").contains(" is down: ")), "the relayed feed is down");

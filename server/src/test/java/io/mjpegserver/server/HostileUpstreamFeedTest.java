@@ -66,7 +66,7 @@ class HostileUpstreamFeedTest {
                     new VideoSize(320, 240), FPS, 80, 4), CaptureOptions.DEFAULTS);
             FeedConfig bad = new FeedConfig("bad", new CaptureConfig(new SourceSpec.Url(URI.create("http://127.0.0.1:"
                     + upstream.getLocalPort() + "/video.mjpg")), new VideoSize(320, 240), 0, 80, 4), CaptureOptions.DEFAULTS);
-            try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+            try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                     List.of(good, bad))) {
                 AtomicLong goodFrames = new AtomicLong();
                 AtomicLong badParts = new AtomicLong();

@@ -38,8 +38,8 @@ class Http2BudgetTest {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1920, 1080), 30, 100, 2);
         FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, capture,
                 new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, false, 0).withMemory(CaptureOptions.MIN_MEMORY));
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withClientTimeout(Duration.ofSeconds(60));
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .clientTimeout(Duration.ofSeconds(60)).build();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerFixture server = ServerFixture.start(config, List.of(feed))) {
             // A big connection window: what the stalled streams keep must not starve the viewer.

@@ -50,8 +50,8 @@ class Http2FlowControlTest {
     @Test
     void aStalledStreamSkipsThenIsResetWhileItsSiblingGoesOn() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), FPS, 90, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withClientTimeout(CLIENT_TIMEOUT).withMaxClientsPerAddress(PER_ADDRESS);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .clientTimeout(CLIENT_TIMEOUT).maxClientsPerAddress(PER_ADDRESS).build();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerFixture server = ServerFixture.start(config, capture)) {
             int jpeg = Http.get(server.url("/snapshot")).body().length;
@@ -147,7 +147,7 @@ class Http2FlowControlTest {
     @Test
     void aSnapshotThatCannotBeSentIsResetAfterTheClientTimeout() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(320, 240), 10, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withClientTimeout(CLIENT_TIMEOUT);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).clientTimeout(CLIENT_TIMEOUT).build();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerFixture server = ServerFixture.start(config, capture)) {
             Http2FrameClient client = Http2FrameClient.connect(group, server.port(), 1 << 24,
@@ -176,8 +176,8 @@ class Http2FlowControlTest {
     @Test
     void aConnectionWithNoStreamIsClosedAfterTheRequestTimeout() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(160, 120), 10, 70, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withRequestTimeout(Duration.ofMillis(500));
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .requestTimeout(Duration.ofMillis(500)).build();
         try (ServerFixture server = ServerFixture.start(config, capture);
                 java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) WAIT.toMillis());

@@ -42,7 +42,7 @@ class MiscountedPartFeedTest {
                 .every(Duration.ofMillis(33)).partsPerConnection(30 * 60).start()) {
             FeedConfig camera = new FeedConfig("camera", new CaptureConfig(new SourceSpec.Url(URI.create(upstream.url())),
                     null, 0, 80, 4), CaptureOptions.DEFAULTS);
-            try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+            try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                     List.of(camera))) {
                 assertTrue(Http.eventually(Duration.ofSeconds(30), () -> captured(server) >= PARTS),
                         "the parts after the miscounted one captured: " + captured(server) + " of " + upstream.partsSent()

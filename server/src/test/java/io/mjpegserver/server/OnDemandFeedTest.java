@@ -35,11 +35,11 @@ class OnDemandFeedTest {
 
     @Test
     void theUpstreamIsHeldOnlyWhileSomeoneWatches() throws Exception {
-        try (ServerFixture origin = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+        try (ServerFixture origin = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                 new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), 15, 80, 4))) {
             FeedConfig onDemand = new FeedConfig("porch", new CaptureConfig(new SourceSpec.Url(
                     URI.create(origin.url("/stream"))), null, 0, 80, 4), new CaptureOptions(true, GRACE, false));
-            try (ServerFixture relay = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+            try (ServerFixture relay = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                     List.of(onDemand))) {
                 assertTrue(idle(relay), "idle before the first client");
                 assertEquals(0, origin.server().streamClients().size(), "no upstream connection before the first client");

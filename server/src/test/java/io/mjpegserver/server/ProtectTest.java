@@ -9,6 +9,8 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.config.StartupException;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Programs;
@@ -37,7 +39,7 @@ class ProtectTest {
     Path dir;
 
     private static ServerFixture start(ServerConfig config) throws Exception {
-        return ServerFixture.start(config.withHost("127.0.0.1").withPort(0), SMALL);
+        return ServerFixture.start(config.toBuilder().host("127.0.0.1").port(0).build(), SMALL);
     }
 
     private static double rejects(ServerFixture server, String reason) throws Exception {
@@ -51,7 +53,7 @@ class ProtectTest {
 
     @Test
     void basicAuthGuardsEverythingButHealthz() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withCredentials(ServerConfig.Credentials.parse("viewer:s3cret:pass"));
+        ServerConfig config = ServerConfig.builder().credentials(Credentials.parse("viewer:s3cret:pass")).build();
         try (ServerFixture server = start(config)) {
             HttpResponse<String> anonymous = Http.getText(server.url("/snapshot"));
             assertEquals(401, anonymous.statusCode());
@@ -77,7 +79,7 @@ class ProtectTest {
         ChildProcess.run(dir, "openssl", Duration.ofSeconds(30), List.of("openssl", "req", "-x509", "-newkey", "rsa:2048",
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")).assertExit(0);
-        ServerConfig config = ServerConfig.defaults().withTls(new ServerConfig.TlsFiles(cert, key));
+        ServerConfig config = ServerConfig.builder().tls(new TlsFiles(cert, key)).build();
         try (ServerFixture server = start(config)) {
             String base = "https://127.0.0.1:" + server.port();
             Path snapshot = dir.resolve("snap.jpg");
@@ -96,14 +98,14 @@ class ProtectTest {
 
     @Test
     void unreadableTlsFilesSayWhatToDo() {
-        ServerConfig config = ServerConfig.defaults().withTls(new ServerConfig.TlsFiles(dir.resolve("no.pem"), dir.resolve("no.key")));
+        ServerConfig config = ServerConfig.builder().tls(new TlsFiles(dir.resolve("no.pem"), dir.resolve("no.key"))).build();
         StartupException e = assertThrows(StartupException.class, () -> start(config));
         assertEquals("--tls-cert " + dir.resolve("no.pem") + " does not exist", e.getMessage());
     }
 
     @Test
     void corsHeadersForTheAllowedOrigin() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withAllowOrigin("https://nvr.example");
+        ServerConfig config = ServerConfig.builder().allowOrigin("https://nvr.example").build();
         try (ServerFixture server = start(config)) {
             HttpResponse<byte[]> state = Http.get(server.url("/state"), "Origin", "https://nvr.example");
             assertEquals("https://nvr.example", state.headers().firstValue("access-control-allow-origin").orElse(""));
@@ -124,7 +126,7 @@ class ProtectTest {
 
     @Test
     void maxClientsAnd503WithRetryAfter() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults().withMaxClients(2));
+        try (ServerFixture server = start(ServerConfig.builder().maxClients(2).build());
                 StreamClient first = StreamClient.open(server.port(), "/stream", "1.1");
                 StreamClient second = StreamClient.open(server.port(), "/stream", "1.1")) {
             first.next();
@@ -145,7 +147,7 @@ class ProtectTest {
 
     @Test
     void perAddressCap() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults().withMaxClientsPerAddress(1));
+        try (ServerFixture server = start(ServerConfig.builder().maxClientsPerAddress(1).build());
                 StreamClient first = StreamClient.open(server.port(), "/stream", "1.1")) {
             first.next();
             HttpResponse<String> second = Http.getText(server.url("/stream"));
@@ -157,7 +159,7 @@ class ProtectTest {
 
     @Test
     void oversizedHeadersGet431() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults());
+        try (ServerFixture server = start(ServerConfig.builder().build());
                 Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(5_000);
             socket.getOutputStream().write(("GET /stream HTTP/1.1\r\nCookie: " + "x".repeat(9000) + "\r\n\r\n").getBytes(US_ASCII));
@@ -168,7 +170,7 @@ class ProtectTest {
 
     @Test
     void aRequestThatNeverCompletesIsClosedWith408() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(300)));
+        try (ServerFixture server = start(ServerConfig.builder().requestTimeout(Duration.ofMillis(300)).build());
                 Socket slowloris = new Socket()) {
             slowloris.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
             slowloris.setSoTimeout(10_000);
@@ -183,8 +185,8 @@ class ProtectTest {
     @Test
     void aStreamClientUnwritablePastItsTimeoutIsClosed() throws Exception {
         CaptureConfig big = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1280, 720), 30, 90, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withClientTimeout(Duration.ofMillis(500)).withSendBuffer(64 * 1024);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .clientTimeout(Duration.ofMillis(500)).sendBuffer(64 * 1024).build();
         try (ServerFixture server = ServerFixture.start(config, big);
                 Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(4096);

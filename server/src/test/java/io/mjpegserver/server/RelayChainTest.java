@@ -47,7 +47,7 @@ class RelayChainTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static ServerFixture origin(int port) throws Exception {
-        return ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(port),
+        return ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(port).build(),
                 new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 5, 80, 4));
     }
 
@@ -94,8 +94,8 @@ class RelayChainTest {
         AtomicBoolean reading = new AtomicBoolean(true);
         FeedConfig relayed = new FeedConfig("upstream", new CaptureConfig(new SourceSpec.Url(
                 URI.create("http://127.0.0.1:" + port + "/stream")), null, 0, 80, 4), CaptureOptions.DEFAULTS);
-        try (ServerFixture relay = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withMaxClients(0), List.of(relayed))) {
+        try (ServerFixture relay = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0)
+                .maxClients(0).build(), List.of(relayed))) {
             List<Seen> seen = new ArrayList<>();
             List<Future<?>> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {

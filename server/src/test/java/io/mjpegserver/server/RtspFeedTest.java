@@ -43,7 +43,7 @@ class RtspFeedTest {
     @Test
     void mjpegPassesThroughAndH264IsEncodedOnce() throws Exception {
         try (RtspTestServer rtsp = RtspTestServer.start(dir);
-                ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+                ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                         List.of(rtsp("door", rtsp.url("/mjpeg")), rtsp("yard", rtsp.url("/h264"))))) {
             assertTrue(Http.eventually(Duration.ofSeconds(20), () -> server.server().feeds().all().stream()
                     .allMatch(f -> f.ring().published() > 3)), "both feeds deliver");

@@ -43,7 +43,7 @@ class SayWhatIsTrueTest {
                     80, 4), new CaptureOptions(true, Duration.ofSeconds(1), false));
             FeedConfig relay = new FeedConfig("relay", new CaptureConfig(new SourceSpec.Url(URI.create(url)), null, 0, 80,
                     4), CaptureOptions.DEFAULTS);
-            try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+            try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                     List.of(pattern, sleeper, relay))) {
                 JsonNode patternSource = source(server, 0);
                 assertEquals(10.0, patternSource.get("configuredFps").asDouble());

@@ -10,6 +10,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameListener;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.ListenConfig;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.ServerFixture;
@@ -47,8 +48,8 @@ class SlowClientTest {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1280, 720), FPS, 90, 4);
         // One event loop: the stalled client shares it with the normal one, the case where blocking would show.
         // A long client timeout: this is about skipping, and the stalled client must stay for the whole window.
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withIoThreads(1)
-                .withClientTimeout(Duration.ofSeconds(60));
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+                .clientTimeout(Duration.ofSeconds(60)).build();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (ServerFixture server = ServerFixture.start(config, capture);
                 Socket stalled = new Socket()) {
@@ -109,7 +110,7 @@ class SlowClientTest {
             // Half a part may wait before the channel turns unwritable, then one whole part is queued on top.
             long bound = Math.max(16 * 1024, maxPart / 2) + maxPart;
             // Linux doubles SO_SNDBUF; the client's own receive buffer and one part in flight come on top.
-            long kernelBound = 2L * ServerConfig.DEFAULT_SEND_BUFFER + 64 * 1024 + bound;
+            long kernelBound = 2L * ListenConfig.DEFAULT_SEND_BUFFER + 64 * 1024 + bound;
             assertTrue(stalledStats.bytesSent() <= kernelBound,
                     "the kernel took " + stalledStats.bytesSent() + " bytes for the stalled client, over " + kernelBound);
             System.out.printf("stalled client: %d frames sent (%d bytes), %d skipped, at most %d bytes pending (bound %d)%n",

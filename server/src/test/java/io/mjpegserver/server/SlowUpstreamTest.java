@@ -86,7 +86,7 @@ class SlowUpstreamTest {
     private static ServerFixture relay(MultipartUpstream upstream) throws Exception {
         FeedConfig slow = new FeedConfig("slow", new CaptureConfig(new SourceSpec.Url(URI.create(upstream.url())), null,
                 0, 80, 4), CaptureOptions.DEFAULTS);
-        return ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), List.of(slow));
+        return ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), List.of(slow));
     }
 
     private static JsonNode source(ServerFixture server) throws Exception {

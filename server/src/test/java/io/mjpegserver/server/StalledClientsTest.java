@@ -53,7 +53,7 @@ class StalledClientsTest {
     void stallsAtDifferentMomentsPinAtMostOneTimeoutOfFrames() throws Exception {
         LiveFrames frames = new LiveFrames();
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1920, 1080), FPS, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withIoThreads(2);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).build();
         ExecutorService pool = Executors.newCachedThreadPool();
         List<SocketChannel> stalled = new ArrayList<>();
         try (ServerFixture server = ServerFixture.start(config, capture, frames.track(FrameSources.create(capture)),
@@ -85,7 +85,7 @@ class StalledClientsTest {
             long[] before = read.stream().mapToLong(AtomicLong::get).toArray();
             long peakFrames = 0;
             long peakBytes = 0;
-            long end = started + SPREAD.toNanos() + config.clientTimeout().toNanos() + TimeUnit.SECONDS.toNanos(3);
+            long end = started + SPREAD.toNanos() + config.limits().clientTimeout().toNanos() + TimeUnit.SECONDS.toNanos(3);
             while (System.nanoTime() < end) {
                 peakFrames = Math.max(peakFrames, frames.live());
                 peakBytes = Math.max(peakBytes, frames.liveBytes());

@@ -37,7 +37,7 @@ class StillImageTest {
             Path still = Clips.still(dir.resolve(name), 320, 240, 90);
             // --fps 10 keeps the test short; without it a still goes out once a second.
             CaptureConfig capture = new CaptureConfig(new SourceSpec.VideoFile(still), null, 10, 80, 4);
-            try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), capture);
+            try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), capture);
                     StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
                 byte[] first = null;
                 int noSignal = 0;

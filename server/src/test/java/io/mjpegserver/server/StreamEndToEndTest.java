@@ -90,7 +90,7 @@ class StreamEndToEndTest {
     void framesLargerThanTheWriteBufferAreSentOnceEach() throws Exception {
         // 1080p at quality 100: parts well over the write buffer's water marks.
         CaptureConfig big = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(1920, 1080), 30, 100, 4);
-        try (ServerFixture fixture = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), big);
+        try (ServerFixture fixture = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), big);
                 StreamClient client = StreamClient.open(fixture.port(), "/stream", "1.1")) {
             long previous = client.next().sequence();
             int largest = 0;
@@ -108,7 +108,7 @@ class StreamEndToEndTest {
     void aSlowSourcesNewestFrameIsSentAgainAboutEverySecond() throws Exception {
         // One new frame every 5 s: the parts in between repeat it (Chrome paints a part only when the next begins).
         CaptureConfig slow = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 0.2, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).build();
         List<Double> repeatGaps = new ArrayList<>();
         try (ServerFixture fixture = ServerFixture.start(config, slow);
                 StreamClient client = StreamClient.open(fixture.port(), "/stream", "1.1")) {

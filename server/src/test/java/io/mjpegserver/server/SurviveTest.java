@@ -86,7 +86,7 @@ class SurviveTest {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 30, 80, 4);
         FlakySource source = new FlakySource(FrameSources.create(capture));
         List<String> losses = new CopyOnWriteArrayList<>();
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), capture,
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), capture,
                 source, PooledByteBufAllocator.DEFAULT);
                 StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
             server.server().onSourceLoss(losses::add);

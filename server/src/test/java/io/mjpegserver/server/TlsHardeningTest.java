@@ -10,6 +10,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Programs;
@@ -59,14 +60,14 @@ class TlsHardeningTest {
     }
 
     private ServerFixture start(ServerConfig config) throws Exception {
-        return ServerFixture.start(config.withHost("127.0.0.1").withPort(0).withTls(new ServerConfig.TlsFiles(cert, key)),
+        return ServerFixture.start(config.toBuilder().host("127.0.0.1").port(0).tls(new TlsFiles(cert, key)).build(),
                 SLOW);
     }
 
     @Test
     void tenSnapshotsOfOneFrameAreTheSameWholeJpeg() throws Exception {
         Programs.require("curl", "curl");
-        try (ServerFixture server = start(ServerConfig.defaults())) {
+        try (ServerFixture server = start(ServerConfig.builder().build())) {
             List<Snapshot> snapshots = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 Path body = dir.resolve("snap" + i + ".jpg");
@@ -83,7 +84,7 @@ class TlsHardeningTest {
     /** Plain HTTP, the other way the reader index moved: a partial write to a slow reader with a tiny send buffer. */
     @Test
     void aSlowReadersPartialWriteCutsNoOtherSnapshot() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0).withSendBuffer(4096);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).sendBuffer(4096).build();
         try (ServerFixture server = ServerFixture.start(config, SLOW);
                 Socket slow = new Socket()) {
             slow.setReceiveBufferSize(4096);
@@ -104,7 +105,7 @@ class TlsHardeningTest {
 
     @Test
     void aStalledHandshakeIsClosedWithinTheRequestTimeout() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(500)));
+        try (ServerFixture server = start(ServerConfig.builder().requestTimeout(Duration.ofMillis(500)).build());
                 Socket silent = new Socket()) {
             silent.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
             // Well under Netty's own 10 s handshake timeout, with plenty of room for a loaded machine.
@@ -127,7 +128,7 @@ class TlsHardeningTest {
 
     @Test
     void aClientCannotRenegotiate() throws Exception {
-        try (ServerFixture server = start(ServerConfig.defaults())) {
+        try (ServerFixture server = start(ServerConfig.builder().build())) {
             Path out = dir.resolve("s_client.out");
             Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
                     "-tls1_2", "-no_ign_eof").redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -169,8 +170,8 @@ class TlsHardeningTest {
     void aSlowStreamReaderSkipsWholePartsOverTls() throws Exception {
         Programs.require("curl", "curl");
         CaptureConfig fast = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), 30, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withSendBuffer(16 * 1024).withHost("127.0.0.1").withPort(0)
-                .withTls(new ServerConfig.TlsFiles(cert, key));
+        ServerConfig config = ServerConfig.builder().sendBuffer(16 * 1024).host("127.0.0.1").port(0)
+                .tls(new TlsFiles(cert, key)).build();
         try (ServerFixture server = ServerFixture.start(config, fast)) {
             for (String protocol : List.of("--http1.1", "--http1.0", "--http2")) {
                 Path body = dir.resolve("stream" + protocol + ".bin");

@@ -12,7 +12,7 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.config.StartupException;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Frames;
@@ -59,7 +59,7 @@ class UnixSocketTest {
     private static MjpegServer start(ListenSocket listen) throws StartupException {
         FeedConfig feed = new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.TestPattern(),
                 new VideoSize(WIDTH, HEIGHT), 30, 80, 4), CaptureOptions.DEFAULTS);
-        return MjpegServer.start(ServerConfig.defaults(), listen, List.of(feed));
+        return MjpegServer.start(ServerConfig.builder().socket(listen).feeds(List.of(feed)).build());
     }
 
     /** curl {@code args} over the socket; its output file's bytes. */

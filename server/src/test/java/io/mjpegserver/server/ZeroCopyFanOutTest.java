@@ -31,7 +31,7 @@ class ZeroCopyFanOutTest {
     void fiftyClientsCostNoMoreBuffersPerFrameThanOne() throws Exception {
         CountingAllocator alloc = new CountingAllocator();
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 360), 30, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).build();
         ExecutorService pool = Executors.newCachedThreadPool();
         List<AtomicLong> received = new ArrayList<>();
         try (ServerFixture server = ServerFixture.start(config, capture, FrameSources.create(capture), alloc)) {

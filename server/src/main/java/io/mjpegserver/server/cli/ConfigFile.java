@@ -25,13 +25,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code --config FILE}: the feeds, in file order, and server-wide settings. Every key is a flag's name without
- * its dashes, and its value is checked by that flag's own converter, so a file and a command line are told
- * the same thing about the same mistake. A relative path in the file is taken from the file's directory.
- *
- * @param settings server-wide settings the file gives, by key ({@code port} to an Integer, {@code auth-file} to
- *                 a Path, ...): the command line overrides each
- * @param feeds    at least one; the first is the default feed
+ * {@code --config FILE}: the feeds, in file order (the first is the default), and the server-wide settings by key,
+ * which flags override. Every key is a flag's name without its dashes, its value checked by that flag's converter,
+ * so a file and a command line are told the same about the same mistake. Relative paths are from the file's folder.
  */
 record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
 

@@ -6,7 +6,6 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.net.MachineAddresses;
-import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.MultipartFormat;
 import io.mjpegserver.server.config.MirrorConfig;
 import java.net.InetAddress;
@@ -49,24 +48,69 @@ final class Converters {
         return (int) n;
     }
 
-    static final class Port implements ITypeConverter<Integer> {
+    private static double decimal(String value, double min, double max, String expected) {
+        try {
+            double n = Double.parseDouble(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // Reported below with the expectation.
+        }
+        throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
+    }
+
+    /** An integer from {@code min} to {@code max}. */
+    abstract static class IntegerRange implements ITypeConverter<Integer> {
+        private final long min;
+        private final long max;
+        private final String expected;
+
+        IntegerRange(long min, long max, String expected) {
+            this.min = min;
+            this.max = max;
+            this.expected = expected;
+        }
+
         @Override
         public Integer convert(String value) {
-            return range(value, 0, 65535, "a port from 0 to 65535");
+            return range(value, min, max, expected);
         }
     }
 
-    static final class DeviceIndex implements ITypeConverter<Integer> {
+    /** A decimal number of seconds from {@code min} to {@code max}, kept to the millisecond. */
+    abstract static class SecondsRange implements ITypeConverter<Duration> {
+        private final double min;
+        private final double max;
+        private final String expected;
+
+        SecondsRange(double min, double max, String expected) {
+            this.min = min;
+            this.max = max;
+            this.expected = expected;
+        }
+
         @Override
-        public Integer convert(String value) {
-            return range(value, 0, 255, "a camera index from 0 to 255, as in /dev/video0");
+        public Duration convert(String value) {
+            return Duration.ofMillis(Math.round(decimal(value, min, max, expected) * 1000));
         }
     }
 
-    static final class Quality implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return range(value, 1, 100, "a JPEG quality from 1 to 100");
+    static final class Port extends IntegerRange {
+        Port() {
+            super(0, 65535, "a port from 0 to 65535");
+        }
+    }
+
+    static final class DeviceIndex extends IntegerRange {
+        DeviceIndex() {
+            super(0, 255, "a camera index from 0 to 255, as in /dev/video0");
+        }
+    }
+
+    static final class Quality extends IntegerRange {
+        Quality() {
+            super(1, 100, "a JPEG quality from 1 to 100");
         }
     }
 
@@ -81,18 +125,16 @@ final class Converters {
         }
     }
 
-    static final class RingSize implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return range(value, 2, 64, "2 to 64 frames");
+    static final class RingSize extends IntegerRange {
+        RingSize() {
+            super(2, 64, "2 to 64 frames");
         }
     }
 
     /** The most feeds an edge mirrors: 1 to 100 000. */
-    static final class MirrorMaxFeeds implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return range(value, 1, 100_000, "1 to 100000 feeds");
+    static final class MirrorMaxFeeds extends IntegerRange {
+        MirrorMaxFeeds() {
+            super(1, 100_000, "1 to 100000 feeds");
         }
     }
 
@@ -100,15 +142,7 @@ final class Converters {
     static final class RingSeconds implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            try {
-                double seconds = Double.parseDouble(value.trim());
-                if (seconds >= 0 && seconds <= 60) {
-                    return seconds;
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: seconds from 0 to 60)");
+            return decimal(value, 0, 60, "seconds from 0 to 60");
         }
     }
 
@@ -155,26 +189,24 @@ final class Converters {
         }
     }
 
-    static final class Limit implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return range(value, 0, 1_000_000, "0 for no limit, or a number of clients up to 1000000");
+    static final class Limit extends IntegerRange {
+        Limit() {
+            super(0, 1_000_000, "0 for no limit, or a number of clients up to 1000000");
         }
     }
 
-    static final class ConnectionRate implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return range(value, 0, 1_000_000, "0 for no limit, or new connections per second up to 1000000");
+    static final class ConnectionRate extends IntegerRange {
+        ConnectionRate() {
+            super(0, 1_000_000, "0 for no limit, or new connections per second up to 1000000");
         }
     }
 
     /** Never echoes the value: it holds a password. */
-    static final class Credentials implements ITypeConverter<ServerConfig.Credentials> {
+    static final class Credentials implements ITypeConverter<io.mjpegserver.server.config.Credentials> {
         @Override
-        public ServerConfig.Credentials convert(String value) {
+        public io.mjpegserver.server.config.Credentials convert(String value) {
             try {
-                return ServerConfig.Credentials.parse(value);
+                return io.mjpegserver.server.config.Credentials.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
@@ -294,18 +326,9 @@ final class Converters {
     }
 
     /** How long a relay waits for its upstream to connect, or to send anything: 0.1 to 600 seconds. */
-    static final class RelayTimeout implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                double seconds = Double.parseDouble(value.trim());
-                if (seconds >= 0.1 && seconds <= 600) {
-                    return Duration.ofMillis(Math.round(seconds * 1000));
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: seconds from 0.1 to 600)");
+    static final class RelayTimeout extends SecondsRange {
+        RelayTimeout() {
+            super(0.1, 600, "seconds from 0.1 to 600");
         }
     }
 
@@ -420,16 +443,7 @@ final class Converters {
     static final class Fps implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            String expected = "frames per second from 0.1 to " + (int) CaptureConfig.MAX_FPS;
-            try {
-                double fps = Double.parseDouble(value.trim());
-                if (fps >= 0.1 && fps <= CaptureConfig.MAX_FPS) {
-                    return fps;
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
+            return decimal(value, 0.1, CaptureConfig.MAX_FPS, "frames per second from 0.1 to " + (int) CaptureConfig.MAX_FPS);
         }
     }
 
@@ -457,33 +471,15 @@ final class Converters {
     }
 
     /** How long an on-demand source stays open with no client: 0 closes it at once. */
-    static final class IdleGrace implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                double seconds = Double.parseDouble(value.trim());
-                if (seconds >= 0 && seconds <= 86_400) {
-                    return Duration.ofMillis(Math.round(seconds * 1000));
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: seconds from 0 to 86400)");
+    static final class IdleGrace extends SecondsRange {
+        IdleGrace() {
+            super(0, 86_400, "seconds from 0 to 86400");
         }
     }
 
-    static final class Seconds implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                double seconds = Double.parseDouble(value.trim());
-                if (seconds >= 0.1 && seconds <= 86_400) {
-                    return Duration.ofMillis(Math.round(seconds * 1000));
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: seconds from 0.1 to 86400)");
+    static final class Seconds extends SecondsRange {
+        Seconds() {
+            super(0.1, 86_400, "seconds from 0.1 to 86400");
         }
     }
 }

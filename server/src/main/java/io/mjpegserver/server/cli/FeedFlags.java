@@ -130,8 +130,12 @@ final class FeedFlags {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                new CaptureOptions(true, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal, memory),
-                mirrorMaxFeeds == null ? MirrorConfig.DEFAULT_MAX_FEEDS : mirrorMaxFeeds);
+                options(true), mirrorMaxFeeds == null ? MirrorConfig.DEFAULT_MAX_FEEDS : mirrorMaxFeeds);
+    }
+
+    /** How the capture behaves, by these flags; {@code onDemand} for an edge's feeds, which always are. */
+    private CaptureOptions options(boolean onDemand) {
+        return new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal, memory);
     }
 
     /** The feed these flags make. */
@@ -152,8 +156,7 @@ final class FeedFlags {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--relay-ca " + e.getMessage());
         }
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture,
-                new CaptureOptions(onDemand, idleGrace, dropSameFrames, ringSeconds, workers, !hideNoSignal, memory), relay);
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture, options(onDemand), relay);
     }
 
     /**

@@ -19,7 +19,7 @@ public final class Main {
         // Before any JavaCV class loads: JavaCPP reads its cache directory once.
         NativeCache.locate(System.getenv());
         // A feed that encodes has OpenCV's natives loaded on the other core while the flags are read and the server
-        // is set up (issue 11: launch to first frame); a config file's feeds are judged once it is read.
+        // is set up, for a quicker first frame; a config file's feeds are judged once it is read.
         if (!isHelpOrVersion(args) && encodes(args)) {
             Natives.preloadInBackground();
         }

@@ -4,11 +4,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where JavaCPP unpacks JavaCV's natives (about 150 MB) on first start. JavaCPP puts them under Java's
- * {@code user.home}, which Java takes from the account database, not from {@code $HOME}: so a systemd unit's
- * {@code Environment=HOME=} did nothing. Here the environment decides, as for any program: {@code
- * $XDG_CACHE_HOME/javacpp}, else {@code $HOME/.javacpp/cache} (JavaCPP's own layout), unless
- * {@code -Dorg.bytedeco.javacpp.cachedir} is given. It must be set before any JavaCV class loads.
+ * Where JavaCPP unpacks JavaCV's natives (about 150 MB) on first start: {@code $XDG_CACHE_HOME/javacpp}, else
+ * {@code $HOME/.javacpp/cache}, unless {@code -Dorg.bytedeco.javacpp.cachedir} is given. JavaCPP's own default follows
+ * Java's {@code user.home}, from the account database, which a systemd unit's {@code Environment=HOME=} cannot move.
+ * Set before any JavaCV class loads.
  */
 final class NativeCache {
 

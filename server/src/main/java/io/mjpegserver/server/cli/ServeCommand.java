@@ -1,9 +1,11 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.capture.source.Natives;
-import io.mjpegserver.server.net.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
+import io.mjpegserver.server.config.Credentials;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.config.StartupException;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MemoryBudgets;
@@ -98,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
     static final class Auth {
         @Option(names = "--auth", paramLabel = "USER:PASSWORD", converter = Converters.Credentials.class,
                 description = "Require HTTP Basic auth on every endpoint but /healthz. Also from $MJPEG_SERVER_AUTH.")
-        ServerConfig.Credentials credentials;
+        Credentials credentials;
 
         @Option(names = "--auth-file", paramLabel = "PATH", converter = Converters.AuthFile.class,
                 description = "Read USER:PASSWORD from the first line of this file, to keep it off the command line.")
@@ -244,26 +246,29 @@ public final class ServeCommand implements Callable<Integer> {
         return fromFile;
     }
 
+    /** The server-wide settings, from the flags and the config file: without the feeds, on TCP. */
     ServerConfig serverConfig() throws StartupException, ConfigException {
-        return ServerConfig.defaults().withHost(setting("host", host)).withPort(setting("port", port))
-                .withBoundary(setting("boundary", boundary))
-                .withClientTimeout(setting("client-timeout", clientTimeout))
-                .withSendBuffer(setting("send-buffer", sendBufferKib) * 1024)
-                .withMaxClients(setting("max-clients", maxClients))
-                .withMaxClientsPerAddress(setting("max-clients-per-address", maxClientsPerAddress))
-                .withMaxConnectionRate(setting("max-connection-rate", maxConnectionRate))
-                .withRequestTimeout(setting("request-timeout", requestTimeout))
-                .withCredentials(credentials())
-                .withTls(tls())
-                .withAllowOrigin(setting("allow-origin", allowOrigin));
+        return settings().build();
+    }
+
+    private ServerConfig.Builder settings() throws StartupException, ConfigException {
+        return ServerConfig.builder().host(setting("host", host)).port(setting("port", port))
+                .boundary(setting("boundary", boundary))
+                .clientTimeout(setting("client-timeout", clientTimeout))
+                .sendBuffer(setting("send-buffer", sendBufferKib) * 1024)
+                .maxClients(setting("max-clients", maxClients))
+                .maxClientsPerAddress(setting("max-clients-per-address", maxClientsPerAddress))
+                .maxConnectionRate(setting("max-connection-rate", maxConnectionRate))
+                .requestTimeout(setting("request-timeout", requestTimeout))
+                .credentials(credentials())
+                .tls(tls())
+                .allowOrigin(setting("allow-origin", allowOrigin));
     }
 
     /**
-     * Where to listen: the socket systemd passed (socket activation), which then wins over {@code --host},
-     * {@code --port} and {@code --unix}; else {@code --unix}; else the TCP address.
-     *
-     * @throws ConfigException when systemd passed something unusable, {@code --unix-mode} comes without {@code --unix},
-     *                         or a per-address limit is asked of clients that have no address
+     * Where to listen: the socket systemd passed, over {@code --host}, {@code --port} and {@code --unix}; else
+     * {@code --unix}; else TCP. A ConfigException for an unusable passed socket, {@code --unix-mode} without
+     * {@code --unix}, or a per-address limit on clients with no address.
      */
     ListenSocket listenSocket() throws ConfigException {
         Path path = setting("unix", unix);
@@ -301,13 +306,13 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** From the flags when either is given, else from the config file. */
-    private ServerConfig.TlsFiles tls() throws ConfigException {
+    private TlsFiles tls() throws ConfigException {
         if (tls != null) {
-            return new ServerConfig.TlsFiles(tls.certificate, tls.key);
+            return new TlsFiles(tls.certificate, tls.key);
         }
         ConfigFile file = configFile();
         if (file != null && file.settings().containsKey("tls-cert")) {
-            return new ServerConfig.TlsFiles((Path) file.settings().get("tls-cert"), (Path) file.settings().get("tls-key"));
+            return new TlsFiles((Path) file.settings().get("tls-cert"), (Path) file.settings().get("tls-key"));
         }
         return null;
     }
@@ -316,7 +321,7 @@ public final class ServeCommand implements Callable<Integer> {
      * From {@code --auth}, {@code --auth-file}, {@code MJPEG_SERVER_AUTH}, or the config file's {@code auth} or
      * {@code auth-file}, the first there; no message ever quotes the password.
      */
-    private ServerConfig.Credentials credentials() throws StartupException, ConfigException {
+    private Credentials credentials() throws StartupException, ConfigException {
         if (auth != null && auth.credentials != null) {
             return auth.credentials;
         }
@@ -326,7 +331,7 @@ public final class ServeCommand implements Callable<Integer> {
         String fromEnvironment = environment.get("MJPEG_SERVER_AUTH");
         try {
             if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-                return ServerConfig.Credentials.parse(fromEnvironment);
+                return Credentials.parse(fromEnvironment);
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "MJPEG_SERVER_AUTH: " + e.getMessage());
@@ -335,13 +340,13 @@ public final class ServeCommand implements Callable<Integer> {
         if (file != null && file.settings().containsKey("auth-file")) {
             return fromAuthFile(config + ": auth-file", (Path) file.settings().get("auth-file"));
         }
-        return file == null ? null : (ServerConfig.Credentials) file.settings().get("auth");
+        return file == null ? null : (Credentials) file.settings().get("auth");
     }
 
     /** @param what how messages name the setting that gave {@code path} */
-    private static ServerConfig.Credentials fromAuthFile(String what, Path path) throws StartupException {
+    private static Credentials fromAuthFile(String what, Path path) throws StartupException {
         try {
-            return ServerConfig.Credentials.parse(AuthFile.firstLine(what, path));
+            return Credentials.parse(AuthFile.firstLine(what, path));
         } catch (IllegalArgumentException e) {
             throw new StartupException(what + " " + path + ": " + e.getMessage().replace("the value", "its first line"), e);
         }
@@ -363,17 +368,17 @@ public final class ServeCommand implements Callable<Integer> {
                 Natives.preloadInBackground();
             }
             ListenSocket listen = listenSocket();
-            serverConfig = serverConfig();
+            ServerConfig.Builder settings = settings().socket(listen);
+            serverConfig = (mirror != null ? settings.mirror(mirror) : settings.feeds(feeds)).build();
             exitOnLoss = exitOnSourceLoss();
-            running = mirror != null ? MjpegServer.start(serverConfig, listen, mirror)
-                    : MjpegServer.start(serverConfig, listen, feeds);
+            running = MjpegServer.start(serverConfig);
         } catch (ConfigException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();
             return CommandLine.ExitCode.USAGE;
         } catch (StartupException e) {
             err.println("mjpeg-server: " + (serverConfig == null ? e.getMessage()
-                    : StartFailures.describe(e, serverConfig.host(), serverConfig.port())));
+                    : StartFailures.describe(e, serverConfig.listening().host(), serverConfig.listening().port())));
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) {

@@ -1,17 +1,14 @@
 package io.mjpegserver.server.cli;
 
 import io.mjpegserver.server.net.InheritedSockets;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import java.util.Map;
 
 /**
  * systemd's socket activation, as {@code sd_listen_fds(3)} reads it: when {@code LISTEN_PID} is this process,
- * {@code LISTEN_FDS} sockets start at file descriptor 3. We take exactly one, a listening stream socket (TCP or
- * unix); anything else is refused in one line.
- *
- * <p>{@code sd_listen_fds} also removes the variables, so that programs the service starts do not take the sockets for
- * theirs. A JVM cannot change its own environment; {@code LISTEN_PID} names this process, so a child that checks it (as
- * {@code sd_listen_fds} does) ignores them, and the server starts no programs.
+ * {@code LISTEN_FDS} sockets start at file descriptor 3. We take exactly one listening stream socket (TCP or unix);
+ * anything else is refused in one line. The variables stay set (a JVM cannot unset them), which is harmless: they
+ * name this process, and the server starts no programs.
  */
 final class SocketActivation {
 

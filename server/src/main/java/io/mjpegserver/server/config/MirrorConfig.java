@@ -8,15 +8,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * An edge's origin ({@code --mirror URL}): another mjpeg-server whose every feed this one relays under the same
- * name, each pulled once and only while watched. Validated once, immutable.
- *
- * @param origin  the origin's base address, {@code http(s)://[user:password@]host[:port]/[prefix/]}, always ending
- *                in {@code /}; {@code state} and {@code cam/NAME/stream} are resolved against it
- * @param capture how each mirrored feed is captured; its source is replaced by the feed's URL on the origin
- * @param options how each mirrored feed's capture behaves; always on demand
- * @param maxFeeds the most feeds mirrored: an origin that lists more has its first {@code maxFeeds} mirrored (its
- *                 default first), and a line says so
+ * An edge's origin ({@code --mirror URL}): another mjpeg-server whose every feed this one relays under the same name,
+ * on demand, each with {@code capture} (its source replaced by the feed's URL) and {@code options}. The origin's
+ * address ends in {@code /}; {@code state} and {@code cam/NAME/stream} are resolved against it. An origin with more
+ * than {@code maxFeeds} feeds has its first ones mirrored, and a line says so. Validated once, immutable.
  */
 public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions options, int maxFeeds) {
 

@@ -1,175 +1,170 @@
 package io.mjpegserver.server.config;
 
-import io.mjpegserver.server.stream.MultipartFormat;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * How to serve: validated once, immutable. A bad value is rejected with a message naming the field, the
- * value and what is expected.
- *
- * @param host                  address to bind, e.g. {@code 0.0.0.0}
- * @param port                  TCP port; 0 picks a free one
- * @param boundary              the multipart boundary
- * @param clientTimeout         how long a client's socket may take to accept one whole part (stream) or answer (requests); a client slower than that, or stalled, is closed. It bounds how long a stalled client pins a frame
- * @param repeat                how long without a new frame before the newest is sent again
- * @param ioThreads             event loop threads; 0 means one per core
- * @param sendBuffer            each client socket's kernel send buffer ({@code SO_SNDBUF}) in bytes; 0 leaves it to the kernel's autotuning, which lets a slow client fall megabytes (seconds of video) behind
- * @param maxClients            most stream clients at once; 0 for no limit
- * @param maxClientsPerAddress  most stream clients from one IP address at once; 0 for no limit
- * @param requestTimeout        how long a connection may take to send complete request headers (and may idle between keep-alive requests)
- * @param credentials           HTTP Basic credentials every endpoint but {@code /healthz} requires, or {@code null} for none
- * @param tls                   PEM certificate and key to serve HTTPS, or {@code null} for plain HTTP
- * @param allowOrigin           the CORS origin allowed ({@code *} for any), or {@code null} for no CORS headers
- * @param maxConnectionRate     new connections one IP address may open per second (and five seconds' worth at once); past it they are closed at once; 0 for no limit
+ * How to serve, one immutable part per concern, each validated when built: a bad value is rejected with a message
+ * naming the field, the value and what is expected. {@code tls} and {@code credentials} are {@code null} for plain
+ * HTTP and no auth. Made by {@link #builder()}, or from another by {@link #toBuilder()}.
  */
-public record ServerConfig(String host, int port, String boundary, Duration clientTimeout, Duration repeat, int ioThreads, int sendBuffer, int maxClients, int maxClientsPerAddress, Duration requestTimeout, Credentials credentials, TlsFiles tls, String allowOrigin, int maxConnectionRate) {
-
-    /** Enough for several 1080p frames in flight; small enough that a slow client skips to fresh frames. */
-    public static final int DEFAULT_SEND_BUFFER = 512 * 1024;
-    public static final int DEFAULT_MAX_CLIENTS = 1000;
-
-    /** HTTP Basic credentials. No message about them ever holds the password. */
-    public record Credentials(String user, String password) {
-        public Credentials {
-            if (user == null || user.isEmpty()) {
-                throw new IllegalArgumentException("empty user name (expected: USER:PASSWORD)");
-            }
-            if (user.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("user name '" + user + "' holds a ':' (expected: USER:PASSWORD, the user without ':')");
-            }
-            if (password == null || password.isEmpty()) {
-                throw new IllegalArgumentException("empty password (expected: USER:PASSWORD)");
-            }
-        }
-
-        /**
-         * Parses {@code user:password} (the password may contain ':'). A rejection never quotes the text, which
-         * may be a password alone; the caller prefixes where the text came from.
-         */
-        public static Credentials parse(String text) {
-            int colon = text == null ? -1 : text.indexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("no ':' in the value (expected: USER:PASSWORD)");
-            }
-            return new Credentials(text.substring(0, colon), text.substring(colon + 1));
-        }
-
-        @Override
-        public String toString() {
-            return "Credentials[user=" + user + ", password=***]";
-        }
-    }
-
-    /** A PEM certificate chain and its PKCS#8 PEM private key. */
-    public record TlsFiles(Path certificate, Path key) {
-        public TlsFiles {
-            if (certificate == null || key == null) {
-                throw new IllegalArgumentException("tls: both a certificate and a key are needed (expected: --tls-cert and --tls-key)");
-            }
-        }
-    }
+public record ServerConfig(ListenConfig listening, TlsFiles tls, Credentials credentials, LimitsConfig limits,
+        StreamConfig streaming, FeedsConfig feeds) {
 
     public ServerConfig {
-        if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("host: '" + host + "' (expected: an address such as 0.0.0.0 or 127.0.0.1)");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
-        }
-        MultipartFormat.checkBoundary(boundary);
-        if (clientTimeout == null || clientTimeout.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException("clientTimeout: " + clientTimeout + " (expected: at least 100 ms)");
-        }
-        if (repeat == null || repeat.compareTo(Duration.ofMillis(10)) < 0) {
-            throw new IllegalArgumentException("repeat: " + repeat + " (expected: at least 10 ms)");
-        }
-        if (ioThreads < 0) {
-            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0)");
-        }
-        if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 * 1024 * 1024)) {
-            throw new IllegalArgumentException("sendBuffer: " + sendBuffer + " (expected: 0 for the kernel's autotuning, or 4 KiB to 64 MiB)");
-        }
-        if (maxClients < 0) {
-            throw new IllegalArgumentException("maxClients: " + maxClients + " (expected: 0 for no limit, or > 0)");
-        }
-        if (maxConnectionRate < 0) {
-            throw new IllegalArgumentException("maxConnectionRate: " + maxConnectionRate + " (expected: 0 for no limit, or > 0)");
-        }
-        if (maxClientsPerAddress < 0) {
-            throw new IllegalArgumentException("maxClientsPerAddress: " + maxClientsPerAddress + " (expected: 0 for no limit, or > 0)");
-        }
-        if (requestTimeout == null || requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: at least 100 ms)");
-        }
-        if (allowOrigin != null && allowOrigin.isBlank()) {
-            throw new IllegalArgumentException("allowOrigin: '' (expected: an origin such as https://nvr.example or *)");
+        if (listening == null || limits == null || streaming == null || feeds == null) {
+            throw new IllegalArgumentException("listening, limits, streaming and feeds: one is null (expected: all"
+                    + " four, as ServerConfig.builder() makes them)");
         }
     }
 
-    /**
-     * Defaults: all addresses, port 8080, mjpg-streamer's boundary, 3 s client timeout, 1 s repeat, 512 KiB
-     * send buffers, 1000 stream clients, no per-address limit, 10 s to send a request, no auth, no TLS, no CORS, no
-     * limit on new connections per address (the command's is {@code --max-connection-rate}'s default).
-     */
-    public static ServerConfig defaults() {
-        return new ServerConfig("0.0.0.0", 8080, MultipartFormat.DEFAULT_BOUNDARY, Duration.ofSeconds(3),
-                Duration.ofSeconds(1), 0, DEFAULT_SEND_BUFFER, DEFAULT_MAX_CLIENTS, 0, Duration.ofSeconds(10), null, null, null, 0);
+    /** Every default: see {@link ListenConfig#DEFAULTS}, {@link LimitsConfig#DEFAULTS}, {@link StreamConfig#DEFAULTS}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
+    /** A builder holding this config's every value, to derive another from it. */
+    public Builder toBuilder() {
+        return new Builder().listening(listening).tls(tls).credentials(credentials).limits(limits).streaming(streaming)
+                .feeds(feeds);
     }
 
-    public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+    /** Collects settings one at a time; {@link #build()} validates each concern once. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private ListenSocket socket;
+        private int ioThreads;
+        private int sendBuffer;
+        private TlsFiles tls;
+        private Credentials credentials;
+        private int maxClients;
+        private int maxClientsPerAddress;
+        private int maxConnectionRate;
+        private Duration clientTimeout;
+        private Duration requestTimeout;
+        private String boundary;
+        private Duration repeat;
+        private String allowOrigin;
+        private FeedsConfig feeds = FeedsConfig.NONE;
 
-    public ServerConfig withBoundary(String boundary) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        private Builder() {
+            listening(ListenConfig.DEFAULTS).limits(LimitsConfig.DEFAULTS).streaming(StreamConfig.DEFAULTS);
+        }
 
-    public ServerConfig withClientTimeout(Duration clientTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder listening(ListenConfig listening) {
+            return host(listening.host()).port(listening.port()).socket(listening.socket())
+                    .ioThreads(listening.ioThreads()).sendBuffer(listening.sendBuffer());
+        }
 
-    public ServerConfig withRepeat(Duration repeat) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder limits(LimitsConfig limits) {
+            return maxClients(limits.maxClients()).maxClientsPerAddress(limits.maxClientsPerAddress())
+                    .maxConnectionRate(limits.maxConnectionRate()).clientTimeout(limits.clientTimeout())
+                    .requestTimeout(limits.requestTimeout());
+        }
 
-    public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder streaming(StreamConfig streaming) {
+            return boundary(streaming.boundary()).repeat(streaming.repeat()).allowOrigin(streaming.allowOrigin());
+        }
 
-    public ServerConfig withSendBuffer(int sendBuffer) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
 
-    public ServerConfig withMaxClients(int maxClients) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
 
-    public ServerConfig withMaxConnectionRate(int maxConnectionRate) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder socket(ListenSocket socket) {
+            this.socket = socket;
+            return this;
+        }
 
-    public ServerConfig withMaxClientsPerAddress(int maxClientsPerAddress) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
 
-    public ServerConfig withRequestTimeout(Duration requestTimeout) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        public Builder sendBuffer(int sendBuffer) {
+            this.sendBuffer = sendBuffer;
+            return this;
+        }
 
-    public ServerConfig withCredentials(Credentials credentials) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        /** {@code null} for plain HTTP. */
+        public Builder tls(TlsFiles tls) {
+            this.tls = tls;
+            return this;
+        }
 
-    public ServerConfig withTls(TlsFiles tls) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
-    }
+        /** {@code null} for no auth. */
+        public Builder credentials(Credentials credentials) {
+            this.credentials = credentials;
+            return this;
+        }
 
-    public ServerConfig withAllowOrigin(String allowOrigin) {
-        return new ServerConfig(host, port, boundary, clientTimeout, repeat, ioThreads, sendBuffer, maxClients, maxClientsPerAddress, requestTimeout, credentials, tls, allowOrigin, maxConnectionRate);
+        public Builder maxClients(int maxClients) {
+            this.maxClients = maxClients;
+            return this;
+        }
+
+        public Builder maxClientsPerAddress(int maxClientsPerAddress) {
+            this.maxClientsPerAddress = maxClientsPerAddress;
+            return this;
+        }
+
+        public Builder maxConnectionRate(int maxConnectionRate) {
+            this.maxConnectionRate = maxConnectionRate;
+            return this;
+        }
+
+        public Builder clientTimeout(Duration clientTimeout) {
+            this.clientTimeout = clientTimeout;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        public Builder boundary(String boundary) {
+            this.boundary = boundary;
+            return this;
+        }
+
+        public Builder repeat(Duration repeat) {
+            this.repeat = repeat;
+            return this;
+        }
+
+        /** {@code null} for no CORS headers. */
+        public Builder allowOrigin(String allowOrigin) {
+            this.allowOrigin = allowOrigin;
+            return this;
+        }
+
+        public Builder feeds(FeedsConfig feeds) {
+            this.feeds = feeds;
+            return this;
+        }
+
+        /** {@code feeds}, the first the default one. */
+        public Builder feeds(List<FeedConfig> feeds) {
+            return feeds(FeedsConfig.of(feeds));
+        }
+
+        /** An edge of {@code origin}: its every feed, relayed on demand. */
+        public Builder mirror(MirrorConfig origin) {
+            return feeds(FeedsConfig.edge(origin));
+        }
+
+        /** @throws IllegalArgumentException naming the first bad value and what is expected */
+        public ServerConfig build() {
+            return new ServerConfig(new ListenConfig(host, port, socket, ioThreads, sendBuffer), tls, credentials,
+                    new LimitsConfig(maxClients, maxClientsPerAddress, maxConnectionRate, clientTimeout, requestTimeout),
+                    new StreamConfig(boundary, repeat, allowOrigin), feeds);
+        }
     }
 }

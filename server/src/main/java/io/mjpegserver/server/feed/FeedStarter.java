@@ -27,15 +27,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Builds feeds on what the server shares between them: its event loops, its wire format, its client limits,
- * its metrics. Each feed gets a ring, a capture publishing into it, and a broadcaster listening to it.
- * Pulled sources (camera, file, test pattern, RTSP) get a capture thread; an http(s) URL is relayed by a
- * pushed source reading on the relay loops.
+ * Builds feeds on what the server shares between them: its event loops ({@code workers}, where broadcasters
+ * deliver), its format, limits, metrics and supervision threads. Each feed gets a ring, a capture publishing into it
+ * and a broadcaster listening to it; an http(s) URL is relayed by a pushed source on the {@code relayLoops}.
  *
- * @param workers    the server's event loops, where the broadcasters deliver
- * @param relayLoops the client event loops every relayed upstream is read on (separate from the server's)
  * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
- * @param supervision the threads every feed's watchdog (and relay's opens and closes) share
  */
 public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<EventLoopGroup> relayLoops,
         MultipartFormat format, ByteBufAllocator alloc,
@@ -87,7 +83,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
 
     /** The broadcaster of a started capture, listening to its ring: the feed. */
     private Feed assemble(FeedConfig config, FrameRing ring, FeedCapture capture) {
-        Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.repeat(), server.clientTimeout(),
+        Broadcaster broadcaster = new Broadcaster(workers, format, alloc, server.streaming().repeat(), server.limits().clientTimeout(),
                 limits, metrics, fatal, capture, ring.budget());
         ring.addListener(broadcaster);
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture);

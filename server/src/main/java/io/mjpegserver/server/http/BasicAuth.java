@@ -2,7 +2,7 @@ package io.mjpegserver.server.http;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -19,7 +19,7 @@ final class BasicAuth {
 
     private final byte[] expected;
 
-    BasicAuth(ServerConfig.Credentials credentials) {
+    BasicAuth(Credentials credentials) {
         this.expected = sha256((credentials.user() + ':' + credentials.password()).getBytes(UTF_8));
     }
 

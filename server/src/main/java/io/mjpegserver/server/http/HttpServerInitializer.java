@@ -1,6 +1,7 @@
 package io.mjpegserver.server.http;
 
 import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.server.config.LimitsConfig;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.stream.Http2UnsentTotal;
 import io.mjpegserver.server.stream.RejectListener;
@@ -55,14 +56,16 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 rejects, fatal);
         this.channels = channels;
         this.ssl = ssl;
-        this.cors = config.allowOrigin() == null ? null : cors(config.allowOrigin());
-        this.requestTimeoutNanos = config.requestTimeout().toNanos();
-        this.clientTimeoutNanos = config.clientTimeout().toNanos();
+        String allowOrigin = config.streaming().allowOrigin();
+        this.cors = allowOrigin == null ? null : cors(allowOrigin);
+        LimitsConfig limits = config.limits();
+        this.requestTimeoutNanos = limits.requestTimeout().toNanos();
+        this.clientTimeoutNanos = limits.clientTimeout().toNanos();
         this.rejects = rejects;
         this.fatal = fatal;
-        this.maxConnectionRate = config.maxConnectionRate();
+        this.maxConnectionRate = limits.maxConnectionRate();
         this.connectionRate = maxConnectionRate > 0 ? new ConnectionRate(maxConnectionRate) : null;
-        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(config), requestTimeoutNanos,
+        this.http2 = new Http2Connections(router, cors, maxConcurrentStreams(limits), requestTimeoutNanos,
                 clientTimeoutNanos, Http2UnsentTotal.forDirectMemory(), rejects, fatal);
         if (ssl != null) {
             refuseClientRenegotiation();
@@ -95,7 +98,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      * {@code --max-clients-per-address} (each stream is one client), plus room for the short requests a viewer
      * makes beside its streams (the page, {@code /state}, snapshots); at most {@link #MAX_STREAMS}.
      */
-    static int maxConcurrentStreams(ServerConfig config) {
+    static int maxConcurrentStreams(LimitsConfig config) {
         int limit = MAX_STREAMS;
         if (config.maxClients() > 0) {
             limit = Math.min(limit, config.maxClients() + SHORT_REQUEST_STREAMS);

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.net;
 
+import io.mjpegserver.server.config.ListenSocket;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.DomainSocketAddress;

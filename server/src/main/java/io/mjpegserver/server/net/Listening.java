@@ -1,6 +1,7 @@
 package io.mjpegserver.server.net;
 
-import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.ListenConfig;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.config.StartupException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,8 +31,9 @@ public final class Listening {
     }
 
     /** The listening channel, registered and accepting; the caller closes it. */
-    public static Channel open(ServerBootstrap bootstrap, ListenSocket listen, Transport transport, ServerConfig config)
+    public static Channel open(ServerBootstrap bootstrap, ListenConfig config, Transport transport)
             throws StartupException {
+        ListenSocket listen = config.socket();
         if (listen instanceof ListenSocket.Unix unix) {
             return unix(bootstrap, unix, transport);
         }
@@ -41,7 +43,7 @@ public final class Listening {
         return tcp(bootstrap, transport, config);
     }
 
-    private static Channel tcp(ServerBootstrap bootstrap, Transport transport, ServerConfig config) throws StartupException {
+    private static Channel tcp(ServerBootstrap bootstrap, Transport transport, ListenConfig config) throws StartupException {
         ChannelFuture bound = tcpOptions(bootstrap).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

@@ -3,7 +3,7 @@ package io.mjpegserver.server.tls;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.mjpegserver.server.config.NamedFile;
-import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.config.StartupException;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -45,7 +45,7 @@ public final class TlsContexts {
     private TlsContexts() {
     }
 
-    public static SslContext forServer(ServerConfig.TlsFiles files) throws StartupException {
+    public static SslContext forServer(TlsFiles files) throws StartupException {
         List<X509Certificate> chain = chain(files.certificate());
         PrivateKey key = PemPrivateKey.read(files.key());
         if (!belongs(key, chain.get(0).getPublicKey())) {

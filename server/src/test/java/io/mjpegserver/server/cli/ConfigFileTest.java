@@ -8,6 +8,8 @@ import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.cli.ServeCommandTest.Flag;
 import io.mjpegserver.server.cli.ServeCommandTest.Run;
 import io.mjpegserver.server.config.FeedConfig;
@@ -24,11 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -93,18 +90,8 @@ class ConfigFileTest {
 
     /** The command run in-process; one that serves instead of refusing is stopped and fails the test rather than hang it. */
     private static Run runBounded(String... args) throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, args));
-            try {
-                return run.get(30, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                throw new AssertionError("still running after 30 s instead of refusing: " + String.join(" ", args), e);
-            }
-        } finally {
-            command.stop();
-            main.shutdownNow();
+        try (Serving serving = Serving.start(args)) {
+            return serving.ended(Duration.ofSeconds(30));
         }
     }
 
@@ -123,7 +110,7 @@ class ConfigFileTest {
                 new FeedConfig("test", new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(640, 480), 30, 80, 4),
                         new CaptureOptions(false, CaptureOptions.DEFAULT_IDLE_GRACE, true)));
         assertEquals(expected, command.feeds());
-        assertEquals(ServerConfig.defaults().withPort(9090).withMaxConnectionRate(20), command.serverConfig());
+        assertEquals(ServerConfig.builder().port(9090).maxConnectionRate(20).build(), command.serverConfig());
     }
 
     @Test
@@ -134,7 +121,7 @@ class ConfigFileTest {
         Files.writeString(dir.resolve("viewer.secret"), "viewer:secret\n");
         ServeCommand command = parsed("--config", write(example.group(1)).toString());
         assertEquals(List.of("front", "garage", "desk", "lobby", "test"), command.feeds().stream().map(FeedConfig::name).toList());
-        assertEquals(new ServerConfig.Credentials("viewer", "secret"), command.serverConfig().credentials());
+        assertEquals(new Credentials("viewer", "secret"), command.serverConfig().credentials());
     }
 
     /** slf4j-simple reads its level once, before the command parses anything: Main finds it in the file first. */
@@ -157,8 +144,8 @@ class ConfigFileTest {
         ServeCommand command = parsed("--config", write("auth-file: viewer.secret\ntls-cert: tls/cert.pem\ntls-key: /etc/key.pem\n"
                 + "feeds:\n  lobby: { file: clips/lobby.mp4 }\n").toString());
         assertEquals(new SourceSpec.VideoFile(dir.resolve("clips/lobby.mp4")), command.feeds().get(0).capture().source());
-        assertEquals(new ServerConfig.TlsFiles(dir.resolve("tls/cert.pem"), Path.of("/etc/key.pem")), command.serverConfig().tls());
-        assertEquals(new ServerConfig.Credentials("viewer", "secret"), command.serverConfig().credentials());
+        assertEquals(new TlsFiles(dir.resolve("tls/cert.pem"), Path.of("/etc/key.pem")), command.serverConfig().tls());
+        assertEquals(new Credentials("viewer", "secret"), command.serverConfig().credentials());
     }
 
     @Test
@@ -166,17 +153,17 @@ class ConfigFileTest {
         Path file = write("host: 127.0.0.1\nport: 9090\nmax-clients: 5\nauth: 'file:pw'\ntls-cert: /file/cert.pem\n"
                 + "tls-key: /file/key.pem\nclient-timeout: 7\n" + ONE_FEED);
         ServerConfig fromFile = parsed("--config", file.toString()).serverConfig();
-        assertEquals(ServerConfig.defaults().withHost("127.0.0.1").withPort(9090).withMaxClients(5).withClientTimeout(Duration.ofSeconds(7))
-                .withMaxConnectionRate(20).withCredentials(new ServerConfig.Credentials("file", "pw"))
-                .withTls(new ServerConfig.TlsFiles(Path.of("/file/cert.pem"), Path.of("/file/key.pem"))), fromFile);
+        assertEquals(ServerConfig.builder().host("127.0.0.1").port(9090).maxClients(5).clientTimeout(Duration.ofSeconds(7))
+                .maxConnectionRate(20).credentials(new Credentials("file", "pw"))
+                .tls(new TlsFiles(Path.of("/file/cert.pem"), Path.of("/file/key.pem"))).build(), fromFile);
         ServerConfig overridden = parsed("--config", file.toString(), "--port", "9191", "--client-timeout", "2", "--auth", "flag:pw",
                 "--tls-cert", "/flag/cert.pem", "--tls-key", "/flag/key.pem").serverConfig();
-        assertEquals(fromFile.withPort(9191).withClientTimeout(Duration.ofSeconds(2)).withCredentials(new ServerConfig.Credentials("flag", "pw"))
-                .withTls(new ServerConfig.TlsFiles(Path.of("/flag/cert.pem"), Path.of("/flag/key.pem"))), overridden);
+        assertEquals(fromFile.toBuilder().port(9191).clientTimeout(Duration.ofSeconds(2)).credentials(new Credentials("flag", "pw"))
+                .tls(new TlsFiles(Path.of("/flag/cert.pem"), Path.of("/flag/key.pem"))).build(), overridden);
         // A flag given at its default value still overrides.
-        assertEquals(8080, parsed("--config", file.toString(), "--port", "8080").serverConfig().port());
+        assertEquals(8080, parsed("--config", file.toString(), "--port", "8080").serverConfig().listening().port());
         // The environment's credentials come before the file's.
-        assertEquals(new ServerConfig.Credentials("env", "pw"),
+        assertEquals(new Credentials("env", "pw"),
                 parsed(Map.of("MJPEG_SERVER_AUTH", "env:pw"), "--config", file.toString()).serverConfig().credentials());
     }
 
@@ -387,19 +374,11 @@ class ConfigFileTest {
     void servesTheFileAndItsFirstFeedIsTheDefault() throws Exception {
         Path file = write("host: 127.0.0.1\nport: 0\nfeeds:\n  small: { test-pattern: true, size: 320x240, fps: 10 }\n"
                 + "  large: { test-pattern: true, size: 640x480 }\n");
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, "--config", file.toString()));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
-            HttpResponse<byte[]> snapshot = Http.get("http://127.0.0.1:" + command.server.port() + "/snapshot");
+        try (Serving serving = Serving.start("--config", file.toString())) {
+            HttpResponse<byte[]> snapshot = Http.get("http://127.0.0.1:" + serving.awaitStarted().port() + "/snapshot");
             assertEquals(200, snapshot.statusCode());
             assertEquals(320, ImageIO.read(new ByteArrayInputStream(snapshot.body())).getWidth());
-            command.stop();
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(0, serving.stop().exit());
         }
     }
 }

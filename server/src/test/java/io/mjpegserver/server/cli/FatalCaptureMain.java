@@ -8,6 +8,7 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.source.FrameSources;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.testing.ServerFixture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -46,8 +47,8 @@ public final class FatalCaptureMain {
             @Override public double pacingFps() { return pattern.pacingFps(); }
             @Override public void close() { pattern.close(); }
         };
-        MjpegServer server = MjpegServer.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), capture, failing,
-                PooledByteBufAllocator.DEFAULT);
+        MjpegServer server = MjpegServer.builder(ServerFixture.oneFeed(ServerConfig.builder().host("127.0.0.1").port(0).build(),
+                capture)).source(failing).allocator(PooledByteBufAllocator.DEFAULT).start();
         System.out.println("started on port " + server.port());
         System.out.flush();
         armed.set(true);

@@ -10,10 +10,10 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.config.FeedConfig;
-import io.mjpegserver.server.testing.ChildProcess;
+import io.mjpegserver.server.testing.Certificates;
 import io.mjpegserver.server.testing.Http;
-import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +38,7 @@ class RelayFlagsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        String openssl = Programs.require("openssl", "openssl").toString();
-        ChildProcess.run(dir, "openssl", Duration.ofSeconds(60), List.of(openssl, "req", "-x509", "-newkey", "ec",
-                "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
-                "-subj", "/CN=camera")).assertExit(0);
+        Certificates.ec(dir, "cert.pem", "key.pem", "camera");
     }
 
     private static FeedConfig feed(String... args) throws Exception {
@@ -115,8 +112,8 @@ class RelayFlagsTest {
      */
     @Test
     void aSelfSignedCameraIsRelayedWithEitherOption() throws Exception {
-        ServerConfig https = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withTls(new ServerConfig.TlsFiles(dir.resolve("cert.pem"), dir.resolve("key.pem")));
+        ServerConfig https = ServerConfig.builder().host("127.0.0.1").port(0)
+                .tls(new TlsFiles(dir.resolve("cert.pem"), dir.resolve("key.pem"))).build();
         FeedConfig pattern = new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.TestPattern(),
                 new VideoSize(320, 240), 10, 80, 4), null);
         try (ServerFixture camera = ServerFixture.start(https, List.of(pattern))) {
@@ -135,7 +132,7 @@ class RelayFlagsTest {
 
     /** The relay feed's /state source once it has a frame ({@code live}), or once it has failed. */
     private static JsonNode relayed(FeedConfig feed, boolean live) throws Exception {
-        try (ServerFixture relay = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+        try (ServerFixture relay = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(),
                 List.of(feed))) {
             JsonNode[] source = new JsonNode[1];
             assertTrue(Http.eventually(Duration.ofSeconds(20), () -> {

@@ -9,9 +9,10 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.net.MachineAddresses;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MirrorConfig;
 import io.mjpegserver.server.testing.Http;
@@ -33,10 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -130,9 +127,9 @@ class ServeCommandTest {
                 invalid("--mirror-max-feeds", "'0' (expected: 1 to 100000 feeds)")));
         f.put("--config", new Flag(List.of("--config", CONFIG_FILE.toString()), c -> feeds(c).stream().map(FeedConfig::name).toList(), List.of("yard", "door"),
                 List.of("--config", ""), invalid("--config", "'' (expected: the path of a YAML config file)")));
-        f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).host(), "127.0.0.1",
+        f.put("--host", new Flag(List.of("--host", "127.0.0.1"), c -> server(c).listening().host(), "127.0.0.1",
                 List.of("--host", "999.1.1.1"), invalid("--host", "'999.1.1.1' is not a valid IP address (expected: an address of this machine, such as 0.0.0.0 for all, :: for all over IPv6 too, or 127.0.0.1)")));
-        f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).port(), 9000,
+        f.put("--port", new Flag(List.of("--port", "9000"), c -> server(c).listening().port(), 9000,
                 List.of("--port", "70000"), invalid("--port", "'70000' (expected: a port from 0 to 65535)")));
         f.put("--unix", new Flag(List.of("--unix", "mjpeg.sock"), c -> ((ListenSocket.Unix) listen(c)).path(), Path.of("mjpeg.sock"),
                 List.of("--unix", ""), invalid("--unix", "'' (expected: the path of the unix socket file to make, such as /run/mjpeg-server/http.sock)")));
@@ -145,29 +142,29 @@ class ServeCommandTest {
                 List.of("--size", "1281x720"), invalid("--size", "'1281x720': width: 1281 (expected: an even number from 16 to 8192)")));
         f.put("--quality", new Flag(List.of("--quality", "55"), c -> c.feed.capture().quality(), 55,
                 List.of("--quality", "101"), invalid("--quality", "'101' (expected: a JPEG quality from 1 to 100)")));
-        f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).boundary(), "abcdefghijklmnop1234",
+        f.put("--boundary", new Flag(List.of("--boundary", "abcdefghijklmnop1234"), c -> server(c).streaming().boundary(), "abcdefghijklmnop1234",
                 List.of("--boundary", "short"), invalid("--boundary", "'short' (expected: 16 to 60 letters or digits)")));
-        f.put("--client-timeout", new Flag(List.of("--client-timeout", "2.5"), c -> server(c).clientTimeout(), Duration.ofMillis(2500),
+        f.put("--client-timeout", new Flag(List.of("--client-timeout", "2.5"), c -> server(c).limits().clientTimeout(), Duration.ofMillis(2500),
                 List.of("--client-timeout", "0"), invalid("--client-timeout", "'0' (expected: seconds from 0.1 to 86400)")));
-        f.put("--send-buffer", new Flag(List.of("--send-buffer", "64"), c -> server(c).sendBuffer(), 64 * 1024,
+        f.put("--send-buffer", new Flag(List.of("--send-buffer", "64"), c -> server(c).listening().sendBuffer(), 64 * 1024,
                 List.of("--send-buffer", "2"), invalid("--send-buffer", "'2' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)")));
-        f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).maxClients(), 7,
+        f.put("--max-clients", new Flag(List.of("--max-clients", "7"), c -> server(c).limits().maxClients(), 7,
                 List.of("--max-clients", "-1"), invalid("--max-clients", "'-1' (expected: 0 for no limit, or a number of clients up to 1000000)")));
-        f.put("--max-connection-rate", new Flag(List.of("--max-connection-rate", "7"), c -> server(c).maxConnectionRate(), 7,
+        f.put("--max-connection-rate", new Flag(List.of("--max-connection-rate", "7"), c -> server(c).limits().maxConnectionRate(), 7,
                 List.of("--max-connection-rate", "-1"), invalid("--max-connection-rate", "'-1' (expected: 0 for no limit, or new connections per second up to 1000000)")));
-        f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).maxClientsPerAddress(), 3,
+        f.put("--max-clients-per-address", new Flag(List.of("--max-clients-per-address", "3"), c -> server(c).limits().maxClientsPerAddress(), 3,
                 List.of("--max-clients-per-address", "many"), invalid("--max-clients-per-address", "'many' (expected: 0 for no limit, or a number of clients up to 1000000)")));
-        f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).requestTimeout(), Duration.ofSeconds(4),
+        f.put("--request-timeout", new Flag(List.of("--request-timeout", "4"), c -> server(c).limits().requestTimeout(), Duration.ofSeconds(4),
                 List.of("--request-timeout", "forever"), invalid("--request-timeout", "'forever' (expected: seconds from 0.1 to 86400)")));
-        f.put("--auth", new Flag(List.of("--auth", "viewer:se:cret"), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "se:cret"),
+        f.put("--auth", new Flag(List.of("--auth", "viewer:se:cret"), c -> server(c).credentials(), new Credentials("viewer", "se:cret"),
                 List.of("--auth", "hunter2"), invalid("--auth", "no ':' in the value (expected: USER:PASSWORD)")));
-        f.put("--auth-file", new Flag(List.of("--auth-file", AUTH_FILE.toString()), c -> server(c).credentials(), new ServerConfig.Credentials("viewer", "from file"),
+        f.put("--auth-file", new Flag(List.of("--auth-file", AUTH_FILE.toString()), c -> server(c).credentials(), new Credentials("viewer", "from file"),
                 List.of("--auth-file", ""), invalid("--auth-file", "'' (expected: the path of a file holding USER:PASSWORD)")));
         f.put("--tls-cert", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().certificate(), Path.of("cert.pem"),
                 List.of("--tls-cert", "", "--tls-key", "key.pem"), invalid("--tls-cert", "'' (expected: the path of a PEM certificate chain)")));
         f.put("--tls-key", new Flag(List.of("--tls-cert", "cert.pem", "--tls-key", "key.pem"), c -> server(c).tls().key(), Path.of("key.pem"),
                 List.of("--tls-cert", "cert.pem", "--tls-key", ""), invalid("--tls-key", "'' (expected: the path of a PEM private key)")));
-        f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).allowOrigin(), "https://nvr.example",
+        f.put("--allow-origin", new Flag(List.of("--allow-origin", "https://nvr.example"), c -> server(c).streaming().allowOrigin(), "https://nvr.example",
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
         f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
@@ -217,44 +214,37 @@ class ServeCommandTest {
         assertTrue(run.errLine().endsWith("(expected: smaller memory values, or a larger -XX:MaxDirectMemorySize)"), run.err());
     }
 
-    static ServerConfig server(ServeCommand command) {
+    /** What the command gives, as settings read from a flag or the file are expected to give without fail. */
+    interface Reading<T> {
+        T of(ServeCommand command) throws Exception;
+    }
+
+    static <T> T read(ServeCommand command, Reading<T> reading) {
         try {
-            return command.serverConfig();
+            return reading.of(command);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
     }
 
+    static ServerConfig server(ServeCommand command) {
+        return read(command, ServeCommand::serverConfig);
+    }
+
     static ListenSocket listen(ServeCommand command) {
-        try {
-            return command.listenSocket();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::listenSocket);
     }
 
     static List<FeedConfig> feeds(ServeCommand command) {
-        try {
-            return command.feeds();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::feeds);
     }
 
     static boolean exitOnSourceLoss(ServeCommand command) {
-        try {
-            return command.exitOnSourceLoss();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::exitOnSourceLoss);
     }
 
     static String logLevel(ServeCommand command) {
-        try {
-            return command.logLevel();
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
+        return read(command, ServeCommand::logLevel);
     }
 
     private static Set<String> flagsOfTheCommand() {
@@ -401,19 +391,12 @@ class ServeCommandTest {
         Path file = dir.resolve("auth");
         // What Windows Notepad writes: a UTF-8 byte order mark and CRLF line ends.
         Files.write(file, ("\uFEFFviewer:s\u00e9cret\r\n").getBytes(UTF_8));
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
-                    "--size", "320x240", "--auth-file", file.toString()));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
+        try (Serving serving = Serving.start("--test-pattern", "--host", "127.0.0.1", "--port", "0",
+                "--size", "320x240", "--auth-file", file.toString())) {
+            int port = serving.awaitStarted().port();
             String basic = "Basic " + Base64.getEncoder().encodeToString("viewer:s\u00e9cret".getBytes(UTF_8));
-            assertEquals(200, Http.get("http://127.0.0.1:" + command.server.port() + "/snapshot", "Authorization", basic).statusCode());
-            command.stop();
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(200, Http.get("http://127.0.0.1:" + port + "/snapshot", "Authorization", basic).statusCode());
+            assertEquals(0, serving.stop().exit());
         }
     }
 
@@ -445,13 +428,9 @@ class ServeCommandTest {
 
     @Test
     void runsUntilStoppedAndServesTheTestPattern() throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> run(command, "--test-pattern", "--host", "127.0.0.1", "--port", "0",
-                    "--size", "320x240", "--fps", "10", "--quality", "70"));
-            assertTrue(command.started.await(20, TimeUnit.SECONDS), "started");
-            int port = command.server.port();
+        try (Serving serving = Serving.start("--test-pattern", "--host", "127.0.0.1", "--port", "0",
+                "--size", "320x240", "--fps", "10", "--quality", "70")) {
+            int port = serving.awaitStarted().port();
             HttpURLConnection snapshot = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/snapshot").toURL().openConnection();
             snapshot.setConnectTimeout(5_000);
             snapshot.setReadTimeout(5_000);
@@ -459,12 +438,7 @@ class ServeCommandTest {
             assertEquals("image/jpeg", snapshot.getContentType());
             byte[] jpeg = snapshot.getInputStream().readAllBytes();
             assertEquals(320, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg)).getWidth());
-            command.stop();
-            Run finished = run.get(10, TimeUnit.SECONDS);
-            assertEquals(0, finished.exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(0, serving.stop().exit());
         }
     }
 }

@@ -64,6 +64,14 @@ class ShutdownTest {
         return port[0];
     }
 
+    /** SIGTERM to the server, which must exit 0 within 20 s: what it wrote to {@code log}. */
+    private static String terminated(Process process, Path log) throws Exception {
+        process.destroy();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited");
+        assertEquals(0, process.exitValue());
+        return Files.readString(log);
+    }
+
     @Test
     void sigtermEndsStreamsCleanlyAndExitsZero() throws Exception {
         Path log = dir.resolve("server.log");
@@ -111,10 +119,7 @@ class ShutdownTest {
             try (StreamClient client = StreamClient.open(port, "/stream", "1.1")) {
                 client.next();
             }
-            process.destroy();
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited");
-            assertEquals(0, process.exitValue());
-            String output = Files.readString(log);
+            String output = terminated(process, log);
             assertTrue(output.contains("LEAK: ByteBuf.release() was not called"), output);
         } finally {
             process.destroyForcibly();
@@ -142,10 +147,7 @@ class ShutdownTest {
             try (StreamClient client = StreamClient.open(port, "/stream", "1.1")) {
                 client.next();
             }
-            process.destroy();
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS));
-            assertEquals(0, process.exitValue());
-            String output = Files.readString(log);
+            String output = terminated(process, log);
             assertFalse(output.contains("[INFO]"), output);
         } finally {
             process.destroyForcibly();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Frames;
 import io.mjpegserver.server.testing.Http;

@@ -3,25 +3,16 @@ package io.mjpegserver.server.cli;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mjpegserver.server.cli.ServeCommandTest.Run;
-import io.mjpegserver.server.testing.ChildProcess;
-import io.mjpegserver.server.testing.Programs;
+import io.mjpegserver.server.testing.Certificates;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -40,68 +31,41 @@ class TlsStartupTest {
 
     @BeforeAll
     static void makeCertificatesAndKeys() throws Exception {
-        String openssl = Programs.require("openssl", "openssl").toString();
-        openssl(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
-                "-days", "2", "-subj", "/CN=localhost");
-        openssl(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-key.pem", "-out", "other-cert.pem",
-                "-days", "2", "-subj", "/CN=localhost");
-        openssl(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                "ec-key.pem", "-out", "ec-cert.pem", "-days", "2", "-subj", "/CN=localhost");
+        Certificates.rsa(dir, "cert.pem", "key.pem", "localhost");
+        Certificates.rsa(dir, "other-cert.pem", "other-key.pem", "localhost");
+        Certificates.ec(dir, "ec-cert.pem", "ec-key.pem", "localhost");
         // The same RSA key as PKCS#1 (BEGIN RSA PRIVATE KEY), as older tools and certbot's RSA keys come.
-        openssl(openssl, "rsa", "-in", "key.pem", "-traditional", "-out", "rsa-key.pem");
+        Certificates.openssl(dir, "rsa", "-in", "key.pem", "-traditional", "-out", "rsa-key.pem");
         // Encrypted: PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY) and the traditional form (Proc-Type: 4,ENCRYPTED).
-        openssl(openssl, "pkcs8", "-topk8", "-in", "key.pem", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-out", "encrypted-key.pem");
-        openssl(openssl, "rsa", "-in", "key.pem", "-aes256", "-traditional", "-passout", "pass:secret", "-out", "encrypted-rsa-key.pem");
+        Certificates.openssl(dir, "pkcs8", "-topk8", "-in", "key.pem", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-out", "encrypted-key.pem");
+        Certificates.openssl(dir, "rsa", "-in", "key.pem", "-aes256", "-traditional", "-passout", "pass:secret", "-out", "encrypted-rsa-key.pem");
         Files.writeString(dir.resolve("not-pem.pem"), "this is not a certificate\n");
         assertTrue(Files.readString(dir.resolve("rsa-key.pem")).startsWith("-----BEGIN RSA PRIVATE KEY-----"));
         assertTrue(Files.readString(dir.resolve("encrypted-rsa-key.pem")).contains("Proc-Type: 4,ENCRYPTED"));
-    }
-
-    private static void openssl(String openssl, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(openssl));
-        command.addAll(List.of(args));
-        ChildProcess.run(dir, "openssl", Duration.ofSeconds(60), command).assertExit(0);
     }
 
     private static String file(String name) {
         return dir.resolve(name).toString();
     }
 
+    private static Serving start(String cert, String key) {
+        return Serving.start("--test-pattern", "--host", "127.0.0.1", "--port", "0", "--size", "320x240",
+                "--tls-cert", cert, "--tls-key", key);
+    }
+
     /** Runs the command; it must refuse to start (a server that starts instead fails the test, and is stopped). */
     private static Run refused(String cert, String key) throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, "--test-pattern", "--host", "127.0.0.1",
-                    "--port", "0", "--size", "320x240", "--tls-cert", cert, "--tls-key", key));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!run.isDone()) {
-                if (command.started.await(50, TimeUnit.MILLISECONDS)) {
-                    fail("started with --tls-cert " + cert + " --tls-key " + key + " instead of refusing");
-                }
-                assertTrue(System.nanoTime() < deadline, "ended within 30 s");
-            }
-            Run refused = run.get();
+        try (Serving serving = start(cert, key)) {
+            Run refused = serving.refused();
             assertEquals(1, refused.exit(), refused.err());
             return refused;
-        } finally {
-            command.stop();
-            main.shutdownNow();
         }
     }
 
     /** Starts with {@code cert} and {@code key} and completes a TLS handshake that trusts exactly {@code cert}. */
     private static void serves(String cert, String key) throws Exception {
-        ServeCommand command = new ServeCommand(Map.of());
-        ExecutorService main = Executors.newSingleThreadExecutor();
-        try {
-            Future<Run> run = main.submit(() -> ServeCommandTest.run(command, "--test-pattern", "--host", "127.0.0.1",
-                    "--port", "0", "--size", "320x240", "--tls-cert", cert, "--tls-key", key));
-            while (!command.started.await(50, TimeUnit.MILLISECONDS)) {
-                if (run.isDone()) {
-                    fail("did not start with --tls-cert " + cert + " --tls-key " + key + ": " + run.get().err());
-                }
-            }
+        try (Serving serving = start(cert, key)) {
+            int port = serving.awaitStarted().port();
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
             try (InputStream in = Files.newInputStream(Path.of(cert))) {
@@ -111,7 +75,7 @@ class TlsStartupTest {
             trust.init(trusted);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, trust.getTrustManagers(), null);
-            try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", command.server.port())) {
+            try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
                 socket.setSoTimeout(10_000);
                 socket.startHandshake();
                 OutputStream out = socket.getOutputStream();
@@ -120,11 +84,7 @@ class TlsStartupTest {
                 String head = new String(socket.getInputStream().readNBytes(15), US_ASCII);
                 assertEquals("HTTP/1.0 200 OK", head);
             }
-            command.stop();
-            assertEquals(0, run.get(10, TimeUnit.SECONDS).exit());
-        } finally {
-            command.stop();
-            main.shutdownNow();
+            assertEquals(0, serving.stop().exit());
         }
     }
 

@@ -59,9 +59,9 @@ class LargeOriginTest {
 
     private MjpegServer edge(int maxFeeds) throws Exception {
         URI uri = MirrorConfig.parse("http://127.0.0.1:" + origin.getAddress().getPort() + "/");
-        return MjpegServer.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0),
-                new MirrorConfig(uri, new CaptureConfig(new SourceSpec.Url(uri), null, 0, 80, 4),
-                        new CaptureOptions(true, Duration.ofSeconds(1), false), maxFeeds));
+        return MjpegServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+                .mirror(new MirrorConfig(uri, new CaptureConfig(new SourceSpec.Url(uri), null, 0, 80, 4),
+                        new CaptureOptions(true, Duration.ofSeconds(1), false), maxFeeds)).build());
     }
 
     private static int threads() {

@@ -12,6 +12,7 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MirrorConfig;
 import io.mjpegserver.server.stream.SessionStats;
@@ -46,14 +47,14 @@ class MirrorTest {
     }
 
     private static ServerConfig local(int port) {
-        return ServerConfig.defaults().withHost("127.0.0.1").withPort(port);
+        return ServerConfig.builder().host("127.0.0.1").port(port).build();
     }
 
     /** An edge of {@code origin} on a free port, each mirrored feed closing {@link #GRACE} after its last client. */
     private static MjpegServer edge(String origin) throws Exception {
         URI uri = MirrorConfig.parse(origin);
-        return MjpegServer.start(local(0), new MirrorConfig(uri, new CaptureConfig(new SourceSpec.Url(uri), null, 0, 80, 4),
-                new CaptureOptions(true, GRACE, false)));
+        return MjpegServer.start(local(0).toBuilder().mirror(new MirrorConfig(uri, new CaptureConfig(new SourceSpec.Url(uri),
+                null, 0, 80, 4), new CaptureOptions(true, GRACE, false))).build());
     }
 
     private static String url(MjpegServer server, String path) {
@@ -161,7 +162,7 @@ class MirrorTest {
 
     @Test
     void anEdgeAsksAnOriginWithAuthWithTheCredentialsOfItsUrl() throws Exception {
-        ServerConfig guarded = local(0).withCredentials(new ServerConfig.Credentials("edge", "s3cret:x"));
+        ServerConfig guarded = local(0).toBuilder().credentials(new Credentials("edge", "s3cret:x")).build();
         try (ServerFixture origin = ServerFixture.start(guarded, List.of(pattern("gate", 160, 120, 15)))) {
             try (MjpegServer edge = edge("http://edge:s3cret%3Ax@127.0.0.1:" + origin.port())) {
                 assertEquals(160, width(Http.get(url(edge, "/cam/gate/snapshot")).body()));

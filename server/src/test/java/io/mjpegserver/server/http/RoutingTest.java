@@ -222,7 +222,7 @@ class RoutingTest {
 
     @Test
     void theCorsPreflightHasNoQuotedDate() {
-        try (EmbeddedServer server = new EmbeddedServer(io.mjpegserver.server.config.ServerConfig.defaults().withAllowOrigin("*"))) {
+        try (EmbeddedServer server = new EmbeddedServer(io.mjpegserver.server.config.ServerConfig.builder().allowOrigin("*").build())) {
             server.request("OPTIONS /stream HTTP/1.1\r\nHost: x\r\nOrigin: https://nvr.example\r\n"
                     + "Access-Control-Request-Method: GET\r\n\r\n");
             String response = server.outboundText();

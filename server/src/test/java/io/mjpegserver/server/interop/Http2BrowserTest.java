@@ -7,6 +7,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Http;
@@ -51,8 +52,8 @@ class Http2BrowserTest {
         ChildProcess.run(dir, "openssl-req", WAIT, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost", "-addext",
                 "subjectAltName=IP:127.0.0.1,DNS:localhost")).assertExit(0);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withTls(new ServerConfig.TlsFiles(cert, key));
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .tls(new TlsFiles(cert, key)).build();
         try (ServerFixture server = ServerFixture.start(config, capture());
                 DevToolsChromium page = DevToolsChromium.open(chromium, dir, "https://127.0.0.1:" + server.port() + "/healthz",
                         1280, 800, List.of("--ignore-certificate-errors"))) {
@@ -73,7 +74,7 @@ class Http2BrowserTest {
     @Test
     void overHttp11SixPlayAndSixWait() throws Exception {
         Path chromium = Programs.require("chromium", "chromium");
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).build();
         try (ServerFixture server = ServerFixture.start(config, capture());
                 DevToolsChromium page = DevToolsChromium.open(chromium, dir, server.url("/healthz"), 1280, 800)) {
             assertTrue(page.until(WAIT, LOADED), "the page did not load");

@@ -12,6 +12,8 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.TlsFiles;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.MultipartStreamReader;
@@ -59,9 +61,9 @@ class Http2InteropTest {
                 "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost", "-addext",
                 "subjectAltName=IP:127.0.0.1,DNS:localhost")).assertExit(0);
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 30, 80, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).build();
         plain = ServerFixture.start(config, capture);
-        tls = ServerFixture.start(config.withTls(new ServerConfig.TlsFiles(cert, key)), capture);
+        tls = ServerFixture.start(config.toBuilder().tls(new TlsFiles(cert, key)).build(), capture);
     }
 
     @AfterAll
@@ -167,8 +169,8 @@ class Http2InteropTest {
     @Test
     void credentialsAreCheckedPerStream() throws Exception {
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(WIDTH, HEIGHT), 10, 70, 4);
-        ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withCredentials(ServerConfig.Credentials.parse("viewer:s3cret"));
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0)
+                .credentials(Credentials.parse("viewer:s3cret")).build();
         try (ServerFixture server = ServerFixture.start(config, capture)) {
             Path headers = dir.resolve("denied.head");
             curl("denied", "--http2-prior-knowledge", "-D", headers.toString(), "-o", "/dev/null",

@@ -8,7 +8,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.net.ListenSocket;
+import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.config.FeedConfig;
@@ -49,8 +49,8 @@ class NginxUnixSocketTest {
                 new VideoSize(WIDTH, HEIGHT), 30, 80, 4), CaptureOptions.DEFAULTS);
         int port = ServerProcess.freePort();
         // nginx's workers may run as another user: the socket is theirs to connect to (write permission).
-        try (MjpegServer server = MjpegServer.start(ServerConfig.defaults(),
-                new ListenSocket.Unix(socket, PosixFilePermissions.fromString("rw-rw-rw-")), List.of(feed));
+        try (MjpegServer server = MjpegServer.start(ServerConfig.builder()
+                .socket(new ListenSocket.Unix(socket, PosixFilePermissions.fromString("rw-rw-rw-"))).feeds(List.of(feed)).build());
              ChildProcess proxy = ChildProcess.start(dir, "nginx", List.of(nginx.toString(), "-p", dir.toString(),
                      "-c", writeConfig(port, socket).toString(), "-g", "daemon off;"))) {
             String snapshot = "http://127.0.0.1:" + port + "/snapshot";

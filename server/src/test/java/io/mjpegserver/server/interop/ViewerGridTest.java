@@ -41,7 +41,7 @@ class ViewerGridTest {
         Path chromium = Programs.require("chromium", "chromium");
         List<FeedConfig> feeds = List.of(feed("front", 640, 360), feed("garage", 320, 240), feed("desk", 480, 270),
                 feed("lobby", 384, 216));
-        try (ServerFixture server = ServerFixture.start(ServerConfig.defaults().withHost("127.0.0.1").withPort(0), feeds);
+        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), feeds);
                 DevToolsChromium page = DevToolsChromium.open(chromium, dir, server.url("/"), 1280, 800)) {
             String loaded = "(" + TILES + ").length === 4 && (" + TILES + ").every(t => t.width > 0"
                     + " && t.figures.includes(' fps'))";

@@ -8,6 +8,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.config.ServerConfig;
+import io.mjpegserver.server.config.Credentials;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Programs;
 import io.mjpegserver.server.testing.ServerFixture;
@@ -54,7 +55,7 @@ class ViewerPageTest {
     }
 
     private static ServerConfig local(int port) {
-        return ServerConfig.defaults().withHost("127.0.0.1").withPort(port);
+        return ServerConfig.builder().host("127.0.0.1").port(port).build();
     }
 
     @Test
@@ -87,7 +88,7 @@ class ViewerPageTest {
 
     @Test
     void figuresLoadWhenThePageWasOpenedWithCredentialsInTheUrl() throws Exception {
-        ServerConfig config = local(0).withCredentials(ServerConfig.Credentials.parse("viewer:s3cret"));
+        ServerConfig config = local(0).toBuilder().credentials(Credentials.parse("viewer:s3cret")).build();
         try (ServerFixture server = ServerFixture.start(config, pattern(640, 360));
                 DevToolsChromium page = DevToolsChromium.open(chromium, dir,
                         "http://viewer:s3cret@127.0.0.1:" + server.port() + "/", 800, 600)) {

@@ -51,7 +51,7 @@ class HistoryFramesTest {
 
     @Test
     void theRepeatStopsAtAnInterruption() throws Exception {
-        try (EmbeddedServer server = new EmbeddedServer(ServerConfig.defaults().withRepeat(REPEAT))) {
+        try (EmbeddedServer server = new EmbeddedServer(ServerConfig.builder().repeat(REPEAT).build())) {
             server.request("GET /stream HTTP/1.0\r\n\r\n");
             server.outboundText();
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1));

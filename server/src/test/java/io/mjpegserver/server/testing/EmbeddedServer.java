@@ -14,6 +14,7 @@ import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.feed.Feeds;
 import io.mjpegserver.server.stream.ClientDemand;
 import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.server.config.LimitsConfig;
 import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.http.Endpoints;
 import io.mjpegserver.server.http.HttpServerInitializer;
@@ -58,26 +59,28 @@ public final class EmbeddedServer implements AutoCloseable {
     public final Feed feed;
 
     public EmbeddedServer() {
-        this(ServerConfig.defaults());
+        this(ServerConfig.builder().build());
     }
 
     public EmbeddedServer(Duration clientTimeout) {
-        this(ServerConfig.defaults().withClientTimeout(clientTimeout));
+        this(ServerConfig.builder().clientTimeout(clientTimeout).build());
     }
 
     public EmbeddedServer(ServerConfig config) {
         channel = new EmbeddedChannel();
-        MultipartFormat format = new MultipartFormat(config.boundary());
-        broadcaster = new Broadcaster(channel.eventLoop(), format, UnpooledByteBufAllocator.DEFAULT, config.repeat(),
-                config.clientTimeout(), new ClientLimits(config.maxClients(), config.maxClientsPerAddress()), metrics,
+        MultipartFormat format = new MultipartFormat(config.streaming().boundary());
+        LimitsConfig limits = config.limits();
+        broadcaster = new Broadcaster(channel.eventLoop(), format, UnpooledByteBufAllocator.DEFAULT, config.streaming().repeat(),
+                limits.clientTimeout(), new ClientLimits(limits.maxClients(), limits.maxClientsPerAddress()), metrics,
                 fatal, ClientDemand.NONE);
         ring.addListener(broadcaster);
         CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(16, 16), 30, 80, 4);
         feed = new Feed(FeedConfig.DEFAULT_NAME, capture, ring, broadcaster, new StandInCapture());
         Feeds feeds = new Feeds(List.of(feed));
         metrics.watch(feeds);
-        List<Map.Entry<String, String>> streamHeaders = config.allowOrigin() == null ? List.of()
-                : List.of(Map.entry("Access-Control-Allow-Origin", config.allowOrigin()));
+        String allowOrigin = config.streaming().allowOrigin();
+        List<Map.Entry<String, String>> streamHeaders = allowOrigin == null ? List.of()
+                : List.of(Map.entry("Access-Control-Allow-Origin", allowOrigin));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
         Endpoints endpoints = new Endpoints(feeds, stream, () -> {
             StateView.Feed view = StateViews.feed(feed);

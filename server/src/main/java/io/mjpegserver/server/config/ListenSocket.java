@@ -1,21 +1,19 @@
-package io.mjpegserver.server.net;
+package io.mjpegserver.server.config;
 
-import io.mjpegserver.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
 /**
- * Where the server takes its connections from: the TCP address {@link ServerConfig} names, a unix domain socket it
- * makes, or a listening socket systemd made and passed to it (socket activation). The two last need Linux's native
- * epoll transport.
+ * Where the server takes its connections from: the TCP address {@link ListenConfig} names, a unix domain socket it
+ * makes, or a listening socket systemd passed to it (socket activation). The two last need Linux's epoll transport.
  */
 public sealed interface ListenSocket {
 
-    /** {@link ServerConfig#host()} and {@link ServerConfig#port()}. */
+    /** {@link ListenConfig#host()} and {@link ListenConfig#port()}. */
     ListenSocket TCP = new Tcp();
 
-    /** The TCP address {@link ServerConfig} names. */
+    /** The TCP address {@link ListenConfig} names. */
     record Tcp() implements ListenSocket {
     }
 
@@ -35,10 +33,9 @@ public sealed interface ListenSocket {
     }
 
     /**
-     * A listening stream socket the process inherited as file descriptor {@code fd}; the server closes its copy, and
-     * never removes a socket file (the one who made it does).
+     * A listening socket inherited as file descriptor {@code fd}, a unix one or TCP; the server closes its copy and
+     * never removes a socket file (its maker does).
      *
-     * @param unix        whether it is a unix domain socket (else TCP, IPv4 or IPv6)
      * @param description what it listens on, for the log: {@code 0.0.0.0:8080} or a socket file's path
      */
     record Inherited(int fd, boolean unix, String description) implements ListenSocket {
