@@ -1,7 +1,6 @@
 package io.mjpegserver.server;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.server.testing.Http;

@@ -2,7 +2,6 @@ package io.mjpegserver.server.stream;
 
 import io.mjpegserver.bench.jmh.BenchmarkDefaults;
 import io.mjpegserver.capture.frame.Frame;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,12 +1,10 @@
 package io.mjpegserver.capture.relay;
 
 import static io.mjpegserver.capture.relay.HttpRelaySourceTest.WAIT;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mjpegserver.testing.Programs;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
