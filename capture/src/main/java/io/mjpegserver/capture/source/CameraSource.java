@@ -3,7 +3,6 @@ package io.mjpegserver.capture.source;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
-import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
@@ -25,23 +24,21 @@ import org.slf4j.LoggerFactory;
  * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise
  * each image is decoded, scaled if needed and encoded.
  */
-final class CameraSource implements FrameSource {
+final class CameraSource extends FfmpegSource {
 
     private static final Logger log = LoggerFactory.getLogger(CameraSource.class);
 
     private final SourceSpec.Camera camera;
-    private final VideoSize size;
-    private final double fps;
-    private final int quality;
     private FFmpegFrameGrabber grabber;
-    private ImageEncoder encoder;
-    private boolean passThrough;
 
+    /**
+     * @param size the size asked of the camera, and the output size (known before open)
+     * @param fps  the rate asked of the camera, and the watchdog's idea of a frame period
+     */
     CameraSource(SourceSpec.Camera camera, VideoSize size, double fps, int quality) {
+        super(size, fps, quality);
         this.camera = camera;
-        this.size = size;
-        this.fps = fps;
-        this.quality = quality;
+        outputSize(size.width(), size.height()); // the size asked for: known before open
     }
 
     @Override
@@ -101,6 +98,7 @@ final class CameraSource implements FrameSource {
     /** The next frame, in a buffer from {@code alloc} that the caller owns and releases. */
     @Override
     public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+        encodeNanos = 0;
         try {
             if (passThrough) {
                 return packet(alloc);
@@ -109,7 +107,9 @@ final class CameraSource implements FrameSource {
             if (image == null) {
                 throw new SourceException("camera " + camera.devicePath() + " stopped delivering frames");
             }
-            return encoder.encode(image, alloc);
+            ByteBuf jpeg = encoder.encode(image, alloc);
+            encodeNanos = encoder.lastEncodeNanos();
+            return jpeg;
         } catch (FFmpegFrameGrabber.Exception e) {
             throw failure(e);
         }
@@ -143,21 +143,6 @@ final class CameraSource implements FrameSource {
     }
 
     @Override
-    public boolean passesThrough() {
-        return passThrough;
-    }
-
-    @Override
-    public int width() {
-        return size.width();
-    }
-
-    @Override
-    public int height() {
-        return size.height();
-    }
-
-    @Override
     public double pacingFps() {
         return 0;
     }
@@ -169,20 +154,12 @@ final class CameraSource implements FrameSource {
     }
 
     @Override
-    public long lastEncodeNanos() {
-        return encoder == null || passThrough ? 0 : encoder.lastEncodeNanos();
-    }
-
-    @Override
     public void close() {
         if (grabber != null) {
             FfmpegInput.closeQuietly(grabber);
             grabber = null;
         }
-        if (encoder != null) {
-            encoder.close();
-            encoder = null;
-        }
+        closeEncoder();
         passThrough = false;
     }
 

@@ -1,11 +1,9 @@
 package io.mjpegserver.capture.source;
 
 import static io.mjpegserver.capture.source.FfmpegInput.closeQuietly;
-import static io.mjpegserver.capture.source.FfmpegInput.even;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 
-import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.encode.ImageEncoder;
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link #grab} returns a retained duplicate of the newest JPEG, released by the caller; the source's own
  * reference is released when a newer one replaces it and at {@link #close()}.
  */
-final class FileSource implements FrameSource {
+final class FileSource extends FfmpegSource {
 
     private static final Logger log = LoggerFactory.getLogger(FileSource.class);
     /** Default output rate for a still image. */
@@ -36,32 +34,22 @@ final class FileSource implements FrameSource {
     private static final String RAW_MJPEG = "mjpeg";
 
     private final Path path;
-    private final VideoSize size;
-    private final double fps;
-    private final int quality;
     private FFmpegFrameGrabber grabber;
     private FileFrames frames;
-    private ImageEncoder encoder;
-    private boolean passThrough;
     private boolean still;
-    private int width;
-    private int height;
     private double pacingFps;
     /** The newest JPEG handed out; the source's own reference. */
     private ByteBuf newest;
     private long newestMicros;
     private long outputs;
-    private long encodeNanos;
 
     /**
      * @param size the output size, or {@code null} for the file's own
      * @param fps  the output rate, or {@code 0} for the file's own (a still's: {@link #STILL_FPS})
      */
     FileSource(Path path, VideoSize size, double fps, int quality) {
+        super(size, fps, quality);
         this.path = path;
-        this.size = size;
-        this.fps = fps;
-        this.quality = quality;
     }
 
     @Override
@@ -79,8 +67,9 @@ final class FileSource implements FrameSource {
             throw new SourceException("video file " + path + " has no video in it: give --file a video or an image");
         }
         grabber = opened;
-        width = size != null ? size.width() : even(opened.getImageWidth());
-        height = size != null ? size.height() : even(opened.getImageHeight());
+        outputSize(opened.getImageWidth(), opened.getImageHeight());
+        int width = width();
+        int height = height();
         still = isStill(opened);
         double own = opened.getFrameRate();
         double ownFps = own >= 0.1 && own <= 240 ? own : 30;
@@ -214,28 +203,8 @@ final class FileSource implements FrameSource {
     }
 
     @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public int height() {
-        return height;
-    }
-
-    @Override
     public double pacingFps() {
         return pacingFps;
-    }
-
-    @Override
-    public boolean passesThrough() {
-        return passThrough;
-    }
-
-    @Override
-    public long lastEncodeNanos() {
-        return encodeNanos;
     }
 
     @Override
@@ -245,10 +214,7 @@ final class FileSource implements FrameSource {
             grabber = null;
         }
         frames = null;
-        if (encoder != null) {
-            encoder.close();
-            encoder = null;
-        }
+        closeEncoder();
         if (newest != null) {
             newest.release();
             newest = null;

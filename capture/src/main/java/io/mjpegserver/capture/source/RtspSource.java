@@ -1,6 +1,5 @@
 package io.mjpegserver.capture.source;
 
-import static io.mjpegserver.capture.source.FfmpegInput.even;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
@@ -8,7 +7,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
 
 import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.FrameSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * each answer and each read; a server that is never silent but sends no RTSP is cut off by a deadline of
  * {@value #DEADLINE_TIMEOUTS} timeouts, or at once on an interrupt ({@link FfmpegDeadline}).
  */
-final class RtspSource implements FrameSource {
+final class RtspSource extends FfmpegSource {
 
     private static final Logger log = LoggerFactory.getLogger(RtspSource.class);
     /** The socket timeout when none is given: connect, each request, each read. */
@@ -40,20 +38,12 @@ final class RtspSource implements FrameSource {
     static final int DEADLINE_TIMEOUTS = 3;
 
     private final SourceSpec.Url url;
-    private final VideoSize size;
-    private final double fps;
-    private final int quality;
     private final Duration timeout;
     private RtspInput input;
     private AVPacket packet;
     private PacketDecoder decoder;
-    private ImageEncoder encoder;
-    private boolean passThrough;
     private int videoStream;
-    private int width;
-    private int height;
     private volatile double nominalFps;
-    private long encodeNanos;
 
     /**
      * @param size    the output size, or {@code null} for the stream's own
@@ -61,6 +51,7 @@ final class RtspSource implements FrameSource {
      * @param timeout the socket timeout: connect, each request, each read
      */
     RtspSource(SourceSpec.Url url, VideoSize size, double fps, int quality, Duration timeout) {
+        super(size, fps, quality);
         if (!url.rtsp()) {
             throw new IllegalArgumentException("url: " + url.describe() + " (expected: rtsp://)");
         }
@@ -68,9 +59,6 @@ final class RtspSource implements FrameSource {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: at least 1 ms)");
         }
         this.url = url;
-        this.size = size;
-        this.fps = fps;
-        this.quality = quality;
         this.timeout = timeout;
     }
 
@@ -142,8 +130,9 @@ final class RtspSource implements FrameSource {
         if (videoStream < 0 || opened.width() <= 0) {
             throw new SourceException(this + " has no video we can read: check that the URL names a video stream");
         }
-        width = size != null ? size.width() : even(opened.width());
-        height = size != null ? size.height() : even(opened.height());
+        outputSize(opened.width(), opened.height());
+        int width = width();
+        int height = height();
         double own = opened.frameRate();
         nominalFps = own >= 0.1 && own <= CaptureConfig.MAX_FPS ? own : fps != 0 ? fps : CaptureConfig.DEFAULT_FPS;
         passThrough = opened.codec() == AV_CODEC_ID_MJPEG && width == opened.width() && height == opened.height();
@@ -232,16 +221,6 @@ final class RtspSource implements FrameSource {
         return null;
     }
 
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public int height() {
-        return height;
-    }
-
     /** The stream paces itself: a grab blocks until the next picture arrives. */
     @Override
     public double pacingFps() {
@@ -260,25 +239,12 @@ final class RtspSource implements FrameSource {
     }
 
     @Override
-    public boolean passesThrough() {
-        return passThrough;
-    }
-
-    @Override
-    public long lastEncodeNanos() {
-        return encodeNanos;
-    }
-
-    @Override
     public void close() {
         if (decoder != null) {
             decoder.close();
             decoder = null;
         }
-        if (encoder != null) {
-            encoder.close();
-            encoder = null;
-        }
+        closeEncoder();
         if (packet != null) {
             av_packet_free(packet);
             packet = null;
