@@ -81,8 +81,7 @@ class HostileUpstreamTest {
     @Test
     void wrongBoundary() throws Exception {
         expect(exchange -> {
-            exchange.readRequest();
-            exchange.write(HEAD + partHead("--bar", JPEGS.get(0).length));
+            answerUpToFirstJpeg(exchange, "--bar");
             exchange.write(JPEGS.get(0));
             exchange.holdUntilClientCloses();
         }, " uses the boundary '--bar', not the '--foo' its Content-Type announced");
@@ -100,8 +99,7 @@ class HostileUpstreamTest {
     @Test
     void stallMidFrame() throws Exception {
         expect(exchange -> {
-            exchange.readRequest();
-            exchange.write(HEAD + partHead("--foo", JPEGS.get(0).length));
+            answerUpToFirstJpeg(exchange, "--foo");
             exchange.out.write(JPEGS.get(0), 0, 1000);
             exchange.out.flush();
             exchange.holdUntilClientCloses();
@@ -146,8 +144,7 @@ class HostileUpstreamTest {
     @Test
     void closeBetweenFrames() throws Exception {
         expect(exchange -> {
-            exchange.readRequest();
-            exchange.write(HEAD + partHead("--foo", JPEGS.get(0).length));
+            answerUpToFirstJpeg(exchange, "--foo");
             exchange.write(JPEGS.get(0));
             exchange.write("\r\n--foo\r\n");
         }, " closed the connection");
@@ -302,6 +299,12 @@ class HostileUpstreamTest {
                 exchange.write("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: 5\r\n\r\nnope\n");
             }
         };
+    }
+
+    /** Reads the request and answers with a multipart head and the first part's head, up to its JPEG's bytes. */
+    private static void answerUpToFirstJpeg(TestUpstream.Exchange exchange, String delimiter) throws Exception {
+        exchange.readRequest();
+        exchange.write(HEAD + partHead(delimiter, JPEGS.get(0).length));
     }
 
     /** A part's delimiter line and headers, as cameras send them. */

@@ -94,10 +94,7 @@ class HttpRelaySourceTest {
             RecordingSink sink = new RecordingSink();
             HttpRelaySource source = relays.relay(upstream.uri("/snapshot.jpg"), RelayOptions.DEFAULTS.withFps(20));
             source.open(sink);
-            List<byte[]> frames = sink.take(8, WAIT);
-            for (int i = 0; i < frames.size(); i++) {
-                assertArrayEquals(JPEGS.get(i % JPEGS.size()), frames.get(i), "poll " + i);
-            }
+            assertPolls(sink, 8);
             assertEquals(1, upstream.connections.get(), "every poll on the same keep-alive connection");
             assertEquals(20, source.nominalFps());
             source.close();
@@ -116,10 +113,7 @@ class HttpRelaySourceTest {
             RecordingSink sink = new RecordingSink();
             HttpRelaySource source = relays.relay(upstream.uri("/cgi-bin/snapshot.cgi"), RelayOptions.DEFAULTS.withFps(20));
             source.open(sink);
-            List<byte[]> frames = sink.take(4, WAIT);
-            for (int i = 0; i < frames.size(); i++) {
-                assertArrayEquals(JPEGS.get(i % JPEGS.size()), frames.get(i), "poll " + i);
-            }
+            assertPolls(sink, 4);
             assertTrue(upstream.connections.get() >= 4, "a new connection per poll");
             assertEquals(2, relays.relay(upstream.uri("/x.jpg"), RelayOptions.DEFAULTS).nominalFps() + 2,
                     "rate unknown before the first answer");
@@ -229,6 +223,14 @@ class HttpRelaySourceTest {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return socket.getLocalPort();
+        }
+    }
+
+    /** Takes {@code count} frames and checks that poll {@code i} brought the upstream's JPEG {@code i}, cycling. */
+    private static void assertPolls(RecordingSink sink, int count) throws InterruptedException {
+        List<byte[]> frames = sink.take(count, WAIT);
+        for (int i = 0; i < frames.size(); i++) {
+            assertArrayEquals(JPEGS.get(i % JPEGS.size()), frames.get(i), "poll " + i);
         }
     }
 

@@ -73,6 +73,12 @@ class PushedCaptureTest {
         return frame;
     }
 
+    /** Sends a 640x480 JPEG reading {@code text} through {@code sink}, and waits for it published live. */
+    private Seen sendLive(FrameSink sink, String text) throws Exception {
+        source.send(sink, source.jpeg(640, 480, text));
+        return nextLive();
+    }
+
     private Seen nextLive() throws InterruptedException {
         return next(true);
     }
@@ -144,8 +150,7 @@ class PushedCaptureTest {
         source.onOpen = reachable::add;
         FrameSink live = reachable.poll(15, TimeUnit.SECONDS);
         assertNotNull(live, "reconnected within 15 s");
-        source.send(live, source.jpeg(640, 480, "back"));
-        Seen back = nextLive();
+        Seen back = sendLive(live, "back");
         assertEquals(640, back.width());
         assertTrue(service.stats().online());
 
@@ -165,8 +170,7 @@ class PushedCaptureTest {
     void staleSinksAreIgnoredAndTheirBuffersReleased() throws Exception {
         start(CaptureOptions.DEFAULTS);
         FrameSink old = source.nextSink();
-        source.send(old, source.jpeg(640, 480, "one"));
-        nextLive();
+        sendLive(old, "one");
         source.fail(old, "upstream closed the connection");
         nextNoSignal();
         FrameSink current = source.nextSink();
@@ -179,8 +183,7 @@ class PushedCaptureTest {
         assertEquals(1, service.stats().failures(), "the stale failure is ignored");
         assertEquals("upstream closed the connection", service.stats().lastError());
 
-        source.send(current, source.jpeg(640, 480, "two"));
-        nextLive();
+        sendLive(current, "two");
         source.onLoop(() -> { });
         assertEquals(2, service.stats().framesCaptured(), "the current sink's frames are published");
         assertEquals(2, source.opens.get());
@@ -195,8 +198,7 @@ class PushedCaptureTest {
     void theWatchdogDeclaresASilentSourceLostAndReconnects() throws Exception {
         start(CaptureOptions.DEFAULTS);
         FrameSink sink = source.nextSink();
-        source.send(sink, source.jpeg(640, 480, "only one"));
-        nextLive();
+        sendLive(sink, "only one");
         assertTrue(observer.failed.await(15, TimeUnit.SECONDS), "the silence is a loss");
         assertEquals(List.of("no frame from fake for 2.0 s: it sends nothing"), observer.failures);
         assertNotNull(source.closed.poll(15, TimeUnit.SECONDS), "the silent source is closed");
@@ -234,8 +236,7 @@ class PushedCaptureTest {
         ByteBuf truncated = whole.retainedSlice(0, whole.readableBytes() - 100);
         whole.release();
         source.send(sink, truncated);
-        source.send(sink, source.jpeg(640, 480, "whole"));
-        Seen first = nextLive();
+        Seen first = sendLive(sink, "whole");
         assertEquals(1, first.sequence(), "the truncated frame was not published");
         source.onLoop(() -> { });
         assertEquals(1, service.stats().incompleteFrames());
