@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The newest frames: at least {@code minFrames}, beyond that those within {@code keepNanos} of the newest, never
@@ -223,16 +224,8 @@ public final class FrameRing implements AutoCloseable {
      */
     public Frame atOrBefore(long monotonicNanos) {
         synchronized (lock) {
-            if (closed) {
-                return null;
-            }
-            for (int i = count - 1; i >= 0; i--) {
-                Frame frame = at(i);
-                if (frame.monotonicNanos() - monotonicNanos <= 0) {
-                    return endedBefore(frame.sequence(), monotonicNanos) ? null : frame.retain();
-                }
-            }
-            return null;
+            Frame frame = closed ? null : newestAtOrBefore(Frame::monotonicNanos, monotonicNanos);
+            return frame == null || endedBefore(frame.sequence(), monotonicNanos) ? null : frame.retain();
         }
     }
 
@@ -252,20 +245,23 @@ public final class FrameRing implements AutoCloseable {
      */
     public Frame bySequence(long sequence) {
         synchronized (lock) {
-            if (closed) {
-                return null;
-            }
-            for (int i = count - 1; i >= 0; i--) {
-                Frame frame = at(i);
-                if (frame.sequence() == sequence) {
-                    return frame.retain();
-                }
-                if (frame.sequence() < sequence) {
-                    return null;
-                }
-            }
-            return null;
+            Frame frame = closed ? null : newestAtOrBefore(Frame::sequence, sequence);
+            return frame == null || frame.sequence() != sequence ? null : frame.retain();
         }
+    }
+
+    /**
+     * Under the lock: the newest frame held whose {@code key} (a time or a sequence, both rising through the ring)
+     * is at or before {@code target}, not retained; {@code null} when every frame held is after it.
+     */
+    private Frame newestAtOrBefore(ToLongFunction<Frame> key, long target) {
+        for (int i = count - 1; i >= 0; i--) {
+            Frame frame = at(i);
+            if (key.applyAsLong(frame) - target <= 0) {
+                return frame;
+            }
+        }
+        return null;
     }
 
     /**
