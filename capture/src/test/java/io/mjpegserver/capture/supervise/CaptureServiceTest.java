@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class CaptureServiceTest {
@@ -65,6 +66,17 @@ class CaptureServiceTest {
             throws SourceException {
         return CaptureService.start(source, "scripted", 80, CaptureOptions.DEFAULTS, ring, PooledByteBufAllocator.DEFAULT,
                 observer, fatal, THREADS);
+    }
+
+    /** Keeps {@code figures} of each frame {@code ring} publishes, in order, counting {@code published} down. */
+    static List<long[]> record(FrameRing ring, CountDownLatch published,
+            Function<io.mjpegserver.capture.frame.Frame, long[]> figures) {
+        List<long[]> seen = new CopyOnWriteArrayList<>();
+        ring.addListener(f -> {
+            seen.add(figures.apply(f));
+            published.countDown();
+        });
+        return seen;
     }
 
     /** NO SIGNAL frames are real JPEGs; the scripted source's are four bytes. */
@@ -145,12 +157,9 @@ class CaptureServiceTest {
     @Test
     void publishesStampedFramesInOrder() throws Exception {
         FrameRing ring = new FrameRing(4);
-        List<long[]> seen = new CopyOnWriteArrayList<>();
         CountDownLatch twenty = new CountDownLatch(20);
-        ring.addListener(f -> {
-            seen.add(new long[] {f.sequence(), f.monotonicNanos(), f.wallClockMicros()});
-            twenty.countDown();
-        });
+        List<long[]> seen = record(ring, twenty,
+                f -> new long[] {f.sequence(), f.monotonicNanos(), f.wallClockMicros()});
         ScriptedSource source = new ScriptedSource(false);
         CaptureService service = start(source, ring, CaptureObserver.NONE, FAIL_ON_FATAL);
         try {

@@ -142,12 +142,9 @@ class EncoderPoolTest {
     @Test
     void framesArePublishedInGrabOrderWhenWorkersFinishOutOfOrder() throws Exception {
         FrameRing ring = new FrameRing(4);
-        List<long[]> seen = new CopyOnWriteArrayList<>();
         CountDownLatch thirty = new CountDownLatch(30);
-        ring.addListener(f -> {
-            seen.add(new long[] {f.sequence(), number(f), f.monotonicNanos()});
-            thirty.countDown();
-        });
+        List<long[]> seen = CaptureServiceTest.record(ring, thirty,
+                f -> new long[] {f.sequence(), number(f), f.monotonicNanos()});
         NumberedSource source = new NumberedSource(true, Set.of(), Set.of());
         CaptureService service = start(source, 3, ring, CaptureObserver.NONE);
         try {
