@@ -20,45 +20,60 @@ import org.junit.jupiter.api.Test;
  */
 class ObserveTest {
 
-    private static ServerFixture start() throws Exception {
-        return ServerFixture.testPattern(320, 240, 30);
+    /** A check made on a server. */
+    private interface Check {
+        void on(ServerFixture server) throws Exception;
+    }
+
+    private static void onAServerOfItsOwn(Check check) throws Exception {
+        try (ServerFixture server = ServerFixture.testPattern(320, 240, 30)) {
+            check.on(server);
+        }
+    }
+
+    /**
+     * GETs {@code path} once a client of {@code streamPath} over HTTP/{@code version} has read {@code frames}
+     * frames, while it is still connected; the answer is a 200. The client is closed on return.
+     */
+    private static HttpResponse<String> getWhileStreaming(ServerFixture server, String streamPath, String version,
+            int frames, String path) throws Exception {
+        try (StreamClient client = StreamClient.open(server.port(), streamPath, version)) {
+            for (int i = 0; i < frames; i++) {
+                client.next();
+            }
+            HttpResponse<String> response = Http.getText(server.url(path));
+            assertEquals(200, response.statusCode());
+            return response;
+        }
     }
 
     @Test
     void stateDescribesSourceRingAndEveryClient() throws Exception {
-        try (ServerFixture server = start()) {
-            stateDescribesSourceRingAndEveryClient(server);
-        }
+        onAServerOfItsOwn(ObserveTest::stateDescribesSourceRingAndEveryClient);
     }
 
     private static void stateDescribesSourceRingAndEveryClient(ServerFixture server) throws Exception {
-        try (StreamClient client = StreamClient.open(server.port(), "/stream.mjpg", "1.1")) {
-            for (int i = 0; i < 20; i++) {
-                client.next();
-            }
-            HttpResponse<String> response = Http.getText(server.url("/state"));
-            assertEquals(200, response.statusCode());
-            assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
-            JsonNode state = new ObjectMapper().readTree(response.body());
-            JsonNode source = state.get("source");
-            assertEquals("test-pattern", source.get("kind").asText());
-            assertTrue(source.get("online").asBoolean());
-            assertEquals("320x240", source.get("configuredSize").asText());
-            assertEquals(30.0, source.get("configuredFps").asDouble());
-            assertEquals(320, source.get("width").asInt());
-            assertTrue(source.get("actualFps").asDouble() > 0, source.toString());
-            assertTrue(source.get("lastEncodeMillis").asDouble() > 0, source.toString());
-            assertTrue(state.get("ring").get("occupancy").asInt() <= state.get("ring").get("capacity").asInt());
-            assertEquals("epoll".equals(server.server().transport()) ? "epoll" : "nio", state.get("server").get("transport").asText());
-            JsonNode clients = state.get("clients");
-            assertEquals(1, clients.size());
-            JsonNode me = clients.get(0);
-            assertEquals("/stream.mjpg", me.get("path").asText());
-            assertTrue(me.get("remote").asText().contains("127.0.0.1"));
-            assertTrue(me.get("framesSent").asLong() >= 20);
-            assertTrue(me.get("bytesSent").asLong() > 0);
-            assertTrue(me.has("framesSkipped") && me.has("fps") && me.has("connectedSince"));
-        }
+        HttpResponse<String> response = getWhileStreaming(server, "/stream.mjpg", "1.1", 20, "/state");
+        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+        JsonNode state = new ObjectMapper().readTree(response.body());
+        JsonNode source = state.get("source");
+        assertEquals("test-pattern", source.get("kind").asText());
+        assertTrue(source.get("online").asBoolean());
+        assertEquals("320x240", source.get("configuredSize").asText());
+        assertEquals(30.0, source.get("configuredFps").asDouble());
+        assertEquals(320, source.get("width").asInt());
+        assertTrue(source.get("actualFps").asDouble() > 0, source.toString());
+        assertTrue(source.get("lastEncodeMillis").asDouble() > 0, source.toString());
+        assertTrue(state.get("ring").get("occupancy").asInt() <= state.get("ring").get("capacity").asInt());
+        assertEquals("epoll".equals(server.server().transport()) ? "epoll" : "nio", state.get("server").get("transport").asText());
+        JsonNode clients = state.get("clients");
+        assertEquals(1, clients.size());
+        JsonNode me = clients.get(0);
+        assertEquals("/stream.mjpg", me.get("path").asText());
+        assertTrue(me.get("remote").asText().contains("127.0.0.1"));
+        assertTrue(me.get("framesSent").asLong() >= 20);
+        assertTrue(me.get("bytesSent").asLong() > 0);
+        assertTrue(me.has("framesSkipped") && me.has("fps") && me.has("connectedSince"));
         assertTrue(Http.eventually(Duration.ofSeconds(10), () -> clientsInState(server) == 0),
                 "a closed client leaves /state");
     }
@@ -73,31 +88,23 @@ class ObserveTest {
 
     @Test
     void metricsCountFramesClientsAndTimes() throws Exception {
-        try (ServerFixture server = start()) {
-            metricsCountFramesClientsAndTimes(server);
-        }
+        onAServerOfItsOwn(ObserveTest::metricsCountFramesClientsAndTimes);
     }
 
     private static void metricsCountFramesClientsAndTimes(ServerFixture server) throws Exception {
-        try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.0")) {
-            for (int i = 0; i < 10; i++) {
-                client.next();
-            }
-            HttpResponse<String> response = Http.getText(server.url("/metrics"));
-            assertEquals(200, response.statusCode());
-            assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
-            String text = response.body();
-            assertTrue(value(text, "mjpeg_frames_captured_total{feed=\"default\"}") >= 10, text);
-            assertTrue(value(text, "mjpeg_frames_encoded_total{feed=\"default\"}") >= 10, text);
-            assertTrue(value(text, "mjpeg_frames_sent_total{feed=\"default\"}") >= 10, text);
-            assertTrue(value(text, "mjpeg_sent_bytes_total{feed=\"default\"}") > 0, text);
-            assertEquals(1.0, value(text, "mjpeg_clients{endpoint=\"/stream\",feed=\"default\"}"), text);
-            assertEquals(1.0, value(text, "mjpeg_source_up{feed=\"default\"}"), text);
-            assertTrue(value(text, "mjpeg_capture_seconds_count{feed=\"default\"}") >= 10, text);
-            assertTrue(value(text, "mjpeg_encode_seconds_count{feed=\"default\"}") >= 10, text);
-            assertTrue(text.contains("mjpeg_connection_rejects_total{reason=\"max_clients\"}"), text);
-            assertTrue(text.contains("mjpeg_source_reconnects_total{feed=\"default\"} 0"), text);
-        }
+        HttpResponse<String> response = getWhileStreaming(server, "/stream", "1.0", 10, "/metrics");
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
+        String text = response.body();
+        assertTrue(value(text, "mjpeg_frames_captured_total{feed=\"default\"}") >= 10, text);
+        assertTrue(value(text, "mjpeg_frames_encoded_total{feed=\"default\"}") >= 10, text);
+        assertTrue(value(text, "mjpeg_frames_sent_total{feed=\"default\"}") >= 10, text);
+        assertTrue(value(text, "mjpeg_sent_bytes_total{feed=\"default\"}") > 0, text);
+        assertEquals(1.0, value(text, "mjpeg_clients{endpoint=\"/stream\",feed=\"default\"}"), text);
+        assertEquals(1.0, value(text, "mjpeg_source_up{feed=\"default\"}"), text);
+        assertTrue(value(text, "mjpeg_capture_seconds_count{feed=\"default\"}") >= 10, text);
+        assertTrue(value(text, "mjpeg_encode_seconds_count{feed=\"default\"}") >= 10, text);
+        assertTrue(text.contains("mjpeg_connection_rejects_total{reason=\"max_clients\"}"), text);
+        assertTrue(text.contains("mjpeg_source_reconnects_total{feed=\"default\"} 0"), text);
         assertTrue(Http.eventually(Duration.ofSeconds(10), () -> streamClientsInMetrics(server) == 0.0),
                 "a closed client is no longer counted");
     }
@@ -112,22 +119,22 @@ class ObserveTest {
 
     @Test
     void healthzIsOkWhileFramesArrive() throws Exception {
-        try (ServerFixture server = start()) {
+        onAServerOfItsOwn(server -> {
             assertTrue(Http.eventually(Duration.ofSeconds(10), () -> server.server().ring().published() > 0));
             HttpResponse<String> response = Http.getText(server.url("/healthz"));
             assertEquals(200, response.statusCode());
             assertEquals("ok\n", response.body());
-        }
+        });
     }
 
     /** The same checks one after the other on one server, in both orders: neither leaves anything behind. */
     @Test
     void theChecksHoldInEitherOrderOnOneServer() throws Exception {
-        try (ServerFixture server = start()) {
+        onAServerOfItsOwn(server -> {
             metricsCountFramesClientsAndTimes(server);
             stateDescribesSourceRingAndEveryClient(server);
             metricsCountFramesClientsAndTimes(server);
-        }
+        });
     }
 
     static double value(String exposition, String series) {

@@ -171,9 +171,7 @@ class ProtectTest {
     @Test
     void aRequestThatNeverCompletesIsClosedWith408() throws Exception {
         try (ServerFixture server = start(ServerConfig.builder().requestTimeout(Duration.ofMillis(300)).build());
-                Socket slowloris = new Socket()) {
-            slowloris.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            slowloris.setSoTimeout(10_000);
+                Socket slowloris = Http.connect(server.port(), Duration.ofSeconds(10))) {
             slowloris.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ".getBytes(US_ASCII));
             InputStream in = slowloris.getInputStream();
             assertTrue(head(in).startsWith("HTTP/1.1 408 Request Timeout"));

@@ -31,16 +31,33 @@ class RoutingTest {
         return response.substring(0, response.indexOf("\r\n"));
     }
 
+    private static final boolean KEEPS_OPEN = true;
+    private static final boolean CLOSES = false;
+
+    /**
+     * Sends {@code request} to {@code server}, asserts the status line of the answer and whether the connection
+     * stays open after it, and returns the whole answer.
+     */
+    private static String assertAnswers(EmbeddedServer server, String request, String status, boolean staysOpen) {
+        String response = server.answer(request);
+        assertEquals(status, statusLine(response), request);
+        assertEquals(staysOpen, server.channel.isOpen(), "connection open after " + request);
+        return response;
+    }
+
+    /** {@link #assertAnswers(EmbeddedServer, String, String, boolean)} on a server of its own. */
+    private static String assertAnswers(String request, String status, boolean staysOpen) {
+        try (EmbeddedServer server = new EmbeddedServer()) {
+            return assertAnswers(server, request, status, staysOpen);
+        }
+    }
+
     @Test
     void unknownPathIs404AndKeepsTheConnection() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
-            String response = server.outboundText();
-            assertEquals("HTTP/1.1 404 Not Found", statusLine(response));
+            String response = assertAnswers(server, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found", KEEPS_OPEN);
             assertTrue(response.endsWith("404 Not Found: no such path: /nope\n"), response);
-            assertTrue(server.channel.isOpen());
-            server.request("GET /?action=unknown HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("HTTP/1.1 404 Not Found", statusLine(server.outboundText()));
+            assertAnswers(server, "GET /?action=unknown HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found", KEEPS_OPEN);
         }
     }
 
@@ -77,50 +94,30 @@ class RoutingTest {
 
     @Test
     void otherMethodsAre405WithAllow() {
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
-            String response = server.outboundText();
-            assertEquals("HTTP/1.1 405 Method Not Allowed", statusLine(response));
-            assertTrue(response.contains("\r\nallow: GET, HEAD\r\n"), response);
-            assertFalse(server.channel.isOpen(), "closed: the body was not read");
-        }
+        // Closed: the body was not read.
+        String response = assertAnswers("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+                "HTTP/1.1 405 Method Not Allowed", CLOSES);
+        assertTrue(response.contains("\r\nallow: GET, HEAD\r\n"), response);
     }
 
     @Test
     void malformedRequestIs400AndCloses() {
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nHost: x\r\nbad header line without colon\r\n\r\n");
-            String response = server.outboundText();
-            assertEquals("HTTP/1.1 400 Bad Request", statusLine(response));
-            assertFalse(server.channel.isOpen());
-        }
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("\u0001\u0002 nonsense\r\n\r\n");
-            assertEquals("HTTP/1.1 400 Bad Request", statusLine(server.outboundText()));
-        }
+        assertAnswers("GET /stream HTTP/1.1\r\nHost: x\r\nbad header line without colon\r\n\r\n", "HTTP/1.1 400 Bad Request", CLOSES);
+        assertAnswers("\u0001\u0002 nonsense\r\n\r\n", "HTTP/1.1 400 Bad Request", CLOSES);
     }
 
     @Test
     void oversizedHeadersAre431AndOverlongLinesAre414() {
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nX-Big: " + "a".repeat(HttpServerInitializer.MAX_HEADER_SIZE + 10) + "\r\n\r\n");
-            assertEquals("HTTP/1.1 431 Request Header Fields Too Large", statusLine(server.outboundText()));
-            assertFalse(server.channel.isOpen());
-        }
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /" + "a".repeat(HttpServerInitializer.MAX_INITIAL_LINE + 10) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("HTTP/1.1 414 Request-URI Too Long", statusLine(server.outboundText()));
-        }
+        assertAnswers("GET /stream HTTP/1.1\r\nX-Big: " + "a".repeat(HttpServerInitializer.MAX_HEADER_SIZE + 10) + "\r\n\r\n",
+                "HTTP/1.1 431 Request Header Fields Too Large", CLOSES);
+        assertAnswers("GET /" + "a".repeat(HttpServerInitializer.MAX_INITIAL_LINE + 10) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                "HTTP/1.1 414 Request-URI Too Long", CLOSES);
     }
 
     @Test
     void snapshotBeforeTheFirstFrameIs503WithRetryAfter() {
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
-            String response = server.outboundText();
-            assertEquals("HTTP/1.1 503 Service Unavailable", statusLine(response));
-            assertTrue(response.contains("\r\nretry-after: 1\r\n"), response);
-        }
+        String response = assertAnswers("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 503 Service Unavailable", KEEPS_OPEN);
+        assertTrue(response.contains("\r\nretry-after: 1\r\n"), response);
     }
 
     /**
@@ -170,11 +167,8 @@ class RoutingTest {
     void badPercentEscapesAre400AndCounted() {
         for (String target : List.of("/%zz", "/?action=%zz", "/stream%")) {
             try (EmbeddedServer server = new EmbeddedServer()) {
-                server.request("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
-                String response = server.outboundText();
-                assertEquals("HTTP/1.1 400 Bad Request", statusLine(response), target);
+                String response = assertAnswers(server, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request", CLOSES);
                 assertTrue(response.contains("not a valid path"), response);
-                assertFalse(server.channel.isOpen());
                 assertEquals(1.0, rejects(server, "bad_request"));
                 assertTrue(server.fatalErrors.isEmpty());
             }
@@ -184,56 +178,38 @@ class RoutingTest {
     @Test
     void onlyHttp1IsSpoken() {
         for (String version : List.of("HTTP/9.9", "HTTP/2.0", "HTTP/1.2")) {
-            try (EmbeddedServer server = new EmbeddedServer()) {
-                server.request("GET /snapshot " + version + "\r\nHost: x\r\n\r\n");
-                String response = server.outboundText();
-                assertEquals("HTTP/1.1 505 HTTP Version Not Supported", statusLine(response), version);
-                assertFalse(server.channel.isOpen());
-            }
+            assertAnswers("GET /snapshot " + version + "\r\nHost: x\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported", CLOSES);
         }
     }
 
     @Test
     void http11NeedsExactlyOneHost() {
         for (String headers : List.of("", "Host: a\r\nHost: b\r\n")) {
-            try (EmbeddedServer server = new EmbeddedServer()) {
-                server.request("GET /healthz HTTP/1.1\r\n" + headers + "\r\n");
-                assertEquals("HTTP/1.1 400 Bad Request", statusLine(server.outboundText()), headers);
-                assertFalse(server.channel.isOpen());
-            }
+            assertAnswers("GET /healthz HTTP/1.1\r\n" + headers + "\r\n", "HTTP/1.1 400 Bad Request", CLOSES);
         }
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /healthz HTTP/1.0\r\n\r\n");
-            assertEquals("HTTP/1.0 200 OK", statusLine(server.outboundText()), "HTTP/1.0 needs no Host");
-        }
+        // HTTP/1.0 needs no Host; without keep-alive it closes.
+        assertAnswers("GET /healthz HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK", CLOSES);
     }
 
     @Test
     void anAbsoluteFormTargetIsServedAsItsPath() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET http://cam.local:8080/healthz HTTP/1.1\r\nHost: cam.local:8080\r\n\r\n");
-            assertTrue(server.outboundText().endsWith("\r\n\r\nok\n"));
-            server.request("GET HTTP://cam.local HTTP/1.1\r\nHost: cam.local\r\n\r\n");
-            assertTrue(server.outboundText().contains("text/html"), "the bare authority is /");
-            server.request("GET https://cam.local/nope?x=1 HTTP/1.1\r\nHost: cam.local\r\n\r\n");
-            assertTrue(server.outboundText().endsWith("no such path: /nope\n"));
+            assertTrue(server.answer("GET http://cam.local:8080/healthz HTTP/1.1\r\nHost: cam.local:8080\r\n\r\n").endsWith("\r\n\r\nok\n"));
+            assertTrue(server.answer("GET HTTP://cam.local HTTP/1.1\r\nHost: cam.local\r\n\r\n").contains("text/html"), "the bare authority is /");
+            assertTrue(server.answer("GET https://cam.local/nope?x=1 HTTP/1.1\r\nHost: cam.local\r\n\r\n").endsWith("no such path: /nope\n"));
         }
     }
 
     @Test
     void theCorsPreflightHasNoQuotedDate() {
         try (EmbeddedServer server = new EmbeddedServer(io.mjpegserver.server.config.ServerConfig.builder().allowOrigin("*").build())) {
-            server.request("OPTIONS /stream HTTP/1.1\r\nHost: x\r\nOrigin: https://nvr.example\r\n"
-                    + "Access-Control-Request-Method: GET\r\n\r\n");
-            String response = server.outboundText();
-            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+            String response = assertAnswers(server, "OPTIONS /stream HTTP/1.1\r\nHost: x\r\nOrigin: https://nvr.example\r\n"
+                    + "Access-Control-Request-Method: GET\r\n\r\n", "HTTP/1.1 200 OK", KEEPS_OPEN);
             assertTrue(response.contains("\r\ncontent-length: 0\r\n"), response);
             // Netty's default sent date: "Sun, ..." (quoted). An answer may go without a Date; never with a bad one.
             response.lines().filter(l -> l.regionMatches(true, 0, "date:", 0, 5)).forEach(line ->
                     java.time.ZonedDateTime.parse(line.substring(5).trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME));
-            assertTrue(server.channel.isOpen(), "keep-alive");
-            server.request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(server.outboundText().endsWith("ok\n"), "the connection goes on");
+            assertTrue(server.answer("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").endsWith("ok\n"), "the connection goes on");
         }
     }
 
@@ -257,8 +233,7 @@ class RoutingTest {
     void headSnapshotHasTheLengthButNoBody() {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1, (byte) 2));
-            server.request("HEAD /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
-            String response = server.outboundText();
+            String response = server.answer("HEAD /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(response.contains("content-length: 6\r\n"), response);
             assertTrue(response.endsWith("\r\n\r\n"), response);
         }
@@ -266,13 +241,9 @@ class RoutingTest {
 
     @Test
     void indexIsTheViewerPage() {
-        try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET / HTTP/1.0\r\n\r\n");
-            String response = server.outboundText();
-            assertEquals("HTTP/1.0 200 OK", statusLine(response));
-            assertTrue(response.contains("content-type: text/html; charset=utf-8\r\n"), response);
-            assertTrue(response.contains("<img id=\"stream\" src=\"stream\""), response);
-            assertFalse(server.channel.isOpen(), "HTTP/1.0 without keep-alive closes");
-        }
+        // HTTP/1.0 without keep-alive closes.
+        String response = assertAnswers("GET / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK", CLOSES);
+        assertTrue(response.contains("content-type: text/html; charset=utf-8\r\n"), response);
+        assertTrue(response.contains("<img id=\"stream\" src=\"stream\""), response);
     }
 }

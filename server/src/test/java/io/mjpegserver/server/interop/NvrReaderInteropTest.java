@@ -41,12 +41,7 @@ class NvrReaderInteropTest {
             assertEquals(200, head.status(), head.text());
             assertEquals("multipart/x-mixed-replace", head.contentType(), head.text());
             assertEquals(ServerFixture.BOUNDARY, head.boundary(), "the boundary as ZoneMinder extracts it");
-
-            List<Long> frames = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                frames.add(decodeAndCheck(reader.nextImage()));
-            }
-            assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
+            assertFramesGoForward(reader::nextImage);
         }
     }
 
@@ -54,11 +49,7 @@ class NvrReaderInteropTest {
     @Test
     void zoneMinderSimpleMethodReadsFrames() throws IOException {
         try (NvrStyleReader reader = NvrStyleReader.open(fixture.port(), "/?action=stream", HEAD_WITHIN)) {
-            List<Long> frames = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                frames.add(decodeAndCheck(reader.nextImageSimple()));
-            }
-            assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
+            assertFramesGoForward(reader::nextImageSimple);
         }
     }
 
@@ -93,6 +84,20 @@ class NvrReaderInteropTest {
     }
 
     /** Decodes {@code jpeg} as a test-pattern frame of the configured size and returns its frame number. */
+    /** One way of reading the next image off the stream. */
+    private interface ImageRead {
+        byte[] next() throws IOException;
+    }
+
+    /** Five images read with {@code read} decode, and their frame numbers go forward. */
+    private static void assertFramesGoForward(ImageRead read) throws IOException {
+        List<Long> frames = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            frames.add(decodeAndCheck(read.next()));
+        }
+        assertTrue(frames.get(4) > frames.get(0), () -> "frame numbers ZoneMinder read: " + frames);
+    }
+
     private static long decodeAndCheck(byte[] jpeg) throws IOException {
         assertTrue(jpeg.length > 4 && (jpeg[0] & 0xFF) == 0xFF && (jpeg[1] & 0xFF) == 0xD8
                 && (jpeg[jpeg.length - 2] & 0xFF) == 0xFF && (jpeg[jpeg.length - 1] & 0xFF) == 0xD9,

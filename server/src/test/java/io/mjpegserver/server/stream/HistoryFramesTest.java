@@ -25,8 +25,7 @@ class HistoryFramesTest {
     @Test
     void aPlaceholderPartSaysTheSourceIsOffline() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            server.outboundText();
+            server.answer("GET /stream HTTP/1.0\r\n\r\n");
             server.publish(placeholder(3));
             String part = server.outboundText();
             assertTrue(part.contains("X-Frame-Sequence: 3\r\nX-Source-Online: false\r\n\r\n"), part);
@@ -40,8 +39,7 @@ class HistoryFramesTest {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1));
             server.ring.interrupt();
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            String head = server.outboundText();
+            String head = server.answer("GET /stream HTTP/1.0\r\n\r\n");
             assertTrue(head.endsWith("--boundarydonotcross\r\n"), head);
             assertFalse(head.contains("X-Frame-Sequence"), "no part from before the interruption: " + head);
             server.publish(EmbeddedServer.frame(2, 1_700_000_000_000_001L, (byte) 2));
@@ -52,8 +50,7 @@ class HistoryFramesTest {
     @Test
     void theRepeatStopsAtAnInterruption() throws Exception {
         try (EmbeddedServer server = new EmbeddedServer(ServerConfig.builder().repeat(REPEAT).build())) {
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            server.outboundText();
+            server.answer("GET /stream HTTP/1.0\r\n\r\n");
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1));
             assertTrue(server.outboundText().contains("X-Frame-Sequence: 1\r\n"));
             assertTrue(repeated(server, 2_000), "the repeat works while the frame is current");
@@ -68,8 +65,7 @@ class HistoryFramesTest {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.publish(EmbeddedServer.frame(1, 1_700_000_000_000_000L, (byte) 1));
             server.ring.interrupt();
-            server.request("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("", server.outboundText(), "no answer with the old frame");
+            assertEquals("", server.answer("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n"), "no answer with the old frame");
             server.publish(placeholder(2));
             String answer = server.outboundText();
             assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
@@ -84,15 +80,12 @@ class HistoryFramesTest {
             ByteBuf jpeg = Unpooled.directBuffer(8).writeShort(0xFFD8).writeShort(0xFFD9);
             server.publish(new Frame(1, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(50), 1_700_000_000_000_000L,
                     16, 16, jpeg));
-            server.request("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(server.outboundText().startsWith("HTTP/1.1 200 OK\r\n"), "the frame before is found");
+            assertTrue(server.answer("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 OK\r\n"), "the frame before is found");
             server.ring.interrupt();
             TimeUnit.MILLISECONDS.sleep(20); // so that 10 ms ago is after the interruption
-            server.request("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n");
-            String answer = server.outboundText();
+            String answer = server.answer("GET /snapshot?at=-0.01 HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 404 "), answer);
-            server.request("GET /snapshot?seq=1 HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(server.outboundText().startsWith("HTTP/1.1 200 OK\r\n"), "history by its number is still there");
+            assertTrue(server.answer("GET /snapshot?seq=1 HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 OK\r\n"), "history by its number is still there");
         }
     }
 

@@ -16,8 +16,7 @@ class LoopBacklogTest {
     @Test
     void aBusyLoopSendsOnlyTheNewestOfTheFramesPublishedMeanwhile() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            server.outboundText();
+            server.answer("GET /stream HTTP/1.0\r\n\r\n");
             // The embedded loop runs nothing until told: as a loop would be, busy with the round before.
             for (long sequence = 5; sequence <= 7; sequence++) {
                 server.ring.publish(EmbeddedServer.frame(sequence, 1_700_000_000_000_000L + sequence, (byte) sequence));

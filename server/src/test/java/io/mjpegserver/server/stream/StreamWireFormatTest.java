@@ -49,8 +49,7 @@ class StreamWireFormatTest {
     @Test
     void http11StreamIsChunkedWithOnePartPerChunk() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nHost: cam\r\n\r\n");
-            String head = server.outboundText();
+            String head = server.answer("GET /stream HTTP/1.1\r\nHost: cam\r\n\r\n");
             assertTrue(head.startsWith(HEAD_11), head);
             assertOneChunk(head.substring(HEAD_11.length()));
             assertEquals(HEAD_11 + "16\r\n--boundarydonotcross\r\n\r\n", head);
@@ -94,8 +93,7 @@ class StreamWireFormatTest {
     @Test
     void theJpegBytesWrittenAreTheRingsOwnNotACopy() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
-            server.outboundText();
+            server.answer("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
             Frame frame = frame7();
             long address = frame.content().memoryAddress();
             server.publish(frame);
@@ -115,8 +113,7 @@ class StreamWireFormatTest {
     void headGetsTheStreamHeadersAndNoBody() {
         try (EmbeddedServer server = new EmbeddedServer()) {
             server.publish(frame7());
-            server.request("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
-            String response = server.outboundText();
+            String response = server.answer("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
             assertTrue(response.contains("Content-Type: multipart/x-mixed-replace;boundary=boundarydonotcross\r\n"), response);
             assertTrue(response.endsWith("\r\n\r\n"), "headers only: " + response);
@@ -128,10 +125,8 @@ class StreamWireFormatTest {
     @Test
     void whatAStreamingClientSendsIsIgnored() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
-            server.outboundText();
-            server.request("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\ngarbage");
-            assertEquals("", server.outboundText());
+            server.answer("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("", server.answer("GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\ngarbage"));
             server.publish(frame7());
             assertTrue(server.outboundText().contains(PART_7));
             assertNull(server.channel.pipeline().get("http-codec"), "the codec is gone");
@@ -154,8 +149,7 @@ class StreamWireFormatTest {
     void aPartFramedInItsJpegsRoomIsOneBufferOfTheRingsMemoryWithTheSameBytes() {
         for (boolean chunked : new boolean[] {true, false}) {
             try (EmbeddedServer server = new EmbeddedServer()) {
-                server.request(chunked ? "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /stream HTTP/1.0\r\n\r\n");
-                server.outboundText();
+                server.answer(chunked ? "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /stream HTTP/1.0\r\n\r\n");
                 Frame frame = frame7WithRoom();
                 long address = frame.content().memoryAddress() + frame.content().readerIndex();
                 server.publish(frame);
@@ -189,20 +183,15 @@ class StreamWireFormatTest {
     @Test
     void theSameJpegPublishedAgainAsAnotherFrameIsNotReframedUnderTheFirst() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            server.outboundText();
             // A paused client: frame 7's part, framed in the room, stays on its way while frame 8 comes.
-            HeldSocket socket = new HeldSocket();
-            server.channel.pipeline().addFirst(socket);
+            HeldSocket socket = HeldSocket.streamTo(server);
             Frame seven = frame7WithRoom();
             // Frame 8 is the same JPEG again (a still image, a repeated video frame): the same memory.
             Frame eight = new Frame(8, System.nanoTime(), 1_700_000_000_099_999L, 16, 16,
                     seven.content().retainedDuplicate());
             server.publish(seven);
             server.publish(eight);
-            socket.takeAll();
-            server.channel.runPendingTasks();
-            String out = server.outboundText();
+            String out = socket.takeAll();
             assertTrue(out.startsWith(PART_7), "frame 7's part intact: " + out);
             assertTrue(out.endsWith("X-Timestamp: 1700000000.099999\r\nX-Frame-Sequence: 8\r\nX-Source-Online: true\r\n\r\n"
                     + "\u00FF\u00D8\u0001\u0002\u0003\u00FF\u00D9\r\n--boundarydonotcross\r\n"), out);
@@ -230,11 +219,8 @@ class StreamWireFormatTest {
     @Test
     void aBusyClientSkipsFramesAndThenGetsTheNewestNotABacklog() {
         try (EmbeddedServer server = new EmbeddedServer()) {
-            server.request("GET /stream HTTP/1.0\r\n\r\n");
-            server.outboundText();
             // A socket that takes nothing: what the session writes stays pending, counted as the channel's.
-            HeldSocket socket = new HeldSocket();
-            server.channel.pipeline().addFirst(socket);
+            HeldSocket socket = HeldSocket.streamTo(server);
             server.publish(EmbeddedServer.frame(5, 1_700_000_000_000_000L, (byte) 5));
             server.publish(EmbeddedServer.frame(6, 1_700_000_000_000_000L, (byte) 6));
             server.publish(frame7());
@@ -244,9 +230,7 @@ class StreamWireFormatTest {
             assertEquals(2, held.framesSkipped());
             assertTrue(held.pendingBytes() > 0, "frame 5 pending: " + held.pendingBytes());
 
-            socket.takeAll();
-            server.channel.runPendingTasks();
-            String out = server.outboundText();
+            String out = socket.takeAll();
             assertTrue(out.startsWith("Content-Type: image/jpeg\r\nContent-Length: 5\r\n"), out);
             assertTrue(out.contains("X-Frame-Sequence: 5\r\n"), out);
             assertFalse(out.contains("X-Frame-Sequence: 6\r\n"), "no backlog: " + out);
@@ -265,9 +249,22 @@ class StreamWireFormatTest {
      */
     private static final class HeldSocket extends ChannelOutboundHandlerAdapter {
 
+        private final EmbeddedServer server;
         private PendingWriteQueue held;
         private ChannelHandlerContext ctx;
         private boolean taking;
+
+        private HeldSocket(EmbeddedServer server) {
+            this.server = server;
+        }
+
+        /** An HTTP/1.0 stream client of {@code server}, its head read, on a socket held from then on. */
+        static HeldSocket streamTo(EmbeddedServer server) {
+            server.answer("GET /stream HTTP/1.0\r\n\r\n");
+            HeldSocket socket = new HeldSocket(server);
+            server.channel.pipeline().addFirst(socket);
+            return socket;
+        }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -291,10 +288,13 @@ class StreamWireFormatTest {
             }
         }
 
-        void takeAll() {
+        /** Takes what is held and all that follows; returns what the server has written since it last read, as text. */
+        String takeAll() {
             taking = true;
             held.removeAndWriteAll();
             ctx.flush();
+            server.channel.runPendingTasks();
+            return server.outboundText();
         }
 
         @Override

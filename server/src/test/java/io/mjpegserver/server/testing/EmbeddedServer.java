@@ -123,6 +123,12 @@ public final class EmbeddedServer implements AutoCloseable {
         channel.runPendingTasks();
     }
 
+    /** Feeds {@code request} to the server and returns what it wrote since the last read, as text. */
+    public String answer(String request) {
+        request(request);
+        return outboundText();
+    }
+
     /** Publishes {@code frame} (ownership passes to the ring) and runs the fan-out tasks. */
     public void publish(Frame frame) {
         ring.publish(frame);

@@ -2,7 +2,9 @@ package io.mjpegserver.server.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mjpegserver.capture.encode.NoSignalImage;
 import io.mjpegserver.capture.source.TestPatternCode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -24,6 +26,21 @@ public final class Frames {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Whether a streamed test-pattern frame is live (its white bar in the corner) rather than NO SIGNAL (dark
+     * there); asserts it is one of the two, {@code width} wide, as NO SIGNAL frames keep the stream's size.
+     */
+    public static boolean live(byte[] jpeg, int width) {
+        BufferedImage image = decode(jpeg);
+        assertEquals(width, image.getWidth(), "NO SIGNAL frames keep the stream's size");
+        int level = image.getRGB(4, 4) & 0xFF;
+        if (level > 200) {
+            return true;
+        }
+        assertTrue(Math.abs(level - NoSignalImage.BACKGROUND_LEVEL) < 16, "a NO SIGNAL frame: " + level);
+        return false;
     }
 
     /** Decodes a test-pattern frame of the given size and returns the frame number burned into it. */

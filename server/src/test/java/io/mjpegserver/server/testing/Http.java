@@ -1,6 +1,8 @@
 package io.mjpegserver.server.testing;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,19 @@ public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
+    }
+
+    /** A plain socket connected to the server on 127.0.0.1:{@code port} within 5 s, its reads bounded by {@code readTimeout}. */
+    public static Socket connect(int port, Duration readTimeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            return socket;
+        } catch (IOException | RuntimeException | Error e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /** GET {@code url} with header name/value pairs. */

@@ -25,14 +25,11 @@ public final class LiveFrames extends AbstractByteBufAllocator {
 
     /** {@code source}, its frames allocated here whatever allocator the server passes it. */
     public FrameSource track(FrameSource source) {
-        return new FrameSource() {
-            @Override public void open() throws SourceException { source.open(); }
-            @Override public ByteBuf grab(ByteBufAllocator alloc) throws SourceException { return source.grab(LiveFrames.this); }
-            @Override public int width() { return source.width(); }
-            @Override public int height() { return source.height(); }
-            @Override public double pacingFps() { return source.pacingFps(); }
-            @Override public long lastEncodeNanos() { return source.lastEncodeNanos(); }
-            @Override public void close() { source.close(); }
+        return new ForwardingFrameSource(source) {
+            @Override
+            public ByteBuf grab(ByteBufAllocator alloc) throws SourceException {
+                return inner.grab(LiveFrames.this);
+            }
         };
     }
 

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -25,10 +24,8 @@ public final class StreamClient implements AutoCloseable {
 
     /** Connects, sends {@code GET path} with {@code httpVersion} ("1.1" or "1.0"), and reads the head. */
     public static StreamClient open(int port, String path, String httpVersion) throws IOException {
-        Socket socket = new Socket();
+        Socket socket = Http.connect(port, Duration.ofSeconds(10));
         try {
-            socket.setSoTimeout(10_000);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.getOutputStream().write(("GET " + path + " HTTP/" + httpVersion + "\r\nHost: 127.0.0.1\r\n\r\n").getBytes(US_ASCII));
             return new StreamClient(socket, new MultipartStreamReader(new BufferedInputStream(socket.getInputStream(), 65536)));
         } catch (IOException | RuntimeException | Error e) {
