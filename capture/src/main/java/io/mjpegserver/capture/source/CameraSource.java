@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A V4L2 camera through FFmpeg. The camera is asked for MJPEG at the requested size and rate, and for its
- * default format when it offers no MJPEG; it paces itself. When it delivers MJPEG at the requested size, its
- * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise
- * each image is decoded, scaled if needed and encoded.
+ * default format when it offers no MJPEG; it paces itself. A size or rate it does not offer becomes the nearest
+ * it does (the driver chooses, as V4L2 says it must), and that is what is served. When it delivers MJPEG, its
+ * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise each
+ * image is decoded and encoded.
  */
 final class CameraSource implements FrameSource {
 
@@ -36,6 +37,8 @@ final class CameraSource implements FrameSource {
     private FFmpegFrameGrabber grabber;
     private ImageEncoder encoder;
     private boolean passThrough;
+    private VideoSize delivered;
+    private double deliveredFps;
 
     CameraSource(SourceSpec.Camera camera, VideoSize size, double fps, int quality) {
         this.camera = camera;
@@ -61,6 +64,10 @@ final class CameraSource implements FrameSource {
             try {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
+                if (FfmpegErrors.cameraUnavailable(mjpegRefused)) {
+                    // Busy, forbidden or gone: asking again without MJPEG would only load OpenCV for nothing.
+                    throw mjpegRefused;
+                }
                 log.debug("camera {} refused MJPEG: {}", device, mjpegRefused.toString());
                 // Its frames will be encoded: OpenCV loads on another core while the camera opens again.
                 Natives.preloadInBackground();
@@ -70,21 +77,26 @@ final class CameraSource implements FrameSource {
             throw failure(e);
         }
         grabber = opened;
-        passThrough = passesThrough(opened.getVideoCodec(), opened.getImageWidth(), opened.getImageHeight(), size);
-        log.debug("camera {}: codec {}, {}x{}, {}", device, opened.getVideoCodec(), opened.getImageWidth(),
-                opened.getImageHeight(), passThrough ? "passed through" : "decoded and encoded");
-        // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
+        delivered = new VideoSize(opened.getImageWidth(), opened.getImageHeight());
+        deliveredFps = opened.getFrameRate() > 0 ? opened.getFrameRate() : fps;
+        passThrough = passesThrough(opened.getVideoCodec());
+        log.debug("camera {}: codec {}, {} at {} fps, {}", device, opened.getVideoCodec(), delivered, deliveredFps,
+                passThrough ? "passed through" : "decoded and encoded");
+        if (!delivered.equals(size) || Math.abs(deliveredFps - fps) > fps / 200) {
+            log.info("camera {} does not offer {} at {} fps: it gives {} at {} fps, the nearest it offers", device,
+                    size, figure(fps), delivered, figure(deliveredFps));
+        }
         // A camera passed through has no encoder, and so loads no OpenCV.
-        boolean scale = opened.getImageWidth() != size.width() || opened.getImageHeight() != size.height();
-        encoder = passThrough ? null : new ImageEncoder(quality, scale ? size : null);
+        encoder = passThrough ? null : new ImageEncoder(quality, null);
     }
 
-    /**
-     * Whether a camera delivering {@code codec} at {@code width x height} is passed through when {@code wanted}
-     * was asked for: only MJPEG at exactly that size (any other size must be scaled, any other format encoded).
-     */
-    static boolean passesThrough(int codec, int width, int height, VideoSize wanted) {
-        return codec == AV_CODEC_ID_MJPEG && width == wanted.width() && height == wanted.height();
+    private static String figure(double fps) {
+        return fps == Math.rint(fps) ? Long.toString((long) fps) : String.format(Locale.ROOT, "%.2f", fps);
+    }
+
+    /** Whether a camera delivering {@code codec} is passed through: MJPEG is, any other format is encoded. */
+    static boolean passesThrough(int codec) {
+        return codec == AV_CODEC_ID_MJPEG;
     }
 
     private FFmpegFrameGrabber start(Path device, boolean mjpeg) throws FFmpegFrameGrabber.Exception {
@@ -147,14 +159,15 @@ final class CameraSource implements FrameSource {
         return passThrough;
     }
 
+    /** The camera's width once open (the nearest it offers to the one asked), the one asked before. */
     @Override
     public int width() {
-        return size.width();
+        return delivered != null ? delivered.width() : size.width();
     }
 
     @Override
     public int height() {
-        return size.height();
+        return delivered != null ? delivered.height() : size.height();
     }
 
     @Override
@@ -162,10 +175,10 @@ final class CameraSource implements FrameSource {
         return 0;
     }
 
-    /** The rate asked of the camera: the watchdog's idea of a frame period. */
+    /** The rate the camera agreed to (the one asked, before it opens): the watchdog's idea of a frame period. */
     @Override
     public double nominalFps() {
-        return fps;
+        return deliveredFps > 0 ? deliveredFps : fps;
     }
 
     @Override
@@ -184,6 +197,8 @@ final class CameraSource implements FrameSource {
             encoder = null;
         }
         passThrough = false;
+        delivered = null;
+        deliveredFps = 0;
     }
 
     @Override
