@@ -162,7 +162,9 @@ class CameraEndToEndTest {
 
     @Test
     void unpluggedItIsNoSignalWithin2sAndLiveWithin2sOfReturningAndCyclesLeakNothing() throws Exception {
-        try (ServerProcess server = serve(camera("mjpeg"), "--size", "640x480", "--fps", "30")) {
+        Map<String, String> env = camera("mjpeg");
+        env.put("FAKECAM_TRACE", "1");
+        try (ServerProcess server = serve(env, "--size", "640x480", "--fps", "30")) {
             long pid = server.process().pid();
             try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
                 assertEquals("true", client.next().headers().get("x-source-online"));
@@ -207,6 +209,9 @@ class CameraEndToEndTest {
                 state("plugged");
                 awaitState(server, s -> s.get("online").asBoolean() && s.get("reopens").asLong() > reopens,
                         "online again, cycle " + cycle);
+                // The lost camera was closed before it was opened again (not left to a finalizer).
+                assertEquals(opens(server) - 1, closes(server), "closes of the camera, cycle " + cycle + ":\n"
+                        + trace(server));
             }
             System.out.printf("%d unplug/replug cycles in %d ms; fds %d, threads %d before%n", CYCLES,
                     (System.nanoTime() - started) / 1_000_000, fds, threads);
