@@ -20,11 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A V4L2 camera through FFmpeg. The camera is asked for MJPEG at the requested size and rate, and for its
- * default format when it offers no MJPEG; it paces itself. A size or rate it does not offer becomes the nearest
- * it does (the driver chooses, as V4L2 says it must), and that is what is served. When it delivers MJPEG, its
- * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise each
- * image is decoded and encoded.
+ * A V4L2 camera through FFmpeg, asked for MJPEG at the requested size and rate (its default format when it offers
+ * no MJPEG); it paces itself. A size or rate it lacks becomes the nearest it offers (the driver's choice), served
+ * as is. MJPEG is passed through untouched (no decode, no encode: the capture's JPEG stage checks it); any other
+ * format is decoded and encoded.
  */
 final class CameraSource implements FrameSource {
 
