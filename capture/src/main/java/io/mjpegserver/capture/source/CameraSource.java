@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A V4L2 camera through FFmpeg. The camera is asked for MJPEG at the requested size and rate, and for its
- * default format when it offers no MJPEG; it paces itself. When it delivers MJPEG at the requested size, its
- * JPEGs are passed through untouched (no decode, no encode: the capture's JPEG stage checks them); otherwise
- * each image is decoded, scaled if needed and encoded.
+ * A V4L2 camera through FFmpeg, asked for MJPEG at the requested size and rate (its default format when it offers
+ * no MJPEG); it paces itself. A size or rate it lacks becomes the nearest it offers (the driver's choice), served
+ * as is. MJPEG is passed through untouched (no decode, no encode: the capture's JPEG stage checks it); any other
+ * format is decoded and encoded.
  */
 final class CameraSource extends FfmpegSource {
 
@@ -30,6 +30,8 @@ final class CameraSource extends FfmpegSource {
 
     private final SourceSpec.Camera camera;
     private FFmpegFrameGrabber grabber;
+    /** The rate the camera agreed to once open; 0 before. */
+    private double deliveredFps;
 
     /**
      * @param size the size asked of the camera, and the output size (known before open)
@@ -38,7 +40,7 @@ final class CameraSource extends FfmpegSource {
     CameraSource(SourceSpec.Camera camera, VideoSize size, double fps, int quality) {
         super(size, fps, quality);
         this.camera = camera;
-        outputSize(size.width(), size.height()); // the size asked for: known before open
+        servedSize(size.width(), size.height()); // the size asked for, until the camera says what it gives
     }
 
     @Override
@@ -58,6 +60,10 @@ final class CameraSource extends FfmpegSource {
             try {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
+                if (FfmpegErrors.cameraUnavailable(mjpegRefused)) {
+                    // Busy, forbidden or gone: asking again without MJPEG would only load OpenCV for nothing.
+                    throw mjpegRefused;
+                }
                 log.debug("camera {} refused MJPEG: {}", device, mjpegRefused.toString());
                 // Its frames will be encoded: OpenCV loads on another core while the camera opens again.
                 Natives.preloadInBackground();
@@ -67,21 +73,27 @@ final class CameraSource extends FfmpegSource {
             throw failure(e);
         }
         grabber = opened;
-        passThrough = passesThrough(opened.getVideoCodec(), opened.getImageWidth(), opened.getImageHeight(), size);
-        log.debug("camera {}: codec {}, {}x{}, {}", device, opened.getVideoCodec(), opened.getImageWidth(),
-                opened.getImageHeight(), passThrough ? "passed through" : "decoded and encoded");
-        // The camera may not offer the size asked for: scale to it, so every client sees the configured size.
+        VideoSize delivered = new VideoSize(opened.getImageWidth(), opened.getImageHeight());
+        servedSize(delivered.width(), delivered.height());
+        deliveredFps = opened.getFrameRate() > 0 ? opened.getFrameRate() : fps;
+        passThrough = passesThrough(opened.getVideoCodec());
+        log.debug("camera {}: codec {}, {} at {} fps, {}", device, opened.getVideoCodec(), delivered, deliveredFps,
+                passThrough ? "passed through" : "decoded and encoded");
+        if (!delivered.equals(size) || Math.abs(deliveredFps - fps) > fps / 200) {
+            log.info("camera {} does not offer {} at {} fps: it gives {} at {} fps, the nearest it offers", device,
+                    size, figure(fps), delivered, figure(deliveredFps));
+        }
         // A camera passed through has no encoder, and so loads no OpenCV.
-        boolean scale = opened.getImageWidth() != size.width() || opened.getImageHeight() != size.height();
-        encoder = passThrough ? null : new ImageEncoder(quality, scale ? size : null);
+        encoder = passThrough ? null : new ImageEncoder(quality, null);
     }
 
-    /**
-     * Whether a camera delivering {@code codec} at {@code width x height} is passed through when {@code wanted}
-     * was asked for: only MJPEG at exactly that size (any other size must be scaled, any other format encoded).
-     */
-    static boolean passesThrough(int codec, int width, int height, VideoSize wanted) {
-        return codec == AV_CODEC_ID_MJPEG && width == wanted.width() && height == wanted.height();
+    private static String figure(double fps) {
+        return fps == Math.rint(fps) ? Long.toString((long) fps) : String.format(Locale.ROOT, "%.2f", fps);
+    }
+
+    /** Whether a camera delivering {@code codec} is passed through: MJPEG is, any other format is encoded. */
+    static boolean passesThrough(int codec) {
+        return codec == AV_CODEC_ID_MJPEG;
     }
 
     private FFmpegFrameGrabber start(Path device, boolean mjpeg) throws FFmpegFrameGrabber.Exception {
@@ -147,10 +159,10 @@ final class CameraSource extends FfmpegSource {
         return 0;
     }
 
-    /** The rate asked of the camera: the watchdog's idea of a frame period. */
+    /** The rate the camera agreed to (the one asked, before it opens): the watchdog's idea of a frame period. */
     @Override
     public double nominalFps() {
-        return fps;
+        return deliveredFps > 0 ? deliveredFps : fps;
     }
 
     @Override
@@ -161,6 +173,8 @@ final class CameraSource extends FfmpegSource {
         }
         closeEncoder();
         passThrough = false;
+        servedSize(size.width(), size.height());
+        deliveredFps = 0;
     }
 
     @Override

@@ -80,6 +80,12 @@ final class FfmpegErrors {
         return "cannot be read as a video or an image: give --file a video (mp4, mkv, avi, ...) or an image (jpg, png)";
     }
 
+    /** Whether {@code e} says the camera cannot be opened at all (busy, forbidden, gone), whatever the format. */
+    static boolean cameraUnavailable(Throwable e) {
+        int code = code(e);
+        return code == EBUSY || code == EACCES || code == EPERM || code == ENOENT || code == ENODEV || code == ENXIO;
+    }
+
     /** Why a camera could not be opened or read: follows "camera DEVICE". */
     static String camera(Throwable e, String device) {
         int code = code(e);

@@ -32,8 +32,14 @@ abstract class FfmpegSource implements FrameSource {
 
     /** Sets the output size: the one asked for, else the input's own made even (4:2:0 JPEG wants even sides). */
     final void outputSize(int inputWidth, int inputHeight) {
-        width = size != null ? size.width() : FfmpegInput.even(inputWidth);
-        height = size != null ? size.height() : FfmpegInput.even(inputHeight);
+        servedSize(size != null ? size.width() : FfmpegInput.even(inputWidth),
+                size != null ? size.height() : FfmpegInput.even(inputHeight));
+    }
+
+    /** Sets the output size as it is, for a source that serves what its input gives (a camera's nearest size). */
+    final void servedSize(int width, int height) {
+        this.width = width;
+        this.height = height;
     }
 
     /** Closes the encoder, if any; the subclass's {@link #close()} frees the rest. */

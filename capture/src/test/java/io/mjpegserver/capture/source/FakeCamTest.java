@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.mjpegserver.testing.FakeCam;
 import io.mjpegserver.testing.Programs;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FakeCamTest {
 
-    private static final Path SOURCES = Path.of("src/test/c/fakecam").toAbsolutePath();
-    private static final Path OUT = Path.of("target/fakecam").toAbsolutePath();
-    private static final String DEVICE = "/dev/video7";
+    private static final Path SOURCES = FakeCam.sources();
+    private static final Path OUT = FakeCam.out();
+    private static final String DEVICE = FakeCam.DEVICE;
     private static final int PACKETS = 30;
     private static final long INTERVAL_US = 1_000_000 / 30;
 
@@ -66,7 +66,7 @@ class FakeCamTest {
         assertFalse(grab.output.contains("The V4L2 driver changed"), "FFmpeg did not get what it asked:\n" + grab.output);
         List<byte[]> fixtures = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
-            fixtures.add(withoutHuffmanTables(Files.readAllBytes(frame(String.format("%03d.jpg", i)))));
+            fixtures.add(FakeCam.withoutHuffmanTables(Files.readAllBytes(frame(String.format("%03d.jpg", i)))));
         }
         assertFramesInTurn(dir, fixtures);
         for (String call : List.of("VIDIOC_QUERYCAP", "VIDIOC_S_FMT", "VIDIOC_REQBUFS", "VIDIOC_STREAMON",
@@ -127,7 +127,7 @@ class FakeCamTest {
             int fixture = indexOf(fixtures, packet);
             if (fixture < 0) {
                 fail("packet " + p + " (" + packet.length + " bytes) is none of the fixture's frames as the camera sends"
-                        + " them" + (hasHuffmanTables(packet) ? "; it has a DHT segment" : ""));
+                        + " them" + (FakeCam.hasHuffmanTables(packet) ? "; it has a DHT segment" : ""));
             }
             long at = Long.parseLong(pts.get(p));
             if (p > 0) {
@@ -216,27 +216,6 @@ class FakeCamTest {
         pts.append(packet.pts()).append('\n');
         avcodec.av_packet_unref(packet);
         return data;
-    }
-
-    /** The JPEG as a UVC camera sends it: its DHT segments (all before the scan in FFmpeg's JPEGs) left out. */
-    private static byte[] withoutHuffmanTables(byte[] jpeg) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        int i = 2;
-        while (i + 4 <= jpeg.length && (jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) != 0xDA) {
-            int segment = Math.min(2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF)), jpeg.length - i);
-            if ((jpeg[i + 1] & 0xFF) != 0xC4) {
-                out.write(jpeg, i, segment);
-            }
-            i += segment;
-        }
-        out.write(jpeg, i, jpeg.length - i);
-        return out.toByteArray();
-    }
-
-    private static boolean hasHuffmanTables(byte[] packet) {
-        boolean jpeg = packet.length >= 4 && (packet[0] & 0xFF) == 0xFF && (packet[1] & 0xFF) == 0xD8;
-        return jpeg && withoutHuffmanTables(packet).length != packet.length;
     }
 
     private static int indexOf(List<byte[]> fixtures, byte[] packet) {

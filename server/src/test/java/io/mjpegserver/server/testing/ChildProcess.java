@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,15 +33,21 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code command} in {@code dir}, writing {@code dir/name.out} and {@code dir/name.err}. */
     public static ChildProcess start(Path dir, String name, List<String> command) throws IOException {
+        return start(dir, name, command, Map.of());
+    }
+
+    /** As {@link #start(Path, String, List)}, with {@code environment} added to this process's. */
+    public static ChildProcess start(Path dir, String name, List<String> command, Map<String, String> environment)
+            throws IOException {
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        return new ChildProcess(List.copyOf(command), process, out, err);
+                .redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        return new ChildProcess(List.copyOf(command), builder.start(), out, err);
     }
 
     /** Runs {@code command} to its end, or kills it after {@code limit}; see {@link Outcome#timedOut()}. */
