@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The flags that make the command line's one feed, {@link FeedConfig#DEFAULT_NAME}: its source and how it is
- * captured. Each is also a key of a feed in the config file ({@link ConfigFile#FEED_KEYS}), and refused beside
- * {@code --config}.
+ * captured. Each but an edge's is also a key of a feed in the config file ({@link ConfigFile#FEED_KEYS}), and refused
+ * beside {@code --config}; their defaults are {@link Defaults}'.
  */
 final class FeedFlags {
 
