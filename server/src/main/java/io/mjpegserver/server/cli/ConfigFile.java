@@ -31,16 +31,14 @@ import picocli.CommandLine.TypeConversionException;
  */
 record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
 
-    /** A feed's keys: its source (exactly one) first. */
-    static final List<String> SOURCE_KEYS = List.of("url", "device", "file", "test-pattern");
-    static final List<String> FEED_KEYS = List.of("url", "device", "file", "test-pattern", "size", "fps", "quality",
-            "ring-size", "ring-seconds", "on-demand", "idle-grace", "drop-same-frames", "hide-no-signal", "workers", "relay-ca",
-            "relay-insecure", "relay-max-part", "relay-connect-timeout", "relay-read-timeout", "memory");
-    /** A feed's keys that only an http(s) url takes. */
-    static final List<String> RELAY_KEYS = List.of("relay-ca", "relay-insecure", "relay-max-part", "relay-connect-timeout",
-            "relay-read-timeout");
     /** Options of the command that are no key of the file. */
     static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version");
+    /** A feed's keys: the options of {@link FeedFlags} but an edge's, in their order (and {@code --help}'s). */
+    static final List<String> FEED_KEYS = feedKeys(false);
+    /** A feed's keys that name its source, exactly one: {@link FeedFlags}' exclusive group. */
+    static final List<String> SOURCE_KEYS = feedKeys(true);
+    /** A feed's keys that only an http(s) url takes: those named {@code relay-}. */
+    static final List<String> RELAY_KEYS = FEED_KEYS.stream().filter(key -> key.startsWith("relay-")).toList();
 
     private static final String FEED_EXAMPLE = "front: { url: http://192.168.1.10/video.mjpg }";
 
@@ -53,6 +51,17 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             throw new ConfigException(e.getMessage());
         }
         return new Reader(path, command).read(ConfigDocument.read(path.toString(), bytes));
+    }
+
+    private static List<String> feedKeys(boolean sourcesOnly) {
+        List<String> keys = new ArrayList<>();
+        for (OptionSpec option : CommandSpec.forAnnotatedObject(new FeedFlags()).options()) {
+            String key = option.longestName().substring(2);
+            if (!NOT_KEYS.contains(key) && (!sourcesOnly || option.group() != null)) {
+                keys.add(key);
+            }
+        }
+        return List.copyOf(keys);
     }
 
     /** The server-wide keys: every option of {@code command} but the feed keys and {@link #NOT_KEYS}, in its order. */
@@ -228,16 +237,13 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             }
         }
 
-        /** The value of {@code key} in {@code values}, else its flag's default. */
-        private Object orDefault(Map<String, Object> values, String key) throws ConfigException {
+        /** The value of {@code key} in {@code values}, else its flag's default ({@link Defaults}; a switch is off). */
+        private Object orDefault(Map<String, Object> values, String key) {
             if (values.containsKey(key)) {
                 return values.get(key);
             }
-            OptionSpec option = option(key);
-            if (option.defaultValue() == null) {
-                return Boolean.FALSE;
-            }
-            return convert(option, option.defaultValue());
+            String text = Defaults.of(key);
+            return text == null ? Boolean.FALSE : convert(option(key), text);
         }
 
         /** {@code entry}'s value, by its flag's converter: a boolean flag takes true or false. */

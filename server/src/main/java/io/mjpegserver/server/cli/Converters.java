@@ -20,6 +20,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,20 +34,21 @@ final class Converters {
     private Converters() {
     }
 
-    private static long integer(String value, String expected) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
-        }
+    /** The one-line rejection: what was given, and what is expected. */
+    private static TypeConversionException refused(String value, String expected) {
+        return new TypeConversionException("'" + value + "' (expected: " + expected + ")");
     }
 
     private static int range(String value, long min, long max, String expected) {
-        long n = integer(value, expected);
-        if (n < min || n > max) {
-            throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return (int) n;
+            }
+        } catch (NumberFormatException ignored) {
+            // Reported below with the expectation.
         }
-        return (int) n;
+        throw refused(value, expected);
     }
 
     private static double decimal(String value, double min, double max, String expected) {
@@ -57,94 +60,70 @@ final class Converters {
         } catch (NumberFormatException ignored) {
             // Reported below with the expectation.
         }
-        throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
+        throw refused(value, expected);
     }
 
-    /** An integer from {@code min} to {@code max}. */
-    abstract static class IntegerRange implements ITypeConverter<Integer> {
-        private final long min;
-        private final long max;
-        private final String expected;
+    /** A whole number of seconds, or a decimal one, from {@code min} to {@code max}, kept to the millisecond. */
+    private static Duration seconds(String value, double min, double max, String expected) {
+        return Duration.ofMillis(Math.round(decimal(value, min, max, expected) * 1000));
+    }
 
-        IntegerRange(long min, long max, String expected) {
-            this.min = min;
-            this.max = max;
-            this.expected = expected;
+    /** A path that must not be empty; whether the file is there and readable is checked when the server starts. */
+    private static Path path(String value, String expected) {
+        try {
+            if (!value.isBlank()) {
+                return Path.of(value);
+            }
+        } catch (InvalidPathException e) {
+            // Reported below with the expectation.
+        }
+        throw refused(value, expected);
+    }
+
+    /** A parse whose IllegalArgumentException already says what was given and what is expected. */
+    private static <T> T inItsWords(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** A converter by one of the parsers above: picocli makes each subclass by its constructor, one per option. */
+    abstract static class Parser<T> implements ITypeConverter<T> {
+        private final Function<String, T> parse;
+
+        Parser(Function<String, T> parse) {
+            this.parse = parse;
         }
 
         @Override
-        public Integer convert(String value) {
-            return range(value, min, max, expected);
+        public T convert(String value) {
+            return parse.apply(value);
         }
     }
 
-    /** A decimal number of seconds from {@code min} to {@code max}, kept to the millisecond. */
-    abstract static class SecondsRange implements ITypeConverter<Duration> {
-        private final double min;
-        private final double max;
-        private final String expected;
+    static final class Port extends Parser<Integer> { Port() { super(v -> range(v, 0, 65535, "a port from 0 to 65535")); } }
 
-        SecondsRange(double min, double max, String expected) {
-            this.min = min;
-            this.max = max;
-            this.expected = expected;
-        }
+    static final class DeviceIndex extends Parser<Integer> { DeviceIndex() { super(v -> range(v, 0, 255, "a camera index from 0 to 255, as in /dev/video0")); } }
 
-        @Override
-        public Duration convert(String value) {
-            return Duration.ofMillis(Math.round(decimal(value, min, max, expected) * 1000));
-        }
-    }
-
-    static final class Port extends IntegerRange {
-        Port() {
-            super(0, 65535, "a port from 0 to 65535");
-        }
-    }
-
-    static final class DeviceIndex extends IntegerRange {
-        DeviceIndex() {
-            super(0, 255, "a camera index from 0 to 255, as in /dev/video0");
-        }
-    }
-
-    static final class Quality extends IntegerRange {
-        Quality() {
-            super(1, 100, "a JPEG quality from 1 to 100");
-        }
-    }
+    static final class Quality extends Parser<Integer> { Quality() { super(v -> range(v, 1, 100, "a JPEG quality from 1 to 100")); } }
 
     /** Encoder threads per feed: {@code auto} ({@link CaptureOptions#AUTO_WORKERS}) or 1 to the most. */
-    static final class Workers implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            if (value.trim().equalsIgnoreCase("auto")) {
-                return CaptureOptions.AUTO_WORKERS;
-            }
-            return range(value, 1, CaptureOptions.MAX_WORKERS, "auto, or 1 to " + CaptureOptions.MAX_WORKERS + " threads");
+    static final class Workers extends Parser<Integer> {
+        Workers() {
+            super(v -> v.trim().equalsIgnoreCase("auto") ? CaptureOptions.AUTO_WORKERS
+                    : range(v, 1, CaptureOptions.MAX_WORKERS, "auto, or 1 to " + CaptureOptions.MAX_WORKERS + " threads"));
         }
     }
 
-    static final class RingSize extends IntegerRange {
-        RingSize() {
-            super(2, 64, "2 to 64 frames");
-        }
-    }
+    static final class RingSize extends Parser<Integer> { RingSize() { super(v -> range(v, 2, 64, "2 to 64 frames")); } }
 
     /** The most feeds an edge mirrors: 1 to 100 000. */
-    static final class MirrorMaxFeeds extends IntegerRange {
-        MirrorMaxFeeds() {
-            super(1, 100_000, "1 to 100000 feeds");
-        }
-    }
+    static final class MirrorMaxFeeds extends Parser<Integer> { MirrorMaxFeeds() { super(v -> range(v, 1, 100_000, "1 to 100000 feeds")); } }
 
     /** Seconds of frames the ring keeps beyond its count: 0 to 60. */
-    static final class RingSeconds implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            return decimal(value, 0, 60, "seconds from 0 to 60");
-        }
-    }
+    static final class RingSeconds extends Parser<Double> { RingSeconds() { super(v -> decimal(v, 0, 60, "seconds from 0 to 60")); } }
 
     /**
      * A feed's memory budget: {@code auto} ({@link CaptureOptions#AUTO_MEMORY}), or bytes with an optional binary
@@ -160,9 +139,9 @@ final class Converters {
             if (text.equalsIgnoreCase("auto")) {
                 return CaptureOptions.AUTO_MEMORY;
             }
-            java.util.regex.Matcher m = SIZE.matcher(text);
+            Matcher m = SIZE.matcher(text);
             if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' (expected: " + EXPECTED + ")");
+                throw refused(value, EXPECTED);
             }
             String unit = m.group(2).toLowerCase(Locale.ROOT);
             int shift = unit.isEmpty() ? 0 : switch (unit.charAt(0)) {
@@ -172,44 +151,33 @@ final class Converters {
             };
             long bytes = Long.parseLong(m.group(1));
             if (bytes > (Long.MAX_VALUE >> 30) || (bytes << shift) < CaptureOptions.MIN_MEMORY) {
-                throw new TypeConversionException("'" + value + "' (expected: " + EXPECTED + ")");
+                throw refused(value, EXPECTED);
             }
             return bytes << shift;
         }
     }
 
     static final class SendBuffer implements ITypeConverter<Integer> {
+        private static final String EXPECTED = "0 for the kernel's autotuning, or 4 to 65536 KiB";
+
         @Override
         public Integer convert(String value) {
-            int kib = range(value, 0, 65536, "0 for the kernel's autotuning, or 4 to 65536 KiB");
+            int kib = range(value, 0, 65536, EXPECTED);
             if (kib != 0 && kib < 4) {
-                throw new TypeConversionException("'" + value + "' (expected: 0 for the kernel's autotuning, or 4 to 65536 KiB)");
+                throw refused(value, EXPECTED);
             }
             return kib;
         }
     }
 
-    static final class Limit extends IntegerRange {
-        Limit() {
-            super(0, 1_000_000, "0 for no limit, or a number of clients up to 1000000");
-        }
-    }
+    static final class Limit extends Parser<Integer> { Limit() { super(v -> range(v, 0, 1_000_000, "0 for no limit, or a number of clients up to 1000000")); } }
 
-    static final class ConnectionRate extends IntegerRange {
-        ConnectionRate() {
-            super(0, 1_000_000, "0 for no limit, or new connections per second up to 1000000");
-        }
-    }
+    static final class ConnectionRate extends Parser<Integer> { ConnectionRate() { super(v -> range(v, 0, 1_000_000, "0 for no limit, or new connections per second up to 1000000")); } }
 
     /** Never echoes the value: it holds a password. */
-    static final class Credentials implements ITypeConverter<io.mjpegserver.server.config.Credentials> {
-        @Override
-        public io.mjpegserver.server.config.Credentials convert(String value) {
-            try {
-                return io.mjpegserver.server.config.Credentials.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class Credentials extends Parser<io.mjpegserver.server.config.Credentials> {
+        Credentials() {
+            super(v -> inItsWords(() -> io.mjpegserver.server.config.Credentials.parse(v)));
         }
     }
 
@@ -256,56 +224,15 @@ final class Converters {
         }
     }
 
-    /** A path that must not be empty; whether the file is there and readable is checked when the server starts. */
-    abstract static class NonEmptyPath implements ITypeConverter<Path> {
-        private final String expected;
+    static final class VideoFile extends Parser<Path> { VideoFile() { super(v -> path(v, "the path of a video file")); } }
 
-        NonEmptyPath(String expected) {
-            this.expected = expected;
-        }
+    static final class AuthFile extends Parser<Path> { AuthFile() { super(v -> path(v, "the path of a file holding USER:PASSWORD")); } }
 
-        @Override
-        public Path convert(String value) {
-            try {
-                if (!value.isBlank()) {
-                    return Path.of(value);
-                }
-            } catch (InvalidPathException e) {
-                // Reported below with the expectation.
-            }
-            throw new TypeConversionException("'" + value + "' (expected: " + expected + ")");
-        }
-    }
+    static final class Certificate extends Parser<Path> { Certificate() { super(v -> path(v, "the path of a PEM certificate chain")); } }
 
-    static final class VideoFile extends NonEmptyPath {
-        VideoFile() {
-            super("the path of a video file");
-        }
-    }
+    static final class PrivateKey extends Parser<Path> { PrivateKey() { super(v -> path(v, "the path of a PEM private key")); } }
 
-    static final class AuthFile extends NonEmptyPath {
-        AuthFile() {
-            super("the path of a file holding USER:PASSWORD");
-        }
-    }
-
-    static final class Certificate extends NonEmptyPath {
-        Certificate() {
-            super("the path of a PEM certificate chain");
-        }
-    }
-
-    static final class PrivateKey extends NonEmptyPath {
-        PrivateKey() {
-            super("the path of a PEM private key");
-        }
-    }
-
-    static final class RelayCa extends NonEmptyPath {
-        RelayCa() {
-            super("the path of a PEM file holding the camera's certificate or its CA's");
-        }
-    }
+    static final class RelayCa extends Parser<Path> { RelayCa() { super(v -> path(v, "the path of a PEM file holding the camera's certificate or its CA's")); } }
 
     /** The most bytes a relayed part may have: a number of bytes, or with KiB or MiB (K, M), 1 KiB to 256 MiB. */
     static final class RelayPartSize implements ITypeConverter<Integer> {
@@ -321,28 +248,16 @@ final class Converters {
                     return (int) bytes;
                 }
             }
-            throw new TypeConversionException("'" + value + "' (expected: a size from 1KiB to 256MiB, such as 8MiB or 512KiB)");
+            throw refused(value, "a size from 1KiB to 256MiB, such as 8MiB or 512KiB");
         }
     }
 
     /** How long a relay waits for its upstream to connect, or to send anything: 0.1 to 600 seconds. */
-    static final class RelayTimeout extends SecondsRange {
-        RelayTimeout() {
-            super(0.1, 600, "seconds from 0.1 to 600");
-        }
-    }
+    static final class RelayTimeout extends Parser<Duration> { RelayTimeout() { super(v -> seconds(v, 0.1, 600, "seconds from 0.1 to 600")); } }
 
-    static final class ConfigFile extends NonEmptyPath {
-        ConfigFile() {
-            super("the path of a YAML config file");
-        }
-    }
+    static final class ConfigFile extends Parser<Path> { ConfigFile() { super(v -> path(v, "the path of a YAML config file")); } }
 
-    static final class UnixSocket extends NonEmptyPath {
-        UnixSocket() {
-            super("the path of the unix socket file to make, such as /run/mjpeg-server/http.sock");
-        }
-    }
+    static final class UnixSocket extends Parser<Path> { UnixSocket() { super(v -> path(v, "the path of the unix socket file to make, such as /run/mjpeg-server/http.sock")); } }
 
     /** A file's permissions (one value: picocli would take a Set-typed option as repeatable). */
     record FileMode(Set<PosixFilePermission> permissions) {
@@ -356,7 +271,7 @@ final class Converters {
         @Override
         public FileMode convert(String value) {
             if (!value.matches("0?[0-7]{3}")) {
-                throw new TypeConversionException("'" + value + "' (expected: octal permissions such as 660 or 0666)");
+                throw refused(value, "octal permissions such as 660 or 0666");
             }
             int bits = Integer.parseInt(value, 8);
             Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
@@ -408,22 +323,13 @@ final class Converters {
         }
     }
 
-    static final class Mirror implements ITypeConverter<URI> {
-        @Override
-        public URI convert(String value) {
-            try {
-                return MirrorConfig.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
+    static final class Mirror extends Parser<URI> { Mirror() { super(v -> inItsWords(() -> MirrorConfig.parse(v))); } }
 
     static final class Origin implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
             if (value.isBlank()) {
-                throw new TypeConversionException("'" + value + "' (expected: an origin such as https://nvr.example, or *)");
+                throw refused(value, "an origin such as https://nvr.example, or *");
             }
             return value.strip();
         }
@@ -434,16 +340,15 @@ final class Converters {
         public String convert(String value) {
             String level = value.trim().toLowerCase(Locale.ROOT);
             if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
-                throw new TypeConversionException("'" + value + "' (expected: error, warn, info, debug or trace)");
+                throw refused(value, "error, warn, info, debug or trace");
             }
             return level;
         }
     }
 
-    static final class Fps implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            return decimal(value, 0.1, CaptureConfig.MAX_FPS, "frames per second from 0.1 to " + (int) CaptureConfig.MAX_FPS);
+    static final class Fps extends Parser<Double> {
+        Fps() {
+            super(v -> decimal(v, 0.1, CaptureConfig.MAX_FPS, "frames per second from 0.1 to " + (int) CaptureConfig.MAX_FPS));
         }
     }
 
@@ -465,21 +370,13 @@ final class Converters {
             try {
                 return MultipartFormat.checkBoundary(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("'" + value + "' (expected: 16 to 60 letters or digits)");
+                throw refused(value, "16 to 60 letters or digits");
             }
         }
     }
 
     /** How long an on-demand source stays open with no client: 0 closes it at once. */
-    static final class IdleGrace extends SecondsRange {
-        IdleGrace() {
-            super(0, 86_400, "seconds from 0 to 86400");
-        }
-    }
+    static final class IdleGrace extends Parser<Duration> { IdleGrace() { super(v -> seconds(v, 0, 86_400, "seconds from 0 to 86400")); } }
 
-    static final class Seconds extends SecondsRange {
-        Seconds() {
-            super(0.1, 86_400, "seconds from 0.1 to 86400");
-        }
-    }
+    static final class Seconds extends Parser<Duration> { Seconds() { super(v -> seconds(v, 0.1, 86_400, "seconds from 0.1 to 86400")); } }
 }

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The flags that make the command line's one feed, {@link FeedConfig#DEFAULT_NAME}: its source and how it is
- * captured. Each is also a key of a feed in the config file ({@link ConfigFile#FEED_KEYS}), and refused beside
- * {@code --config}.
+ * captured. Each but an edge's is also a key of a feed in the config file ({@link ConfigFile#FEED_KEYS}), and refused
+ * beside {@code --config}; their defaults are {@link Defaults}'.
  */
 final class FeedFlags {
 
@@ -50,26 +50,26 @@ final class FeedFlags {
 
     @Option(names = "--mirror-max-feeds", paramLabel = "N", converter = Converters.MirrorMaxFeeds.class,
             description = "With --mirror: the most feeds mirrored; an origin that lists more has its first N mirrored."
-                    + " Default: 1000.")
-    Integer mirrorMaxFeeds;
+                    + " Default: ${DEFAULT-VALUE}.")
+    int mirrorMaxFeeds;
 
     @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
-            description = "Frames per second. Default: 30 (a file or URL: its own rate).")
+            description = "Frames per second. Default: " + (int) CaptureConfig.DEFAULT_FPS + " (a file or URL: its own rate).")
     Double fps;
 
     @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
             description = "Frame size. Default: 1280x720 (a file or URL: its own size).")
     VideoSize size;
 
-    @Option(names = "--quality", paramLabel = "Q", defaultValue = "80", converter = Converters.Quality.class,
+    @Option(names = "--quality", paramLabel = "Q", converter = Converters.Quality.class,
             description = "JPEG quality, 1-100. Default: ${DEFAULT-VALUE}.")
     int quality;
 
-    @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4", converter = Converters.RingSize.class,
+    @Option(names = "--ring-size", paramLabel = "N", converter = Converters.RingSize.class,
             description = "Newest frames kept in memory, 2-64. Default: ${DEFAULT-VALUE}.")
     int ringSize;
 
-    @Option(names = "--ring-seconds", paramLabel = "SECONDS", defaultValue = "2", converter = Converters.RingSeconds.class,
+    @Option(names = "--ring-seconds", paramLabel = "SECONDS", converter = Converters.RingSeconds.class,
             description = "Also keep every frame of the last SECONDS (0-60; up to 120 fps) for /snapshot?at= and ?seq=."
                     + " Default: ${DEFAULT-VALUE}.")
     double ringSeconds;
@@ -77,7 +77,7 @@ final class FeedFlags {
     @Option(names = "--on-demand", description = "Open the source at the first client and close it --idle-grace after the last.")
     boolean onDemand;
 
-    @Option(names = "--idle-grace", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.IdleGrace.class,
+    @Option(names = "--idle-grace", paramLabel = "SECONDS", converter = Converters.IdleGrace.class,
             description = "With --on-demand: how long the source stays open with no client. Default: ${DEFAULT-VALUE}.")
     Duration idleGrace;
 
@@ -98,27 +98,27 @@ final class FeedFlags {
             + " (--relay-ca is safer).")
     boolean relayInsecure;
 
-    @Option(names = "--relay-max-part", paramLabel = "SIZE", defaultValue = "8MiB", converter = Converters.RelayPartSize.class,
+    @Option(names = "--relay-max-part", paramLabel = "SIZE", converter = Converters.RelayPartSize.class,
             description = "With an http(s) --url: the largest JPEG taken from the upstream, 1KiB to 256MiB."
                     + " Default: ${DEFAULT-VALUE}.")
     int relayMaxPart;
 
-    @Option(names = "--relay-connect-timeout", paramLabel = "SECONDS", defaultValue = "5",
+    @Option(names = "--relay-connect-timeout", paramLabel = "SECONDS",
             converter = Converters.RelayTimeout.class, description = "With an http(s) --url: how long the upstream may"
                     + " take to accept the connection (and TLS handshake). Default: ${DEFAULT-VALUE}.")
     Duration relayConnectTimeout;
 
-    @Option(names = "--relay-read-timeout", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(names = "--relay-read-timeout", paramLabel = "SECONDS",
             converter = Converters.RelayTimeout.class, description = "With an http(s) --url: how long the upstream may"
                     + " send nothing before the relay reconnects. Default: ${DEFAULT-VALUE}.")
     Duration relayReadTimeout;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "auto", converter = Converters.Workers.class,
+    @Option(names = "--workers", paramLabel = "N", converter = Converters.Workers.class,
             description = "Threads that encode the test pattern's frames, in capture order; 1 encodes on the capture"
                     + " thread. Default: ${DEFAULT-VALUE} (one per core from 1920x1080 up, else 1).")
     int workers;
 
-    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "auto", converter = Converters.Memory.class,
+    @Option(names = "--memory", paramLabel = "SIZE", converter = Converters.Memory.class,
             description = "The feed's memory budget for the frames it keeps and its clients hold in flight, such as 64m"
                     + " or 512MiB; past it the oldest frames go first, then the clients holding the oldest. Default:"
                     + " ${DEFAULT-VALUE} (an equal share of the JVM's direct memory, less a reserve).")
@@ -130,7 +130,7 @@ final class FeedFlags {
             return null;
         }
         return new MirrorConfig(source.mirror, capture(new SourceSpec.Url(source.mirror), size, fps, quality, ringSize),
-                options(true), mirrorMaxFeeds == null ? MirrorConfig.DEFAULT_MAX_FEEDS : mirrorMaxFeeds);
+                options(true), mirrorMaxFeeds);
     }
 
     /** How the capture behaves, by these flags; {@code onDemand} for an edge's feeds, which always are. */

@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
 
 /** The command line: flags in, validated config records out, then the server until SIGINT or SIGTERM. */
 @Command(name = "mjpeg-server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        defaultValueProvider = Defaults.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Captures each video source once, encodes it at most once, and streams it as MJPEG"
                 + " (multipart/x-mixed-replace) to any number of clients: one source from the flags, or several"
@@ -47,11 +48,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " instead of one source from the flags.")
     Path config;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = Converters.Host.class,
+    @Option(names = "--host", paramLabel = "ADDR", converter = Converters.Host.class,
             description = "Address of this machine to listen on; :: for every IPv6 and IPv4 address. Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = Converters.Port.class,
+    @Option(names = "--port", paramLabel = "PORT", converter = Converters.Port.class,
             description = "TCP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
@@ -64,35 +65,35 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The --unix socket file's permissions in octal, such as 660 (default: as the umask gives).")
     Converters.FileMode unixMode;
 
-    @Option(names = "--boundary", paramLabel = "TEXT", defaultValue = "boundarydonotcross", converter = Converters.Boundary.class,
+    @Option(names = "--boundary", paramLabel = "TEXT", converter = Converters.Boundary.class,
             description = "Multipart boundary, 16-60 letters or digits. Default: ${DEFAULT-VALUE} (as mjpg-streamer).")
     String boundary;
 
-    @Option(names = "--client-timeout", paramLabel = "SECONDS", defaultValue = "3", converter = Converters.Seconds.class,
+    @Option(names = "--client-timeout", paramLabel = "SECONDS", converter = Converters.Seconds.class,
             description = "Close a client whose socket takes longer than this to accept one frame (or one answer):"
                     + " it is stalled, and would pin that frame in memory. Default: ${DEFAULT-VALUE}.")
     Duration clientTimeout;
 
-    @Option(names = "--send-buffer", paramLabel = "KIB", defaultValue = "512", converter = Converters.SendBuffer.class,
+    @Option(names = "--send-buffer", paramLabel = "KIB", converter = Converters.SendBuffer.class,
             description = "Kernel send buffer per client in KiB; 0 lets the kernel grow it (a slow client then lags"
                     + " seconds behind instead of skipping to fresh frames). Default: ${DEFAULT-VALUE}.")
     int sendBufferKib;
 
-    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "1000", converter = Converters.Limit.class,
+    @Option(names = "--max-clients", paramLabel = "N", converter = Converters.Limit.class,
             description = "Most stream clients at once (503 past it); 0 for no limit. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
-    @Option(names = "--max-clients-per-address", paramLabel = "N", defaultValue = "0", converter = Converters.Limit.class,
+    @Option(names = "--max-clients-per-address", paramLabel = "N", converter = Converters.Limit.class,
             description = "Most stream clients from one IP address (503 past it); 0 for no limit. Default: ${DEFAULT-VALUE}.")
     int maxClientsPerAddress;
 
-    @Option(names = "--max-connection-rate", paramLabel = "N", defaultValue = "20", converter = Converters.ConnectionRate.class,
+    @Option(names = "--max-connection-rate", paramLabel = "N", converter = Converters.ConnectionRate.class,
             description = "Most new connections one IP address may open per second, and 5 seconds' worth at once; past it they"
                     + " are closed at once. 0 for no limit (behind a reverse proxy, which opens every connection: limit"
                     + " there). Default: ${DEFAULT-VALUE}.")
     int maxConnectionRate;
 
-    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Converters.Seconds.class,
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", converter = Converters.Seconds.class,
             description = "Close a connection that takes longer to send its request headers (408). Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
@@ -132,7 +133,7 @@ public final class ServeCommand implements Callable<Integer> {
     boolean exitOnSourceLoss;
 
     /** Applied by {@link Main} before parsing (slf4j-simple reads its level once); declared here to validate and document it. */
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = Converters.LogLevel.class,
+    @Option(names = "--log-level", paramLabel = "LEVEL", converter = Converters.LogLevel.class,
             description = "error, warn, info (one line per client connect and disconnect), debug or trace. Default: ${DEFAULT-VALUE}.")
     String logLevel;
 

@@ -194,6 +194,32 @@ class ConfigFileTest {
         assertEquals(expected, f.applied().apply(command), asKeys(f.good()));
     }
 
+    static Stream<Arguments> feedFlags() {
+        return ConfigFile.FEED_KEYS.stream().map(key -> Arguments.of("--" + key));
+    }
+
+    /**
+     * A feed in the file with the flag's key is the feed the flag makes, every other setting at its default on both
+     * sides: a key the file reads wrongly, or not at all, or a default the two do not share, fails here.
+     */
+    @ParameterizedTest
+    @MethodSource("feedFlags")
+    void everyFeedSettingInTheFileGivesTheFeedItsFlagGives(String flag) throws Exception {
+        List<String> args = new ArrayList<>(ServeCommandTest.FLAGS.get(flag).good());
+        if (args.stream().noneMatch(arg -> ConfigFile.SOURCE_KEYS.contains(arg.replaceFirst("^--", "")))) {
+            args.add("--test-pattern");
+        }
+        FeedConfig fromFlags = parsed(args.toArray(String[]::new)).feeds().get(0);
+        if (fromFlags.capture().source() instanceof SourceSpec.VideoFile file) {
+            // A relative path in the file is the file's directory's.
+            fromFlags = new FeedConfig(fromFlags.name(), fromFlags.capture().withSource(new SourceSpec.VideoFile(dir.resolve(file.path()))),
+                    fromFlags.options(), fromFlags.relay());
+        }
+        String keys = asKeys(args).lines().map(line -> "    " + line + "\n").reduce("", String::concat);
+        FeedConfig fromFile = parsed("--config", write("feeds:\n  " + FeedConfig.DEFAULT_NAME + ":\n" + keys).toString()).feeds().get(0);
+        assertEquals(fromFlags, fromFile, String.join(" ", args));
+    }
+
     static Stream<Arguments> flagsWithABadValue() {
         return ServeCommandTest.FLAGS.keySet().stream().filter(flag -> ServeCommandTest.FLAGS.get(flag).badLine().contains("Invalid value"))
                 .filter(flag -> !ConfigFile.NOT_KEYS.contains(flag.substring(2))).map(Arguments::of);
@@ -260,9 +286,9 @@ class ConfigFileTest {
                 + " send-buffer, max-clients, max-clients-per-address, max-connection-rate, request-timeout, auth, auth-file,"
                 + " tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
-        refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: url,"
-                + " device, file, test-pattern, size, fps, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal, workers,"
-                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, memory)");
+        refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: device,"
+                + " file, test-pattern, url, fps, size, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal,"
+                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory)");
     }
 
     @Test
@@ -299,10 +325,10 @@ class ConfigFileTest {
 
     @Test
     void aFeedNeedsExactlyOneSource() throws Exception {
-        refused("feeds:\n  cam: { size: 640x480 }\n", " line 2, feed cam: no source (expected: one of url, device, file, test-pattern)");
-        refused("feeds:\n  cam: { test-pattern: false }\n", " line 2, feed cam: no source (expected: one of url, device, file, test-pattern)");
+        refused("feeds:\n  cam: { size: 640x480 }\n", " line 2, feed cam: no source (expected: one of device, file, test-pattern, url)");
+        refused("feeds:\n  cam: { test-pattern: false }\n", " line 2, feed cam: no source (expected: one of device, file, test-pattern, url)");
         refused("feeds:\n  cam:\n    url: http://cam/video.mjpg\n    device: 1\n", " line 4, feed cam: two sources, url and device"
-                + " (expected: exactly one of url, device, file, test-pattern)");
+                + " (expected: exactly one of device, file, test-pattern, url)");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.ServerProcess;
 import io.mjpegserver.server.testing.StreamClient;
 import java.io.EOFException;
 import java.nio.file.Files;
@@ -72,6 +73,14 @@ class ShutdownTest {
         return Files.readString(log);
     }
 
+    /** One client takes one frame from the server on {@code port}, and leaves; then as {@link #terminated}. */
+    private static String oneFrameThenTerminated(Process process, int port, Path log) throws Exception {
+        try (StreamClient client = StreamClient.open(port, "/stream", "1.1")) {
+            client.next();
+        }
+        return terminated(process, log);
+    }
+
     @Test
     void sigtermEndsStreamsCleanlyAndExitsZero() throws Exception {
         Path log = dir.resolve("server.log");
@@ -115,11 +124,7 @@ class ShutdownTest {
         Path log = dir.resolve("leaky.log");
         Process process = start(LeakCheckedMain.class, log, 0, LeakCheckedMain.LEAK_A_BUFFER);
         try {
-            int port = port(log, process);
-            try (StreamClient client = StreamClient.open(port, "/stream", "1.1")) {
-                client.next();
-            }
-            String output = terminated(process, log);
+            String output = oneFrameThenTerminated(process, port(log, process), log);
             assertTrue(output.contains("LEAK: ByteBuf.release() was not called"), output);
         } finally {
             process.destroyForcibly();
@@ -129,10 +134,7 @@ class ShutdownTest {
     @Test
     void logLevelWarnKeepsClientLinesOut() throws Exception {
         Path log = dir.resolve("quiet.log");
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            port = free.getLocalPort();
-        }
+        int port = ServerProcess.freePort();
         // At warn the "serving on" line is not printed: the test picks the port.
         Process process = start(log, port, "--log-level", "warn");
         try {
@@ -144,10 +146,7 @@ class ShutdownTest {
                 }
             }));
             assertTrue(process.isAlive(), "the server runs");
-            try (StreamClient client = StreamClient.open(port, "/stream", "1.1")) {
-                client.next();
-            }
-            String output = terminated(process, log);
+            String output = oneFrameThenTerminated(process, port, log);
             assertFalse(output.contains("[INFO]"), output);
         } finally {
             process.destroyForcibly();
