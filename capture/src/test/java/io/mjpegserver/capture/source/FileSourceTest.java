@@ -113,8 +113,7 @@ class FileSourceTest {
 
     /**
      * --fps sets the output rate, not the playback speed: at 5 fps out of a 25 fps clip, output frame k shows
-     * clip frame 5k (every fifth frame, none in slow motion). Issue 8 item 11: before, 30 frames at --fps 5
-     * (6 s) showed clip frames 0 to 29, 1.2 s of clip.
+     * clip frame 5k (every fifth frame, none in slow motion), not clip frames 0 to 29 for 30 frames out.
      */
     @Test
     void aClipPlaysAtItsOwnSpeedAtALowerOutputRate() throws Exception {
@@ -204,8 +203,8 @@ class FileSourceTest {
     }
 
     /**
-     * A still image is read once and served at the output rate, the same picture each time, never failing.
-     * Issue 8 item 12: before, every second grab failed (the feed flapped to NO SIGNAL four times a second).
+     * A still image is read once and served at the output rate, the same picture each time, never failing (a
+     * failing grab would flap the feed to NO SIGNAL).
      */
     @Test
     void aStillImageIsServedAsAStill() throws Exception {
@@ -248,7 +247,7 @@ class FileSourceTest {
         assertEquals("video file " + missing + " not found: check the path given to --file", e.getMessage());
     }
 
-    /** Issue 8 item 13: before, "cannot be read by FFmpeg (avformat_open_input() error -1094995529: ...)". */
+    /** A file that is not a video is said so in our words, not FFmpeg's ({@code avformat_open_input() error ...}). */
     @Test
     void saysWhenAFileIsNotVideo() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.mp4"), "not a video at all\n".repeat(100));

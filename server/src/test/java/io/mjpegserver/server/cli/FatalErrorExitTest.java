@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 8 item 2, for the capture thread: an Error there ends the process with status 70 after one log line,
- * so a supervisor restarts it. Before, the capture thread died silently and the process served nothing, alive.
+ * An Error on the capture thread ends the process with status 70 after one log line, so a supervisor restarts
+ * it, rather than leaving a process alive that serves nothing.
  */
 class FatalErrorExitTest {
 

@@ -11,9 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Issue 8 item 13: a file that is not a video says so in our words, in one line. Before: "video file X cannot be
- * read by FFmpeg (avformat_open_input() error -1094995529: Could not open input ... (Has setFormat() been called?)
- * (For more details, make sure FFmpegLogCallback.set() has been called.)): give --file a video file".
+ * A file that is not a video says so in our words, in one line, with none of FFmpeg's ({@code
+ * avformat_open_input() error -1094995529}, {@code Has setFormat() been called?}).
  */
 class SourceErrorWordsTest {
 
