@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import javax.imageio.ImageIO;
@@ -71,8 +72,17 @@ class EdgeClusterTest {
                 Path edgeDir = subdir(dir, "edge" + (i + 1));
                 starting.add(CompletableFuture.supplyAsync(() -> startEdge(edgeDir, origin)));
             }
+            // Every edge that started is kept, to be closed below, even when another did not start.
+            CompletionException notStarted = null;
             for (CompletableFuture<ServerProcess> edge : starting) {
-                edges.add(edge.join());
+                try {
+                    edges.add(edge.join());
+                } catch (CompletionException e) {
+                    notStarted = notStarted == null ? e : notStarted;
+                }
+            }
+            if (notStarted != null) {
+                throw notStarted;
             }
             List<Integer> edgePorts = edges.stream().map(ServerProcess::port).toList();
             try (Balancer balancer = Balancer.start(kind, subdir(dir, "balancer"), ServerProcess.freePort(), edgePorts)) {
