@@ -59,6 +59,14 @@ public interface FrameSource extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether a failed open costs only a local check (a camera: an unplugged one is missing at once), so that after a
+     * loss it is tried again often, to be live within moments of coming back; others are tried up to 5 s apart.
+     */
+    default boolean cheapToReopen() {
+        return false;
+    }
+
     /** Releases the device or file. Idempotent; the source may be opened again afterwards. */
     @Override
     void close();

@@ -165,6 +165,12 @@ final class CameraSource extends FfmpegSource {
         return deliveredFps > 0 ? deliveredFps : fps;
     }
 
+    /** An unplugged camera is missing at once ({@link #open}'s first check): it is looked for again often. */
+    @Override
+    public boolean cheapToReopen() {
+        return true;
+    }
+
     @Override
     public void close() {
         if (grabber != null) {

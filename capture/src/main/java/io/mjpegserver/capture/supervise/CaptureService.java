@@ -10,6 +10,7 @@ import io.mjpegserver.capture.PushSource;
 import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.capture.pace.Backoff;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +41,8 @@ public final class CaptureService implements AutoCloseable {
             FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer, FatalErrorHandler fatal,
             SupervisorThreads threads) throws SourceException {
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal,
-                Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), threads);
+                Supervisor.sizeOr(source.width(), source.height(), CaptureConfig.DEFAULT_SIZE), threads,
+                source.cheapToReopen() ? Backoff.cheap() : Backoff.standard());
         return start(new PulledCapture(source, supervisor, alloc, options), !options.onDemand() && !source.remote());
     }
 
@@ -53,7 +55,7 @@ public final class CaptureService implements AutoCloseable {
             CaptureOptions options, FrameRing ring, ByteBufAllocator alloc, CaptureObserver observer,
             FatalErrorHandler fatal, SupervisorThreads threads) throws SourceException {
         Supervisor supervisor = new Supervisor(description, quality, options, ring, alloc, observer, fatal,
-                fallbackSize, threads);
+                fallbackSize, threads, Backoff.standard());
         return start(new PushedCapture(source, supervisor), !options.onDemand());
     }
 

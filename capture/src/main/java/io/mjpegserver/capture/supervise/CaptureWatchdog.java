@@ -6,6 +6,7 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.publish.CaptureFigures;
 import io.mjpegserver.capture.publish.RingPublisher;
 import io.mjpegserver.capture.source.Natives;
+import io.mjpegserver.capture.encode.NoSignalBackground;
 import io.mjpegserver.capture.encode.NoSignalImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -89,6 +90,8 @@ final class CaptureWatchdog {
     private volatile ScheduledFuture<?> clock;
     // One tick at a time.
     private NoSignalImage noSignal;
+    /** What is shown until OpenCV has loaded for {@link #noSignal}; null if it never had to be. */
+    private NoSignalBackground background;
     private long outage = -1;
     private long nextNoSignal;
     private boolean drawFailureLogged;
@@ -263,26 +266,47 @@ final class CaptureWatchdog {
         }
     }
 
+    /**
+     * The NO SIGNAL frame at {@code width x height}, which the caller owns. A feed that passes its frames through
+     * has not loaded OpenCV: until it has (see {@link #publishNoSignal}), the frame is the background alone,
+     * encoded without OpenCV, so that clients are told at once.
+     */
+    private ByteBuf draw(int width, int height) throws SourceException {
+        if (noSignal == null && !Natives.loaded()) {
+            if (background == null) {
+                background = new NoSignalBackground();
+            }
+            return background.render(width, height, alloc);
+        }
+        if (noSignal == null || noSignal.width() != width || noSignal.height() != height) {
+            if (noSignal != null) {
+                noSignal.close();
+            }
+            noSignal = new NoSignalImage(width, height, quality);
+        }
+        return noSignal.render(System.currentTimeMillis(), publisher.lastError(), alloc);
+    }
+
+    /** Publishes a NO SIGNAL frame; whether it is done for this period. */
     private boolean publishNoSignal() {
+        try {
+            return drawAndPublish();
+        } finally {
+            if (noSignal == null && !Natives.loaded()) {
+                // OpenCV loads for the next frames, with their words, on a thread of its own. The watchdog waits at
+                // most for JavaCPP's own small library, once, and only if no feed has loaded it (a relay's never does).
+                Natives.preloadInBackground();
+            }
+        }
+    }
+
+    private boolean drawAndPublish() {
         VideoSize size = noSignalSize(feed.width(), feed.height());
         int width = size.width();
         int height = size.height();
         ByteBuf jpeg;
-        if (noSignal == null && !Natives.loaded()) {
-            // A feed that passes its frames through has not loaded OpenCV: it loads now, on a thread of its own, and
-            // the first NO SIGNAL frame is drawn at the first tick after. The watchdog waits at most for JavaCPP's own
-            // small library, once, and only if no feed has loaded it (an HTTP relay's never does).
-            Natives.preloadInBackground();
-            return false;
-        }
         try {
-            if (noSignal == null || noSignal.width() != width || noSignal.height() != height) {
-                if (noSignal != null) {
-                    noSignal.close();
-                }
-                noSignal = new NoSignalImage(width, height, quality);
-            }
-            jpeg = noSignal.render(System.currentTimeMillis(), publisher.lastError(), alloc);
+            jpeg = draw(width, height);
         } catch (SourceException | RuntimeException e) {
             publisher.internalError();
             if (!drawFailureLogged) {

@@ -36,7 +36,7 @@ final class Supervisor implements AutoCloseable {
     private final FatalErrorHandler fatal;
     private final RingPublisher publisher;
     private final CaptureFigures figures = new CaptureFigures();
-    private final Backoff backoff = new Backoff();
+    private final Backoff backoff;
     private final FrameStage stage;
     private final Demand demand;
     private final boolean noSignalFrames;
@@ -45,9 +45,14 @@ final class Supervisor implements AutoCloseable {
     private volatile CaptureWatchdog watchdog;
     private volatile boolean running = true;
 
-    /** @param size what NO SIGNAL frames are drawn at until a frame says otherwise */
+    /**
+     * @param size    what NO SIGNAL frames are drawn at until a frame says otherwise
+     * @param backoff the schedule of reopens after a loss
+     */
     Supervisor(String description, int quality, CaptureOptions options, FrameRing ring, ByteBufAllocator alloc,
-            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, SupervisorThreads threads) {
+            CaptureObserver observer, FatalErrorHandler fatal, VideoSize size, SupervisorThreads threads,
+            Backoff backoff) {
+        this.backoff = backoff;
         this.description = description;
         this.threads = threads;
         this.quality = quality;
