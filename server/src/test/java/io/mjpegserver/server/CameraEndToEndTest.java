@@ -119,6 +119,21 @@ class CameraEndToEndTest {
     }
 
     @Test
+    void aCameraNamedByItsStableByIdPathStreams() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, camera("mjpeg"), PARANOID, "/healthz",
+                "--device", FakeCam.BY_ID, "--size", "640x480")) {
+            try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
+                for (int p = 0; p < 5; p++) {
+                    MultipartStreamReader.Part part = client.next();
+                    assertEquals("true", part.headers().get("x-source-online"), "part " + p + ": " + part.headers());
+                    assertSize(640, 480, part.body(), "part " + p);
+                }
+            }
+            assertEquals(FakeCam.BY_ID, source(server).get("source").asText());
+        }
+    }
+
+    @Test
     void aYuyvOnlyCameraIsEncodedOncePerFrameAtTheConfiguredQuality() throws Exception {
         try (ServerProcess server = serve(camera("yuyv"), "--size", "640x480", "--fps", "30", "--quality", "30")) {
             byte[] jpeg = null;

@@ -202,7 +202,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             }
             SourceSpec source = switch (sources.get(0)) {
                 case "url" -> (SourceSpec.Url) values.get("url");
-                case "device" -> new SourceSpec.Camera((Integer) values.get("device"));
+                case "device" -> (SourceSpec.Camera) values.get("device");
                 case "file" -> new SourceSpec.VideoFile((Path) values.get("file"));
                 default -> new SourceSpec.TestPattern();
             };
