@@ -134,6 +134,14 @@ class CameraEndToEndTest {
     }
 
     @Test
+    void aMetadataNodeIsRefusedWithOneLineNamingTheCaptureNodeOfTheSameCamera() throws Exception {
+        Map<String, String> env = camera("mjpeg");
+        env.put("FAKECAM_META", "1");
+        assertRefused(env, "/dev/video8", "mjpeg-server: camera /dev/video8 is the metadata node of FakeCam, which gives"
+                + " no video: use --device /dev/video7, its capture node");
+    }
+
+    @Test
     void aYuyvOnlyCameraIsEncodedOncePerFrameAtTheConfiguredQuality() throws Exception {
         try (ServerProcess server = serve(camera("yuyv"), "--size", "640x480", "--fps", "30", "--quality", "30")) {
             byte[] jpeg = null;
