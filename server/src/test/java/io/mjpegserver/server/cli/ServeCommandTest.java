@@ -168,6 +168,8 @@ class ServeCommandTest {
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
         f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
+        f.put("--list-devices", new Flag(List.of("--list-devices"), c -> c.listDevices, true,
+                List.of("--list-devices", "--list-devices"), "mjpeg-server: option '--list-devices' should be specified only once (see --help)"));
         f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> logLevel(c), "debug",
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
         f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.feed.capture().ringSize(), 8,
