@@ -17,12 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The few V4L2 calls the server makes itself, through JNA (FFmpeg makes those of streaming): {@code VIDIOC_QUERYCAP}
- * to tell a camera's capture node from its metadata node, and the enumerations {@code --list-devices} prints
- * ({@code ENUM_FMT}, {@code ENUM_FRAMESIZES}, {@code ENUM_FRAMEINTERVALS}, {@code QUERYCTRL}, {@code QUERYMENU}).
- * {@code open}, {@code ioctl} and {@code close} are looked
- * up in the process ({@code dlopen(NULL)}), not in libc's own handle, so that a library loaded before libc (an
- * {@code LD_PRELOAD}) answers them as it answers FFmpeg.
+ * The V4L2 calls the server makes itself, through JNA: {@code QUERYCAP} (capture or metadata node) and the
+ * enumerations {@code --list-devices} prints. {@code open}, {@code ioctl} and {@code close} are looked up in the
+ * process ({@code dlopen(NULL)}), not libc's own handle, so an {@code LD_PRELOAD} answers them as it answers FFmpeg.
  */
 final class V4l2 {
 
