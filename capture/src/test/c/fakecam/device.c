@@ -35,6 +35,14 @@ static const char *env(const char *name, const char *fallback) {
     return value && *value ? value : fallback;
 }
 
+/* N of a path ending in digits, as /dev/videoN. */
+static unsigned minor_of(const char *path) {
+    const char *digits = path + strlen(path);
+    while (digits > path && digits[-1] >= '0' && digits[-1] <= '9')
+        digits--;
+    return (unsigned)atoi(digits);
+}
+
 static void parse_config(void) {
     snprintf(fc.device, sizeof fc.device, "%s", env("FAKECAM_DEVICE", "/dev/video7"));
     snprintf(fc.by_id, sizeof fc.by_id, "/dev/v4l/by-id/usb-FakeCam_FakeCam_0001-video-index0");
@@ -43,10 +51,11 @@ static void parse_config(void) {
         snprintf(fc.link_target, sizeof fc.link_target, "../../%.250s", fc.device + 5);
     else
         snprintf(fc.link_target, sizeof fc.link_target, "%s", fc.device);
-    const char *digits = fc.device + strlen(fc.device);
-    while (digits > fc.device && digits[-1] >= '0' && digits[-1] <= '9')
-        digits--;
-    fc.minor = (unsigned)atoi(digits);
+    fc.minor = minor_of(fc.device);
+    if (strcmp(env("FAKECAM_META", "0"), "1") == 0) {
+        snprintf(fc.meta_device, sizeof fc.meta_device, "%s", env("FAKECAM_META_DEVICE", "/dev/video8"));
+        fc.meta_minor = minor_of(fc.meta_device);
+    }
     snprintf(fc.frames, sizeof fc.frames, "%s", env("FAKECAM_FRAMES", "."));
     snprintf(fc.state_file, sizeof fc.state_file, "%s", env("FAKECAM_STATE", ""));
 
@@ -502,6 +511,15 @@ static int query_capabilities(struct v4l2_capability *cap) {
     return 0;
 }
 
+/* The metadata node uvcvideo makes beside each capture node: same camera and bus, only META_CAPTURE; it answers
+ * QUERYCAP and nothing else here. */
+static int query_meta_capabilities(struct v4l2_capability *cap) {
+    query_capabilities(cap);
+    cap->device_caps = V4L2_CAP_META_CAPTURE | V4L2_CAP_STREAMING;
+    cap->capabilities = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_META_CAPTURE | V4L2_CAP_STREAMING | V4L2_CAP_DEVICE_CAPS;
+    return 0;
+}
+
 static int enum_format(struct v4l2_fmtdesc *d) {
     uint32_t index = d->index, type = d->type;
     if (type != V4L2_BUF_TYPE_VIDEO_CAPTURE || index >= (uint32_t)fc.nformats)
@@ -585,14 +603,14 @@ static int stream(int fd, const int *type, int on) {
 
 /* ---- the entry points ---- */
 
-int fc_open(int flags) {
+int fc_open(int flags, int meta) {
     enum fc_state state = sync_state();
     if (state != FC_PLUGGED)
         return state == FC_UNPLUGGED ? -ENOENT : state == FC_BUSY ? -EBUSY : -EACCES;
     pthread_mutex_lock(&lock);
     if (!dev.interval.denominator) /* the camera's rate until S_FMT or S_PARM */
         dev.interval = (struct v4l2_fract){1, fc.fps};
-    int fd = dev.streaming ? -EBUSY
+    int fd = dev.streaming && !meta ? -EBUSY
              : eventfd(0, (flags & O_CLOEXEC ? EFD_CLOEXEC : 0) | (flags & O_NONBLOCK ? EFD_NONBLOCK : 0));
     if (fd == -1)
         fd = -errno;
@@ -602,7 +620,7 @@ int fc_open(int flags) {
     }
     if (fd >= 0) {
         fd_dead[fd] = 0;
-        fc_fd_is_camera[fd] = 1;
+        fc_fd_is_camera[fd] = meta ? FC_META_FD : 1;
     }
     pthread_mutex_unlock(&lock);
     return fd;
@@ -624,6 +642,8 @@ int fc_ioctl(int fd, unsigned long request, void *arg) {
     int err;
     if (fd_dead[fd]) {
         err = -ENODEV;
+    } else if (fc_fd_is_camera[fd] == FC_META_FD) {
+        err = request == VIDIOC_QUERYCAP ? query_meta_capabilities(arg) : -ENOTTY;
     } else switch (request) {
     case VIDIOC_QUERYCAP: err = query_capabilities(arg); break;
     case VIDIOC_ENUM_FMT: err = enum_format(arg); break;

@@ -28,6 +28,8 @@ struct fc_config {
     int quirk_truncated;
     int trace;             /* FAKECAM_TRACE=1: each call on the camera logged to stderr */
     unsigned minor;        /* N of /dev/videoN, the device number's minor */
+    char meta_device[256]; /* FAKECAM_META=1: the camera's metadata node (FAKECAM_META_DEVICE); empty without */
+    unsigned meta_minor;
 };
 
 enum fc_state { FC_PLUGGED, FC_UNPLUGGED, FC_BUSY, FC_DENIED };
@@ -44,11 +46,13 @@ void fc_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* device.c: the camera. fc_init reads the configuration once; the rest return 0 (or an fd) or -errno. */
 void fc_init(void);
 extern volatile unsigned char fc_fd_is_camera[FC_MAX_FDS];
+/* 1 for an fd of the capture node, FC_META_FD for one of the metadata node. */
+#define FC_META_FD 2
 static inline int fc_is_camera_fd(int fd) {
     return fd >= 0 && fd < FC_MAX_FDS && fc_fd_is_camera[fd];
 }
 enum fc_state fc_read_state(void);
-int fc_open(int flags);
+int fc_open(int flags, int meta);
 int fc_close(int fd);
 int fc_ioctl(int fd, unsigned long request, void *arg);
 void *fc_mmap(int fd, void *addr, size_t len, int prot, int flags, off_t off, int *err);

@@ -35,15 +35,18 @@ char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 
 #define V4L2_CAMERA_MAJOR 81
 
-enum { NOT_OURS, DEVICE, LINK };
+enum { NOT_OURS, DEVICE, LINK, META };
 
-/* DEVICE for the camera's path, LINK for its /dev/v4l links, NOT_OURS for every other path. */
+/* DEVICE for the camera's path, LINK for its /dev/v4l links, META for its metadata node, NOT_OURS for every other
+ * path. */
 static int path_kind(const char *path) {
     if (!path || path[0] != '/')
         return NOT_OURS;
     fc_init();
     if (strcmp(path, fc.device) == 0)
         return DEVICE;
+    if (fc.meta_device[0] && strcmp(path, fc.meta_device) == 0)
+        return META;
     if (strncmp(path, "/dev/v4l/", 9) == 0 && (strcmp(path, fc.by_id) == 0 || strcmp(path, fc.by_path) == 0))
         return LINK;
     return NOT_OURS;
@@ -94,7 +97,7 @@ void *fc_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t of
 /* ---- open ---- */
 
 static int open_camera(const char *path, int flags) {
-    int fd = fc_open(flags);
+    int fd = fc_open(flags, path_kind(path) == META);
     TRACE("open(%s) = %d%s%s", path, fd < 0 ? -1 : fd, fd < 0 ? " " : "", fd < 0 ? strerror(-fd) : "");
     return fd < 0 ? fail(-fd) : fd;
 }
@@ -327,18 +330,20 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) {
  * (an fd open on it stays valid to fstat, as in the kernel). */
 static int fill_stat(int kind, int of_fd, struct stat *st) {
     enum fc_state state = fc_read_state();
+    unsigned node = kind == META ? fc.meta_minor : fc.minor;
+    int device = kind == DEVICE || kind == META;
     if (state == FC_UNPLUGGED && !of_fd)
         return fail(ENOENT);
     memset(st, 0, sizeof *st);
     st->st_dev = makedev(0, 5);
-    st->st_ino = kind == DEVICE ? 1000 + fc.minor : 2000 + fc.minor;
+    st->st_ino = device ? 1000 + node : 2000 + node;
     st->st_nlink = 1;
-    st->st_mode = kind == DEVICE ? S_IFCHR | 0660 : S_IFLNK | 0777;
+    st->st_mode = device ? S_IFCHR | 0660 : S_IFLNK | 0777;
     /* Denied: owned by root and group video (44) as on Debian, and this user in neither. */
     st->st_uid = state == FC_DENIED ? 0 : getuid();
     st->st_gid = state == FC_DENIED ? 44 : getgid();
-    st->st_rdev = kind == DEVICE ? makedev(V4L2_CAMERA_MAJOR, fc.minor) : 0;
-    st->st_size = kind == DEVICE ? 0 : (off_t)strlen(fc.link_target);
+    st->st_rdev = device ? makedev(V4L2_CAMERA_MAJOR, node) : 0;
+    st->st_size = device ? 0 : (off_t)strlen(fc.link_target);
     st->st_blksize = 4096;
     return 0;
 }
@@ -352,7 +357,7 @@ _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 is s
     int name(const char *path, struct type *st) {                                       \
         int kind = path_kind(path);                                                     \
         if (kind) {                                                                     \
-            int r = fill_stat(follow ? DEVICE : kind, 0, (struct stat *)st);            \
+            int r = fill_stat(follow && kind == LINK ? DEVICE : kind, 0, (struct stat *)st); \
             TRACE(#name "(%s) = %d", path, r);                                          \
             return r;                                                                   \
         }                                                                               \
@@ -367,7 +372,7 @@ STAT(lstat64, stat64, 0)
 #define FSTAT(name, type)                                                               \
     int name(int fd, struct type *st) {                                                 \
         if (fc_is_camera_fd(fd))                                                        \
-            return fill_stat(DEVICE, 1, (struct stat *)st);                             \
+            return fill_stat(fc_fd_is_camera[fd] == FC_META_FD ? META : DEVICE, 1, (struct stat *)st); \
         NEXT(name);                                                                     \
         return next_##name(fd, st);                                                     \
     }
@@ -381,9 +386,9 @@ static int by_fd(int dirfd, const char *path, int flags) {
 
 static int at_kind(int dirfd, const char *path, int flags) {
     if (by_fd(dirfd, path, flags))
-        return DEVICE;
+        return fc_fd_is_camera[dirfd] == FC_META_FD ? META : DEVICE;
     int kind = path_kind(path);
-    return kind && !(flags & AT_SYMLINK_NOFOLLOW) ? DEVICE : kind;
+    return kind == LINK && !(flags & AT_SYMLINK_NOFOLLOW) ? DEVICE : kind;
 }
 
 #define FSTATAT(name, type)                                                             \
@@ -445,7 +450,7 @@ ssize_t readlink(const char *path, char *buf, size_t size) {
     TRACE("readlink(%s)", path);
     if (fc_read_state() == FC_UNPLUGGED)
         return fail(ENOENT);
-    if (kind == DEVICE)
+    if (kind != LINK)
         return fail(EINVAL);
     size_t len = strlen(fc.link_target);
     len = len < size ? len : size;
@@ -459,9 +464,10 @@ static char *realpath_camera(const char *path, char *resolved) {
         errno = ENOENT;
         return NULL;
     }
+    const char *node = path_kind(path) == META ? fc.meta_device : fc.device;
     if (!resolved)
-        return strdup(fc.device);
-    return strcpy(resolved, fc.device);
+        return strdup(node);
+    return strcpy(resolved, node);
 }
 
 char *realpath(const char *path, char *resolved) {

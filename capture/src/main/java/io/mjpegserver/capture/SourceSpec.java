@@ -24,15 +24,26 @@ public sealed interface SourceSpec {
         }
     }
 
-    /** A V4L2 camera, {@code /dev/video<index>}. */
-    record Camera(int index) implements SourceSpec {
+    /**
+     * A V4L2 camera by its device node: {@code /dev/video<index>}, or a stable name such as
+     * {@code /dev/v4l/by-id/usb-...-video-index0}, which stays the same camera when cameras are replugged.
+     */
+    record Camera(Path devicePath) implements SourceSpec {
         public Camera {
-            if (index < 0) {
-                throw new IllegalArgumentException("device: " + index + " (expected: >= 0)");
+            if (devicePath == null || !devicePath.isAbsolute()) {
+                throw new IllegalArgumentException("device: " + devicePath + " (expected: an absolute path such as /dev/video0)");
             }
         }
 
-        public Path devicePath() {
+        /** The camera {@code /dev/video<index>}. */
+        public Camera(int index) {
+            this(indexPath(index));
+        }
+
+        private static Path indexPath(int index) {
+            if (index < 0) {
+                throw new IllegalArgumentException("device: " + index + " (expected: >= 0)");
+            }
             return Path.of("/dev/video" + index);
         }
 

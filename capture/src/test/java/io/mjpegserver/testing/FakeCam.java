@@ -16,6 +16,8 @@ public final class FakeCam {
 
     /** The path the camera answers for when {@code FAKECAM_DEVICE} is not set: {@code --device 7}. */
     public static final String DEVICE = "/dev/video7";
+    /** The stable name the fixture links to {@link #DEVICE}, as udev makes for a USB camera. */
+    public static final String BY_ID = "/dev/v4l/by-id/usb-FakeCam_FakeCam_0001-video-index0";
 
     private FakeCam() {
     }

@@ -121,6 +121,64 @@ class CameraEndToEndTest {
     }
 
     @Test
+    void aCameraNamedByItsStableByIdPathStreams() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, camera("mjpeg"), PARANOID, "/healthz",
+                "--device", FakeCam.BY_ID, "--size", "640x480")) {
+            try (StreamClient client = StreamClient.open(server.port(), "/stream", "1.1")) {
+                for (int p = 0; p < 5; p++) {
+                    MultipartStreamReader.Part part = client.next();
+                    assertEquals("true", part.headers().get("x-source-online"), "part " + p + ": " + part.headers());
+                    assertSize(640, 480, part.body(), "part " + p);
+                }
+            }
+            assertEquals(FakeCam.BY_ID, source(server).get("source").asText());
+        }
+    }
+
+    @Test
+    void aMetadataNodeIsRefusedWithOneLineNamingTheCaptureNodeOfTheSameCamera() throws Exception {
+        Map<String, String> env = camera("mjpeg");
+        env.put("FAKECAM_META", "1");
+        assertRefused(env, "/dev/video8", "mjpeg-server: camera /dev/video8 is the metadata node of FakeCam, which gives"
+                + " no video: use --device /dev/video7, its capture node");
+    }
+
+    @Test
+    void listDevicesPrintsEachCaptureNodeAsV4l2EnumeratesItSkipsMetadataNodesAndExits0() throws Exception {
+        Map<String, String> env = camera("mjpeg,yuyv");
+        env.put("FAKECAM_META", "1");
+        ChildProcess.Outcome listed = listDevices(env);
+        assertEquals(0, listed.exitCode(), listed.describe());
+        assertEquals(List.of(
+                "/dev/video7: FakeCam (uvcvideo, usb-0000:00:14.0-1)",
+                "  formats:",
+                "    MJPG (Motion-JPEG): 640x480 at 30, 15 fps; 1280x720 at 30, 15 fps",
+                "    YUYV (YUYV 4:2:2): 640x480 at 30, 15 fps; 1280x720 at 30, 15 fps",
+                "  controls:",
+                "    brightness: int 0..255, default 128",
+                "    contrast: int 0..255, default 128",
+                "    saturation: int 0..255, default 128",
+                "    white_balance_automatic: bool 0..1, default 1",
+                "    power_line_frequency: menu 0..2, default 2 (0 Disabled, 1 50 Hz, 2 60 Hz)",
+                "    white_balance_temperature: int 2000..6500, default 4000",
+                "    sharpness: int 0..255, default 128",
+                "    auto_exposure: menu 0..3, default 3 (1 Manual Mode, 3 Aperture Priority Mode)",
+                "    exposure_time_absolute: int 3..2047, default 250"), listed.out().lines().toList(), listed.describe());
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/video0")), "this machine has a camera");
+        ChildProcess.Outcome none = listDevices(Map.of());
+        assertEquals(0, none.exitCode(), none.describe());
+        assertEquals(List.of("no camera found (looked at /dev/video0 to /dev/video255)"), none.out().lines().toList());
+    }
+
+    private static ChildProcess.Outcome listDevices(Map<String, String> env) throws Exception {
+        Path run = Files.createTempDirectory("list-devices");
+        try (ChildProcess lister = ChildProcess.start(run, "lister",
+                ServerProcess.command(List.of(), ServerProcess.freePort(), "--list-devices"), env)) {
+            return lister.await(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
     void aYuyvOnlyCameraIsEncodedOncePerFrameAtTheConfiguredQuality() throws Exception {
         try (ServerProcess server = serve(camera("yuyv"), "--size", "640x480", "--fps", "30", "--quality", "30")) {
             byte[] jpeg = null;

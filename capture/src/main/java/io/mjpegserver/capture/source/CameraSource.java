@@ -9,6 +9,7 @@ import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.encode.ImageEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,6 +61,9 @@ final class CameraSource extends FfmpegSource {
             try {
                 opened = start(device, true);
             } catch (FFmpegFrameGrabber.Exception mjpegRefused) {
+                if (!FfmpegErrors.busyOrForbidden(mjpegRefused)) {
+                    refuseMetadataNode(device);
+                }
                 if (FfmpegErrors.cameraUnavailable(mjpegRefused)) {
                     // Busy, forbidden or gone: asking again without MJPEG would only load OpenCV for nothing.
                     throw mjpegRefused;
@@ -85,6 +89,25 @@ final class CameraSource extends FfmpegSource {
         }
         // A camera passed through has no encoder, and so loads no OpenCV.
         encoder = passThrough ? null : new ImageEncoder(quality, null);
+    }
+
+    /**
+     * A camera's metadata node (uvcvideo makes one beside each capture node) opens and never gives a frame: asked of
+     * V4L2 when FFmpeg could not start, and refused with the capture node of the same camera to use instead.
+     */
+    private static void refuseMetadataNode(Path device) throws SourceException {
+        V4l2.Capability cap;
+        try {
+            cap = V4l2.capability(device);
+        } catch (IOException e) {
+            log.debug("camera {}: {}", device, e.toString());
+            return;
+        }
+        if (cap.metadataOnly()) {
+            throw new SourceException("camera " + device + " is the metadata node of " + cap.card() + ", which gives no"
+                    + " video: " + V4l2.captureNodeOf(cap).map(node -> "use --device " + node + ", its capture node")
+                            .orElse("use its capture node (v4l2-ctl --list-devices lists them)"));
+        }
     }
 
     private static String figure(double fps) {

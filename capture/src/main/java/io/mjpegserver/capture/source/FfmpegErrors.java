@@ -81,6 +81,12 @@ final class FfmpegErrors {
     }
 
     /** Whether {@code e} says the camera cannot be opened at all (busy, forbidden, gone), whatever the format. */
+    /** Whether FFmpeg could not open a camera because another program holds it or this user may not. */
+    static boolean busyOrForbidden(Throwable e) {
+        int code = code(e);
+        return code == EBUSY || code == EACCES || code == EPERM;
+    }
+
     static boolean cameraUnavailable(Throwable e) {
         int code = code(e);
         return code == EBUSY || code == EACCES || code == EPERM || code == ENOENT || code == ENODEV || code == ENXIO;

@@ -32,7 +32,7 @@ import picocli.CommandLine.TypeConversionException;
 record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
 
     /** Options of the command that are no key of the file. */
-    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version");
+    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version", "list-devices");
     /** A feed's keys: the options of {@link FeedFlags} but an edge's, in their order (and {@code --help}'s). */
     static final List<String> FEED_KEYS = feedKeys(false);
     /** A feed's keys that name its source, exactly one: {@link FeedFlags}' exclusive group. */
@@ -202,7 +202,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             }
             SourceSpec source = switch (sources.get(0)) {
                 case "url" -> (SourceSpec.Url) values.get("url");
-                case "device" -> new SourceSpec.Camera((Integer) values.get("device"));
+                case "device" -> (SourceSpec.Camera) values.get("device");
                 case "file" -> new SourceSpec.VideoFile((Path) values.get("file"));
                 default -> new SourceSpec.TestPattern();
             };

@@ -105,7 +105,16 @@ final class Converters {
 
     static final class Port extends Parser<Integer> { Port() { super(v -> range(v, 0, 65535, "a port from 0 to 65535")); } }
 
-    static final class DeviceIndex extends Parser<Integer> { DeviceIndex() { super(v -> range(v, 0, 255, "a camera index from 0 to 255, as in /dev/video0")); } }
+    /** A camera: its index N for {@code /dev/videoN}, or its device path (a stable {@code /dev/v4l/by-id/...} name). */
+    static final class Device extends Parser<SourceSpec.Camera> {
+        private static final String EXPECTED = "a camera index from 0 to 255, as in /dev/video0, or a device path"
+                + " such as /dev/v4l/by-id/usb-...-video-index0";
+
+        Device() {
+            super(v -> v.trim().startsWith("/") ? new SourceSpec.Camera(path(v.trim(), EXPECTED))
+                    : new SourceSpec.Camera(range(v, 0, 255, EXPECTED)));
+        }
+    }
 
     static final class Quality extends Parser<Integer> { Quality() { super(v -> range(v, 1, 100, "a JPEG quality from 1 to 100")); } }
 

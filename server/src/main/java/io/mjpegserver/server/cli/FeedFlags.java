@@ -23,9 +23,10 @@ final class FeedFlags {
 
     /** At most one source (the camera is the default); none with --config. */
     static final class Source {
-        @Option(names = "--device", paramLabel = "N", converter = Converters.DeviceIndex.class,
-                description = "Camera /dev/videoN (V4L2). Default: 0.")
-        Integer device;
+        @Option(names = "--device", paramLabel = "N|PATH", converter = Converters.Device.class,
+                description = "Camera /dev/videoN (V4L2), or its device path: /dev/v4l/by-id/... names the same camera"
+                        + " however it is plugged. Default: 0.")
+        SourceSpec.Camera device;
 
         @Option(names = "--file", paramLabel = "PATH", converter = Converters.VideoFile.class, description = "Video file to stream, looped forever.")
         Path file;
@@ -192,7 +193,7 @@ final class FeedFlags {
         } else if (source != null && source.url != null) {
             spec = source.url;
         } else {
-            spec = new SourceSpec.Camera(source != null && source.device != null ? source.device : 0);
+            spec = source != null && source.device != null ? source.device : new SourceSpec.Camera(0);
         }
         return capture(spec, size, fps, quality, ringSize);
     }

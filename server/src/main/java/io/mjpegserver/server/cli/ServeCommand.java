@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.capture.source.CameraList;
 import io.mjpegserver.capture.source.Natives;
 import io.mjpegserver.server.MjpegServer;
 import io.mjpegserver.server.config.Credentials;
@@ -131,6 +132,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--exit-on-source-loss",
             description = "Exit with status 3 when the source fails, instead of sending NO SIGNAL and reopening it (for systemd Restart=).")
     boolean exitOnSourceLoss;
+
+    @Option(names = "--list-devices",
+            description = "Print each camera (its name, formats, sizes, frame rates and controls, as V4L2 gives them) and exit.")
+    boolean listDevices;
 
     /** Applied by {@link Main} before parsing (slf4j-simple reads its level once); declared here to validate and document it. */
     @Option(names = "--log-level", paramLabel = "LEVEL", converter = Converters.LogLevel.class,
@@ -355,6 +360,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (listDevices) {
+            return listDevices(spec.commandLine().getOut());
+        }
         PrintWriter err = spec.commandLine().getErr();
         MjpegServer running;
         ServerConfig serverConfig = null;
@@ -429,6 +437,17 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return false;
+    }
+
+    /** {@code --list-devices}: the cameras, or a line saying there are none; exit status 0 either way. */
+    private static int listDevices(PrintWriter out) {
+        List<String> lines = CameraList.lines();
+        if (lines.isEmpty()) {
+            out.println("no camera found (looked at /dev/video0 to /dev/video" + CameraList.MAX_INDEX + ")");
+        }
+        lines.forEach(out::println);
+        out.flush();
+        return 0;
     }
 
     /** Ends {@link #call()} with {@code status}; the first caller's status wins. Never blocks. */

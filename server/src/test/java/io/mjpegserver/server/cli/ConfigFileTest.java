@@ -320,7 +320,7 @@ class ConfigFileTest {
         refused("feeds:\n  desk: { device: 0, fps: 500 }\n", " line 2, feed desk, fps: '500' (expected: frames per second from 0.1 to 240)");
         refused("port: 80800\n" + ONE_FEED, " line 1, port: '80800' (expected: a port from 0 to 65535)");
         refused("feeds:\n  desk: { device: , size: 640x480 }\n", " line 2, feed desk, device: '' (expected: a camera index from 0 to"
-                + " 255, as in /dev/video0)");
+                + " 255, as in /dev/video0, or a device path such as /dev/v4l/by-id/usb-...-video-index0)");
     }
 
     @Test

@@ -110,7 +110,7 @@ class ServeCommandTest {
     private static Map<String, Flag> flags() {
         Map<String, Flag> f = new LinkedHashMap<>();
         f.put("--device", new Flag(List.of("--device", "2"), c -> c.feed.capture().source(), new SourceSpec.Camera(2),
-                List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0)")));
+                List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0, or a device path such as /dev/v4l/by-id/usb-...-video-index0)")));
         f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.feed.capture().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
                 List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
         f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.feed.capture().source(), new SourceSpec.TestPattern(),
@@ -168,6 +168,8 @@ class ServeCommandTest {
                 List.of("--allow-origin", " "), invalid("--allow-origin", "' ' (expected: an origin such as https://nvr.example, or *)")));
         f.put("--exit-on-source-loss", new Flag(List.of("--exit-on-source-loss"), c -> exitOnSourceLoss(c), true,
                 List.of("--exit-on-source-loss", "--exit-on-source-loss"), "mjpeg-server: option '--exit-on-source-loss' should be specified only once (see --help)"));
+        f.put("--list-devices", new Flag(List.of("--list-devices"), c -> c.listDevices, true,
+                List.of("--list-devices", "--list-devices"), "mjpeg-server: option '--list-devices' should be specified only once (see --help)"));
         f.put("--log-level", new Flag(List.of("--log-level", "DEBUG"), c -> logLevel(c), "debug",
                 List.of("--log-level", "verbose"), invalid("--log-level", "'verbose' (expected: error, warn, info, debug or trace)")));
         f.put("--ring-size", new Flag(List.of("--ring-size", "8"), c -> c.feed.capture().ringSize(), 8,
@@ -304,6 +306,21 @@ class ServeCommandTest {
         ServeCommand.commandLine(command).parseArgs("--url", "rtsp://cam/stream1", "--on-demand", "--quality", "60");
         assertEquals(List.of(new FeedConfig(FeedConfig.DEFAULT_NAME, new CaptureConfig(new SourceSpec.Url(URI.create("rtsp://cam/stream1")),
                 null, 0, 60, 4), new CaptureOptions(true, Duration.ofSeconds(10), false))), feeds(command));
+    }
+
+    @Test
+    void aDeviceIsAnIndexOrADevicePathFlagAndKeyAlike() throws IOException {
+        String byId = "/dev/v4l/by-id/usb-Logitech_C920_0001-video-index0";
+        ServeCommand command = new ServeCommand(Map.of());
+        ServeCommand.commandLine(command).parseArgs("--device", byId);
+        assertEquals(new SourceSpec.Camera(Path.of(byId)), feeds(command).get(0).capture().source());
+        Path yaml = tempFile("by-id", ".yaml", "feeds:\n  door: { device: " + byId + " }\n  desk: { device: 2 }\n");
+        ServeCommand file = new ServeCommand(Map.of());
+        ServeCommand.commandLine(file).parseArgs("--config", yaml.toString());
+        assertEquals(List.of(new SourceSpec.Camera(Path.of(byId)), new SourceSpec.Camera(Path.of("/dev/video2"))),
+                feeds(file).stream().map(feed -> feed.capture().source()).toList());
+        assertEquals(invalid("--device", "'video2' (expected: a camera index from 0 to 255, as in /dev/video0, or a"
+                + " device path such as /dev/v4l/by-id/usb-...-video-index0)"), run("--device", "video2").errLine());
     }
 
     @Test
