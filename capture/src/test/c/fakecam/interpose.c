@@ -167,7 +167,10 @@ int ioctl(int fd, unsigned long request, ...) {
     va_end(ap);
     if (fc_is_camera_fd(fd)) {
         int err = fc_ioctl(fd, request, arg);
-        if (fc.trace && (request != VIDIOC_DQBUF && request != VIDIOC_QBUF))
+        if (fc.trace && (request == VIDIOC_S_CTRL || request == VIDIOC_G_CTRL)) /* the control and its value */
+            fc_trace("fakecam: ioctl(%d, %s) = %d %s: id 0x%x value %d", fd, ioctl_name(request), err, strerror(-err),
+                     ((struct v4l2_control *)arg)->id, ((struct v4l2_control *)arg)->value);
+        else if (fc.trace && (request != VIDIOC_DQBUF && request != VIDIOC_QBUF))
             fc_trace("fakecam: ioctl(%d, %s 0x%lx) = %d %s", fd, ioctl_name(request), request, err, strerror(-err));
         else if (fc.trace) /* a frame's buffer: its index, sequence and size */
             fc_trace("fakecam: ioctl(%d, %s) = %d %s: index %u sequence %u bytesused %u", fd, ioctl_name(request),

@@ -2,6 +2,7 @@ package io.mjpegserver.capture;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.Map;
 
 /**
  * A live source of JPEG images. Used by one thread only, the capture thread; every method may block.
@@ -40,6 +41,11 @@ public interface FrameSource extends AutoCloseable {
     /** How long encoding the last grabbed image took, or 0 when it was passed through as it came. */
     default long lastEncodeNanos() {
         return 0;
+    }
+
+    /** A camera's controls as it holds them, read back once they were set at open; empty for any other source. */
+    default Map<String, Integer> controls() {
+        return Map.of();
     }
 
     /**

@@ -6,11 +6,27 @@ package io.mjpegserver.capture;
  */
 public final class SourceException extends Exception {
 
+    private final boolean badSetting;
+
     public SourceException(String message) {
-        super(message);
+        this(message, null, false);
     }
 
     public SourceException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private SourceException(String message, Throwable cause, boolean badSetting) {
         super(message, cause);
+        this.badSetting = badSetting;
+    }
+
+    /** A setting the source does not take (a control its camera lacks): the user's value is wrong, not the source. */
+    public static SourceException badSetting(String message) {
+        return new SourceException(message, null, true);
+    }
+
+    public boolean badSetting() {
+        return badSetting;
     }
 }

@@ -1,6 +1,9 @@
 package io.mjpegserver.capture;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Which live source a feed captures: exactly one per feed. */
 public sealed interface SourceSpec {
@@ -27,17 +30,29 @@ public sealed interface SourceSpec {
     /**
      * A V4L2 camera by its device node: {@code /dev/video<index>}, or a stable name such as
      * {@code /dev/v4l/by-id/usb-...-video-index0}, which stays the same camera when cameras are replugged.
+     * {@code controls} are set in order at each open: a control's name as {@code --list-devices} prints it
+     * ({@code brightness}), and its value (a number, or a menu item's name such as {@code 50hz}).
      */
-    record Camera(Path devicePath) implements SourceSpec {
+    record Camera(Path devicePath, Map<String, String> controls) implements SourceSpec {
         public Camera {
             if (devicePath == null || !devicePath.isAbsolute()) {
                 throw new IllegalArgumentException("device: " + devicePath + " (expected: an absolute path such as /dev/video0)");
             }
+            controls = Collections.unmodifiableMap(new LinkedHashMap<>(controls));
+        }
+
+        /** The camera at {@code devicePath}, its controls as they are. */
+        public Camera(Path devicePath) {
+            this(devicePath, Map.of());
         }
 
         /** The camera {@code /dev/video<index>}. */
         public Camera(int index) {
             this(indexPath(index));
+        }
+
+        public Camera withControls(Map<String, String> controls) {
+            return new Camera(devicePath, controls);
         }
 
         private static Path indexPath(int index) {

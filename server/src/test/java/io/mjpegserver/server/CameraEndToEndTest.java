@@ -327,16 +327,76 @@ class CameraEndToEndTest {
         }
     }
 
-    private static void assertRefused(Map<String, String> env, String device, String line) throws Exception {
+    @Test
+    void controlsGivenByFlagAndByTheFeedsYamlReachTheCameraAreReadBackInStateAndSetAgainAfterAReplug() throws Exception {
+        Map<String, String> env = camera("mjpeg");
+        env.put("FAKECAM_TRACE", "1");
+        try (ServerProcess server = serve(env, "--size", "640x480", "--control", "brightness=140",
+                "--control", "power_line_frequency=50hz")) {
+            assertEquals(1, controlsSet(server, BRIGHTNESS, 140), "S_CTRL brightness 140:\n" + log(server));
+            assertEquals(1, controlsSet(server, POWER_LINE_FREQUENCY, 1), "S_CTRL power line 50 Hz:\n" + log(server));
+            assertEquals(140, source(server).get("controls").get("brightness").asInt(), source(server).toString());
+            assertEquals(1, source(server).get("controls").get("power_line_frequency").asInt(), source(server).toString());
+            state("unplugged");
+            awaitState(server, s -> !s.get("online").asBoolean(), "offline");
+            state("plugged");
+            awaitState(server, s -> s.get("online").asBoolean(), "online again");
+            assertEquals(2, controlsSet(server, BRIGHTNESS, 140), "brightness set again after the replug:\n" + log(server));
+            assertEquals(2, controlsSet(server, POWER_LINE_FREQUENCY, 1), "power line set again:\n" + log(server));
+        }
+        Path yaml = dir.resolve("cameras.yaml");
+        Files.writeString(yaml, "feeds:\n  desk:\n    device: 7\n    size: 640x480\n"
+                + "    controls: { contrast: 60, sharpness: 200 }\n");
+        try (ServerProcess server = ServerProcess.start(dir, env, PARANOID, "/healthz", "--config", yaml.toString())) {
+            assertEquals(1, controlsSet(server, CONTRAST, 60), "S_CTRL contrast 60:\n" + log(server));
+            assertEquals(1, controlsSet(server, SHARPNESS, 200), "S_CTRL sharpness 200:\n" + log(server));
+            JsonNode controls = source(server).get("controls");
+            assertEquals(60, controls.get("contrast").asInt(), controls.toString());
+            assertEquals(200, controls.get("sharpness").asInt(), controls.toString());
+        }
+    }
+
+    @Test
+    void aControlTheCameraLacksOrAValueOutOfItsRangeStopsTheStartWithOneLineAndStatus2() throws Exception {
+        Map<String, String> env = camera("mjpeg");
+        refused(env, 2, "mjpeg-server: camera /dev/video7 has no control zoom_absolute (expected one of: brightness,"
+                + " contrast, saturation, white_balance_automatic, power_line_frequency, white_balance_temperature,"
+                + " sharpness, auto_exposure, exposure_time_absolute)", "--device", "7", "--control", "zoom_absolute=100");
+        refused(env, 2, "mjpeg-server: camera /dev/video7, control brightness: '300' (expected: 0 to 255)",
+                "--device", "7", "--control", "brightness=300");
+        refused(env, 2, "mjpeg-server: camera /dev/video7, control power_line_frequency: '70hz' (expected: 0 (disabled),"
+                + " 1 (50hz), 2 (60hz))", "--device", "7", "--control", "power_line_frequency=70hz");
+    }
+
+    /** V4L2's ids of the controls the tests set. */
+    private static final int BRIGHTNESS = 0x00980900;
+    private static final int CONTRAST = 0x00980901;
+    private static final int POWER_LINE_FREQUENCY = 0x00980918;
+    private static final int SHARPNESS = 0x0098091b;
+
+    /** How many times the camera took {@code value} for the control {@code id}, by the fixture's trace. */
+    private long controlsSet(ServerProcess server, int id, int value) throws IOException {
+        String set = "VIDIOC_S_CTRL) = 0 Success: id 0x" + Integer.toHexString(id) + " value " + value;
+        return log(server).lines().filter(l -> l.startsWith("fakecam: ioctl(") && l.endsWith(set)).count();
+    }
+
+    /** Starts the server with {@code args}: it exits with {@code status}, its one line {@code line}. */
+    private static ChildProcess.Outcome refused(Map<String, String> env, int status, String line, String... args)
+            throws Exception {
         Path run = Files.createTempDirectory("camera-refused");
         ChildProcess.Outcome outcome;
         try (ChildProcess server = ChildProcess.start(run, "server",
-                ServerProcess.command(List.of(), ServerProcess.freePort(), "--device", device), env)) {
+                ServerProcess.command(List.of(), ServerProcess.freePort(), args), env)) {
             outcome = server.await(Duration.ofSeconds(60));
         }
-        assertEquals(1, outcome.exitCode(), outcome.describe());
+        assertEquals(status, outcome.exitCode(), outcome.describe());
         List<String> said = outcome.err().lines().filter(l -> !l.isBlank() && !l.startsWith("fakecam: ")).toList();
         assertEquals(List.of(line), said, outcome.describe());
+        return outcome;
+    }
+
+    private static void assertRefused(Map<String, String> env, String device, String line) throws Exception {
+        ChildProcess.Outcome outcome = refused(env, 1, line, "--device", device);
         // A camera that cannot be opened is not asked again in another format (JavaCV's start tries twice itself).
         assertTrue(outcome.err().lines().filter(l -> l.startsWith("fakecam: open(")).count() <= 2, outcome.describe());
     }

@@ -12,7 +12,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -33,6 +35,10 @@ final class CameraSource extends FfmpegSource {
     private FFmpegFrameGrabber grabber;
     /** The rate the camera agreed to once open; 0 before. */
     private double deliveredFps;
+    /** The controls as the camera holds them after the last open; read by {@code /state}. */
+    private volatile Map<String, Integer> controls = Map.of();
+    /** Whether an open has succeeded: a control refused then is the user's mistake; at a reopen, a warning. */
+    private boolean openedOnce;
 
     /**
      * @param size the size asked of the camera, and the output size (known before open)
@@ -55,6 +61,7 @@ final class CameraSource extends FfmpegSource {
             throw new SourceException("camera " + device + " is not readable: add this user to the 'video' group"
                     + " (sudo usermod -aG video $USER) or run with access to the device");
         }
+        IOException controlsUnset = setControls(device);
         FfmpegLog.install();
         FFmpegFrameGrabber opened;
         try {
@@ -77,6 +84,15 @@ final class CameraSource extends FfmpegSource {
             throw failure(e);
         }
         grabber = opened;
+        if (controlsUnset != null) {
+            String message = "camera " + device + ": its controls could not be set: " + controlsUnset.getMessage();
+            if (!openedOnce) {
+                close();
+                throw new SourceException(message, controlsUnset);
+            }
+            log.warn(message);
+        }
+        openedOnce = true;
         VideoSize delivered = new VideoSize(opened.getImageWidth(), opened.getImageHeight());
         servedSize(delivered.width(), delivered.height());
         deliveredFps = opened.getFrameRate() > 0 ? opened.getFrameRate() : fps;
@@ -89,6 +105,35 @@ final class CameraSource extends FfmpegSource {
         }
         // A camera passed through has no encoder, and so loads no OpenCV.
         encoder = passThrough ? null : new ImageEncoder(quality, null);
+    }
+
+    /**
+     * Sets the feed's controls and keeps what the camera reads back, before FFmpeg opens it (a camera keeps its
+     * controls until unplugged). One it lacks or a value it does not take stops the start; at a reopen it is logged
+     * and the feed goes on. Any other failure is returned, for FFmpeg's open to say first what is wrong.
+     */
+    private IOException setControls(Path device) throws SourceException {
+        if (camera.controls().isEmpty()) {
+            return null;
+        }
+        try {
+            controls = Collections.unmodifiableMap(V4l2.setControls(device, camera.controls()));
+            log.debug("camera {}: controls {}", device, controls);
+        } catch (V4l2.ControlException e) {
+            if (!openedOnce) {
+                throw SourceException.badSetting(e.getMessage());
+            }
+            log.warn("camera {}: its controls could not be set again: {}", device, e.getMessage());
+        } catch (IOException e) {
+            log.debug("camera {}: controls: {}", device, e.toString());
+            return e;
+        }
+        return null;
+    }
+
+    @Override
+    public Map<String, Integer> controls() {
+        return controls;
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The V4L2 calls the server makes itself, through JNA: {@code QUERYCAP} (capture or metadata node) and the
- * enumerations {@code --list-devices} prints. {@code open}, {@code ioctl} and {@code close} are looked up in the
+ * The V4L2 calls the server makes itself, through JNA: {@code QUERYCAP} (capture or metadata node), the
+ * enumerations {@code --list-devices} prints, and the controls a feed sets. {@code open}, {@code ioctl} and {@code close} are looked up in the
  * process ({@code dlopen(NULL)}), not libc's own handle, so an {@code LD_PRELOAD} answers them as it answers FFmpeg.
  */
 final class V4l2 {
@@ -40,6 +40,10 @@ final class V4l2 {
     private static final int QUERYCTRL_SIZE = 68;
     private static final long VIDIOC_QUERYMENU = 0xC02C5625L;
     private static final int QUERYMENU_SIZE = 44;
+    /** {@code struct v4l2_control}: its id, then its value. */
+    private static final long VIDIOC_G_CTRL = 0xC008561BL;
+    private static final long VIDIOC_S_CTRL = 0xC008561CL;
+    private static final int CONTROL_SIZE = 8;
     private static final int BUF_TYPE_VIDEO_CAPTURE = 1;
     private static final int FRMSIZE_TYPE_DISCRETE = 1;
     private static final int FRMIVAL_TYPE_DISCRETE = 1;
@@ -87,7 +91,42 @@ final class V4l2 {
     }
 
     /** A control as {@code QUERYCTRL} gives it; {@code menu} names its menu items by value. */
-    record Control(String name, String type, int minimum, int maximum, int step, int defaultValue, Map<Integer, String> menu) {
+    record Control(int id, String name, String type, int minimum, int maximum, int step, int defaultValue,
+            Map<Integer, String> menu) {
+
+        /**
+         * {@code value} as this control takes it: a number, {@code true}/{@code false} for a switch, or a menu item's
+         * name ({@code 50hz} for {@code 50 Hz}); null when it is none of its values.
+         */
+        Integer parse(String value) {
+            String v = value.trim();
+            Integer number;
+            if (type.equals("bool") && (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false"))) {
+                number = v.equalsIgnoreCase("true") ? 1 : 0;
+            } else if (v.matches("-?[0-9]{1,10}")) {
+                number = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Long.parseLong(v)));
+            } else {
+                number = menu.entrySet().stream().filter(e -> word(e.getValue()).equals(word(v))).map(Map.Entry::getKey)
+                        .findFirst().orElse(null);
+            }
+            if (number == null || number < minimum || number > maximum || (!menu.isEmpty() && !menu.containsKey(number))) {
+                return null;
+            }
+            return number;
+        }
+
+        /** What {@link #parse} takes, in words: {@code 0 to 255}, {@code 0 (disabled), 1 (50hz), 2 (60hz)}. */
+        String expected() {
+            if (!menu.isEmpty()) {
+                return menu.entrySet().stream().map(e -> e.getKey() + " (" + word(e.getValue()) + ")")
+                        .collect(java.util.stream.Collectors.joining(", "));
+            }
+            return type.equals("bool") ? "true or false" : minimum + " to " + maximum;
+        }
+
+        private static String word(String name) {
+            return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
+        }
     }
 
     /** Everything {@code --list-devices} prints of one capture node. */
@@ -109,6 +148,51 @@ final class V4l2 {
                 return new Description(capability, List.of(), List.of());
             }
             return new Description(capability, node.formats(), node.controls());
+        }
+    }
+
+    /** A control a camera lacks, or a value it does not take: the message names both and what it takes. */
+    static final class ControlException extends Exception {
+        ControlException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Sets each of {@code wanted} (a control's name as {@code --list-devices} prints it, and its value) in order, then
+     * reads each back: the values the camera holds, by name. Every name and value is checked before any is set.
+     */
+    static Map<String, Integer> setControls(Path device, Map<String, String> wanted) throws IOException, ControlException {
+        try (Node node = Node.open(device)) {
+            if (!node.capability().videoCapture()) {
+                throw new IOException("not a capture node");
+            }
+            Map<String, Control> offered = new LinkedHashMap<>();
+            for (Control control : node.controls()) {
+                offered.put(control.name(), control);
+            }
+            Map<Control, Integer> values = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : wanted.entrySet()) {
+                Control control = offered.get(e.getKey());
+                if (control == null) {
+                    throw new ControlException("camera " + device + " has no control " + e.getKey() + " (expected one of: "
+                            + String.join(", ", offered.keySet()) + ")");
+                }
+                Integer value = control.parse(e.getValue());
+                if (value == null) {
+                    throw new ControlException("camera " + device + ", control " + e.getKey() + ": '" + e.getValue()
+                            + "' (expected: " + control.expected() + ")");
+                }
+                values.put(control, value);
+            }
+            Map<String, Integer> held = new LinkedHashMap<>();
+            for (Map.Entry<Control, Integer> e : values.entrySet()) {
+                node.set(e.getKey().id(), e.getValue(), e.getKey().name());
+            }
+            for (Control control : values.keySet()) {
+                held.put(control.name(), node.get(control.id(), control.name()));
+            }
+            return held;
         }
     }
 
@@ -237,7 +321,7 @@ final class V4l2 {
                     int maximum = query.getInt(44);
                     Map<Integer, String> menu = type == CTRL_TYPE_MENU || type == CTRL_TYPE_INTEGER_MENU
                             ? menu(id, type, minimum, maximum) : Map.of();
-                    controls.add(new Control(controlName(text(query, 8, 32)), typeName(type), minimum, maximum,
+                    controls.add(new Control(id, controlName(text(query, 8, 32)), typeName(type), minimum, maximum,
                             query.getInt(48), query.getInt(52), menu));
                 }
             }
@@ -256,6 +340,26 @@ final class V4l2 {
                 }
             }
             return items;
+        }
+
+        void set(int id, int value, String name) throws IOException {
+            try (Memory control = zeroed(CONTROL_SIZE)) {
+                control.setInt(0, id);
+                control.setInt(4, value);
+                if (!ioctl(VIDIOC_S_CTRL, control, "VIDIOC_S_CTRL")) {
+                    throw new IOException(name + ": " + value + " refused by the camera");
+                }
+            }
+        }
+
+        int get(int id, String name) throws IOException {
+            try (Memory control = zeroed(CONTROL_SIZE)) {
+                control.setInt(0, id);
+                if (!ioctl(VIDIOC_G_CTRL, control, "VIDIOC_G_CTRL")) {
+                    throw new IOException(name + ": not readable");
+                }
+                return control.getInt(4);
+            }
         }
 
         @Override

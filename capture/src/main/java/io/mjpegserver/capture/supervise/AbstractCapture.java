@@ -2,6 +2,7 @@ package io.mjpegserver.capture.supervise;
 
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.capture.SourceException;
+import java.util.Map;
 
 /**
  * What both capture lifecycles do alike: the source's open and closed state, the backoff after a loss, going idle
@@ -42,6 +43,11 @@ abstract class AbstractCapture implements CaptureWatchdog.Feed {
 
     /** Whether the source's own JPEGs are sent, with no encode. */
     abstract boolean passesThrough();
+
+    /** A camera's controls as it holds them; see {@link io.mjpegserver.capture.FrameSource#controls()}. */
+    Map<String, Integer> controls() {
+        return Map.of();
+    }
 
     /** Closes the source itself; called by {@link #close()} when it is open. */
     abstract void closeSource();

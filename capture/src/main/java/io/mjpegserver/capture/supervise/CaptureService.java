@@ -13,6 +13,7 @@ import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.capture.pace.Backoff;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Captures one source into a frame ring, and keeps the feed alive when the source is not: NO SIGNAL frames after a
@@ -124,6 +125,11 @@ public final class CaptureService implements AutoCloseable {
     /** Whether the source's own JPEGs are sent, with no encode; see {@link FrameSource#passesThrough()}. */
     public boolean passesThrough() {
         return capture.passesThrough();
+    }
+
+    /** A camera's controls as it holds them; see {@link FrameSource#controls()}. */
+    public Map<String, Integer> controls() {
+        return capture.controls();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.mjpegserver.capture.publish.FrameStage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.locks.LockSupport;
+import java.util.Map;
 
 /**
  * A pulled source on its capture thread, {@code capture-NAME}, which alone opens, grabs and closes it, and runs only
@@ -249,6 +250,11 @@ final class PulledCapture extends AbstractCapture {
     @Override
     boolean passesThrough() {
         return source.passesThrough();
+    }
+
+    @Override
+    Map<String, Integer> controls() {
+        return source.controls();
     }
 
     @Override

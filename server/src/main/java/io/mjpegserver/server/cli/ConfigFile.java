@@ -32,7 +32,10 @@ import picocli.CommandLine.TypeConversionException;
 record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
 
     /** Options of the command that are no key of the file. */
-    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version", "list-devices");
+    static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version", "list-devices",
+            "control");
+    /** A feed's key that is a mapping, {@code --control}'s: {@code controls: { brightness: 140 }}. */
+    static final String CONTROLS_KEY = "controls";
     /** A feed's keys: the options of {@link FeedFlags} but an edge's, in their order (and {@code --help}'s). */
     static final List<String> FEED_KEYS = feedKeys(false);
     /** A feed's keys that name its source, exactly one: {@link FeedFlags}' exclusive group. */
@@ -175,16 +178,21 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             Map<String, Object> values = new HashMap<>();
             Map<String, Integer> seen = new HashMap<>();
             List<String> sources = new ArrayList<>();
+            Map<String, String> controls = null;
             for (Entry entry : settings.entries()) {
                 String key = entry.key();
                 once(seen, entry, name);
+                if (key.equals(CONTROLS_KEY)) {
+                    controls = controls(entry, name);
+                    continue;
+                }
                 if (serverKeys.contains(key) || key.equals("feeds")) {
                     throw new ConfigException(where(entry.line(), name) + ": " + key + " is server-wide (expected: " + key
                             + ": at the top of the file, not in a feed)");
                 }
                 if (!FEED_KEYS.contains(key)) {
                     throw new ConfigException(where(entry.line(), name) + ": unknown key '" + key + "' (expected one of: "
-                            + String.join(", ", FEED_KEYS) + ")");
+                            + String.join(", ", FEED_KEYS) + ", " + CONTROLS_KEY + ")");
                 }
                 Object value = value(entry, name);
                 if (SOURCE_KEYS.contains(key) && !Boolean.FALSE.equals(value)) {
@@ -206,6 +214,13 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 case "file" -> new SourceSpec.VideoFile((Path) values.get("file"));
                 default -> new SourceSpec.TestPattern();
             };
+            if (controls != null) {
+                if (!(source instanceof SourceSpec.Camera camera)) {
+                    throw new ConfigException(where(line(settings, CONTROLS_KEY), name) + ": controls are for a camera"
+                            + " (expected: device: in this feed, or no controls)");
+                }
+                source = camera.withControls(controls);
+            }
             CaptureConfig capture = FeedFlags.capture(source, (VideoSize) values.get("size"),
                     (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));
             CaptureOptions options = new CaptureOptions((Boolean) orDefault(values, "on-demand"),
@@ -235,6 +250,25 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where(line(settings, "relay-ca"), name) + ", relay-ca: " + e.getMessage());
             }
+        }
+
+        /** A feed's {@code controls:}, each a control's name and its value, in the file's order. */
+        private Map<String, String> controls(Entry entry, String feed) throws ConfigException {
+            if (!(entry.value() instanceof Mapping mapping)) {
+                throw new ConfigException(where(entry.line(), feed) + ", " + CONTROLS_KEY + ": " + entry.value().shown()
+                        + " (expected: each control's name and value, such as controls: { brightness: 140 })");
+            }
+            Map<String, String> controls = new LinkedHashMap<>();
+            Map<String, Integer> seen = new HashMap<>();
+            for (Entry control : mapping.entries()) {
+                once(seen, control, feed);
+                if (!(control.value() instanceof Scalar scalar) || scalar.text().isEmpty()) {
+                    throw new ConfigException(where(control.line(), feed) + ", " + CONTROLS_KEY + ", " + control.key()
+                            + ": " + control.value().shown() + " (expected: one value, a number or a menu item's name)");
+                }
+                controls.put(control.key(), scalar.text());
+            }
+            return controls;
         }
 
         /** The value of {@code key} in {@code values}, else its flag's default ({@link Defaults}; a switch is off). */

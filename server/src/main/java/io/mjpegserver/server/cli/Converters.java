@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -113,6 +114,21 @@ final class Converters {
         Device() {
             super(v -> v.trim().startsWith("/") ? new SourceSpec.Camera(path(v.trim(), EXPECTED))
                     : new SourceSpec.Camera(range(v, 0, 255, EXPECTED)));
+        }
+    }
+
+    /** A camera control and its value, {@code brightness=140}: the name as {@code --list-devices} prints it. */
+    static final class Control extends Parser<Map.Entry<String, String>> {
+        private static final Pattern CONTROL = Pattern.compile("([a-z0-9_]+)=(\\S+)");
+
+        Control() {
+            super(v -> {
+                Matcher m = CONTROL.matcher(v.trim());
+                if (!m.matches()) {
+                    throw refused(v, "NAME=VALUE, a control as --list-devices names it, such as brightness=140");
+                }
+                return Map.entry(m.group(1), m.group(2));
+            });
         }
     }
 

@@ -11,6 +11,9 @@ import io.mjpegserver.server.config.MirrorConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -53,6 +56,12 @@ final class FeedFlags {
             description = "With --mirror: the most feeds mirrored; an origin that lists more has its first N mirrored."
                     + " Default: ${DEFAULT-VALUE}.")
     int mirrorMaxFeeds;
+
+    @Option(names = "--control", paramLabel = "NAME=VALUE", converter = Converters.Control.class,
+            description = "A camera control set at each open, as --list-devices names it: brightness=140,"
+                    + " power_line_frequency=50hz (a menu item by its name or number); repeatable. A feed's key is"
+                    + " controls: { brightness: 140 }.")
+    List<Map.Entry<String, String>> controls;
 
     @Option(names = "--fps", paramLabel = "FPS", converter = Converters.Fps.class,
             description = "Frames per second. Default: " + (int) CaptureConfig.DEFAULT_FPS + " (a file or URL: its own rate).")
@@ -125,6 +134,13 @@ final class FeedFlags {
                     + " ${DEFAULT-VALUE} (an equal share of the JVM's direct memory, less a reserve).")
     long memory;
 
+    /** The {@code --control}s, by name in the order given: a name given twice keeps its last value. */
+    private Map<String, String> controls() {
+        Map<String, String> byName = new LinkedHashMap<>();
+        controls.forEach(c -> byName.put(c.getKey(), c.getValue()));
+        return byName;
+    }
+
     /** The origin {@code --mirror} names, with how its feeds are captured; null without {@code --mirror}. */
     MirrorConfig mirror() {
         if (source == null || source.mirror == null) {
@@ -142,6 +158,10 @@ final class FeedFlags {
     /** The feed these flags make. */
     FeedConfig feed() throws ConfigException {
         CaptureConfig capture = capture();
+        if (controls != null && !(capture.source() instanceof SourceSpec.Camera)) {
+            throw new ConfigException("--control: for a camera, not " + capture.source().describe()
+                    + " (expected: --device N|PATH, or no --control)");
+        }
         String given = relayFlag(relayCa, relayInsecure, relayMaxPart, relayConnectTimeout, relayReadTimeout);
         if (given != null && !isHttp(capture.source())) {
             throw new ConfigException("--" + given + ": for an http:// or https:// --url" + (source != null
@@ -193,7 +213,8 @@ final class FeedFlags {
         } else if (source != null && source.url != null) {
             spec = source.url;
         } else {
-            spec = source != null && source.device != null ? source.device : new SourceSpec.Camera(0);
+            SourceSpec.Camera camera = source != null && source.device != null ? source.device : new SourceSpec.Camera(0);
+            spec = controls == null ? camera : camera.withControls(controls());
         }
         return capture(spec, size, fps, quality, ringSize);
     }

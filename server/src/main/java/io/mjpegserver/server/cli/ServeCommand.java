@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.capture.SourceException;
 import io.mjpegserver.capture.source.CameraList;
 import io.mjpegserver.capture.source.Natives;
 import io.mjpegserver.server.MjpegServer;
@@ -389,7 +390,8 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("mjpeg-server: " + (serverConfig == null ? e.getMessage()
                     : StartFailures.describe(e, serverConfig.listening().host(), serverConfig.listening().port())));
             err.flush();
-            return 1;
+            // A control the camera lacks is a bad flag or key, found only once the camera is open.
+            return e.getCause() instanceof SourceException s && s.badSetting() ? CommandLine.ExitCode.USAGE : 1;
         } catch (IllegalArgumentException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();

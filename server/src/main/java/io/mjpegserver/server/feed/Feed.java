@@ -10,6 +10,7 @@ import io.mjpegserver.server.observe.WatchedFeed;
 import io.mjpegserver.server.stream.Broadcaster;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Map;
 
 /**
  * A named feed: its source's capture, its frame ring and its broadcaster, and the figures of all three. The
@@ -70,6 +71,11 @@ public final class Feed implements WatchedFeed {
     @Override
     public boolean passesThrough() {
         return capture.passesThrough();
+    }
+
+    @Override
+    public Map<String, Integer> controls() {
+        return capture.controls();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.mjpegserver.capture.supervise.CaptureService;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.server.stream.ClientDemand;
+import java.util.Map;
 
 /**
  * What a feed needs of its capture: the running {@link CaptureService}, or a stand-in in handler tests. Its
@@ -38,6 +39,11 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
     /** Whether the source's own JPEGs go out, with no encode. */
     boolean passesThrough();
 
+    /** A camera's controls as it holds them, by name; empty for any other source. */
+    default Map<String, Integer> controls() {
+        return Map.of();
+    }
+
     /** A client came: an idle on-demand source opens. */
     @Override
     void acquire();
@@ -69,6 +75,7 @@ public interface FeedCapture extends ClientDemand, AutoCloseable {
             @Override public VideoSize knownSize() { return service.knownSize(); }
             @Override public double nominalFps() { return service.nominalFps(); }
             @Override public boolean passesThrough() { return service.passesThrough(); }
+            @Override public Map<String, Integer> controls() { return service.controls(); }
             @Override public void acquire() { service.acquire(); }
             @Override public void release() { service.release(); }
             @Override public boolean idle() { return service.idle(); }

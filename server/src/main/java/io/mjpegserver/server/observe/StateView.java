@@ -1,6 +1,7 @@
 package io.mjpegserver.server.observe;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code /state} shows, as JSON. Field names are the JSON keys.
@@ -55,11 +56,14 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param idle           an on-demand source closed for lack of clients (not a failure)
      * @param framesIncomplete frames the source delivered incomplete, dropped, never sent: a relayed part whose
      *                       Content-Length was wrong, a JPEG cut short
+     * @param controls       a camera's controls given by the feed, as the camera holds them once set; {@code null}
+     *                       for none
      */
     public record Source(String kind, String source, boolean online, String lastError, String configuredSize,
             Double configuredFps, Integer width, Integer height, double actualFps, long framesCaptured, long noSignalFrames,
             long reopens, double lastGrabMillis, double lastEncodeMillis, double secondsSinceLastFrame, long failures,
-            long hangs, long internalErrors, boolean passedThrough, boolean idle, long framesIncomplete) {
+            long hangs, long internalErrors, boolean passedThrough, boolean idle, long framesIncomplete,
+            Map<String, Integer> controls) {
     }
 
     /** A feed's frame ring: its slots, the frames and JPEG bytes it holds, and the frames published into it. */

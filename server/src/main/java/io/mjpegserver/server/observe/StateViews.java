@@ -67,7 +67,8 @@ public final class StateViews {
                 stats.framesCaptured(), stats.noSignalFrames(), stats.reopens(), round(stats.lastGrabNanos() / 1e6),
                 round(stats.lastEncodeNanos() / 1e6),
                 stats.sinceLastFrameNanos() < 0 ? -1 : round(stats.sinceLastFrameNanos() / 1e9), stats.failures(),
-                stats.hangs(), stats.internalErrors(), feed.passesThrough(), feed.idle(), stats.incompleteFrames());
+                stats.hangs(), stats.internalErrors(), feed.passesThrough(), feed.idle(), stats.incompleteFrames(),
+                feed.controls().isEmpty() ? null : feed.controls());
     }
 
     public static StateView.Ring ring(WatchedFeed feed) {

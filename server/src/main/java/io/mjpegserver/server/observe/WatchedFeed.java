@@ -5,6 +5,7 @@ import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.stream.Broadcaster;
+import java.util.Map;
 
 /** The facts of a feed that {@code /state} and {@code /metrics} read; each call reads them as of now. */
 public interface WatchedFeed {
@@ -30,6 +31,9 @@ public interface WatchedFeed {
 
     /** Whether the source's own JPEGs go out, with no encode. */
     boolean passesThrough();
+
+    /** A camera's controls as it holds them, by name; empty for any other source. */
+    Map<String, Integer> controls();
 
     /** On demand, and closed for lack of clients. */
     boolean idle();

@@ -281,6 +281,19 @@ class ConfigFileTest {
     }
 
     @Test
+    void aCamerasControlsMapGivesItsControlsInOrderAndOnlyACameraTakesThem() throws Exception {
+        FeedConfig feed = parsed("--config", write("feeds:\n  desk:\n    device: 7\n"
+                + "    controls: { brightness: 140, power_line_frequency: 50hz }\n").toString()).feeds().get(0);
+        SourceSpec.Camera camera = (SourceSpec.Camera) feed.capture().source();
+        assertEquals(List.of("brightness=140", "power_line_frequency=50hz"), camera.controls().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        refused("feeds:\n  front:\n    url: http://192.168.1.10/video.mjpg\n    controls: { brightness: 140 }\n",
+                " line 4, feed front: controls are for a camera (expected: device: in this feed, or no controls)");
+        refused("feeds:\n  desk:\n    device: 7\n    controls: 140\n", " line 4, feed desk, controls: '140' (expected:"
+                + " each control's name and value, such as controls: { brightness: 140 })");
+    }
+
+    @Test
     void anUnknownKeyListsTheKnownOnes() throws Exception {
         refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot' (expected one of: feeds, host, port, unix, unix-mode, boundary, client-timeout,"
                 + " send-buffer, max-clients, max-clients-per-address, max-connection-rate, request-timeout, auth, auth-file,"
@@ -288,7 +301,7 @@ class ConfigFileTest {
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: device,"
                 + " file, test-pattern, url, fps, size, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal,"
-                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory)");
+                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory, controls)");
     }
 
     @Test

@@ -111,6 +111,11 @@ class ServeCommandTest {
         Map<String, Flag> f = new LinkedHashMap<>();
         f.put("--device", new Flag(List.of("--device", "2"), c -> c.feed.capture().source(), new SourceSpec.Camera(2),
                 List.of("--device", "-1"), invalid("--device", "'-1' (expected: a camera index from 0 to 255, as in /dev/video0, or a device path such as /dev/v4l/by-id/usb-...-video-index0)")));
+        f.put("--control", new Flag(List.of("--control", "brightness=140", "--control", "power_line_frequency=50hz"),
+                c -> c.feed.capture().source(), new SourceSpec.Camera(0).withControls(Map.of("brightness", "140",
+                        "power_line_frequency", "50hz")),
+                List.of("--control", "brightness"), "mjpeg-server: Invalid value for option '--control' (NAME=VALUE): 'brightness' (expected: NAME=VALUE, a control as"
+                        + " --list-devices names it, such as brightness=140) (see --help)"));
         f.put("--file", new Flag(List.of("--file", "clip.mp4"), c -> c.feed.capture().source(), new SourceSpec.VideoFile(Path.of("clip.mp4")),
                 List.of("--file", ""), invalid("--file", "'' (expected: the path of a video file)")));
         f.put("--test-pattern", new Flag(List.of("--test-pattern"), c -> c.feed.capture().source(), new SourceSpec.TestPattern(),
@@ -255,6 +260,14 @@ class ServeCommandTest {
             names.add(option.longestName());
         }
         return names;
+    }
+
+    @Test
+    void aControlIsForACameraOnly() {
+        Run run = run("--test-pattern", "--control", "brightness=140");
+        assertEquals("mjpeg-server: --control: for a camera, not test pattern (expected: --device N|PATH, or no"
+                + " --control)", run.errLine());
+        assertEquals(2, run.exit(), run.err());
     }
 
     @Test
