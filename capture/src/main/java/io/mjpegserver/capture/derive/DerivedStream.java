@@ -1,0 +1,283 @@
+package io.mjpegserver.capture.derive;
+
+import io.mjpegserver.capture.FatalErrorHandler;
+import io.mjpegserver.capture.SourceException;
+import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.frame.Frame;
+import io.mjpegserver.capture.frame.FrameListener;
+import io.mjpegserver.capture.frame.FrameRing;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link FrameListener} on a source ring that, while attached, turns every source frame into one JPEG on the
+ * {@link DeriveWorkers} and publishes it into its own target ring (which it does not own). Latest wins: at most one
+ * source frame waits (retained) while one is being processed; a newer one replaces (and releases) it and counts as
+ * dropped. Never blocks the publisher. Derived frames keep the source frame's wall-clock and monotonic times and
+ * its live flag, with sequence numbers of their own. The source going down or to sleep ({@link #onHistory})
+ * interrupts the target after the frame in progress. A frame that fails (a corrupt JPEG) is counted and skipped.
+ */
+public final class DerivedStream implements FrameListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DerivedStream.class);
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String name;
+    private final Transform transform;
+    private final FrameRing target;
+    private final DeriveWorkers workers;
+    private final ByteBufAllocator alloc;
+    private final DeriveObserver observer;
+    private final FrameProcessor processor;
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicLong framesDropped = new AtomicLong();
+    private final AtomicLong framesFailed = new AtomicLong();
+
+    private final Object lock = new Object();
+    /** Under the lock: the source frame waiting (retained, released by whoever takes it), and when it came. */
+    private Frame waiting;
+    private long waitingSince;
+    /** Under the lock: a task is queued or running; it takes the waiting frame. */
+    private boolean scheduled;
+    /** Under the lock: the target is to be interrupted after the frame in progress. */
+    private boolean interruptAfter;
+    private boolean closed;
+    private boolean processorClosed;
+    /** Worker only (one task at a time). */
+    private long nextSequence;
+
+    /**
+     * @param name the feed's name, for the overlay's {@code %$} and log lines
+     * @param target where derived frames go; not closed here
+     */
+    public DerivedStream(String name, Transform transform, FrameRing target, DeriveWorkers workers,
+            ByteBufAllocator alloc, DeriveObserver observer) {
+        this.name = name;
+        this.transform = transform;
+        this.target = target;
+        this.workers = workers;
+        this.alloc = alloc;
+        this.observer = observer == null ? DeriveObserver.NONE : observer;
+        this.processor = new FrameProcessor(transform, name);
+        // Continues the target's numbering, should it have held another stream's frames.
+        this.nextSequence = target.sequenceSpan()[1] + 1;
+    }
+
+    @Override
+    public void onFrame(Frame frame) {
+        framesIn.incrementAndGet();
+        Frame mine = frame.retainedDuplicate();
+        Frame replaced;
+        boolean submit;
+        synchronized (lock) {
+            if (closed) {
+                replaced = mine;
+                submit = false;
+            } else {
+                replaced = waiting;
+                waiting = mine;
+                waitingSince = System.nanoTime();
+                submit = !scheduled;
+                scheduled = true;
+            }
+        }
+        if (replaced != null) {
+            if (replaced != mine) {
+                framesDropped.incrementAndGet();
+            }
+            replaced.release();
+        }
+        if (submit && !workers.execute(this::work)) {
+            // The workers are closed: nothing will take the frame.
+            synchronized (lock) {
+                scheduled = false;
+                replaced = waiting;
+                waiting = null;
+                lock.notifyAll();
+            }
+            if (replaced != null) {
+                framesDropped.incrementAndGet();
+                replaced.release();
+            }
+        }
+    }
+
+    @Override
+    public void onHistory(long throughSequence) {
+        boolean now;
+        Frame stale = null;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (waiting != null && waiting.sequence() <= throughSequence) {
+                stale = waiting;
+                waiting = null;
+            }
+            now = !scheduled;
+            interruptAfter = scheduled;
+        }
+        if (stale != null) {
+            framesDropped.incrementAndGet();
+            stale.release();
+        }
+        if (now) {
+            target.interrupt();
+        }
+    }
+
+    /** On a worker: derives the waiting frame, then hands the next one to a worker (so streams take turns). */
+    private void work() {
+        Frame source;
+        long since;
+        synchronized (lock) {
+            source = waiting;
+            since = waitingSince;
+            waiting = null;
+            if (source == null || closed) {
+                finish();
+                return;
+            }
+        }
+        try {
+            derive(source, since);
+        } finally {
+            source.release();
+        }
+        boolean interrupt;
+        boolean again;
+        synchronized (lock) {
+            interrupt = interruptAfter && !closed;
+            interruptAfter = false;
+            again = waiting != null && !closed;
+            if (!again) {
+                finish();
+            }
+        }
+        if (interrupt) {
+            target.interrupt();
+        }
+        if (again && !workers.execute(this::work)) {
+            synchronized (lock) {
+                finish();
+            }
+        }
+    }
+
+    /** Under the lock: no task runs any more; frees the processor if closed. */
+    private void finish() {
+        scheduled = false;
+        if (closed && !processorClosed) {
+            processorClosed = true;
+            processor.close();
+        }
+        lock.notifyAll();
+    }
+
+    private void derive(Frame source, long since) {
+        ByteBuf jpeg;
+        try {
+            jpeg = processor.process(source.content(), source.width(), source.height(), source.live(),
+                    source.wallClockMicros(), alloc);
+        } catch (SourceException | RuntimeException e) {
+            FatalErrorHandler.rethrowError(e);
+            if (framesFailed.getAndIncrement() == 0) {
+                log.warn("{}: a frame could not be derived ({}); skipping such frames", name, e.getMessage());
+            } else {
+                log.debug("{}: a frame could not be derived", name, e);
+            }
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                jpeg.release();
+                return;
+            }
+        }
+        int bytes = jpeg.readableBytes();
+        // Ownership of jpeg moves to the frame, then to the target ring.
+        target.publish(new Frame(nextSequence++, source.monotonicNanos(), source.wallClockMicros(),
+                processor.lastWidth(), processor.lastHeight(), jpeg, source.live()));
+        framesOut.incrementAndGet();
+        observer.derived(System.nanoTime() - since, processor.lastNanos(), bytes);
+    }
+
+    /** Source frames seen. */
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    /** Derived frames published. */
+    public long framesOut() {
+        return framesOut.get();
+    }
+
+    /** Source frames replaced by a newer one before their turn. */
+    public long framesDropped() {
+        return framesDropped.get();
+    }
+
+    /** Source frames that could not be derived. */
+    public long framesFailed() {
+        return framesFailed.get();
+    }
+
+    /** The size of what it derives from a frame of {@code input}'s size. */
+    public VideoSize outputSize(VideoSize input) {
+        return transform.outputSize(input);
+    }
+
+    public Transform transform() {
+        return transform;
+    }
+
+    /**
+     * Stops: releases the frame waiting, and waits (up to two seconds) for the one in progress, which is then not
+     * published. Detach it from its source ring first. Idempotent.
+     */
+    @Override
+    public void close() {
+        Frame left;
+        synchronized (lock) {
+            closed = true;
+            left = waiting;
+            waiting = null;
+        }
+        if (left != null) {
+            left.release();
+        }
+        synchronized (lock) {
+            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+            boolean interrupted = false;
+            while (scheduled) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            if (!scheduled && !processorClosed) {
+                processorClosed = true;
+                processor.close();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "derived " + name + " " + transform;
+    }
+}
