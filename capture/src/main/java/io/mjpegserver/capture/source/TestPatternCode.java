@@ -40,6 +40,15 @@ public final class TestPatternCode {
         return height - height / 5;
     }
 
+    /**
+     * Side of the orientation marker's squares: red at ({@code side}, {@code side}) from the top-left corner, green
+     * two sides to its right, so a test can tell every rotation and flip of a frame apart. Inside the white bar's
+     * top, clear of the corner pixels that tests read.
+     */
+    public static int markerSide(int width, int height) {
+        return Math.max(6, Math.min(width, height) / 20);
+    }
+
     /** Reads the frame number from a decoded test-pattern frame of the given size. */
     public static long read(int width, int height, LumaSampler sampler) {
         int cell = cell(width);

@@ -24,8 +24,8 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * A synthetic moving image: colour bars, a sweeping box, and the frame number and drawing time in text and as a
- * {@link TestPatternCode}. Each frame has a canvas of its own ({@link CanvasPool}), so workers encode while the
+ * A synthetic moving image: colour bars, an orientation marker near the top-left corner, a sweeping box, and the
+ * frame number and drawing time in text and as a {@link TestPatternCode}. Each frame has a canvas of its own ({@link CanvasPool}), so workers encode while the
  * next ones are drawn.
  */
 final class TestPatternSource implements PooledSource {
@@ -40,6 +40,8 @@ final class TestPatternSource implements PooledSource {
     private static final Scalar TEXT_BAND = new Scalar(64, 64, 64, 0);
     private static final Scalar WHITE = new Scalar(255, 255, 255, 0);
     private static final Scalar BLACK = new Scalar(0, 0, 0, 0);
+    private static final Scalar MARKER_RED = new Scalar(0, 0, 255, 0);
+    private static final Scalar MARKER_GREEN = new Scalar(0, 255, 0, 0);
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     /** The box crosses the frame in this many frames. */
     private static final int SWEEP_FRAMES = 90;
@@ -71,6 +73,9 @@ final class TestPatternSource implements PooledSource {
             int x1 = w * (i + 1) / BARS.length;
             fill(background, x0, 0, x1, barsBottom, BARS[i]);
         }
+        int side = TestPatternCode.markerSide(w, h);
+        fill(background, side, side, 2 * side, 2 * side, MARKER_RED);
+        fill(background, 3 * side, side, 4 * side, 2 * side, MARKER_GREEN);
         int bandTop = TestPatternCode.bandTop(h);
         fill(background, 0, barsBottom, w, bandTop, SWEEP_BAND);
         fill(background, 0, bandTop, w, h, TEXT_BAND);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.testing.PatternMarker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.awt.image.BufferedImage;
@@ -28,6 +29,7 @@ class TestPatternSourceTest {
                     assertEquals(height, image.getHeight());
                     assertEquals(expected, TestPatternCode.read(width, height, (x, y) -> Jpegs.luma(image, x, y)));
                     assertBars(image);
+                    assertEquals(PatternMarker.Orientation.UPRIGHT, PatternMarker.find(image));
                     int boxX = boxLeft(image);
                     assertNotEquals(previousBoxX, boxX, "the box moves every frame");
                     previousBoxX = boxX;
