@@ -39,6 +39,10 @@ public record CaptureConfig(SourceSpec source, VideoSize size, double fps, int q
         return new CaptureConfig(source, size, fps, quality, ringSize);
     }
 
+    public CaptureConfig withQuality(int quality) {
+        return new CaptureConfig(source, size, fps, quality, ringSize);
+    }
+
     public CaptureConfig withSize(VideoSize size) {
         return new CaptureConfig(source, size, fps, quality, ringSize);
     }

@@ -15,6 +15,8 @@ import io.mjpegserver.server.feed.FeedCapture;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.feed.FeedStarter;
 import io.mjpegserver.server.feed.Feeds;
+import io.mjpegserver.server.feed.Walls;
+import io.mjpegserver.capture.derive.DeriveWorkers;
 import io.mjpegserver.server.config.MirrorConfig;
 import io.mjpegserver.server.feed.OriginMirror;
 import io.mjpegserver.server.http.Endpoints;
@@ -78,6 +80,9 @@ public final class MjpegServer implements AutoCloseable {
     private final ClientLimits limits;
     /** Every feed's watchdog, and every relay's opens and closes: a few threads, however many feeds. */
     private final SupervisorThreads supervision = SupervisorThreads.forThisMachine();
+    /** Where transforms, variants and walls decode and encode: a core's worth each, never an event loop. */
+    private final DeriveWorkers derive;
+    private Walls walls;
     private final List<Feed> started = new ArrayList<>();
     /** The client loops relayed upstreams are read on; made with the first relayed feed. */
     private EventLoopGroup relayLoops; // guarded by relayLoopsLock
@@ -101,6 +106,7 @@ public final class MjpegServer implements AutoCloseable {
         this.channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.format = new MultipartFormat(config.streaming().boundary());
         this.limits = new ClientLimits(config.limits().maxClients(), config.limits().maxClientsPerAddress());
+        this.derive = new DeriveWorkers(Runtime.getRuntime().availableProcessors(), fatal);
     }
 
     /**
@@ -182,8 +188,10 @@ public final class MjpegServer implements AutoCloseable {
     private MjpegServer run(ByteBufAllocator alloc, FeedsToStart toStart) throws StartupException {
         try {
             SslContext ssl = config.tls() == null ? null : TlsContexts.forServer(config.tls());
-            toStart.start(new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
-                    this::sourceLost, supervision));
+            FeedStarter starter = new FeedStarter(config, workers, this::relayLoops, format, alloc, limits, metrics, fatal,
+                    this::sourceLost, supervision, derive);
+            walls = starter.walls();
+            toStart.start(starter);
             if (feeds == null) {
                 feeds = new Feeds(started);
             }
@@ -225,7 +233,7 @@ public final class MjpegServer implements AutoCloseable {
                 : List.of(Map.entry("Access-Control-Allow-Origin", allowOrigin));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC,
                 PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
-        Endpoints endpoints = new Endpoints(feeds, stream, this::state, metrics.registry());
+        Endpoints endpoints = new Endpoints(feeds, walls, stream, this::state, metrics.registry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .option(ChannelOption.ALLOCATOR, alloc)
@@ -326,7 +334,7 @@ public final class MjpegServer implements AutoCloseable {
     public StateView state() {
         StateViews.ServerFacts facts = new StateViews.ServerFacts(Version.get(), transport(), host(),
                 serverChannel == null ? config.listening().port() : port(), startedAt, System.nanoTime() - startedNanos);
-        return StateViews.state(facts, feeds.all());
+        return StateViews.state(facts, feeds.all(), walls == null ? List.of() : walls.figures());
     }
 
     /** The host {@code /state} names; a unix socket has no host, so the socket instead. */
@@ -358,6 +366,9 @@ public final class MjpegServer implements AutoCloseable {
         for (Feed feed : toClose) {
             feed.capture().stop();
         }
+        if (walls != null) {
+            walls.close();
+        }
         for (Feed feed : toClose) {
             feed.stopCapture();
         }
@@ -379,6 +390,7 @@ public final class MjpegServer implements AutoCloseable {
         for (Feed feed : toClose) {
             feed.ring().close();
         }
+        derive.close();
         supervision.close();
     }
 }

@@ -11,6 +11,8 @@ import io.mjpegserver.server.cli.ConfigDocument.Entry;
 import io.mjpegserver.server.cli.ConfigDocument.Mapping;
 import io.mjpegserver.server.cli.ConfigDocument.Node;
 import io.mjpegserver.server.cli.ConfigDocument.Scalar;
+import io.mjpegserver.capture.derive.Transform;
+import io.mjpegserver.server.config.DeriveConfig;
 import io.mjpegserver.server.config.FeedConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,7 +229,11 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                     (Duration) orDefault(values, "idle-grace"), (Boolean) orDefault(values, "drop-same-frames"),
                     (Double) orDefault(values, "ring-seconds"), (Integer) orDefault(values, "workers"),
                     !(Boolean) orDefault(values, "hide-no-signal"), (Long) orDefault(values, "memory"));
-            return new FeedConfig(name, capture, options, relay(settings, name, source, values));
+            DeriveConfig derive = FeedFlags.derive((Transform.Crop) values.get("crop"), (Transform.Rotation) values.get("rotate"),
+                    (Transform.Flip) values.get("flip"), (String) values.get("text"),
+                    (Transform.Overlay.Position) orDefault(values, "text-position"), (Integer) orDefault(values, "max-variants"),
+                    capture.quality());
+            return new FeedConfig(name, capture, options, relay(settings, name, source, values), derive);
         }
 
         /** The feed's relay settings: only for an http(s) url. */

@@ -1,5 +1,7 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.capture.derive.Transform;
+import io.mjpegserver.server.config.DeriveConfig;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.DisplayUrl;
 import io.mjpegserver.capture.CaptureOptions;
@@ -101,6 +103,60 @@ final class Converters {
         @Override
         public T convert(String value) {
             return parse.apply(value);
+        }
+    }
+
+    /** A feed's rotation: 0, 90, 180 or 270 degrees clockwise. */
+    static final class Rotate extends Parser<Transform.Rotation> {
+        Rotate() {
+            super(v -> derived(v, "0, 90, 180 or 270 (degrees clockwise)",
+                    () -> Transform.Rotation.ofDegrees(Integer.parseInt(v.trim()))));
+        }
+    }
+
+    /** A feed's mirror image: horizontal (left-right) or vertical (upside down). */
+    static final class Flip extends Parser<Transform.Flip> {
+        Flip() {
+            super(v -> derived(v, "horizontal or vertical", () -> Transform.Flip.parse(v)));
+        }
+    }
+
+    /** The part of a feed's frames kept: {@code WxH+X+Y}, even sides from 16. */
+    static final class Crop extends Parser<Transform.Crop> {
+        Crop() {
+            super(v -> derived(v, "WxH+X+Y, the part kept, such as 640x360+320+180, with an even width and height from"
+                    + " 16", () -> Transform.Crop.parse(v)));
+        }
+    }
+
+    /** The text drawn on a feed's frames: not empty. */
+    static final class Text extends Parser<String> {
+        Text() {
+            super(v -> derived(v, "a format such as '%$ %Y-%m-%d %H:%M:%S' (%$ is the feed's name)",
+                    () -> new Transform.Overlay(v, null).format()));
+        }
+    }
+
+    static final class TextPosition extends Parser<Transform.Overlay.Position> {
+        TextPosition() {
+            super(v -> derived(v, "top-left or top-right", () -> Transform.Overlay.Position.parse(v)));
+        }
+    }
+
+    /** The most variants a feed has at once: 0 (none) to {@link DeriveConfig#MOST_VARIANTS}. */
+    static final class MaxVariants extends Parser<Integer> {
+        MaxVariants() {
+            super(v -> range(v, 0, DeriveConfig.MOST_VARIANTS, "0 for none, or up to " + DeriveConfig.MOST_VARIANTS
+                    + " variants"));
+        }
+    }
+
+    /** A parse of the derive package's, rejected in our words. */
+    private static <T> T derived(String value, String expected, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw refused(value, expected);
         }
     }
 

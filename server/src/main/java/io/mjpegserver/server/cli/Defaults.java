@@ -1,5 +1,6 @@
 package io.mjpegserver.server.cli;
 
+import io.mjpegserver.server.config.DeriveConfig;
 import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.relay.RelayOptions;
@@ -49,6 +50,8 @@ final class Defaults implements IDefaultValueProvider {
         d.put("relay-read-timeout", seconds(relay.readTimeout()));
         d.put("workers", options.workers() == CaptureOptions.AUTO_WORKERS ? "auto" : String.valueOf(options.workers()));
         d.put("memory", options.memory() == CaptureOptions.AUTO_MEMORY ? "auto" : String.valueOf(options.memory()));
+        d.put("text-position", "top-left");
+        d.put("max-variants", String.valueOf(DeriveConfig.DEFAULT_MAX_VARIANTS));
         d.put("host", listen.host());
         d.put("port", String.valueOf(listen.port()));
         d.put("boundary", StreamConfig.DEFAULTS.boundary());

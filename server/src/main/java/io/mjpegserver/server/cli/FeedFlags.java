@@ -6,6 +6,8 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.relay.RelayOptions;
 import io.mjpegserver.capture.relay.TrustedCertificates;
+import io.mjpegserver.capture.derive.Transform;
+import io.mjpegserver.server.config.DeriveConfig;
 import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MirrorConfig;
 import java.net.URI;
@@ -134,6 +136,32 @@ final class FeedFlags {
                     + " ${DEFAULT-VALUE} (an equal share of the JVM's direct memory, less a reserve).")
     long memory;
 
+    @Option(names = "--rotate", paramLabel = "DEGREES", converter = Converters.Rotate.class,
+            description = "Turn every frame clockwise by 90, 180 or 270 degrees (a camera mounted sideways or upside"
+                    + " down): decoded, turned and encoded once per frame for every client.")
+    Transform.Rotation rotate;
+
+    @Option(names = "--flip", paramLabel = "horizontal|vertical", converter = Converters.Flip.class,
+            description = "Mirror every frame: horizontal (left-right) or vertical (upside down), after --rotate.")
+    Transform.Flip flip;
+
+    @Option(names = "--crop", paramLabel = "WxH+X+Y", converter = Converters.Crop.class,
+            description = "Keep only this part of every frame, in the source's pixels, before --rotate: 640x360+320+180.")
+    Transform.Crop crop;
+
+    @Option(names = "--text", paramLabel = "FORMAT", converter = Converters.Text.class,
+            description = "Text drawn on every frame, strftime style: '%$ %Y-%m-%d %H:%M:%S' (%$ is the feed's name).")
+    String text;
+
+    @Option(names = "--text-position", paramLabel = "top-left|top-right", converter = Converters.TextPosition.class,
+            description = "Where --text goes. Default: ${DEFAULT-VALUE}.")
+    Transform.Overlay.Position textPosition;
+
+    @Option(names = "--max-variants", paramLabel = "N", converter = Converters.MaxVariants.class,
+            description = "The most variants (other sizes or qualities, ?width= ?height= ?quality=) the feed makes at"
+                    + " once; past it a request for another gets 503. 0 for none. Default: ${DEFAULT-VALUE}.")
+    int maxVariants;
+
     /** The {@code --control}s, by name in the order given: a name given twice keeps its last value. */
     private Map<String, String> controls() {
         Map<String, String> byName = new LinkedHashMap<>();
@@ -177,7 +205,21 @@ final class FeedFlags {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--relay-ca " + e.getMessage());
         }
-        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture, options(onDemand), relay);
+        return new FeedConfig(FeedConfig.DEFAULT_NAME, capture, options(onDemand), relay,
+                derive(crop, rotate, flip, text, textPosition, maxVariants, capture.quality()));
+    }
+
+    /**
+     * What a feed derives, from the flags or keys of the same names: its transform ({@code null} when none is asked),
+     * encoded at the feed's {@code quality}, and its {@code max-variants}. Shared by the config file.
+     */
+    static DeriveConfig derive(Transform.Crop crop, Transform.Rotation rotate, Transform.Flip flip, String text,
+            Transform.Overlay.Position textPosition, int maxVariants, int quality) {
+        boolean none = crop == null && (rotate == null || rotate == Transform.Rotation.NONE)
+                && (flip == null || flip == Transform.Flip.NONE) && text == null;
+        Transform transform = none ? null : new Transform(crop, rotate, flip, null,
+                text == null ? null : new Transform.Overlay(text, textPosition), quality);
+        return new DeriveConfig(transform, maxVariants);
     }
 
     /**

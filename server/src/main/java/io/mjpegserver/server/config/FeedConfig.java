@@ -9,9 +9,11 @@ import java.util.regex.Pattern;
  * One feed: its name (the {@code NAME} of {@code /cam/NAME/stream}), what it captures and how. Validated once,
  * immutable.
  *
- * @param relay how an http(s) upstream is relayed (TLS trust, part size, timeouts); its rate is the capture's
+ * @param relay  how an http(s) upstream is relayed (TLS trust, part size, timeouts); its rate is the capture's
+ * @param derive its transform and how many variants it may have
  */
-public record FeedConfig(String name, CaptureConfig capture, CaptureOptions options, RelayOptions relay) {
+public record FeedConfig(String name, CaptureConfig capture, CaptureOptions options, RelayOptions relay,
+        DeriveConfig derive) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
 
@@ -29,6 +31,19 @@ public record FeedConfig(String name, CaptureConfig capture, CaptureOptions opti
         if (relay == null) {
             relay = RelayOptions.DEFAULTS;
         }
+        if (derive == null) {
+            derive = DeriveConfig.DEFAULTS;
+        }
+    }
+
+    /** With no transform and the default {@code max-variants}. */
+    public FeedConfig(String name, CaptureConfig capture, CaptureOptions options, RelayOptions relay) {
+        this(name, capture, options, relay, DeriveConfig.DEFAULTS);
+    }
+
+    /** The same feed with other capture options (its memory, an edge's on-demand). */
+    public FeedConfig withOptions(CaptureOptions options) {
+        return new FeedConfig(name, capture, options, relay, derive);
     }
 
     /** With the relay's defaults. */

@@ -62,7 +62,7 @@ public final class MemoryBudgets {
         List<FeedConfig> resolved = new ArrayList<>(feeds.size());
         for (FeedConfig feed : feeds) {
             resolved.add(feed.options().memory() != CaptureOptions.AUTO_MEMORY ? feed
-                    : new FeedConfig(feed.name(), feed.capture(), feed.options().withMemory(share), feed.relay()));
+                    : feed.withOptions(feed.options().withMemory(share)));
         }
         return resolved;
     }

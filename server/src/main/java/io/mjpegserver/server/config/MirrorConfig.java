@@ -89,6 +89,6 @@ public record MirrorConfig(URI origin, CaptureConfig capture, CaptureOptions opt
             return feed;
         }
         long share = MemoryBudgets.share(MemoryBudgets.maxDirectMemory(), listed);
-        return new FeedConfig(feed.name(), feed.capture(), options.withMemory(share), feed.relay());
+        return feed.withOptions(options.withMemory(share));
     }
 }

@@ -6,10 +6,12 @@ import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.config.FeedConfig;
+import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.observe.WatchedFeed;
 import io.mjpegserver.server.stream.Broadcaster;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,14 +26,35 @@ public final class Feed implements WatchedFeed {
     private final FrameRing ring;
     private final Broadcaster broadcaster;
     private final FeedCapture capture;
+    private final Variants variants;
 
     /** Takes ownership of {@code ring} and {@code capture}; the broadcaster must already listen to the ring. */
     public Feed(String name, CaptureConfig config, FrameRing ring, Broadcaster broadcaster, FeedCapture capture) {
-        this.name = FeedConfig.checkName(name);
+        this(name, config, ring, broadcaster, capture, null, false);
+    }
+
+    /**
+     * @param variants this feed's variants, owned from here; {@code null} for none (a derived feed's own)
+     * @param derived  a derived feed, whose name is for {@code /state} and logs, not a path
+     */
+    Feed(String name, CaptureConfig config, FrameRing ring, Broadcaster broadcaster, FeedCapture capture,
+            Variants variants, boolean derived) {
+        this.name = derived ? name : FeedConfig.checkName(name);
         this.config = config;
         this.ring = ring;
         this.broadcaster = broadcaster;
         this.capture = capture;
+        this.variants = variants;
+    }
+
+    /** The feed's variants (other sizes and qualities, made on request), or {@code null} when it has none. */
+    public Variants variants() {
+        return variants;
+    }
+
+    @Override
+    public List<StateView.Derived> derived() {
+        return variants == null ? List.of() : variants.figures();
     }
 
     @Override
@@ -128,7 +151,15 @@ public final class Feed implements WatchedFeed {
 
     /** Stops capturing (the ring and the broadcaster are closed by the server, after its loops let go). */
     public void stopCapture() {
+        closeVariants();
         capture.close();
+    }
+
+    /** Closes the feed's variants, their clients and their frames. */
+    public void closeVariants() {
+        if (variants != null) {
+            variants.close();
+        }
     }
 
     /**
@@ -136,6 +167,7 @@ public final class Feed implements WatchedFeed {
      * its clients' streams, then its frames. At shutdown the server closes the same three, each for every feed.
      */
     public void close() {
+        closeVariants();
         capture.close();
         broadcaster.close();
         ring.close();

@@ -34,12 +34,80 @@ final class ClientQuery {
      * @param waitNext  wait for the next new frame ({@code wait=1})
      */
     record Snapshot(double atSeconds, long sequence, boolean waitNext) {
+        /** The newest frame. */
+        static final Snapshot NEWEST = new Snapshot(Double.NaN, 0, false);
+
         boolean newest() {
             return Double.isNaN(atSeconds) && sequence == 0;
         }
     }
 
+    /**
+     * A variant's parameters: {@code width}, {@code height} and {@code quality}, each 0 when not given. Whether
+     * a size fits the source is checked against the feed ({@link VariantRequests}).
+     */
+    record Size(int width, int height, int quality) {
+        static final Size SOURCE = new Size(0, 0, 0);
+
+        boolean source() {
+            return equals(SOURCE);
+        }
+    }
+
+    /** A wall's parameters: its feeds ({@code null}: every feed), width, rate and quality, 0 when not given. */
+    record WallQuery(List<String> feeds, int width, double fps, int quality) {
+    }
+
     private ClientQuery() {
+    }
+
+    static Size size(Map<String, List<String>> parameters) throws BadQuery {
+        return new Size(whole(parameters, "width", "a width in pixels"), whole(parameters, "height", "a height in pixels"),
+                quality(parameters));
+    }
+
+    private static int quality(Map<String, List<String>> parameters) throws BadQuery {
+        int quality = whole(parameters, "quality", "a JPEG quality");
+        if (quality > 100) {
+            throw new BadQuery("quality=" + quality + " is not a JPEG quality (expected: quality=N, a whole number from 1"
+                    + " to 100)");
+        }
+        return quality;
+    }
+
+    static WallQuery wall(Map<String, List<String>> parameters) throws BadQuery {
+        String feeds = single(parameters, "feeds");
+        List<String> names = null;
+        if (feeds != null) {
+            names = List.of(feeds.split(",", -1));
+            if (names.stream().anyMatch(String::isEmpty)) {
+                throw new BadQuery("feeds=" + feeds + " names no feed or an empty one (expected: feeds=a,b,c, feed names"
+                        + " separated by commas)");
+            }
+            if (names.stream().distinct().count() < names.size()) {
+                throw new BadQuery("feeds=" + feeds + " names a feed twice (expected: each feed once)");
+            }
+        }
+        return new WallQuery(names, whole(parameters, "width", "a width in pixels"), stream(parameters).fps(),
+                quality(parameters));
+    }
+
+    /** A whole number from 1 of {@code name}, or 0 when absent. */
+    private static int whole(Map<String, List<String>> parameters, String name, String what) throws BadQuery {
+        String text = single(parameters, name);
+        if (text == null) {
+            return 0;
+        }
+        long value;
+        try {
+            value = text.strip().matches("\\d{1,9}") ? Long.parseLong(text.strip()) : -1;
+        } catch (NumberFormatException e) {
+            value = -1;
+        }
+        if (value < 1) {
+            throw new BadQuery(name + "=" + text + " is not " + what + " (expected: " + name + "=N, a whole number from 1)");
+        }
+        return (int) value;
     }
 
     static Stream stream(Map<String, List<String>> parameters) throws BadQuery {

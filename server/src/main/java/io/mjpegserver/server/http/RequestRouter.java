@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.mjpegserver.capture.FatalErrorHandler;
 import io.mjpegserver.server.feed.Feed;
 import io.mjpegserver.server.feed.Feeds;
+import io.mjpegserver.server.feed.Walls;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -39,6 +40,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
 
     private final IndexPage index = new IndexPage();
     private final Feeds feeds;
+    private final Walls walls;
     private final SnapshotResponder snapshot;
     private final StreamResponder stream;
     private final StateResponder state;
@@ -55,6 +57,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
      */
     RequestRouter(Endpoints endpoints, BasicAuth auth, RejectListener rejects, FatalErrorHandler fatal) {
         this.feeds = endpoints.feeds();
+        this.walls = endpoints.walls();
         this.snapshot = new SnapshotResponder();
         this.stream = endpoints.stream();
         this.state = new StateResponder(endpoints.state());
@@ -145,14 +148,33 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             case INDEX -> index.respond(ctx, request);
             case STREAM -> {
                 ClientQuery.Stream query = query(ctx, request, target, ClientQuery::stream);
-                if (query != null) {
-                    stream.respond(ctx, request, streamPath(target), feed.broadcaster(), query.fps());
+                ClientQuery.Size size = query == null ? null : query(ctx, request, target, ClientQuery::size);
+                Feed served = size == null ? null : VariantRequests.serve(ctx, request, feed, size);
+                if (served != null) {
+                    stream.respond(ctx, request, streamPath(target), served.broadcaster(), query.fps());
+                    letGo(feed, served);
                 }
             }
             case SNAPSHOT -> {
                 ClientQuery.Snapshot query = query(ctx, request, target, ClientQuery::snapshot);
-                if (query != null) {
-                    snapshot.respond(ctx, request, feed, query);
+                ClientQuery.Size size = query == null ? null : query(ctx, request, target, ClientQuery::size);
+                Feed served = size == null ? null : VariantRequests.serve(ctx, request, feed, size);
+                if (served != null) {
+                    snapshot.respond(ctx, request, served, query);
+                    letGo(feed, served);
+                }
+            }
+            case WALL, WALL_SNAPSHOT -> {
+                ClientQuery.WallQuery query = query(ctx, request, target, ClientQuery::wall);
+                Feed wall = query == null ? null : WallRequests.serve(ctx, request, feeds, walls, query);
+                if (wall != null) {
+                    if (route == Route.WALL) {
+                        // The wall's rate is its fps: every client gets every tile frame.
+                        stream.respond(ctx, request, target.path(), wall.broadcaster(), 0);
+                    } else {
+                        snapshot.respond(ctx, request, wall, ClientQuery.Snapshot.NEWEST);
+                    }
+                    wall.capture().release();
                 }
             }
             case STATE -> state.respond(ctx, request);
@@ -160,6 +182,16 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             case HEALTHZ -> health.respond(ctx, request, routed.feed() == null ? feeds.all() : List.of(feed), authorized);
             case NOT_FOUND -> Responses.send(ctx, request,
                     Responses.error(request, HttpResponseStatus.NOT_FOUND, "no such path: " + target.path()), false);
+        }
+    }
+
+    /**
+     * Lets go of the variant held for a request once answered: its stream session holds it from here, a snapshot
+     * for the grace.
+     */
+    private static void letGo(Feed feed, Feed served) {
+        if (served != feed) {
+            served.capture().release();
         }
     }
 

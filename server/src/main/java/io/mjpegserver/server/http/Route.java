@@ -12,6 +12,8 @@ enum Route {
     STATE,
     METRICS,
     HEALTHZ,
+    WALL,
+    WALL_SNAPSHOT,
     NOT_FOUND;
 
     /**
@@ -71,6 +73,12 @@ enum Route {
                 return METRICS;
             case "/healthz":
                 return HEALTHZ;
+            case "/wall":
+            case "/wall.mjpg":
+                return WALL;
+            case "/wall/snapshot":
+            case "/wall/snapshot.jpg":
+                return WALL_SNAPSHOT;
             default:
                 return NOT_FOUND;
         }

@@ -1,5 +1,6 @@
 package io.mjpegserver.server.observe;
 
+import io.mjpegserver.capture.derive.DeriveObserver;
 import io.mjpegserver.capture.CaptureObserver;
 import io.mjpegserver.server.stream.RejectListener;
 import io.mjpegserver.server.stream.SessionStats;
@@ -28,6 +29,7 @@ public final class ServerMetrics implements RejectListener {
     private final Counter encoded;
     private final Histogram captureSeconds;
     private final Histogram encodeSeconds;
+    private final Histogram deriveSeconds;
 
     public ServerMetrics() {
         rejects = Counter.builder().name("mjpeg_connection_rejects")
@@ -47,6 +49,19 @@ public final class ServerMetrics implements RejectListener {
         encodeSeconds = Histogram.builder().name("mjpeg_encode_seconds")
                 .help("Time to encode one frame to JPEG").unit(Unit.SECONDS).labelNames("feed")
                 .classicOnly().classicUpperBounds(TIME_BUCKETS).withoutExemplars().register(registry);
+        deriveSeconds = Histogram.builder().name("mjpeg_derive_latency_seconds")
+                .help("Time from a source frame's publish to its derived frame's (variant, transform, wall tick)")
+                .unit(Unit.SECONDS).labelNames("feed").classicOnly().classicUpperBounds(TIME_BUCKETS).withoutExemplars()
+                .register(registry);
+    }
+
+    /**
+     * What the derived frames of feed {@code feed} report (its transform, its variants; {@code wall} for walls),
+     * recorded with its {@code feed} label alone, so the series are bounded by the feeds, not by the variants.
+     */
+    public DeriveObserver deriveObserver(String feed, String variant) {
+        DistributionDataPoint here = deriveSeconds.labelValues(feed);
+        return (latencyNanos, processNanos, bytes) -> here.observe(latencyNanos / 1e9);
     }
 
     /** What the capture of feed {@code feed} reports, recorded with its {@code feed} label. */
@@ -130,6 +145,18 @@ public final class ServerMetrics implements RejectListener {
                 + " memory budget", feeds, f -> f.ring().budget().framesDropped());
         counter("mjpeg_budget_clients_closed", "Stream clients closed because the frame they held was beyond the"
                 + " feed's memory budget", feeds, f -> f.broadcaster().clientsOverBudget());
+        for (String kind : new String[] {"in", "out", "dropped"}) {
+            CounterWithCallback.builder().name("mjpeg_variant_frames_" + kind).help("A live variant's frames "
+                    + ("in".equals(kind) ? "taken from its feed" : "out".equals(kind) ? "derived and published"
+                    : "not derived, a newer frame having come first")).labelNames("feed", "variant").callback(cb -> {
+                        for (WatchedFeed f : feeds) {
+                            for (StateView.Derived v : f.derived()) {
+                                cb.call("in".equals(kind) ? v.framesIn() : "out".equals(kind) ? v.framesOut()
+                                        : v.framesDropped(), f.name(), v.name());
+                            }
+                        }
+                    }).register(registry);
+        }
         gauge("mjpeg_ring_frames", "Frames held in the ring", feeds, f -> f.ring().occupancy());
         GaugeWithCallback.builder().name("mjpeg_ring").help("JPEG bytes held in the ring").unit(Unit.BYTES)
                 .labelNames("feed").callback(cb -> {

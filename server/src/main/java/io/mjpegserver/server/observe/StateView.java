@@ -10,9 +10,16 @@ import java.util.Map;
  * @param source  the default feed's source, at the top level for scripts written for one feed
  * @param ring    the default feed's ring
  * @param clients the default feed's stream clients
- * @param feeds   every feed, the default first, each with its source, ring and clients
+ * @param feeds   every feed, the default first, each with its source, ring, clients and variants
+ * @param walls   the walls being watched
  */
-public record StateView(Server server, Source source, Ring ring, List<Client> clients, List<Feed> feeds) {
+public record StateView(Server server, Source source, Ring ring, List<Client> clients, List<Feed> feeds,
+        List<Derived> walls) {
+
+    /** Without walls. */
+    public StateView(Server server, Source source, Ring ring, List<Client> clients, List<Feed> feeds) {
+        this(server, source, ring, clients, feeds, List.of());
+    }
 
     /**
      * One feed.
@@ -22,7 +29,27 @@ public record StateView(Server server, Source source, Ring ring, List<Client> cl
      * @param snapshot its snapshot's path
      */
     public record Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients,
-            Memory memory) {
+            Memory memory, List<Derived> variants) {
+
+        /** Without variants, for a feed that has none. */
+        public Feed(String name, String stream, String snapshot, Source source, Ring ring, List<Client> clients,
+                Memory memory) {
+            this(name, stream, snapshot, source, ring, clients, memory, List.of());
+        }
+    }
+
+    /**
+     * A variant of a feed, or a wall, while it lives.
+     *
+     * @param name          the variant's {@code 640x360q50}, a wall's feeds
+     * @param clients       its holds: stream clients, and snapshots within their grace
+     * @param streams       of those, stream clients
+     * @param framesIn      frames taken from its input
+     * @param framesOut     frames derived and published
+     * @param framesDropped frames not derived because a newer one came first
+     */
+    public record Derived(String name, int width, int height, int quality, int clients, int streams, long framesIn,
+            long framesOut, long framesDropped) {
     }
 
     /**

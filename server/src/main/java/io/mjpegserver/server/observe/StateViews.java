@@ -29,6 +29,11 @@ public final class StateViews {
 
     /** The server, every feed, and the default (first) feed's figures at the top level. */
     public static StateView state(ServerFacts facts, List<? extends WatchedFeed> feeds) {
+        return state(facts, feeds, List.of());
+    }
+
+    /** As above, with the walls being watched. */
+    public static StateView state(ServerFacts facts, List<? extends WatchedFeed> feeds, List<StateView.Derived> walls) {
         long served = 0;
         long sent = 0;
         long skipped = 0;
@@ -46,14 +51,14 @@ public final class StateViews {
                 facts.startedAt().toString(), Math.round(facts.uptimeNanos() / 1e6) / 1000.0, served, sent, skipped,
                 bytes, DirectMemory.used());
         StateView.Feed first = views.isEmpty() ? null : views.get(0);
-        return first == null ? new StateView(server, null, null, List.of(), views)
-                : new StateView(server, first.source(), first.ring(), first.clients(), views);
+        return first == null ? new StateView(server, null, null, List.of(), views, walls)
+                : new StateView(server, first.source(), first.ring(), first.clients(), views, walls);
     }
 
     /** One feed in {@code /state}. */
     public static StateView.Feed feed(WatchedFeed feed) {
         return new StateView.Feed(feed.name(), feed.streamPath(), feed.snapshotPath(), source(feed), ring(feed),
-                clients(feed), memory(feed));
+                clients(feed), memory(feed), feed.derived());
     }
 
     /** The source part of a feed, also what {@code /healthz} judges. */

@@ -5,6 +5,7 @@ import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.mjpegserver.server.stream.Broadcaster;
+import java.util.List;
 import java.util.Map;
 
 /** The facts of a feed that {@code /state} and {@code /metrics} read; each call reads them as of now. */
@@ -42,4 +43,9 @@ public interface WatchedFeed {
     FrameRing ring();
 
     Broadcaster broadcaster();
+
+    /** The feed's variants of now, each with its size, quality, clients and frames; none by default. */
+    default List<StateView.Derived> derived() {
+        return List.of();
+    }
 }

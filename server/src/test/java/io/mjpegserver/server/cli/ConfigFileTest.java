@@ -301,7 +301,8 @@ class ConfigFileTest {
                 + " allow-origin, exit-on-source-loss, log-level)");
         refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: device,"
                 + " file, test-pattern, url, fps, size, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal,"
-                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory, controls)");
+                + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory, rotate, flip, crop, text, text-position,"
+                + " max-variants, controls)");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureOptions;
 import io.mjpegserver.capture.SourceSpec;
 import io.mjpegserver.capture.VideoSize;
+import io.mjpegserver.capture.derive.Transform;
 import io.mjpegserver.server.config.ListenSocket;
 import io.mjpegserver.server.net.MachineAddresses;
 import io.mjpegserver.server.config.ServerConfig;
@@ -209,6 +210,21 @@ class ServeCommandTest {
                 invalid("--relay-read-timeout", "'601' (expected: seconds from 0.1 to 600)")));
         f.put("--memory", new Flag(List.of("--memory", "96MiB"), c -> feeds(c).get(0).options().memory(), 96L << 20,
                 List.of("--memory", "1m"), invalid("--memory", "'1m' (expected: auto, or a size such as 64m or 512MiB, at least 4 MiB)")));
+        f.put("--rotate", new Flag(List.of("--rotate", "90"), c -> feeds(c).get(0).derive().transform().rotation(),
+                Transform.Rotation.CW90, List.of("--rotate", "45"), invalid("--rotate", "'45' (expected: 0, 90, 180 or 270 (degrees clockwise))")));
+        f.put("--flip", new Flag(List.of("--flip", "vertical"), c -> feeds(c).get(0).derive().transform().flip(),
+                Transform.Flip.VERTICAL, List.of("--flip", "sideways"), invalid("--flip", "'sideways' (expected: horizontal or vertical)")));
+        f.put("--crop", new Flag(List.of("--crop", "640x360+320+180"), c -> feeds(c).get(0).derive().transform().crop(),
+                new Transform.Crop(640, 360, 320, 180), List.of("--crop", "641x360+0+0"),
+                invalid("--crop", "'641x360+0+0' (expected: WxH+X+Y, the part kept, such as 640x360+320+180, with an even width and height from 16)")));
+        f.put("--text", new Flag(List.of("--text", "%$ %H:%M"), c -> feeds(c).get(0).derive().transform().overlay(),
+                new Transform.Overlay("%$ %H:%M", Transform.Overlay.Position.TOP_LEFT), List.of("--text", ""),
+                invalid("--text", "'' (expected: a format such as '%$ %Y-%m-%d %H:%M:%S' (%$ is the feed's name))")));
+        f.put("--text-position", new Flag(List.of("--text", "%T", "--text-position", "top-right"),
+                c -> feeds(c).get(0).derive().transform().overlay().position(), Transform.Overlay.Position.TOP_RIGHT,
+                List.of("--text-position", "bottom"), invalid("--text-position", "'bottom' (expected: top-left or top-right)")));
+        f.put("--max-variants", new Flag(List.of("--max-variants", "3"), c -> feeds(c).get(0).derive().maxVariants(), 3,
+                List.of("--max-variants", "65"), invalid("--max-variants", "'65' (expected: 0 for none, or up to 64 variants)")));
         return f;
     }
 

@@ -82,7 +82,7 @@ public final class EmbeddedServer implements AutoCloseable {
         List<Map.Entry<String, String>> streamHeaders = allowOrigin == null ? List.of()
                 : List.of(Map.entry("Access-Control-Allow-Origin", allowOrigin));
         StreamResponder stream = new StreamResponder(format, streamHeaders, PipelineNames.CODEC, PipelineNames.REQUEST_PHASE, PipelineNames.STREAM_REQUEST_PHASE);
-        Endpoints endpoints = new Endpoints(feeds, stream, () -> {
+        Endpoints endpoints = new Endpoints(feeds, null, stream, () -> {
             StateView.Feed view = StateViews.feed(feed);
             return new StateView(null, view.source(), view.ring(), view.clients(), List.of(view));
         }, metrics.registry());
