@@ -82,8 +82,14 @@ public final class Walls implements AutoCloseable {
         }
         String name = "wall " + key;
         FrameRing ring = new FrameRing(RING_FRAMES, 0, RING_FRAMES, new FrameBudget(budget));
-        Wall wall = new Wall(inputs, key.width(), key.fps(), key.quality(), ring, tools.workers(), tools.alloc(),
-                tools.observers().apply("wall", String.join(",", key.feeds())));
+        Wall wall;
+        try {
+            wall = new Wall(inputs, key.width(), key.fps(), key.quality(), ring, tools.workers(), tools.alloc(),
+                    tools.observers().apply("wall", String.join(",", key.feeds())));
+        } catch (RuntimeException e) {
+            ring.close();
+            throw e;
+        }
         DerivedFeed.Producer producer = new DerivedFeed.Producer() {
             @Override public void start() { wall.start(); }
             @Override public VideoSize size() { return wall.size(); }

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Turns {@code /wall?feeds=a,b&width=&fps=&quality=} into the wall that serves it, made if new and held for the
- * request: 404 naming a feed there is not, 400 for a width past {@link VideoSize#MAX_SIDE}, 503 with
+ * request: 404 naming a feed there is not, 400 for a width below 16 or past {@link VideoSize#MAX_SIDE}, 503 with
  * {@code Retry-After} when {@link Walls#MAX} other walls are watched.
  */
 final class WallRequests {
@@ -43,9 +43,10 @@ final class WallRequests {
             VariantRequests.busy(ctx, request, chosen.isEmpty() ? feeds.whyNone() : "this server makes no walls");
             return null;
         }
-        if (query.width() > VideoSize.MAX_SIDE) {
+        if (query.width() != 0 && (query.width() < VariantRequests.MIN_SIDE || query.width() > VideoSize.MAX_SIDE)) {
             Responses.send(ctx, request, Responses.error(request, HttpResponseStatus.BAD_REQUEST, "width=" + query.width()
-                    + " is too wide for a wall (expected: width=N, from 1 to " + VideoSize.MAX_SIDE + ")"), false);
+                    + " is not a wall's width (expected: width=N, from " + VariantRequests.MIN_SIDE + " to "
+                    + VideoSize.MAX_SIDE + ")"), false);
             return null;
         }
         List<String> names = chosen.stream().map(Feed::name).toList();
