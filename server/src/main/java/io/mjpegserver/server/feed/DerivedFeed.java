@@ -4,6 +4,7 @@ import io.mjpegserver.capture.CaptureConfig;
 import io.mjpegserver.capture.CaptureStats;
 import io.mjpegserver.capture.VideoSize;
 import io.mjpegserver.capture.frame.FrameRing;
+import io.mjpegserver.server.observe.StateView;
 import io.mjpegserver.server.stream.Broadcaster;
 import io.mjpegserver.server.stream.ClientDemand;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -99,6 +100,13 @@ public final class DerivedFeed implements FeedCapture {
 
     public long framesDropped() {
         return producer.framesDropped();
+    }
+
+    /** Its figures for {@code /state}, under {@code name}. */
+    StateView.Derived figures(String name) {
+        VideoSize size = producer.size();
+        return new StateView.Derived(name, size == null ? 0 : size.width(), size == null ? 0 : size.height(), quality,
+                holds(), feed.broadcaster().sessions().size(), framesIn(), framesOut(), framesDropped());
     }
 
     synchronized void start() {

@@ -102,10 +102,7 @@ public final class Variants implements AutoCloseable {
     List<StateView.Derived> figures() {
         List<StateView.Derived> all = new ArrayList<>();
         for (DerivedFeed derived : live.all()) {
-            Key key = (Key) derived.key();
-            all.add(new StateView.Derived(key.label(), key.width(), key.height(), key.quality(), derived.holds(),
-                    derived.feed().broadcaster().sessions().size(), derived.framesIn(), derived.framesOut(),
-                    derived.framesDropped()));
+            all.add(derived.figures(((Key) derived.key()).label()));
         }
         return all;
     }

@@ -123,12 +123,7 @@ public final class Walls implements AutoCloseable {
     public List<StateView.Derived> figures() {
         List<StateView.Derived> all = new ArrayList<>();
         for (DerivedFeed derived : live.all()) {
-            Key key = (Key) derived.key();
-            VideoSize size = derived.knownSize();
-            all.add(new StateView.Derived(String.join(",", key.feeds()), size == null ? 0 : size.width(),
-                    size == null ? 0 : size.height(), key.quality(), derived.holds(),
-                    derived.feed().broadcaster().sessions().size(), derived.framesIn(), derived.framesOut(),
-                    derived.framesDropped()));
+            all.add(derived.figures(String.join(",", ((Key) derived.key()).feeds())));
         }
         return all;
     }
