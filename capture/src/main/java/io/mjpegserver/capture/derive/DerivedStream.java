@@ -44,6 +44,8 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
     private long waitingSince;
     /** Under the lock: a task is queued or running; it takes the waiting frame. */
     private boolean scheduled;
+    /** Under the lock: a task is deriving a frame, with the processor. */
+    private boolean running;
     /** Under the lock: the target is to be interrupted after the frame in progress. */
     private boolean interruptAfter;
     private boolean closed;
@@ -136,43 +138,58 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
         Frame source;
         long since;
         synchronized (lock) {
-            source = waiting;
-            since = waitingSince;
-            waiting = null;
-            if (source == null || closed) {
+            if (closed) {
                 finish();
                 return;
             }
+            source = waiting;
+            since = waitingSince;
+            waiting = null;
+            running = source != null;
         }
-        try {
-            derive(source, since);
-        } finally {
-            source.release();
+        if (source != null) {
+            try {
+                derive(source, since);
+            } finally {
+                source.release();
+            }
         }
         boolean interrupt;
-        boolean again;
         synchronized (lock) {
+            running = false;
             interrupt = interruptAfter && !closed;
             interruptAfter = false;
+            lock.notifyAll();
+        }
+        // Still scheduled: no other task publishes before the interrupt.
+        if (interrupt) {
+            target.interrupt();
+        }
+        boolean again;
+        synchronized (lock) {
             again = waiting != null && !closed;
             if (!again) {
                 finish();
             }
         }
-        if (interrupt) {
-            target.interrupt();
-        }
         if (again && !workers.execute(this::work)) {
+            Frame left;
             synchronized (lock) {
+                left = waiting;
+                waiting = null;
                 finish();
+            }
+            if (left != null) {
+                framesDropped.incrementAndGet();
+                left.release();
             }
         }
     }
 
-    /** Under the lock: no task runs any more; frees the processor if closed. */
+    /** Under the lock: no task is scheduled any more; frees the processor if closed. */
     private void finish() {
         scheduled = false;
-        if (closed && !processorClosed) {
+        if (closed && !running && !processorClosed) {
             processorClosed = true;
             processor.close();
         }
@@ -200,10 +217,10 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
             }
         }
         int bytes = jpeg.readableBytes();
+        framesOut.incrementAndGet();
         // Ownership of jpeg moves to the frame, then to the target ring.
         target.publish(new Frame(nextSequence++, source.monotonicNanos(), source.wallClockMicros(),
                 processor.lastWidth(), processor.lastHeight(), jpeg, source.live()));
-        framesOut.incrementAndGet();
         observer.derived(System.nanoTime() - since, processor.lastNanos(), bytes);
     }
 
@@ -238,7 +255,7 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
 
     /**
      * Stops: releases the frame waiting, and waits (up to two seconds) for the one in progress, which is then not
-     * published. Detach it from its source ring first. Idempotent.
+     * published; a task still queued on the workers does nothing. Detach it from its source ring first. Idempotent.
      */
     @Override
     public void close() {
@@ -254,7 +271,7 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
         synchronized (lock) {
             long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
             boolean interrupted = false;
-            while (scheduled) {
+            while (running) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     break;
@@ -266,7 +283,7 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
                     break;
                 }
             }
-            if (!scheduled && !processorClosed) {
+            if (!running && !processorClosed) {
                 processorClosed = true;
                 processor.close();
             }

@@ -54,6 +54,7 @@ public final class Wall implements AutoCloseable {
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicLong ticksSkipped = new AtomicLong();
     private final AtomicLong framesFailed = new AtomicLong();
+    private final AtomicLong tilesDecoded = new AtomicLong();
     /** Worker only. */
     private long nextSequence;
 
@@ -240,6 +241,7 @@ public final class Wall implements AutoCloseable {
             r = ReducedDecoder.reduction(frame.width(), frame.height(), inner.width(), inner.height());
         }
         Letterbox.fit(decoder.decode(frame.content(), r, false), region);
+        tilesDecoded.incrementAndGet();
     }
 
     /** A dark tile with the feed's name and NO SIGNAL under it. */
@@ -265,6 +267,11 @@ public final class Wall implements AutoCloseable {
     /** Tiles or frames that could not be drawn or encoded. */
     public long framesFailed() {
         return framesFailed.get();
+    }
+
+    /** Frames of the inputs decoded into tiles. */
+    long tilesDecoded() {
+        return tilesDecoded.get();
     }
 
     /** Stops ticking and waits (up to two seconds) for a tick at work; frees the images. Idempotent. */

@@ -107,11 +107,12 @@ class FrameProcessorTest {
 
     @Test
     void clampsACropThatDoesNotFitTheFrame() throws Exception {
-        byte[] jpeg = Pictures.drawn(640, 360, 0, 90, box(600, 0, 40, 360, 255, 255, 255));
+        byte[] jpeg = Pictures.drawn(640, 360, 0, 90, box(600, 0, 40, 360, 255, 255, 255), box(0, 0, 40, 360, 0, 0, 255));
         Transform t = Transform.quality(90).withCrop(Crop.parse("1000x200+400+300"));
         assertEquals(new VideoSize(640, 200), t.outputSize(new VideoSize(640, 360)));
         BufferedImage out = run(t, jpeg, 640, 360, 640, 200);
-        assertTrue(near(out, 630, 100, 255, 255, 255, 40), "the crop moved into the frame, keeping its right edge");
+        assertTrue(near(out, 630, 100, 255, 255, 255, 40), "the crop moved into the frame: the right edge");
+        assertTrue(near(out, 10, 100, 255, 0, 0, 40), "the crop moved into the frame: the left edge");
     }
 
     @Test
