@@ -298,6 +298,36 @@ class VariantsTest {
     }
 
     @Test
+    void aVariantOfAnOnDemandFeedWakesIt() throws Exception {
+        assertTrue(Http.eventually(WAIT, () -> idle("sleepy")), "idle while nobody watches");
+        assertEquals(new VideoSize(160, 90), size(ok("/cam/sleepy/snapshot?width=160")), "woken for its variant");
+        assertTrue(Http.eventually(WAIT, () -> idle("sleepy")), "idle again after the variant's grace and its own");
+    }
+
+    @Test
+    void pastFourWallsA503NamesThoseInUse() throws Exception {
+        assertTrue(Http.eventually(WAIT, () -> state().get("walls").isEmpty()), "no wall left from other tests");
+        List<StreamClient> clients = new ArrayList<>();
+        try {
+            for (int width : new int[] {160, 192, 224, 256}) {
+                StreamClient client = StreamClient.open(server.port(), "/wall?feeds=small&fps=5&width=" + width, "1.1");
+                clients.add(client);
+                client.next();
+            }
+            HttpResponse<String> refused = Http.getText(server.url("/wall/snapshot?feeds=small&width=288"));
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertEquals("2", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(refused.body().startsWith("503 Service Unavailable: the server's 4 walls are in use: small 160w 5.0 fps"
+                    + " q80; small 192w"), refused.body());
+        } finally {
+            for (StreamClient client : clients) {
+                client.close();
+            }
+        }
+        assertTrue(Http.eventually(WAIT, () -> state().get("walls").isEmpty()), "the walls go after their grace");
+    }
+
+    @Test
     void aWallNamingAFeedThereIsNotIs404AndATwiceOrEmptyOneIs400() throws Exception {
         HttpResponse<String> missing = Http.getText(server.url("/wall?feeds=small,nope"));
         assertEquals(404, missing.statusCode());
