@@ -2,8 +2,8 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
 # Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), nginx and HAProxy as load
 # balancers in front of edges, motion as a real upstream
-# for the relay, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
-# tests, when they are missing,
+# for the relay, openssl for the TLS test certificates, GStreamer's RTSP server for the RTSP source's
+# tests, and mmdebstrap, podman and runc for the container image's test, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,6 +27,11 @@ command -v make     >/dev/null 2>&1 || missing+=(make)
 # The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
 command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
 command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
+# The container image's test (server/src/test/deb/test-container.sh): mmdebstrap makes its Debian 12 base, podman
+# builds deploy/container/Containerfile on it and runs it with runc.
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+command -v podman     >/dev/null 2>&1 || missing+=(podman)
+[ -x /usr/sbin/runc ] || command -v runc >/dev/null 2>&1 || missing+=(runc)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
   || missing+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
@@ -56,3 +61,5 @@ fi
 
 # The package: lintian, then (as root, so in CI) dpkg -i, the installed server, systemd-analyze verify, dpkg -r.
 server/src/test/deb/test-package.sh server/target/mjpeg-server_*_"$(dpkg --print-architecture)".deb
+# The container image, built from that package by deploy/container/Containerfile: podman build, run, a frame, non-root.
+server/src/test/deb/test-container.sh
