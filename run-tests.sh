@@ -2,7 +2,7 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
 # Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), nginx and HAProxy as load
 # balancers in front of edges, motion as a real upstream
-# for the relay, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
+# for the relay, asciidoctor for the package's man page, openssl for the TLS test certificates, and GStreamer's RTSP server for the RTSP source's
 # tests, when they are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
@@ -26,6 +26,8 @@ command -v make     >/dev/null 2>&1 || missing+=(make)
 [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 # The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
 command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
+# -Pdeb turns the man page's AsciiDoc (made by picocli) into roff with Debian's asciidoctor.
+command -v asciidoctor >/dev/null 2>&1 || missing+=(asciidoctor)
 command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
