@@ -116,7 +116,7 @@ class ConfigFileTest {
     @Test
     void theReadmesExampleParses() throws Exception {
         String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
-        Matcher example = Pattern.compile("### Several feeds: the config file.*?```yaml\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Matcher example = Pattern.compile("## Several cameras from one YAML file.*?```yaml\n(.*?)```", Pattern.DOTALL).matcher(readme);
         assertTrue(example.find(), "the README's example");
         Files.writeString(dir.resolve("viewer.secret"), "viewer:secret\n");
         ServeCommand command = parsed("--config", write(example.group(1)).toString());

@@ -279,14 +279,15 @@ class ServeCommandTest {
     }
 
     @Test
-    void helpAndReadmeNameEveryFlag() throws IOException {
+    void helpAndTheReferenceNameEveryFlag() throws IOException {
         Run run = run("--help");
         assertEquals(0, run.exit());
         assertEquals("", run.err());
-        String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
+        String reference = Files.readString(Path.of(System.getProperty("user.dir")).getParent()
+                .resolve("docs/configuration.md"));
         for (String flag : flagsOfTheCommand()) {
             assertTrue(run.out().contains(flag), flag + " in:\n" + run.out());
-            assertTrue(readme.contains("| `" + flag) || readme.contains(", `" + flag), flag + " in the README's flags table");
+            assertTrue(reference.contains("| `" + flag) || reference.contains(", `" + flag), flag + " in the configuration reference");
         }
     }
 
