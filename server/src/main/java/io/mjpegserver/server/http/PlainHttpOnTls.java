@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * First on a TLS port: a connection whose first bytes are a TLS record goes on to the TLS handler (this one
  * steps aside, handing it those bytes); one that speaks plain HTTP gets one 400 saying to use https, then the
- * connection is closed, instead of a TLS alert its client cannot read. Bytes in are released by the decoder.
+ * connection is closed, instead of a TLS alert its client cannot read. Bytes in are released by the decoder; the
+ * answer, a new wrapper of a shared array, by the write.
  */
 final class PlainHttpOnTls extends ByteToMessageDecoder {
 
