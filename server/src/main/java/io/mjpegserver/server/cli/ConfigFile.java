@@ -31,7 +31,8 @@ import picocli.CommandLine.TypeConversionException;
  * which flags override. Every key is a flag's name without its dashes, its value checked by that flag's converter,
  * so a file and a command line are told the same about the same mistake. Relative paths are from the file's folder.
  */
-record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<String, String> sourceKeys) {
+record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<String, String> sourceKeys,
+        Map<String, String> controlsKeys) {
 
     private static final Pattern FLAG = Pattern.compile("--([a-z][a-z-]*[a-z])( [A-Z]+\\b)?");
 
@@ -61,12 +62,12 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<Stri
     }
 
     /**
-     * A feed's source failure told at the file's key: {@code cams.yaml line 3, feed lobby, file: ...}, the flags the
-     * source's words name said as the file's keys ({@code --file} as {@code file:}). {@code words} as they are for a
-     * feed the file does not have.
+     * A feed's source failure told at the file's key: {@code cams.yaml line 3, feed lobby, file: ...}, or at its
+     * {@code controls:} for a control the camera refuses ({@code control}); the flags the source's words name said
+     * as the file's keys ({@code --file} as {@code file:}). {@code words} as they are for a feed the file does not have.
      */
-    String atSourceKey(String feed, String words, CommandSpec command) {
-        String where = sourceKeys.get(feed);
+    String atSourceKey(String feed, String words, boolean control, CommandSpec command) {
+        String where = control && controlsKeys.containsKey(feed) ? controlsKeys.get(feed) : sourceKeys.get(feed);
         if (where == null) {
             return words;
         }
@@ -110,8 +111,9 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<Stri
         private final Path path;
         private final CommandSpec command;
         private final List<String> serverKeys;
-        /** Each feed's source key and where it is, for what its start may fail with. */
+        /** Each feed's source key and where it is, for what its start may fail with; its controls' likewise. */
         private final Map<String, String> sourceKeys = new HashMap<>();
+        private final Map<String, String> controlsKeys = new HashMap<>();
 
         Reader(Path path, CommandSpec command) {
             this.path = path;
@@ -156,7 +158,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<Stri
                 throw new ConfigException(where(line(top, "auth-file"), null) + ": auth and auth-file both given"
                         + " (expected: one of them)");
             }
-            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds), Map.copyOf(sourceKeys));
+            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds), Map.copyOf(sourceKeys), Map.copyOf(controlsKeys));
         }
 
         private void both(Mapping top, Map<String, Object> settings, String one, String other) throws ConfigException {
@@ -251,6 +253,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<Stri
                             + " (expected: device: in this feed, or no controls)");
                 }
                 source = camera.withControls(controls);
+                controlsKeys.put(name, where(line(settings, CONTROLS_KEY), name) + ", " + CONTROLS_KEY);
             }
             CaptureConfig capture = FeedFlags.capture(source, (VideoSize) values.get("size"),
                     (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));

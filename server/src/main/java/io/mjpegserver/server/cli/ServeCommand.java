@@ -404,11 +404,12 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (StartupException e) {
             String words = serverConfig == null ? e.getMessage()
                     : StartFailures.describe(e, serverConfig.listening().host(), serverConfig.listening().port());
-            err.println("mjpeg-server: " + (e.feed() != null && configFile != null
-                    ? configFile.atSourceKey(e.feed(), words, spec) : words));
-            err.flush();
             // A control the camera lacks is a bad flag or key, found only once the camera is open.
-            return e.getCause() instanceof SourceException s && s.badSetting() ? CommandLine.ExitCode.USAGE : 1;
+            boolean badSetting = e.getCause() instanceof SourceException s && s.badSetting();
+            err.println("mjpeg-server: " + (e.feed() != null && configFile != null
+                    ? configFile.atSourceKey(e.feed(), words, badSetting, spec) : words));
+            err.flush();
+            return badSetting ? CommandLine.ExitCode.USAGE : 1;
         } catch (IllegalArgumentException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();
