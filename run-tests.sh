@@ -2,8 +2,9 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
 # Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), nginx and HAProxy as load
 # balancers in front of edges, motion as a real upstream
-# for the relay, openssl for the TLS test certificates, GStreamer's RTSP server for the RTSP source's
-# tests, and mmdebstrap, podman and runc for the container image's test, when they are missing,
+# for the relay, asciidoctor for the package's man page, openssl for the TLS test certificates, GStreamer's RTSP
+# server for the RTSP source's tests, and mmdebstrap, podman and runc for the container image's test, when they are
+# missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,6 +27,8 @@ command -v make     >/dev/null 2>&1 || missing+=(make)
 [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 # The Debian package's tests (server/src/test/deb/test-package.sh) and the socket activation test.
 command -v lintian  >/dev/null 2>&1 || missing+=(lintian)
+# -Pdeb turns the man page's AsciiDoc (made by picocli) into roff with Debian's asciidoctor.
+command -v asciidoctor >/dev/null 2>&1 || missing+=(asciidoctor)
 command -v systemd-socket-activate >/dev/null 2>&1 || missing+=(systemd)
 # The container image's test (server/src/test/deb/test-container.sh): mmdebstrap makes its Debian 12 base, podman
 # builds deploy/container/Containerfile on it and runs it with runc.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package's tests, as run-tests.sh (so CI) runs them after `mvn -Pdeb verify`:
 #   server/src/test/deb/test-package.sh server/target/mjpeg-server_*.deb
-# lintian finds no error; then, as root only (they install on this machine): dpkg -i installs it, the installed
+# lintian finds no error and the man page is picocli's of the command; then, as root only (they install on this machine): dpkg -i installs it, the installed
 # /usr/bin/mjpeg-server --test-pattern serves frames ffmpeg decodes, the shipped config file starts the server, socket
 # activation reaches the server through the launcher, systemd-analyze verify accepts the units, and dpkg -r and
 # dpkg --purge leave nothing behind. Every wait is bounded; any failure ends the script with status 1.
@@ -35,6 +35,17 @@ step() {
 step "lintian $(basename "$deb")"
 lintian --fail-on error --suppress-tags package-supports-alternative-init-but-no-init.d-script "$deb" \
   || fail "lintian reports errors (above)"
+
+step "man page"
+# The page picocli makes of the command: its name, and every option --help lists (one checked for each kind).
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/man/man1/mjpeg-server.1.gz > "$work/man.gz" \
+  || fail "no /usr/share/man/man1/mjpeg-server.1.gz in the package"
+# roff escapes each dash (\-): read without the escapes.
+man_text=$(zcat "$work/man.gz" | sed 's/\\-/-/g')
+grep -q '^\.TH "MJPEG-SERVER" "1"' <<<"$man_text" || fail "mjpeg-server.1 has no .TH header"
+for option in device test-pattern tls-key max-connection-rate relay-read-timeout; do
+  grep -q -- "$option" <<<"$man_text" || fail "mjpeg-server.1 does not document --$option"
+done
 
 if [ "$(id -u)" -ne 0 ]; then
   step "SKIPPED dpkg -i, the installed server, systemd-analyze verify and dpkg -r: they install on this machine,"

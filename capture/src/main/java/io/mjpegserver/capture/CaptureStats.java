@@ -6,7 +6,7 @@ package io.mjpegserver.capture;
  * @param online           whether the source is up: false from a loss until its next frame, and while idle
  * @param framesCaptured   whole frames the source delivered (same-frame drops included, truncated ones not)
  * @param noSignalFrames   NO SIGNAL frames published while it was down
- * @param actualFps        the rate of the last frames; 0 when none came for two seconds
+ * @param actualFps        the rate of the last frames, from the second; 0 when none came for three of their intervals (2 s at least)
  * @param lastGrabNanos    how long the last grab (read, decode and encode) took
  * @param lastEncodeNanos  how long its JPEG encoding took; 0 for a passed-through JPEG
  * @param sinceLastFrameNanos time since the source's last frame, or -1 before the first

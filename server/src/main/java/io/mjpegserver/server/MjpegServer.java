@@ -173,7 +173,11 @@ public final class MjpegServer implements AutoCloseable {
                 }
                 for (FeedConfig feed : config.feeds().list()) {
                     boolean own = source != null && server.started.isEmpty();
-                    server.started.add(own ? starter.start(feed, source) : starter.start(feed));
+                    try {
+                        server.started.add(own ? starter.start(feed, source) : starter.start(feed));
+                    } catch (SourceException e) {
+                        throw new StartupException(e.getMessage(), e, feed.name());
+                    }
                 }
             });
         }
@@ -182,7 +186,7 @@ public final class MjpegServer implements AutoCloseable {
     /** How feeds get started, given what they share. */
     @FunctionalInterface
     private interface FeedsToStart {
-        void start(FeedStarter starter) throws SourceException;
+        void start(FeedStarter starter) throws SourceException, StartupException;
     }
 
     private MjpegServer run(ByteBufAllocator alloc, FeedsToStart toStart) throws StartupException {

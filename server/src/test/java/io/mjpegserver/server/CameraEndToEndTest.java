@@ -366,6 +366,11 @@ class CameraEndToEndTest {
                 "--device", "7", "--control", "brightness=300");
         refused(env, 2, "mjpeg-server: camera /dev/video7, control power_line_frequency: '70hz' (expected: 0 (disabled),"
                 + " 1 (50hz), 2 (60hz))", "--device", "7", "--control", "power_line_frequency=70hz");
+        // In a config file, at the feed's controls: and their line.
+        Path yaml = Files.createTempDirectory("camera-controls").resolve("cameras.yaml");
+        Files.writeString(yaml, "feeds:\n  desk:\n    device: 7\n    size: 640x480\n    controls: { brightness: 300 }\n");
+        refused(env, 2, "mjpeg-server: " + yaml + " line 5, feed desk, controls: camera /dev/video7, control brightness:"
+                + " '300' (expected: 0 to 255)", "--config", yaml.toString());
     }
 
     /** V4L2's ids of the controls the tests set. */

@@ -91,8 +91,10 @@ class ProtectTest {
             ChildProcess.Outcome ffmpeg = ChildProcess.run(dir, "ffmpeg", Duration.ofSeconds(30), List.of("ffmpeg", "-v",
                     "error", "-xerror", "-i", base + "/stream", "-frames:v", "15", "-f", "framecrc", "-")).assertExit(0);
             assertEquals(15, ffmpeg.out().lines().filter(l -> l.startsWith("0,")).count(), ffmpeg.describe());
-            // Plain HTTP to the TLS port is not answered as HTTP.
-            assertThrows(IOException.class, () -> Http.get(server.url("/snapshot")));
+            // Plain HTTP to the TLS port is told to use https.
+            HttpResponse<String> plain = Http.getText(server.url("/snapshot"));
+            assertEquals(400, plain.statusCode());
+            assertEquals("400 Bad Request: this port speaks HTTPS; use https:// instead of http://\n", plain.body());
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,31 @@ class QuietRejectsTest {
         }
     }
 
+    @Test
+    void wrongCredentialsAreOneInfoLinePerAddressAndNoneAreNotLogged() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "/healthz", "--test-pattern", "--size", "320x240",
+                "--auth", "viewer:s3cret")) {
+            int port = server.port();
+            Path log = dir.resolve("server.err");
+            long before = Files.size(log);
+            String wrong = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                    "viewer:guess".getBytes(US_ASCII)) + "\r\n";
+            for (int i = 0; i < 5; i++) {
+                assertEquals("HTTP/1.1 401 Unauthorized", statusLine(port, "/stream", wrong));
+                assertEquals("HTTP/1.1 401 Unauthorized", statusLine(port, "/snapshot", ""));
+            }
+            // The answers have gone out, so their lines have been written: the log is read once.
+            List<String> lines = newLines(log, before);
+            List<String> rejected = lines.stream().filter(l -> l.contains("rejected credentials")).toList();
+            assertEquals(1, rejected.size(), String.join("\n", lines));
+            assertTrue(rejected.get(0).contains("[INFO] RejectedCredentials - rejected credentials from 127.0.0.1 for"
+                    + " GET /stream (401)"), rejected.get(0));
+            assertEquals(List.of(), lines.stream().filter(l -> !l.contains("rejected credentials")).toList(),
+                    "requests without credentials are not logged at info");
+            assertTrue(!lines.get(0).contains("guess") && !lines.get(0).contains("s3cret"), lines.get(0));
+        }
+    }
+
     /** Reads HTTP/2 frames until a SETTINGS frame with the ACK flag. */
     private static void awaitSettingsAck(InputStream in) throws IOException {
         for (int frames = 0; frames < 10; frames++) {
@@ -110,10 +136,16 @@ class QuietRejectsTest {
     }
 
     private static String statusLine(int port, String target) throws IOException {
+        return statusLine(port, target, "");
+    }
+
+    /** The status line of a GET of {@code target} with {@code headers} (each line ending in CRLF) added. */
+    private static String statusLine(int port, String target, String headers) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(US_ASCII));
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n")
+                    .getBytes(US_ASCII));
             InputStream in = socket.getInputStream();
             StringBuilder line = new StringBuilder();
             for (int b = in.read(); b >= 0 && b != '\r'; b = in.read()) {

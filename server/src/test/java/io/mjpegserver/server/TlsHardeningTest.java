@@ -125,6 +125,24 @@ class TlsHardeningTest {
     }
 
     @Test
+    void plainHttpOnTheTlsPortIsToldToUseHttps() throws Exception {
+        Programs.require("curl", "curl");
+        try (ServerFixture server = start(ServerConfig.builder().build());
+                Socket plain = Http.connect(server.port(), Duration.ofSeconds(5))) {
+            plain.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(US_ASCII));
+            String answer = new String(plain.getInputStream().readAllBytes(), US_ASCII);
+            assertEquals("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 73\r\n"
+                    + "Connection: close\r\n\r\n400 Bad Request: this port speaks HTTPS; use https:// instead of http://\n",
+                    answer);
+            // TLS on the same port goes on as ever.
+            ChildProcess.Outcome curl = ChildProcess.run(dir, "curl", Duration.ofSeconds(20), List.of("curl", "-sS",
+                    "--cacert", cert.toString(), "-o", "/dev/null", "-w", "%{http_code}",
+                    "https://127.0.0.1:" + server.port() + "/snapshot")).assertExit(0);
+            assertEquals("200", curl.out().strip());
+        }
+    }
+
+    @Test
     void aClientCannotRenegotiate() throws Exception {
         try (ServerFixture server = start(ServerConfig.builder().build())) {
             Path out = dir.resolve("s_client.out");

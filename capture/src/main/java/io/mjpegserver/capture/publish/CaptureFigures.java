@@ -7,6 +7,8 @@ package io.mjpegserver.capture.publish;
 public final class CaptureFigures {
 
     private static final int FPS_WINDOW = 16;
+    /** A rate shown without a frame for this long is not the source's any more, however fast it was. */
+    private static final long STALE_NANOS = 2_000_000_000L;
 
     private final long[] frameTimes = new long[FPS_WINDOW];
     private volatile long frames;
@@ -25,9 +27,10 @@ public final class CaptureFigures {
         long count = ++frames;
         lastFrameNanos = now;
         frameTimes[(int) (count % FPS_WINDOW)] = now;
-        if (count >= FPS_WINDOW) {
-            long oldest = frameTimes[(int) ((count + 1) % FPS_WINDOW)];
-            windowFps = (FPS_WINDOW - 1) * 1e9 / Math.max(1, now - oldest);
+        if (count >= 2) {
+            int window = (int) Math.min(count, FPS_WINDOW);
+            long oldest = frameTimes[(int) ((count - window + 1) % FPS_WINDOW)];
+            windowFps = (window - 1) * 1e9 / Math.max(1, now - oldest);
         }
     }
 
@@ -51,8 +54,17 @@ public final class CaptureFigures {
         return lastFrameNanos;
     }
 
-    public double windowFps() {
-        return windowFps;
+    /**
+     * The rate of the last frames (up to 16, from the second frame on) as of {@code now}; 0 once no frame has come
+     * for three of their intervals, and never sooner than {@link #STALE_NANOS}, so a slow source keeps its rate
+     * between its frames.
+     */
+    public double fps(long now) {
+        double rate = windowFps;
+        if (rate <= 0 || now - lastFrameNanos > Math.max(STALE_NANOS, 3e9 / rate)) {
+            return 0;
+        }
+        return rate;
     }
 
     public long lastGrabNanos() {

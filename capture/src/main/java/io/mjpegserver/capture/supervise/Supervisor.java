@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class Supervisor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-    private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String description;
     private final int quality;
@@ -249,8 +248,9 @@ final class Supervisor implements AutoCloseable {
 
     CaptureStats stats() {
         long frames = figures.frames();
-        long since = frames == 0 ? -1 : System.nanoTime() - figures.lastFrameNanos();
-        double fps = since < 0 || since > STALE_NANOS ? 0 : figures.windowFps();
+        long now = System.nanoTime();
+        long since = frames == 0 ? -1 : now - figures.lastFrameNanos();
+        double fps = figures.fps(now);
         return new CaptureStats(publisher.online(), frames, publisher.noSignalFrames(), fps, figures.lastGrabNanos(),
                 figures.lastEncodeNanos(), since, figures.reopens(), publisher.lastError(), publisher.failures(),
                 publisher.hangs(), publisher.internalErrors(), publisher.isIdle(), demand.clients(),

@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -31,7 +33,10 @@ import picocli.CommandLine.TypeConversionException;
  * which flags override. Every key is a flag's name without its dashes, its value checked by that flag's converter,
  * so a file and a command line are told the same about the same mistake. Relative paths are from the file's folder.
  */
-record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
+record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds, Map<String, String> sourceKeys,
+        Map<String, String> controlsKeys) {
+
+    private static final Pattern FLAG = Pattern.compile("--([a-z][a-z-]*[a-z])( [A-Z]+\\b)?");
 
     /** Options of the command that are no key of the file. */
     static final List<String> NOT_KEYS = List.of("config", "mirror", "mirror-max-feeds", "help", "version", "list-devices",
@@ -56,6 +61,28 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
             throw new ConfigException(e.getMessage());
         }
         return new Reader(path, command).read(ConfigDocument.read(path.toString(), bytes));
+    }
+
+    /**
+     * A feed's source failure told at the file's key: {@code cams.yaml line 3, feed lobby, file: ...}, or at its
+     * {@code controls:} for a control the camera refuses ({@code control}); the flags the source's words name said
+     * as the file's keys ({@code --file} as {@code file:}). {@code words} as they are for a feed the file does not have.
+     */
+    String atSourceKey(String feed, String words, boolean control, CommandSpec command) {
+        String where = control && controlsKeys.containsKey(feed) ? controlsKeys.get(feed) : sourceKeys.get(feed);
+        if (where == null) {
+            return words;
+        }
+        Matcher flag = FLAG.matcher(words);
+        StringBuilder said = new StringBuilder();
+        while (flag.find()) {
+            OptionSpec option = command.findOption("--" + flag.group(1));
+            String key = option == null || NOT_KEYS.contains(flag.group(1)) ? flag.group()
+                    : flag.group(1) + ":" + (option.arity().max() == 0 ? " true" : flag.group(2) == null ? "" : flag.group(2));
+            flag.appendReplacement(said, Matcher.quoteReplacement(key));
+        }
+        flag.appendTail(said);
+        return where + ": " + said;
     }
 
     private static List<String> feedKeys(boolean sourcesOnly) {
@@ -86,6 +113,9 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
         private final Path path;
         private final CommandSpec command;
         private final List<String> serverKeys;
+        /** Each feed's source key and where it is, for what its start may fail with; its controls' likewise. */
+        private final Map<String, String> sourceKeys = new HashMap<>();
+        private final Map<String, String> controlsKeys = new HashMap<>();
 
         Reader(Path path, CommandSpec command) {
             this.path = path;
@@ -116,8 +146,9 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                     throw new ConfigException(where(entry.line(), null) + ": " + key + " belongs to a feed (expected: "
                             + key + ": under a feed's name in feeds:, such as front: { url: ..., " + key + ": ... })");
                 } else {
-                    throw new ConfigException(where(entry.line(), null) + ": unknown key '" + key + "' (expected one of: feeds, "
-                            + String.join(", ", serverKeys) + ")");
+                    List<String> known = new ArrayList<>(List.of("feeds"));
+                    known.addAll(serverKeys);
+                    throw new ConfigException(where(entry.line(), null) + ": " + unknownKey(key, known));
                 }
             }
             if (feeds == null) {
@@ -129,7 +160,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 throw new ConfigException(where(line(top, "auth-file"), null) + ": auth and auth-file both given"
                         + " (expected: one of them)");
             }
-            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds));
+            return new ConfigFile(Map.copyOf(settings), List.copyOf(feeds), Map.copyOf(sourceKeys), Map.copyOf(controlsKeys));
         }
 
         private void both(Mapping top, Map<String, Object> settings, String one, String other) throws ConfigException {
@@ -193,8 +224,9 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                             + ": at the top of the file, not in a feed)");
                 }
                 if (!FEED_KEYS.contains(key)) {
-                    throw new ConfigException(where(entry.line(), name) + ": unknown key '" + key + "' (expected one of: "
-                            + String.join(", ", FEED_KEYS) + ", " + CONTROLS_KEY + ")");
+                    List<String> known = new ArrayList<>(FEED_KEYS);
+                    known.add(CONTROLS_KEY);
+                    throw new ConfigException(where(entry.line(), name) + ": " + unknownKey(key, known));
                 }
                 Object value = value(entry, name);
                 if (SOURCE_KEYS.contains(key) && !Boolean.FALSE.equals(value)) {
@@ -210,6 +242,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 throw new ConfigException(where(line(settings, sources.get(1)), name) + ": two sources, " + sources.get(0)
                         + " and " + sources.get(1) + " (expected: exactly one of " + String.join(", ", SOURCE_KEYS) + ")");
             }
+            sourceKeys.put(name, where(line(settings, sources.get(0)), name) + ", " + sources.get(0));
             SourceSpec source = switch (sources.get(0)) {
                 case "url" -> (SourceSpec.Url) values.get("url");
                 case "device" -> (SourceSpec.Camera) values.get("device");
@@ -222,6 +255,7 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                             + " (expected: device: in this feed, or no controls)");
                 }
                 source = camera.withControls(controls);
+                controlsKeys.put(name, where(line(settings, CONTROLS_KEY), name) + ", " + CONTROLS_KEY);
             }
             CaptureConfig capture = FeedFlags.capture(source, (VideoSize) values.get("size"),
                     (Double) values.get("fps"), (Integer) orDefault(values, "quality"), (Integer) orDefault(values, "ring-size"));
@@ -331,6 +365,13 @@ record ConfigFile(Map<String, Object> settings, List<FeedConfig> feeds) {
                 throw new IllegalStateException("no option --" + key + " for the config file's key " + key);
             }
             return option;
+        }
+
+        /** An unknown key's words: the nearest known one when there is one, and all of them. */
+        private static String unknownKey(String key, List<String> known) {
+            String nearest = Nearest.of(key, known);
+            return "unknown key '" + key + "'" + (nearest == null ? "" : ": did you mean " + nearest + "?")
+                    + " (expected one of: " + String.join(", ", known) + ")";
         }
 
         /** Rejects a key given twice in one mapping. */

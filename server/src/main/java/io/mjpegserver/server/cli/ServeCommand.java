@@ -28,6 +28,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
@@ -182,9 +183,23 @@ public final class ServeCommand implements Callable<Integer> {
         String repeated = e instanceof CommandLine.MaxValuesExceededException ? repeatedOption(e.getCommandLine(), args) : null;
         // picocli words a flag given twice in a group (--test-pattern --test-pattern) in its own internals.
         String message = repeated == null ? e.getMessage() : "option '" + repeated + "' should be specified only once";
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            message = unmatched(unmatched.getUnmatched().get(0), e.getCommandLine().getCommandSpec());
+        }
         err.println("mjpeg-server: " + message + " (see --help)");
         err.flush();
         return CommandLine.ExitCode.USAGE;
+    }
+
+    /** An argument no option takes, and the option nearest it (picocli's own words list every word left over). */
+    private static String unmatched(String arg, CommandSpec spec) {
+        if (!arg.startsWith("-")) {
+            return "unknown argument '" + arg + "'";
+        }
+        String name = arg.replaceFirst("=.*", "");
+        List<String> names = spec.options().stream().map(OptionSpec::longestName).toList();
+        String nearest = Nearest.of(name, names);
+        return "unknown option '" + name + "'" + (nearest == null ? "" : ": did you mean " + nearest + "?");
     }
 
     /** The first option given more than once in {@code args}, or null. */
@@ -387,11 +402,14 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             return CommandLine.ExitCode.USAGE;
         } catch (StartupException e) {
-            err.println("mjpeg-server: " + (serverConfig == null ? e.getMessage()
-                    : StartFailures.describe(e, serverConfig.listening().host(), serverConfig.listening().port())));
-            err.flush();
+            String words = serverConfig == null ? e.getMessage()
+                    : StartFailures.describe(e, serverConfig.listening().host(), serverConfig.listening().port());
             // A control the camera lacks is a bad flag or key, found only once the camera is open.
-            return e.getCause() instanceof SourceException s && s.badSetting() ? CommandLine.ExitCode.USAGE : 1;
+            boolean badSetting = e.getCause() instanceof SourceException s && s.badSetting();
+            err.println("mjpeg-server: " + (e.feed() != null && configFile != null
+                    ? configFile.atSourceKey(e.feed(), words, badSetting, spec) : words));
+            err.flush();
+            return badSetting ? CommandLine.ExitCode.USAGE : 1;
         } catch (IllegalArgumentException e) {
             err.println("mjpeg-server: " + e.getMessage());
             err.flush();

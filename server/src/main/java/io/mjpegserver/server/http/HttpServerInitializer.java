@@ -136,6 +136,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             SslHandler tls = ssl.newHandler(ch.alloc());
             // A handshake is part of the request: a client that stalls in it is a slowloris too.
             tls.setHandshakeTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS);
+            p.addLast(PipelineNames.PLAIN_ON_TLS, new PlainHttpOnTls(rejects));
             p.addLast(PipelineNames.TLS, tls);
             p.addLast(PipelineNames.ALPN, new ProtocolNegotiation(this, http2, fatal));
         } else {

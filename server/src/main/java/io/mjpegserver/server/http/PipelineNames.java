@@ -9,6 +9,8 @@ import java.util.List;
  */
 public final class PipelineNames {
 
+    /** Only with {@code --tls-cert}: a 400 saying to use https for plain HTTP; gone once TLS bytes come. */
+    public static final String PLAIN_ON_TLS = "plain-on-tls";
     /** Only with {@code --tls-cert}; the handshake is bounded by the request timeout. */
     public static final String TLS = "tls";
     /** Only with TLS: puts the handlers of the protocol the handshake chose ({@code h2} or {@code http/1.1}). */

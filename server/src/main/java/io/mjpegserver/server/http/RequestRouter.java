@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     private final MetricsResponder metrics;
     private final HealthResponder health;
     private final BasicAuth auth;
+    private final RejectedCredentials credentials = new RejectedCredentials();
     private final RejectListener rejects;
     private final FatalErrorHandler fatal;
 
@@ -120,8 +122,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         boolean authorized = auth == null || auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (!authorized && route != Route.HEALTHZ) {
             rejects.rejected("unauthorized");
-            log.debug("rejected request from {}: {} {} without valid credentials (401)", ClientAddress.of(ctx.channel()),
-                    method, target.path());
+            if (request.headers().contains(HttpHeaderNames.AUTHORIZATION)) {
+                credentials.rejected(address(ctx), method + " " + target.path(), System.nanoTime());
+            } else {
+                // A browser or an NVR asks without credentials first, and again with them after the 401.
+                log.debug("rejected request from {}: {} {} without credentials (401)", ClientAddress.of(ctx.channel()),
+                        method, target.path());
+            }
             FullHttpResponse response = Responses.error(request, HttpResponseStatus.UNAUTHORIZED, "credentials required");
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE);
             Responses.send(ctx, request, response, false);
@@ -258,5 +265,11 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             log.warn("closing {} after unexpected error", ClientAddress.of(ctx.channel()), cause);
         }
         ctx.close();
+    }
+
+    /** The client's IP address without its port (a unix socket's clients share one, as {@link ClientAddress} names it). */
+    private static String address(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
+                ? remote.getAddress().getHostAddress() : ClientAddress.of(ctx.channel());
     }
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * Reads {@code --tls-key}: an unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY}) of any algorithm the JDK
  * knows, or an RSA key in PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, as older tools write), which is wrapped into
- * PKCS#8 here. Anything else is refused with what it is and the {@code openssl} line that converts it.
+ * PKCS#8 here; certificates in the same file are passed over. Anything else is refused with what it is and the
+ * {@code openssl} line that converts it.
  */
 final class PemPrivateKey {
 
@@ -35,7 +36,12 @@ final class PemPrivateKey {
     static PrivateKey read(Path path) throws StartupException {
         String text = new String(NamedFile.read(FLAG, path), US_ASCII);
         Matcher block = BLOCK.matcher(text);
-        if (!block.find()) {
+        // One file may hold the certificate chain and the key, in either order: the certificates are not the key.
+        boolean found = block.find();
+        while (found && block.group(1).equals("CERTIFICATE")) {
+            found = block.find();
+        }
+        if (!found) {
             throw new StartupException(FLAG + " " + path + " holds no PEM private key (expected: -----BEGIN PRIVATE KEY-----)", null);
         }
         String type = block.group(1);

@@ -116,7 +116,7 @@ class ConfigFileTest {
     @Test
     void theReadmesExampleParses() throws Exception {
         String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
-        Matcher example = Pattern.compile("### Several feeds: the config file.*?```yaml\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Matcher example = Pattern.compile("## Several cameras from one YAML file.*?```yaml\n(.*?)```", Pattern.DOTALL).matcher(readme);
         assertTrue(example.find(), "the README's example");
         Files.writeString(dir.resolve("viewer.secret"), "viewer:secret\n");
         ServeCommand command = parsed("--config", write(example.group(1)).toString());
@@ -294,15 +294,34 @@ class ConfigFileTest {
     }
 
     @Test
-    void anUnknownKeyListsTheKnownOnes() throws Exception {
-        refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot' (expected one of: feeds, host, port, unix, unix-mode, boundary, client-timeout,"
+    void anUnknownKeyNamesTheNearestAndListsTheKnownOnes() throws Exception {
+        refused("prot: 8080\n" + ONE_FEED, " line 1: unknown key 'prot': did you mean port? (expected one of: feeds, host, port, unix, unix-mode, boundary, client-timeout,"
                 + " send-buffer, max-clients, max-clients-per-address, max-connection-rate, request-timeout, auth, auth-file,"
                 + " tls-cert, tls-key,"
                 + " allow-origin, exit-on-source-loss, log-level)");
-        refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp' (expected one of: device,"
+        refused("feeds:\n  garage: { test-pattern: true, fsp: 10 }\n", " line 2, feed garage: unknown key 'fsp': did you mean fps? (expected one of: device,"
                 + " file, test-pattern, url, fps, size, quality, ring-size, ring-seconds, on-demand, idle-grace, drop-same-frames, hide-no-signal,"
                 + " relay-ca, relay-insecure, relay-max-part, relay-connect-timeout, relay-read-timeout, workers, memory, rotate, flip, crop, text, text-position,"
                 + " max-variants, controls)");
+        refused("feeds:\n  garage: { test-pattern: true, resolution: 640x480 }\n", " line 2, feed garage: unknown key"
+                + " 'resolution' (expected one of: device, file, test-pattern, url, fps, size, quality, ring-size, ring-seconds,"
+                + " on-demand, idle-grace, drop-same-frames, hide-no-signal, relay-ca, relay-insecure, relay-max-part,"
+                + " relay-connect-timeout, relay-read-timeout, workers, memory, rotate, flip, crop, text, text-position, max-variants,"
+                + " controls)");
+    }
+
+    @Test
+    void aSourceThatCannotStartIsToldAtItsKeyAndLine() throws Exception {
+        Path file = write("port: 0\nfeeds:\n  cam: { test-pattern: true }\n  lobby:\n    fps: 5\n"
+                + "    file: /nonexistent/clip.mp4\n");
+        Run run = runBounded("--config", file.toString());
+        assertEquals("mjpeg-server: " + file + " line 6, feed lobby, file: video file /nonexistent/clip.mp4 not found:"
+                + " check the path given to file:", run.errLine());
+        assertEquals(1, run.exit(), run.err());
+        Path camera = write("port: 0\nfeeds:\n  desk: { device: 63 }\n");
+        assertEquals("mjpeg-server: " + camera + " line 3, feed desk, device: camera /dev/video63 not found: connect a"
+                + " camera, pick another with device: N, or stream the built-in test pattern with test-pattern: true",
+                runBounded("--config", camera.toString()).errLine());
     }
 
     @Test

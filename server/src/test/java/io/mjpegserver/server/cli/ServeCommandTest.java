@@ -295,14 +295,15 @@ class ServeCommandTest {
     }
 
     @Test
-    void helpAndReadmeNameEveryFlag() throws IOException {
+    void helpAndTheReferenceNameEveryFlag() throws IOException {
         Run run = run("--help");
         assertEquals(0, run.exit());
         assertEquals("", run.err());
-        String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
+        String reference = Files.readString(Path.of(System.getProperty("user.dir")).getParent()
+                .resolve("docs/configuration.md"));
         for (String flag : flagsOfTheCommand()) {
             assertTrue(run.out().contains(flag), flag + " in:\n" + run.out());
-            assertTrue(readme.contains("| `" + flag) || readme.contains(", `" + flag), flag + " in the README's flags table");
+            assertTrue(reference.contains("| `" + flag) || reference.contains(", `" + flag), flag + " in the configuration reference");
         }
     }
 
@@ -366,7 +367,17 @@ class ServeCommandTest {
         assertTrue(both.errLine().contains("mutually exclusive"), both.err());
         Run unknown = run("--resolution", "640x480");
         assertEquals(2, unknown.exit());
-        assertEquals("mjpeg-server: Unknown options: '--resolution', '640x480' (see --help)", unknown.errLine());
+        assertEquals("mjpeg-server: unknown option '--resolution' (see --help)", unknown.errLine());
+    }
+
+    @Test
+    void anUnknownFlagNamesTheNearestOne() {
+        Run typo = run("--test-pattern", "--fsp", "10");
+        assertEquals(2, typo.exit());
+        assertEquals("mjpeg-server: unknown option '--fsp': did you mean --fps? (see --help)", typo.errLine());
+        assertEquals("mjpeg-server: unknown option '--max-client': did you mean --max-clients? (see --help)",
+                run("--test-pattern", "--max-client=5").errLine());
+        assertEquals("mjpeg-server: unknown argument 'video0' (see --help)", run("video0").errLine());
     }
 
     @Test

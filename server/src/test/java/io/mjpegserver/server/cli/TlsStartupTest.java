@@ -64,11 +64,16 @@ class TlsStartupTest {
 
     /** Starts with {@code cert} and {@code key} and completes a TLS handshake that trusts exactly {@code cert}. */
     private static void serves(String cert, String key) throws Exception {
+        serves(cert, key, cert);
+    }
+
+    /** As {@link #serves(String, String)}, trusting exactly the certificate in the PEM file {@code trusted}. */
+    private static void serves(String cert, String key, String trustedCert) throws Exception {
         try (Serving serving = start(cert, key)) {
             int port = serving.awaitStarted().port();
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
-            try (InputStream in = Files.newInputStream(Path.of(cert))) {
+            try (InputStream in = Files.newInputStream(Path.of(trustedCert))) {
                 trusted.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -92,6 +97,16 @@ class TlsStartupTest {
     void aMatchingRsaOrEcPairServesHttps() throws Exception {
         serves(file("cert.pem"), file("key.pem"));
         serves(file("ec-cert.pem"), file("ec-key.pem"));
+    }
+
+    @Test
+    void oneFileHoldingTheCertificateAndItsKeyServesAsBoth() throws Exception {
+        String cert = Files.readString(dir.resolve("cert.pem"));
+        String key = Files.readString(dir.resolve("key.pem"));
+        Files.writeString(dir.resolve("cert-then-key.pem"), cert + key);
+        Files.writeString(dir.resolve("key-then-cert.pem"), key + cert);
+        serves(file("cert-then-key.pem"), file("cert-then-key.pem"), file("cert.pem"));
+        serves(file("key-then-cert.pem"), file("key-then-cert.pem"), file("cert.pem"));
     }
 
     @Test
