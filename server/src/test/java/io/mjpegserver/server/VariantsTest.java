@@ -165,6 +165,10 @@ class VariantsTest {
             long in = variant.get("framesIn").asLong();
             long out = variant.get("framesOut").asLong();
             assertTrue(out >= 10 && out <= in, "one derived frame per source frame, not per client: " + variant);
+            String metrics = Http.getText(server.url("/metrics")).body();
+            assertTrue(metrics.contains("mjpeg_variant_frames_out_total{feed=\"plain\",variant=\"320x180q80\"} "), metrics);
+            assertTrue(metrics.contains("mjpeg_derive_latency_seconds_count{feed=\"plain\"} "), metrics);
+            assertTrue(metrics.contains("mjpeg_derive_latency_seconds_count{feed=\"r90\"} "), "a transform's latency too");
             // The same sequence is the same bytes for every client: one frame, shared.
             MultipartStreamReader.Part last = seen.get(0).get(9);
             for (List<MultipartStreamReader.Part> parts : seen.subList(1, 3)) {

@@ -8,23 +8,20 @@ import io.mjpegserver.capture.frame.FrameListener;
 import io.mjpegserver.capture.frame.FrameRing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link FrameListener} on a source ring that, while attached, turns every source frame into one JPEG on the
- * {@link DeriveWorkers} and publishes it into its own target ring (which it does not own). Latest wins: at most one
- * source frame waits (retained) while one is being processed; a newer one replaces (and releases) it and counts as
- * dropped. Never blocks the publisher. Derived frames keep the source frame's wall-clock and monotonic times and
- * its live flag, with sequence numbers of their own. The source going down or to sleep ({@link #onHistory})
- * interrupts the target after the frame in progress. A frame that fails (a corrupt JPEG) is counted and skipped.
+ * A {@link FrameListener} on a source ring that turns every source frame into one JPEG on the {@link DeriveWorkers}
+ * and publishes it, with the source's times and live flag, into a target ring it does not own. Latest wins: while
+ * one frame is at work, one more waits (retained), replaced by a newer one (dropped); the publisher never blocks.
+ * The source going down ({@link #onHistory}) interrupts the target after the frame at work. A frame that fails (a
+ * corrupt JPEG) is counted and skipped.
  */
 public final class DerivedStream implements FrameListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DerivedStream.class);
-    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String name;
     private final Transform transform;
@@ -269,26 +266,10 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
             left.release();
         }
         synchronized (lock) {
-            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
-            boolean interrupted = false;
-            while (running) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, remaining);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
-            }
+            Waiting.whileBusy(lock, () -> running, Waiting.CLOSE_WAIT_NANOS);
             if (!running && !processorClosed) {
                 processorClosed = true;
                 processor.close();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
             }
         }
     }

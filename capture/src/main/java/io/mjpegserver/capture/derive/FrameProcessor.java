@@ -53,14 +53,10 @@ public final class FrameProcessor implements AutoCloseable {
     }
 
     /**
-     * Transforms one frame.
+     * Transforms one {@code width} x {@code height} frame, {@code jpeg} (read, not released; may be composite); not
+     * {@code live} (NO SIGNAL), it is only fitted to the output size. {@code wallClockMicros} is the overlay's time.
+     * Returns a new buffer from {@link io.mjpegserver.capture.frame.Frame#allocate}, which the caller owns.
      *
-     * @param jpeg the source frame's bytes, read only (not released here); may be a composite buffer
-     * @param width the source frame's width
-     * @param height the source frame's height
-     * @param live whether it is the source's picture; a NO SIGNAL frame is fitted to the output size, not transformed
-     * @param wallClockMicros when it was taken, for the overlay's time
-     * @return a new buffer from {@link io.mjpegserver.capture.frame.Frame#allocate}, which the caller owns
      * @throws SourceException the frame cannot be decoded or encoded
      */
     public ByteBuf process(ByteBuf jpeg, int width, int height, boolean live, long wallClockMicros,

@@ -6,12 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a derived stream does to each source frame, in this order: crop, rotate, flip, scale, text overlay, encode.
- *
- * @param crop the part of the source kept, in source pixels; {@code null} for the whole frame
- * @param scale the output size; {@code null} for the size the geometry gives
- * @param overlay text drawn on each frame; {@code null} for none
- * @param quality the JPEG quality, 1 to 100
+ * What a derived stream does to each source frame, in this order: crop, rotate, flip, scale, text overlay, encode
+ * at {@code quality} (1 to 100). {@code crop} (in source pixels), {@code scale} and {@code overlay} may be
+ * {@code null}: none.
  */
 public record Transform(Crop crop, Rotation rotation, Flip flip, Scale scale, Overlay overlay, int quality) {
 

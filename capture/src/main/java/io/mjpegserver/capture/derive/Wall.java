@@ -19,13 +19,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Instant;
 
 /**
- * Several feeds as one grid ({@link WallLayout}), composed from each input ring's newest frame and encoded once
- * per tick into a target ring it does not own. It ticks at {@code fps} between {@link #start()} and {@link #stop()}
- * on the workers' ticker and works on a worker, one tick at a time: a tick that comes while the last is still at
- * work is skipped and counted. A feed's tile is decoded again only when its newest frame changed; a feed with no
- * current live frame shows a dark tile with its name and NO SIGNAL.
+ * Several feeds as one grid ({@link WallLayout}) from each input ring's newest frame, encoded once per tick into a
+ * target ring it does not own. Ticks at {@code fps} between {@link #start()} and {@link #stop()}, one at a time on
+ * the workers (a tick while the last is at work is skipped, counted). A tile is decoded again only when its feed's
+ * newest frame changed; a feed with no current live frame shows a dark tile with its name and NO SIGNAL.
  */
 public final class Wall implements AutoCloseable {
 
@@ -37,7 +37,6 @@ public final class Wall implements AutoCloseable {
     /** {@link #shown} for a tile showing NO SIGNAL, and for one showing nothing yet. */
     private static final long NO_SIGNAL = -1;
     private static final long NOTHING = -2;
-    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final List<Input> inputs;
     private final WallLayout layout;
@@ -204,7 +203,7 @@ public final class Wall implements AutoCloseable {
     }
 
     private static long currentMicros() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
@@ -280,25 +279,9 @@ public final class Wall implements AutoCloseable {
         stop();
         synchronized (lock) {
             closed = true;
-            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
-            boolean interrupted = false;
-            while (busy) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, remaining);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
-            }
+            Waiting.whileBusy(lock, () -> busy, Waiting.CLOSE_WAIT_NANOS);
             if (!busy) {
                 free();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
             }
         }
     }

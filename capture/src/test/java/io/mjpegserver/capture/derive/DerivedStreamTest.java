@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 class DerivedStreamTest {
 
@@ -76,17 +77,8 @@ class DerivedStreamTest {
         return frame;
     }
 
-    /** Holds the one worker until the latch opens. */
     private CountDownLatch block() {
-        CountDownLatch latch = new CountDownLatch(1);
-        workers.execute(() -> {
-            try {
-                latch.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        return latch;
+        return BusyWorker.block(workers);
     }
 
     @Test
@@ -164,7 +156,7 @@ class DerivedStreamTest {
     @Test
     void countsACorruptFrameAndGoesOn() throws Exception {
         byte[] garbage = new byte[1000];
-        java.util.Arrays.fill(garbage, (byte) 0x42);
+        Arrays.fill(garbage, (byte) 0x42);
         try (DerivedStream stream = new DerivedStream("porch", Transform.quality(50), target, workers, ALLOC,
                 DeriveObserver.NONE)) {
             source.addListener(stream);

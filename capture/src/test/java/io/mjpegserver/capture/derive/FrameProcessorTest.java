@@ -1,6 +1,7 @@
 package io.mjpegserver.capture.derive;
 
 import static io.mjpegserver.capture.derive.Pictures.box;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static io.mjpegserver.capture.derive.Pictures.near;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,15 +14,21 @@ import io.mjpegserver.capture.derive.Transform.Flip;
 import io.mjpegserver.capture.derive.Transform.Overlay;
 import io.mjpegserver.capture.derive.Transform.Rotation;
 import io.mjpegserver.capture.derive.Transform.Scale;
+import io.mjpegserver.capture.encode.JpegEncoder;
 import io.mjpegserver.capture.encode.NoSignalImage;
 import io.mjpegserver.capture.frame.Frame;
 import io.mjpegserver.testing.PatternMarker;
 import io.mjpegserver.testing.PatternMarker.Orientation;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -119,7 +126,7 @@ class FrameProcessorTest {
     void readsCompositeAndHeapBuffersAsDirectOnes() throws Exception {
         byte[] pattern = Pictures.pattern(640, 360);
         Transform t = Transform.quality(80).withScale(new Scale(320, 0));
-        for (Function<byte[], ByteBuf> wrap : java.util.List.<Function<byte[], ByteBuf>>of(Pictures::composite,
+        for (Function<byte[], ByteBuf> wrap : List.<Function<byte[], ByteBuf>>of(Pictures::composite,
                 Unpooled::wrappedBuffer)) {
             BufferedImage out = run(t, pattern, 640, 360, true, wrap, 320, 180);
             assertEquals(Orientation.UPRIGHT, PatternMarker.find(out));
@@ -183,7 +190,7 @@ class FrameProcessorTest {
     void failsOnACorruptFrameAndGoesOn() throws Exception {
         byte[] pattern = Pictures.pattern(640, 360);
         byte[] garbage = new byte[2000];
-        java.util.Arrays.fill(garbage, (byte) 0x55);
+        Arrays.fill(garbage, (byte) 0x55);
         try (FrameProcessor processor = new FrameProcessor(Transform.quality(50), "porch")) {
             ByteBuf bad = Pictures.direct(garbage);
             try {
@@ -217,5 +224,28 @@ class FrameProcessorTest {
             }
         }
         assertTrue(sizes[0] * 3 < sizes[1] * 2, "quality 30: " + sizes[0] + " bytes, 95: " + sizes[1]);
+    }
+
+    @Test
+    void keepsAGreyFeedGrey() throws Exception {
+        byte[] grey;
+        try (Scalar level = new Scalar(200.0); Mat image = new Mat(360, 640, CV_8UC1, level);
+                JpegEncoder encoder = new JpegEncoder(80)) {
+            ByteBuf jpeg = encoder.encode(image, ALLOC);
+            grey = ByteBufUtil.getBytes(jpeg);
+            jpeg.release();
+        }
+        ByteBuf in = Pictures.direct(grey);
+        try (FrameProcessor processor = new FrameProcessor(Transform.quality(80).withScale(new Scale(320, 0)), "porch")) {
+            assertEquals(1, ReducedDecoder.components(in), "a grey JPEG");
+            ByteBuf out = processor.process(in, 640, 360, true, 0, ALLOC);
+            int components = ReducedDecoder.components(out);
+            BufferedImage image = Pictures.decodeAndRelease(out, 320, 180);
+            assertEquals(1, components, "still one component");
+            // The raster's own value: getRGB would convert the grey colour space.
+            assertEquals(200, image.getRaster().getSample(160, 90, 0), 4);
+        } finally {
+            in.release();
+        }
     }
 }

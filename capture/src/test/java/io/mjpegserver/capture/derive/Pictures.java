@@ -23,6 +23,7 @@ import javax.imageio.ImageIO;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
+import java.util.Arrays;
 
 /** JPEGs for the derive tests (the real test pattern, or drawn boxes), and decoding with ImageIO, not OpenCV. */
 final class Pictures {
@@ -76,8 +77,8 @@ final class Pictures {
     static ByteBuf composite(byte[] jpeg) {
         int half = jpeg.length / 2;
         CompositeByteBuf composite = Unpooled.compositeBuffer();
-        composite.addComponent(true, direct(java.util.Arrays.copyOfRange(jpeg, 0, half)));
-        composite.addComponent(true, Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(jpeg, half, jpeg.length)));
+        composite.addComponent(true, direct(Arrays.copyOfRange(jpeg, 0, half)));
+        composite.addComponent(true, Unpooled.wrappedBuffer(Arrays.copyOfRange(jpeg, half, jpeg.length)));
         return composite;
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 class WallTest {
 
@@ -118,7 +119,7 @@ class WallTest {
         publish(down, Pictures.drawn(640, 360, 0, 90, box(0, 0, 640, 360, 255, 255, 255)), 640, 360, false);
         List<Wall.Input> inputs = List.of(new Wall.Input("blue", blue), new Wall.Input("red", red),
                 new Wall.Input("empty", empty), new Wall.Input("down", down));
-        List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> latencies = new CopyOnWriteArrayList<>();
         try (Wall wall = new Wall(inputs, 640, 10, 90, target, workers, ALLOC,
                 (latency, work, bytes) -> latencies.add(latency))) {
             assertEquals(new VideoSize(640, 360), wall.size());
@@ -173,14 +174,7 @@ class WallTest {
     void skipsATickWhileTheLastIsAtWork() throws Exception {
         FrameRing feed = ring();
         publish(feed, Pictures.pattern(640, 360), 640, 360, true);
-        CountDownLatch latch = new CountDownLatch(1);
-        workers.execute(() -> {
-            try {
-                latch.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch latch = BusyWorker.block(workers);
         try (Wall wall = new Wall(List.of(new Wall.Input("feed", feed)), 0, 50, 80, target, workers, ALLOC,
                 DeriveObserver.NONE)) {
             wall.start();

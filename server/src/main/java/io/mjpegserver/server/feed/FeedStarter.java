@@ -110,7 +110,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
             return capture;
         }
         DerivedStream stream = new DerivedStream(config.name(), config.derive().transform(), ring, derive, alloc,
-                metrics.deriveObserver(config.name(), "transform"));
+                metrics.deriveObserver(config.name()));
         captured.addListener(stream);
         return new TransformedCapture(capture, config.derive().transform(), captured, stream);
     }

@@ -82,7 +82,7 @@ public final class Variants implements AutoCloseable {
         FrameRing target = new FrameRing(config.ringSize(), 0, config.ringSize(), new FrameBudget(budgetEach));
         Transform transform = Transform.quality(key.quality()).withScale(new Transform.Scale(key.width(), key.height()));
         DerivedStream stream = new DerivedStream(name, transform, target, tools.workers(), tools.alloc(),
-                tools.observers().apply(feed, key.label()));
+                tools.observers().apply(feed));
         DerivedFeed.Producer producer = new DerivedFeed.Producer() {
             @Override public void start() { ring.addListener(stream); }
             @Override public VideoSize size() { return new VideoSize(key.width(), key.height()); }

@@ -85,7 +85,7 @@ public final class Walls implements AutoCloseable {
         Wall wall;
         try {
             wall = new Wall(inputs, key.width(), key.fps(), key.quality(), ring, tools.workers(), tools.alloc(),
-                    tools.observers().apply("wall", String.join(",", key.feeds())));
+                    tools.observers().apply("wall"));
         } catch (RuntimeException e) {
             ring.close();
             throw e;

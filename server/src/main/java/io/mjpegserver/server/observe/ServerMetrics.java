@@ -59,7 +59,7 @@ public final class ServerMetrics implements RejectListener {
      * What the derived frames of feed {@code feed} report (its transform, its variants; {@code wall} for walls),
      * recorded with its {@code feed} label alone, so the series are bounded by the feeds, not by the variants.
      */
-    public DeriveObserver deriveObserver(String feed, String variant) {
+    public DeriveObserver deriveObserver(String feed) {
         DistributionDataPoint here = deriveSeconds.labelValues(feed);
         return (latencyNanos, processNanos, bytes) -> here.observe(latencyNanos / 1e9);
     }
