@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, curl, nghttp), nginx and HAProxy as load
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, Firefox ESR, curl, nghttp), nginx and HAProxy as load
 # balancers in front of edges, motion as a real upstream
 # for the relay, asciidoctor for the package's man page, openssl for the TLS test certificates, GStreamer's RTSP
 # server for the RTSP source's tests, and mmdebstrap, podman and runc for the container image's test, when they are
@@ -13,6 +13,8 @@ missing=()
 command -v ffmpeg   >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v cvlc     >/dev/null 2>&1 || missing+=(vlc)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# VariantInteropTest screenshots variants, a turned feed and a wall in Firefox ESR, headless.
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 command -v curl     >/dev/null 2>&1 || missing+=(curl)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v motion   >/dev/null 2>&1 || missing+=(motion)

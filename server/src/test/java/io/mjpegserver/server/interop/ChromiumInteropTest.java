@@ -87,7 +87,7 @@ class ChromiumInteropTest {
 
         assertTrue(firstFrame > 0 && secondFrame > firstFrame,
                 () -> "frame numbers read from the screenshots: " + firstFrame + ", then " + secondFrame);
-        assertTrue(differingPixels(first, second, drawn) > 0, "the two screenshots show the same picture");
+        assertTrue(TestPatternPixels.differingPixels(first, second, drawn) > 0, "the two screenshots show the same picture");
     }
 
     private BufferedImage screenshot(String name) throws Exception {
@@ -106,17 +106,5 @@ class ChromiumInteropTest {
         List<String> command = DevToolsChromium.command(chromium, profile);
         command.addAll(args);
         return ChildProcess.run(dir, "chromium" + run, LIMIT, command);
-    }
-
-    private static long differingPixels(BufferedImage a, BufferedImage b, Rectangle region) {
-        long differing = 0;
-        for (int y = region.y; y < region.y + region.height; y++) {
-            for (int x = region.x; x < region.x + region.width; x++) {
-                if (a.getRGB(x, y) != b.getRGB(x, y)) {
-                    differing++;
-                }
-            }
-        }
-        return differing;
     }
 }

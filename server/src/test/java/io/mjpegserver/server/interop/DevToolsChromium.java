@@ -154,6 +154,18 @@ final class DevToolsChromium implements AutoCloseable {
         });
     }
 
+    /**
+     * A script whose value is a hash of the pixels the {@code <img>} with id {@code id} shows now, drawn into a
+     * canvas at its natural size (the image must be of the page's origin): it changes when a new frame is drawn.
+     */
+    static String pixelHash(String id) {
+        return "(() => { const i = document.getElementById('" + id + "'); const c = document.createElement('canvas');"
+                + " c.width = i.naturalWidth; c.height = i.naturalHeight; const g = c.getContext('2d');"
+                + " g.drawImage(i, 0, 0); const d = g.getImageData(0, 0, c.width, c.height).data; let h = 0;"
+                + " for (let k = 0; k < d.length; k += 4) { h = (Math.imul(h, 31) + d[k] + d[k + 1] + d[k + 2]) | 0; }"
+                + " return h; })()";
+    }
+
     /** What the window shows now. */
     BufferedImage screenshot() throws Exception {
         JsonNode shot = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));

@@ -68,6 +68,19 @@ final class TestPatternPixels {
         return TestPatternCode.read(frame.width, frame.height, (x, y) -> luma(image.getRGB(frame.x + x, frame.y + y)));
     }
 
+    /** How many pixels of {@code region} differ between {@code a} and {@code b}: zero for the same picture. */
+    static long differingPixels(BufferedImage a, BufferedImage b, Rectangle region) {
+        long differing = 0;
+        for (int y = region.y; y < region.y + region.height; y++) {
+            for (int x = region.x; x < region.x + region.width; x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) {
+                    differing++;
+                }
+            }
+        }
+        return differing;
+    }
+
     static int luma(int rgb) {
         return (299 * ((rgb >> 16) & 0xFF) + 587 * ((rgb >> 8) & 0xFF) + 114 * (rgb & 0xFF)) / 1000;
     }
