@@ -17,11 +17,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Debian's ZoneMinder 1.36 as its capture daemon runs it, without Apache, PHP or systemd: MariaDB started by its
- * init script (and stopped again if this started it), ZoneMinder's schema and database user from
- * {@code /etc/zm/zm.conf}, a row in {@code Monitors} per monitor and {@code zmc -m ID} run as {@code www-data}.
- * What it captured is read back from ZoneMinder itself: {@code zmu -i} writes the last image from its shared
- * memory, and {@code zmc} logs its image count and rate into the {@code Logs} table once a second.
+ * Debian's ZoneMinder 1.36 without Apache, PHP or systemd: MariaDB by its init script (stopped again if started
+ * here), the schema and the user of {@code /etc/zm/zm.conf}, a {@code Monitors} row a monitor, {@code zmc -m ID}
+ * as {@code www-data}. What it captured is read back from ZoneMinder: {@code zmu -i} writes the last image from
+ * its shared memory, and zmc logs its image count and rate into the {@code Logs} table about once a second.
  */
 final class ZoneMinder implements AutoCloseable {
 
