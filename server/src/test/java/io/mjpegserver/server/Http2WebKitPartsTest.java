@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mjpegserver.capture.CaptureConfig;
-import io.mjpegserver.capture.SourceSpec;
-import io.mjpegserver.capture.VideoSize;
-import io.mjpegserver.server.config.ServerConfig;
 import io.mjpegserver.server.testing.Http;
 import io.mjpegserver.server.testing.Http2FrameClient;
 import io.mjpegserver.server.testing.ServerFixture;
+import io.mjpegserver.server.testing.TestPatternServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -22,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,10 +42,12 @@ class Http2WebKitPartsTest {
     private static final String AHEAD = "Content-Type: image/jpeg\r\n\r\n";
     private static final int FRAMES = 5;
 
+    @RegisterExtension
+    static final TestPatternServer server = new TestPatternServer(320, 240, 30);
+
     private static byte[] stream(String userAgent) throws Exception {
-        CaptureConfig capture = new CaptureConfig(new SourceSpec.TestPattern(), new VideoSize(320, 240), 30, 80, 4);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (ServerFixture server = ServerFixture.start(ServerConfig.builder().host("127.0.0.1").port(0).build(), capture)) {
+        try {
             Http2FrameClient client = Http2FrameClient.connect(group, server.port(), 1 << 24);
             Http2FrameStream stream = client.open("/stream", false,
                     userAgent.isEmpty() ? Map.of() : Map.of("user-agent", userAgent));
@@ -55,7 +55,9 @@ class Http2WebKitPartsTest {
             assertTrue(Http.eventually(WAIT, () -> client.received(stream) > (FRAMES + 1) * 64 * 1024),
                     "the stream sent too little");
             assertEquals("200", client.status.get(stream.id()));
-            return client.body(stream);
+            byte[] body = client.body(stream);
+            client.channel().close().sync();
+            return body;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
