@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this).
-# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, Firefox ESR, curl, nghttp), nginx and HAProxy as load
-# balancers in front of edges, motion as a real upstream
-# for the relay, asciidoctor for the package's man page, openssl for the TLS test certificates, GStreamer's RTSP
-# server for the RTSP source's tests, and mmdebstrap, podman and runc for the container image's test, when they are
-# missing,
+# Installs the real clients the interop tests drive (ffmpeg, VLC, Chromium, Firefox ESR, WebKitGTK, curl, nghttp),
+# ZoneMinder and motion as real consumers, nginx and HAProxy as load balancers in front of edges, motion as a real
+# upstream for the relay, asciidoctor for the package's man page, openssl for the TLS test certificates, GStreamer's
+# RTSP server for the RTSP source's tests, and mmdebstrap, podman and runc for the container image's test, when they
+# are missing,
 # then runs every module's tests with paranoid leak detection, and fails on any LEAK: report.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,12 +40,24 @@ command -v podman     >/dev/null 2>&1 || missing+=(podman)
 # The RTSP source's tests run GStreamer's RTSP server (x264enc, jpegenc) with Debian's own Python.
 /usr/bin/python3 capture/src/test/resources/rtsp/rtsp-server.py --check >/dev/null 2>&1 \
   || missing+=(python3 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
-if [ ${#missing[@]} -gt 0 ]; then
+# Real consumers: ZoneMinder 1.36 with the database it needs (the test starts MariaDB itself; without Apache, PHP's
+# web server or systemd, hence without recommends), and WebKitGTK's MiniBrowser driven by WebKitWebDriver under Xvfb.
+lean=()
+command -v zmc             >/dev/null 2>&1 || lean+=(zoneminder)
+[ -x /etc/init.d/mariadb ] || lean+=(mariadb-server)
+command -v WebKitWebDriver >/dev/null 2>&1 || lean+=(webkit2gtk-driver)
+command -v Xvfb            >/dev/null 2>&1 || lean+=(xvfb)
+if [ ${#missing[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "run-tests: installing ${missing[*]} with apt-get"
+  echo "run-tests: installing ${missing[*]} ${lean[*]} with apt-get"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ ${#missing[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ${#lean[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+  fi
 fi
 # VLC refuses to run as root; as root, the VLC test runs it as this unprivileged user, and UnprivilegedStartTest
 # runs the server as this user (port 80 without privilege, a file it may not read).

@@ -32,6 +32,8 @@ final class Http2Wire implements StreamWire {
 
     private final MultipartFormat format;
     private final Http2Headers headers;
+    /** Each part's fields go with the delimiter before its JPEG ({@link MultipartFormat#aheadTail()}). */
+    private final boolean headersAhead;
     /** The connection's bound on what it holds unsent, or {@code null} outside an HTTP/2 connection (tests). */
     private Http2Unsent unsent;
     /**
@@ -42,10 +44,15 @@ final class Http2Wire implements StreamWire {
     /** Runs once {@code pending} is back to 0; {@code null} when nobody waits. On the loop only. */
     private Runnable onTaken;
 
-    /** @param headers the response head: {@code :status} and the stream's headers, used by this stream only */
-    Http2Wire(MultipartFormat format, Http2Headers headers) {
+    /**
+     * @param headers      the response head: {@code :status} and the stream's headers, used by this stream only
+     * @param headersAhead whether each part's fields go with the delimiter before its JPEG, for a client that
+     *                     reads them with blocking reads as soon as the part before ends (WebKit on libsoup)
+     */
+    Http2Wire(MultipartFormat format, Http2Headers headers, boolean headersAhead) {
         this.format = format;
         this.headers = headers;
+        this.headersAhead = headersAhead;
     }
 
     @Override
@@ -58,12 +65,20 @@ final class Http2Wire implements StreamWire {
         Channel connection = ctx.channel().parent();
         unsent = connection == null ? null : connection.pipeline().get(Http2Unsent.class);
         ctx.write(new DefaultHttp2HeadersFrame(headers), ctx.voidPromise());
-        ByteBuf preamble = format.preamble(false);
+        ByteBuf preamble = headersAhead ? format.aheadPreamble() : format.preamble(false);
         ctx.writeAndFlush(new DefaultHttp2DataFrame(preamble), counted(ctx, preamble.readableBytes()));
     }
 
     @Override
     public int write(ChannelHandlerContext ctx, Part part) {
+        if (headersAhead) {
+            ByteBuf jpeg = part.retainedJpeg();
+            ByteBuf tail = format.aheadTail();
+            int length = jpeg.readableBytes() + tail.readableBytes();
+            ctx.write(new DefaultHttp2DataFrame(jpeg), ctx.voidPromise());
+            ctx.write(new DefaultHttp2DataFrame(tail), counted(ctx, length));
+            return length;
+        }
         int length = part.length();
         ByteBuf whole = part.retainedWhole(false);
         if (whole != null) {

@@ -29,6 +29,8 @@ public final class MultipartFormat {
     private final ByteBuf rawTail;
     private final int rawTailLength;
     private final ByteBuf lastChunk = WireBytes.ascii("0\r\n\r\n");
+    private final ByteBuf aheadPreamble;
+    private final ByteBuf aheadTail;
 
     public MultipartFormat(String boundary) {
         this.boundary = checkBoundary(boundary);
@@ -38,6 +40,9 @@ public final class MultipartFormat {
         rawTail = WireBytes.ascii("\r\n" + delimiter);
         chunkedTail = WireBytes.ascii("\r\n" + delimiter + "\r\n");
         rawTailLength = rawTail.readableBytes();
+        String aheadFields = "Content-Type: image/jpeg\r\n\r\n";
+        aheadPreamble = WireBytes.ascii(delimiter + aheadFields);
+        aheadTail = WireBytes.ascii("\r\n" + delimiter + aheadFields);
     }
 
     /** @throws IllegalArgumentException naming the value and what is expected */
@@ -70,6 +75,23 @@ public final class MultipartFormat {
     /** Length of the delimiter that follows each JPEG, {@code \r\n--B\r\n}: the tail without chunk framing. */
     int delimiterLength() {
         return rawTailLength;
+    }
+
+    /**
+     * With the headers ahead: the first body bytes, the delimiter and the first part's fields,
+     * {@code --B\r\nContent-Type: image/jpeg\r\n\r\n}; nothing to release. See {@link #aheadTail()}.
+     */
+    ByteBuf aheadPreamble() {
+        return aheadPreamble.duplicate();
+    }
+
+    /**
+     * With the headers ahead, what follows each JPEG: the delimiter and the next part's fields at once (only its
+     * type, as the next frame's length is not known yet), so a reader that reads a part's fields as soon as the
+     * part before ends finds them there already; nothing to release.
+     */
+    ByteBuf aheadTail() {
+        return aheadTail.duplicate();
     }
 
     /** The terminating chunk of an HTTP/1.1 body; nothing to release. */

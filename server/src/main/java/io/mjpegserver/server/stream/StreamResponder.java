@@ -93,6 +93,18 @@ public final class StreamResponder {
     }
 
     /**
+     * Whether the client is a WebKit browser but not Chromium (Safari, WebKitGTK, WPE; all iOS browsers): libsoup,
+     * under WebKitGTK, reads each part's fields on a worker thread with blocking reads, and over HTTP/2 such a read
+     * that finds nothing buffered runs the connection's HTTP/2 session on that thread, racing the network thread
+     * until the browser's network process crashes. Sent ahead, the fields are there when it reads them.
+     */
+    static boolean readsPartFieldsBlocking(HttpRequest request) {
+        String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        return agent != null && agent.contains("AppleWebKit/") && !agent.contains("Chrome/")
+                && !agent.contains("Chromium/");
+    }
+
+    /**
      * Streams {@code broadcaster}'s feed to the channel of {@code ctx} (the router's context). A GET turns the
      * connection (an HTTP/2 stream) into a stream for good; a HEAD gets the same headers through the codec, and the
      * connection stays usable.
@@ -133,7 +145,8 @@ public final class StreamResponder {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
-        StreamWire wire = http2 ? new Http2Wire(format, http2Head()) : new Http1Wire(format, chunked, chunked ? head11 : head10);
+        StreamWire wire = http2 ? new Http2Wire(format, http2Head(), readsPartFieldsBlocking(request))
+                : new Http1Wire(format, chunked, chunked ? head11 : head10);
         StreamSession session = broadcaster.newSession(ctx.channel().eventLoop(), address, wire, path, maxFps);
         String name = StreamSession.class.getSimpleName();
         if (http2) {

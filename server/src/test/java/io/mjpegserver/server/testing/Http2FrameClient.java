@@ -95,6 +95,11 @@ public final class Http2FrameClient extends Http2ChannelDuplexHandler {
 
     /** Opens a GET of {@code path}; a {@code starve}d stream never gets its window back. */
     public Http2FrameStream open(String path, boolean starve) throws Exception {
+        return open(path, starve, Map.of());
+    }
+
+    /** As {@link #open(String, boolean)}, with {@code fields} added to the request (a {@code user-agent}...). */
+    public Http2FrameStream open(String path, boolean starve, Map<String, String> fields) throws Exception {
         return channel.eventLoop().submit(() -> {
             Http2FrameStream stream = newStream();
             if (starve) {
@@ -102,6 +107,7 @@ public final class Http2FrameClient extends Http2ChannelDuplexHandler {
             }
             DefaultHttp2Headers headers = new DefaultHttp2Headers();
             headers.method("GET").scheme("http").path(path).authority("127.0.0.1");
+            fields.forEach(headers::add);
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true).stream(stream)).sync();
             return stream;
         }).get(WAIT_SECONDS, TimeUnit.SECONDS);
