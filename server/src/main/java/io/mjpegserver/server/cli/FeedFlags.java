@@ -150,7 +150,7 @@ final class FeedFlags {
     Transform.Crop crop;
 
     @Option(names = "--text", paramLabel = "FORMAT", converter = Converters.Text.class,
-            description = "Text drawn on every frame, strftime style: '%$ %Y-%m-%d %H:%M:%S' (%$ is the feed's name).")
+            description = "Text drawn on every frame, strftime style: '%%$ %%Y-%%m-%%d %%H:%%M:%%S' (%%$ is the feed's name).")
     String text;
 
     @Option(names = "--text-position", paramLabel = "top-left|top-right", converter = Converters.TextPosition.class,

@@ -307,6 +307,22 @@ class ServeCommandTest {
         }
     }
 
+    @Test
+    void helpRendersEveryDescriptionWithoutPicocliWarnings() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        String usage;
+        try {
+            // picocli reports a description it cannot format on System.err, not on the command's writer.
+            System.setErr(new java.io.PrintStream(warnings, true, UTF_8));
+            usage = ServeCommand.commandLine(new ServeCommand(Map.of())).getUsageMessage();
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(UTF_8));
+        assertTrue(usage.contains("--text-position"), usage);
+    }
+
     static Stream<Arguments> everyFlag() {
         return FLAGS.keySet().stream().map(Arguments::of);
     }
