@@ -87,6 +87,13 @@ print(f"| server CPU, the 4 variants and their {sum(one('variants', k)['clients'
       f" | at most 4 x (a) + fan-out = 4 x {f(a_cost)} + {f(fanout_cores)} = {f(bound)} cores"
       f" | {met(None if bound is None else ours_cores <= bound) if full else 'not comparable: rates below full'}"
       f" | {derive['load']} |")
+ours_frame = {k: one("ours-per-frame", k)["ms_per_frame"] for k in KINDS}
+if all(ours_frame.values()) and bound is not None:
+    # Each variant's CPU per frame at the full rate, the fan-out, and the rotated feed's own capture of the file.
+    projected = sum(ours_frame.values()) * FPS / 1000 + fanout_cores + idle["server_cores"]
+    print(f"| the same at {FPS} fps, projected: the 4 CPU-per-variant-frame figures below x {FPS} + fan-out"
+          f" + the rotated feed's capture | {f(projected)} cores | at most {f(bound)} cores | {met(projected <= bound)}"
+          f" | - |")
 print(f"| (a) one encoder per client (ffmpeg reading the stream), per client at {FPS} fps | "
       + ", ".join(f"{k} {f(v, 1)} ms a frame" for k, v in per_kind_a.items())
       + f"; mean x {FPS} fps = {f(a_cost and a_cost - serve_a)} cores, + {f(serve_a, 3)} serving it"
