@@ -39,8 +39,8 @@ for v in CLIENTS REF_CLIENTS FF_PER_KIND WALL_CLIENTS WARMUP DURATION COST Q80 Q
 done
 [ "$CLIENTS" -ge 4 ] && [ $((CLIENTS % 4)) = 0 ] && [ "$CLIENTS" -le 20000 ] \
   || { log "VARIANTS_CLIENTS: '$CLIENTS' (expected: a multiple of 4, from 4 to 20000)"; exit 2; }
-[ "$DURATION" -ge 5 ] && [ "$COST" -ge 3 ] && [ "$FF_PER_KIND" -ge 1 ] && [ "$WALL_CLIENTS" -ge 1 ] \
-  || { log "VARIANTS_DURATION >= 5, VARIANTS_COST_WINDOW >= 3, VARIANTS_FFMPEG_PER_KIND and VARIANTS_WALL_CLIENTS >= 1 expected"; exit 2; }
+[ "$DURATION" -ge 8 ] && [ "$COST" -ge 3 ] && [ "$FF_PER_KIND" -ge 1 ] && [ "$WALL_CLIENTS" -ge 1 ] \
+  || { log "VARIANTS_DURATION >= 8, VARIANTS_COST_WINDOW >= 3, VARIANTS_FFMPEG_PER_KIND and VARIANTS_WALL_CLIENTS >= 1 expected"; exit 2; }
 raise_fds $((CLIENTS + REF_CLIENTS + 4096))
 
 if [ "${VARIANTS_SKIP_BUILD:-0}" != 1 ]; then
@@ -77,6 +77,7 @@ declare -A VF_OF=([w640]='scale=640:-2' [w320]='scale=320:-2' [q50]='null' [rot9
 declare -A QV_OF=([w640]=$Q80 [w320]=$Q80 [q50]=$Q50 [rot90]=$Q80)
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 # Waits (60 s at most) until N connections to PORT are established, so every load client is connected:
 # wait_connected PORT N
@@ -237,19 +238,23 @@ log "== variants: $CLIENTS clients over ${KINDS[*]}, $REF_CLIENTS on the source"
 per=$((CLIENTS / 4))
 load_start source "$SPORT" "${PATH_OF[source]}" "$REF_CLIENTS" --server-pid "$SPID"
 for k in "${KINDS[@]}"; do load_start "$k" "$SPORT" "${PATH_OF[$k]}" "$per"; done
+# Ours is a window inside the load clients' (theirs starts once every client has a part and WARMUP has passed),
+# with room for the scrapes a loaded machine slows down.
+WINDOW=$((DURATION - 5))
 wait_connected "$SPORT" $((CLIENTS + REF_CLIENTS))
 sleep $((WARMUP + 1))
-t0=$(cpu_ticks "$SPID"); d0=$(derive_ticks "$SPID"); scrape "$SPORT" "$WORK/m0"
+e0=$(date +%s.%N); t0=$(cpu_ticks "$SPID"); d0=$(derive_ticks "$SPID"); scrape "$SPORT" "$WORK/m0"
 variant_figures "$SPORT" >"$OUT/logs/variants-state-0.json"
-sleep $((DURATION - 2))
-t1=$(cpu_ticks "$SPID"); d1=$(derive_ticks "$SPID"); scrape "$SPORT" "$WORK/m1"
+sleep "$WINDOW"
+e1=$(date +%s.%N); t1=$(cpu_ticks "$SPID"); d1=$(derive_ticks "$SPID"); scrape "$SPORT" "$WORK/m1"
 variant_figures "$SPORT" >"$OUT/logs/variants-state-1.json"
 load_wait
 for k in source "${KINDS[@]}"; do
   jq -c --arg kind "$k" --arg load "$(load1)" '{phase: "variants", kind: $kind, load: $load} + .' "$OUT/$k.json" >>"$RESULTS"
 done
 jq -nc --argjson src "$(derive_latency "$WORK/m0" "$WORK/m1" src)" --argjson rot "$(derive_latency "$WORK/m0" "$WORK/m1" rot)" \
-  --argjson dc "$(cores_between "$d0" "$d1" $((DURATION - 2)))" --argjson sc "$(cores_between "$t0" "$t1" $((DURATION - 2)))" \
+  --argjson dc "$(cores_between "$d0" "$d1" "$(elapsed "$e0" "$e1")")" \
+  --argjson sc "$(cores_between "$t0" "$t1" "$(elapsed "$e0" "$e1")")" \
   --slurpfile a "$OUT/logs/variants-state-0.json" --slurpfile b "$OUT/logs/variants-state-1.json" --arg load "$(load1)" \
   '($a[0] | map({key: .name, value: .}) | from_entries) as $x
    | {phase: "variants-window", latency_src: $src, latency_rot: $rot, derive_cores: $dc, server_cores: $sc, load: $load,
@@ -288,12 +293,12 @@ log "== wall: /wall read by $WALL_CLIENTS clients"
 load_start wall "$WPORT" /wall "$WALL_CLIENTS" --server-pid "$WPID"
 wait_connected "$WPORT" "$WALL_CLIENTS"
 sleep $((WARMUP + 1))
-scrape "$WPORT" "$WORK/w0"; d0=$(derive_ticks "$WPID")
-sleep $((DURATION - 2))
-scrape "$WPORT" "$WORK/w1"; d1=$(derive_ticks "$WPID")
+e0=$(date +%s.%N); d0=$(derive_ticks "$WPID"); scrape "$WPORT" "$WORK/w0"
+sleep "$WINDOW"
+e1=$(date +%s.%N); d1=$(derive_ticks "$WPID"); scrape "$WPORT" "$WORK/w1"
 load_wait
 jq -c --arg load "$(load1)" --argjson lat "$(derive_latency "$WORK/w0" "$WORK/w1" wall)" \
-  --argjson dc "$(cores_between "$d0" "$d1" $((DURATION - 2)))" \
+  --argjson dc "$(cores_between "$d0" "$d1" "$(elapsed "$e0" "$e1")")" \
   '{phase: "wall", load: $load, derive_latency: $lat, derive_cores: $dc} + .' "$OUT/wall.json" >>"$RESULTS"
 stop_pid "$WPID"
 
