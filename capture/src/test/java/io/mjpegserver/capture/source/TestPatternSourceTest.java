@@ -30,6 +30,7 @@ class TestPatternSourceTest {
                     assertEquals(expected, TestPatternCode.read(width, height, (x, y) -> Jpegs.luma(image, x, y)));
                     assertBars(image);
                     assertEquals(PatternMarker.Orientation.UPRIGHT, PatternMarker.find(image));
+                    assertTrue(Jpegs.luma(image, 4, 4) > 200, "the corner that tests read is the white bar's");
                     int boxX = boxLeft(image);
                     assertNotEquals(previousBoxX, boxX, "the box moves every frame");
                     previousBoxX = boxX;
