@@ -6,6 +6,7 @@ import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE;
 import static org.bytedeco.opencv.global.opencv_core.flip;
 import static org.bytedeco.opencv.global.opencv_core.rotate;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import io.mjpegserver.capture.SourceException;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one JPEG into the transformed JPEG: decoded at the smallest DCT reduction that still covers the output,
- * then cropped, resized ({@code INTER_AREA}), rotated, flipped, overlaid and encoded. A NO SIGNAL frame is only
+ * then cropped, resized, rotated, flipped, overlaid and encoded. A NO SIGNAL frame is only
  * fitted to the output size, so its words stay readable. Not thread-safe: one per derived stream, which reuses
  * its images from frame to frame.
  */
@@ -94,7 +95,7 @@ public final class FrameProcessor implements AutoCloseable {
             Mat image = region;
             if (image.cols() != sw || image.rows() != sh) {
                 try (Size size = new Size(sw, sh)) {
-                    resize(image, scaled, size, 0, 0, INTER_AREA);
+                    resize(image, scaled, size, 0, 0, interpolation(image.cols(), image.rows(), sw, sh));
                 }
                 image = scaled;
             }
@@ -141,6 +142,14 @@ public final class FrameProcessor implements AutoCloseable {
             case CW270 -> ROTATE_90_COUNTERCLOCKWISE;
             case NONE -> throw new IllegalArgumentException("rotation: NONE (expected: a turn)");
         };
+    }
+
+    /**
+     * Bilinear when the image is at most twice the output on each side (what is left after the DCT reduction), where
+     * it samples every source pixel at a fraction of area averaging's cost; area averaging for a larger step down.
+     */
+    static int interpolation(int fromWidth, int fromHeight, int toWidth, int toHeight) {
+        return fromWidth <= 2 * toWidth && fromHeight <= 2 * toHeight ? INTER_LINEAR : INTER_AREA;
     }
 
     private static int ceilDiv(int a, int b) {
