@@ -112,6 +112,10 @@ class ViewerGridTest {
                     List.of("yard 320x180 1", "desk 320x180 1", "lobby 320x180 1", "porch 320x180 1"))),
                     () -> "the variants in /state: " + variantStreams(server));
 
+            // Each tile counts its one viewer, who watches the variant rather than the feed itself.
+            assertTrue(page.until(WAIT, "(" + TILES + ").every(t => t.figures.includes(' 1 client(s)'))"),
+                    () -> "a tile's figures do not count its viewer: " + tiles(page));
+
             page.evaluate("(() => { const t = document.querySelector('[data-feed=yard]'); t.querySelector('img').id = 'yard';"
                     + " const s = t.querySelector('select'); s.value = '640'; s.dispatchEvent(new Event('change'));"
                     + " return true; })()");
