@@ -158,8 +158,11 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
                 ClientQuery.Size size = query == null ? null : query(ctx, request, target, ClientQuery::size);
                 Feed served = size == null ? null : VariantRequests.serve(ctx, request, feed, size);
                 if (served != null) {
-                    stream.respond(ctx, request, streamPath(target), served.broadcaster(), query.fps());
-                    letGo(feed, served);
+                    try {
+                        stream.respond(ctx, request, streamPath(target), served.broadcaster(), query.fps());
+                    } finally {
+                        letGo(feed, served);
+                    }
                 }
             }
             case SNAPSHOT -> {
@@ -167,21 +170,27 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
                 ClientQuery.Size size = query == null ? null : query(ctx, request, target, ClientQuery::size);
                 Feed served = size == null ? null : VariantRequests.serve(ctx, request, feed, size);
                 if (served != null) {
-                    snapshot.respond(ctx, request, served, query);
-                    letGo(feed, served);
+                    try {
+                        snapshot.respond(ctx, request, served, query);
+                    } finally {
+                        letGo(feed, served);
+                    }
                 }
             }
             case WALL, WALL_SNAPSHOT -> {
                 ClientQuery.WallQuery query = query(ctx, request, target, ClientQuery::wall);
                 Feed wall = query == null ? null : WallRequests.serve(ctx, request, feeds, walls, query);
                 if (wall != null) {
-                    if (route == Route.WALL) {
-                        // The wall's rate is its fps: every client gets every tile frame.
-                        stream.respond(ctx, request, target.path(), wall.broadcaster(), 0);
-                    } else {
-                        snapshot.respond(ctx, request, wall, ClientQuery.Snapshot.NEWEST);
+                    try {
+                        if (route == Route.WALL) {
+                            // The wall's rate is its fps: every client gets every tile frame.
+                            stream.respond(ctx, request, target.path(), wall.broadcaster(), 0);
+                        } else {
+                            snapshot.respond(ctx, request, wall, ClientQuery.Snapshot.NEWEST);
+                        }
+                    } finally {
+                        wall.capture().release();
                     }
-                    wall.capture().release();
                 }
             }
             case STATE -> state.respond(ctx, request);
