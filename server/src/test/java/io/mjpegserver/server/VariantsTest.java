@@ -142,6 +142,20 @@ class VariantsTest {
     }
 
     @Test
+    void aVariantKeepsTheFeedsSecondsForTimeShiftedSnapshots() throws Exception {
+        try (StreamClient client = StreamClient.open(server.port(), "/cam/plain/stream?width=320", "1.1")) {
+            // 16 frames at 10 fps: the variant has made more than a second and a half of frames, four times its
+            // ring-size, all within the two seconds the feed keeps.
+            for (int i = 0; i < 16; i++) {
+                client.next();
+            }
+            HttpResponse<byte[]> back = Http.get(server.url("/cam/plain/snapshot?width=320&at=-1"));
+            assertEquals(200, back.statusCode(), new String(back.body(), StandardCharsets.UTF_8));
+            assertEquals(new VideoSize(320, 180), size(back.body()));
+        }
+    }
+
+    @Test
     void everyClientOfAVariantSharesOneDerivedFramePerSourceFrame() throws Exception {
         awaitNoVariants("plain");
         List<StreamClient> clients = new ArrayList<>();

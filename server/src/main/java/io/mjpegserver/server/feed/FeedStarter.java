@@ -30,8 +30,8 @@ import java.util.function.Supplier;
 
 /**
  * Builds feeds on what the server shares between them: its event loops ({@code workers}, where broadcasters
- * deliver), its format, limits, metrics, supervision threads and derive workers (transforms, variants, walls). Each feed gets a ring, a capture publishing into it
- * and a broadcaster listening to it; an http(s) URL is relayed by a pushed source on the {@code relayLoops}.
+ * deliver), its format, limits, metrics, supervision threads and derive workers (transforms, variants, walls).
+ * Each feed gets a ring, a capture publishing into it and a broadcaster listening to it; an http(s) URL is relayed by a pushed source on the {@code relayLoops}.
  *
  * @param sourceLoss told (on a capture thread) of every source loss of any feed: the feed's name and the reason
  */
@@ -121,7 +121,7 @@ public record FeedStarter(ServerConfig server, EventLoopGroup workers, Supplier<
         ring.addListener(broadcaster);
         int max = config.derive().maxVariants();
         Variants variants = max == 0 ? null : new Variants(config.name(), config.capture(), ring, capture, max,
-                share(config).variants() / max, tools());
+                share(config).variants() / max, config.options().ringSeconds(), tools());
         return new Feed(config.name(), config.capture(), ring, broadcaster, capture, variants, false);
     }
 

@@ -41,14 +41,16 @@ public final class Variants implements AutoCloseable {
     private final DerivedFeeds<Key> live;
     private final DeriveTools tools;
     private final long budgetEach;
+    private final double ringSeconds;
 
     /**
-     * @param ring       the feed's frames (after its transform), which variants derive from
-     * @param capture    the feed's capture: each variant is one client's worth of demand on it while it exists
-     * @param budgetEach the bytes each variant's frames may take
+     * @param ring        the feed's frames (after its transform), which variants derive from
+     * @param capture     the feed's capture: each variant is one client's worth of demand on it while it exists
+     * @param budgetEach  the bytes each variant's frames may take
+     * @param ringSeconds what each variant keeps for time-shifted snapshots, as the feed's ring does
      */
     Variants(String feed, CaptureConfig config, FrameRing ring, FeedCapture capture, int max, long budgetEach,
-            DeriveTools tools) {
+            double ringSeconds, DeriveTools tools) {
         this.feed = feed;
         this.config = config;
         this.ring = ring;
@@ -56,6 +58,7 @@ public final class Variants implements AutoCloseable {
         this.live = new DerivedFeeds<>(max);
         this.tools = tools;
         this.budgetEach = budgetEach;
+        this.ringSeconds = ringSeconds;
     }
 
     /**
@@ -79,7 +82,9 @@ public final class Variants implements AutoCloseable {
     private DerivedFeed make(Key key) {
         String name = feed + " " + key;
         CaptureConfig derived = config.withSize(new VideoSize(key.width(), key.height())).withQuality(key.quality());
-        FrameRing target = new FrameRing(config.ringSize(), 0, config.ringSize(), new FrameBudget(budgetEach));
+        int min = config.ringSize();
+        FrameRing target = new FrameRing(min, FrameRing.keepNanos(ringSeconds), FrameRing.maxFramesFor(min, ringSeconds),
+                new FrameBudget(budgetEach));
         Transform transform = Transform.quality(key.quality()).withScale(new Transform.Scale(key.width(), key.height()));
         DerivedStream stream = new DerivedStream(name, transform, target, tools.workers(), tools.alloc(),
                 tools.observers().apply(feed));
