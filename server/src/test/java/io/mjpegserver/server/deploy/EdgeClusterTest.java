@@ -127,7 +127,15 @@ class EdgeClusterTest {
                 report(kind, "edge direct", viaEdge);
                 report(kind, "balancer+edge", crowd);
 
-                // Kill ffmpeg's edge, with about a third of the viewers on it.
+                // Kill ffmpeg's edge, with about a third of the viewers on it. A balancer that took that edge out for a
+                // moment while the crowd arrived (nginx's max_fails after one slow connect, a missed HAProxy check) left
+                // it few: then the other edge without direct viewers is killed, and ffmpeg must decode on undisturbed.
+                boolean ffmpegMoves = perEdge[doomed] >= VIEWERS / 6;
+                if (!ffmpegMoves) {
+                    doomed = (survivor + 1) % EDGES;
+                    System.out.printf(Locale.ROOT, "%s: ffmpeg's edge got few viewers (%s); edge %d is killed instead%n",
+                            kind, Arrays.toString(perEdge), doomed + 1);
+                }
                 List<StreamCrowd.Viewer> moved = new ArrayList<>();
                 for (StreamCrowd.Viewer viewer : crowd.viewers()) {
                     if (balancer.edgeOf(viewer.servedBy) == doomed) {
@@ -145,7 +153,8 @@ class EdgeClusterTest {
                 awaitTrue(() -> moved.stream().allMatch(v -> v.connected() && balancer.edgeOf(v.servedBy) != killed
                         && v.lastFrameNanos > killedAt), "the killed edge's viewers are served by the others");
                 double movedSeconds = moved.stream().mapToLong(v -> v.maxGapNanos).max().orElse(0) / 1e9;
-                awaitTrue(() -> framesIn(crc) >= ffmpegFramesAtKill + 60, "ffmpeg reconnects and decodes on");
+                awaitTrue(() -> framesIn(crc) >= ffmpegFramesAtKill + 60,
+                        ffmpegMoves ? "ffmpeg reconnects and decodes on" : "ffmpeg decodes on");
                 assertTrue(ffmpeg.isAlive(), "ffmpeg still running");
                 awaitTrue(() -> edgeConnections(origin) == EDGES - 1, "the origin serves the two edges left");
                 double[] others = finish("viewers of the edges left, while one died", killWindow, crowd, viaOrigin,
