@@ -12,6 +12,15 @@ public interface FrameSink {
     void frame(ByteBuf jpeg);
 
     /**
+     * One JPEG with the capture time the upstream stamped on it, in microseconds since the epoch (its
+     * {@code X-Timestamp}), kept as the frame's wall-clock stamp so relays pass the origin's on; 0 for none, when
+     * the frame is stamped as it is published. The sink takes ownership of {@code jpeg} and releases it.
+     */
+    default void frame(ByteBuf jpeg, long stampMicros) {
+        frame(jpeg);
+    }
+
+    /**
      * The source dropped a frame it could not deliver whole (a relayed part whose {@code Content-Length} was
      * wrong): counted with the frames the JPEG stage drops as incomplete.
      */

@@ -58,10 +58,12 @@ public final class FrameStage implements AutoCloseable {
     /**
      * Takes {@code jpeg} (the caller's reference, in every case) to the ring, if its {@code generation} (of the
      * open or the grab) is current. A {@code passedThrough} JPEG, the source's own, is checked and sized from its SOF;
-     * an encoded one has {@code sourceSize}. What a ring listener or the observer throws is thrown on.
+     * an encoded one has {@code sourceSize}. {@code stampMicros} is the wall-clock capture time an upstream stamped
+     * on it, or 0 to stamp it now; the ring's own timing (retention, time shift, repeats) stays on our monotonic
+     * clock either way. What a ring listener or the observer throws is thrown on.
      */
     public Outcome deliver(long generation, ByteBuf jpeg, boolean passedThrough, VideoSize sourceSize, long grabNanos,
-            long encodeNanos) {
+            long encodeNanos, long stampMicros) {
         lock.lock();
         try {
             if (passedThrough) {
@@ -84,7 +86,8 @@ public final class FrameStage implements AutoCloseable {
             long now = System.nanoTime();
             RingPublisher.Outcome published;
             try {
-                published = publisher.publishLive(generation, jpeg, now, frameSize.width(), frameSize.height());
+                published = publisher.publishLive(generation, jpeg, now, stampMicros, frameSize.width(),
+                        frameSize.height());
             } catch (RuntimeException e) {
                 if (kept != null) {
                     kept.release();

@@ -55,9 +55,9 @@ public final class RingPublisher {
     /**
      * Publishes a live frame grabbed in {@code grabGeneration}, taking over the caller's reference to
      * {@code jpeg} in every case (released at once when stale). Capture thread only. Whatever a ring listener
-     * throws is thrown on; the frame is in the ring by then.
+     * throws is thrown on; the frame is in the ring by then. {@code stampMicros} is its wall-clock stamp, 0 for now.
      */
-    Outcome publishLive(long grabGeneration, ByteBuf jpeg, long nanos, int width, int height) {
+    Outcome publishLive(long grabGeneration, ByteBuf jpeg, long nanos, long stampMicros, int width, int height) {
         lock.lock();
         try {
             if (closed || grabGeneration != generation) {
@@ -66,7 +66,8 @@ public final class RingPublisher {
             }
             boolean back = !online;
             online = true;
-            ring.publish(new Frame(++sequence, nanos, wallClockMicros(), width, height, jpeg));
+            ring.publish(new Frame(++sequence, nanos, stampMicros != 0 ? stampMicros : wallClockMicros(), width, height,
+                    jpeg));
             return back ? Outcome.BACK : Outcome.PUBLISHED;
         } finally {
             lock.unlock();

@@ -2,7 +2,7 @@ package io.mjpegserver.capture.relay;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Reads a {@code multipart/x-mixed-replace} body as it arrives, handing each part on as a retained slice of the
@@ -30,12 +30,14 @@ final class MultipartReader {
 
     private final FrameCumulation cumulation;
     private final int maxPartBytes;
-    private final Consumer<ByteBuf> frames;
+    private final ObjLongConsumer<ByteBuf> frames;
     private final Runnable skipped;
     /** {@code null} until known. */
     private MultipartBoundary boundary;
     private State state = State.START;
     private int contentLength = -1;
+    /** The current part's {@code X-Timestamp}, or {@link UpstreamStamp#NONE}. */
+    private long stampMicros;
     private int headerBytes;
     private int scanFrom;
     private int preambleBytes;
@@ -43,10 +45,10 @@ final class MultipartReader {
     /**
      * @param boundary the boundary the response's {@code Content-Type} gave, or {@code null} to take it from the
      *                 body's first line
-     * @param frames   takes each part's bytes, and ownership of them
+     * @param frames   takes each part's bytes, and ownership of them, with its {@link UpstreamStamp}
      * @param skipped  told of each part not delivered for a wrong {@code Content-Length}
      */
-    MultipartReader(FrameCumulation cumulation, int maxPartBytes, String boundary, Consumer<ByteBuf> frames,
+    MultipartReader(FrameCumulation cumulation, int maxPartBytes, String boundary, ObjLongConsumer<ByteBuf> frames,
             Runnable skipped) throws RelayException {
         this.cumulation = cumulation;
         this.maxPartBytes = maxPartBytes;
@@ -177,6 +179,7 @@ final class MultipartReader {
         cumulation.skip(eol + 1);
         state = State.HEADERS;
         contentLength = -1;
+        stampMicros = UpstreamStamp.NONE;
         headerBytes = 0;
     }
 
@@ -205,6 +208,9 @@ final class MultipartReader {
             return true;
         }
         int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("x-timestamp")) {
+            stampMicros = UpstreamStamp.parse(line.substring(colon + 1), UpstreamStamp.nowMicros());
+        }
         if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
             String value = line.substring(colon + 1).trim();
             long length;
@@ -269,7 +275,7 @@ final class MultipartReader {
             }
         }
         if (contentLength > 0) {
-            frames.accept(cumulation.takeFrame(0, contentLength, contentLength));
+            frames.accept(cumulation.takeFrame(0, contentLength, contentLength), stampMicros);
         }
         state = State.AFTER_BODY;
         return true;
@@ -389,7 +395,7 @@ final class MultipartReader {
             throw tooBig(end);
         }
         if (end > 0) {
-            frames.accept(cumulation.takeFrame(0, end, found));
+            frames.accept(cumulation.takeFrame(0, end, found), stampMicros);
         } else {
             cumulation.skip(found);
         }

@@ -57,6 +57,8 @@ final class RelaySession {
     private ScheduledFuture<?> poll;
     private MultipartReader multipart;
     private SnapshotReader snapshot;
+    /** The snapshot response's {@code X-Timestamp}, or {@link UpstreamStamp#NONE}. */
+    private long snapshotStamp;
     private boolean answeringChallenge;
     private boolean keepAlive;
     private boolean awaiting;
@@ -214,6 +216,8 @@ final class RelaySession {
         ContentType type = ContentType.parse(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
         if (type.isJpeg()) {
             snapshotDetected.run();
+            String stamp = response.headers().get("X-Timestamp");
+            snapshotStamp = stamp == null ? UpstreamStamp.NONE : UpstreamStamp.parse(stamp, UpstreamStamp.nowMicros());
             snapshot = new SnapshotReader(cumulation, options.maxPartBytes(), HttpUtil.getContentLength(response, -1L));
         } else if (type.isMultipart() || type.isUnnamed()) {
             multipart = new MultipartReader(cumulation, options.maxPartBytes(), type.boundary(), this::deliver,
@@ -264,7 +268,7 @@ final class RelaySession {
         if (answeringChallenge) {
             nextRequest(0);
         } else if (snapshot != null) {
-            deliver(snapshot.finish());
+            deliver(snapshot.finish(), snapshotStamp);
             long period = (long) (TimeUnit.SECONDS.toNanos(1) / options.pollFps());
             nextRequest(Math.max(0, requestNanos + period - System.nanoTime()));
         }
@@ -325,13 +329,16 @@ final class RelaySession {
         return multipart != null ? multipart.midFrame() : snapshot != null && snapshot.started();
     }
 
-    /** Takes ownership of {@code jpeg} and hands it to the sink, which releases it. */
-    private void deliver(ByteBuf jpeg) {
+    /**
+     * Takes ownership of {@code jpeg} and hands it to the sink, which releases it, with the upstream's stamp
+     * ({@link UpstreamStamp#NONE} when it sent none we keep).
+     */
+    private void deliver(ByteBuf jpeg, long stampMicros) {
         if (over.get()) {
             jpeg.release();
             return;
         }
-        sink.frame(jpeg);
+        sink.frame(jpeg, stampMicros);
     }
 
     /** A part was not delivered, its Content-Length being wrong: counted by the sink. */

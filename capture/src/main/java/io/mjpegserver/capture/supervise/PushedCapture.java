@@ -162,15 +162,21 @@ final class PushedCapture extends AbstractCapture {
             this.generation = generation;
         }
 
-        /** Publishes {@code jpeg} on the caller's thread; released here whatever happens. */
         @Override
         public void frame(ByteBuf jpeg) {
+            frame(jpeg, 0);
+        }
+
+        /** Publishes {@code jpeg} on the caller's thread; released here whatever happens. */
+        @Override
+        public void frame(ByteBuf jpeg, long stampMicros) {
             if (current.get() != this) {
                 jpeg.release();
                 return;
             }
             try {
-                FrameStage.Outcome outcome = supervisor.stage().deliver(generation, jpeg, true, null, 0, 0);
+                FrameStage.Outcome outcome = supervisor.stage().deliver(generation, jpeg, true, null, 0, 0,
+                        stampMicros);
                 if (outcome != FrameStage.Outcome.INCOMPLETE && outcome != FrameStage.Outcome.STALE) {
                     lastNanos = System.nanoTime();
                 }

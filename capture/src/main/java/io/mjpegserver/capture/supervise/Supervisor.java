@@ -198,7 +198,7 @@ final class Supervisor implements AutoCloseable {
     boolean deliver(long generation, ByteBuf jpeg, boolean passesThrough, VideoSize size, long grabNanos,
             long encodeNanos) {
         try {
-            return stage.deliver(generation, jpeg, passesThrough, size, grabNanos, encodeNanos)
+            return stage.deliver(generation, jpeg, passesThrough, size, grabNanos, encodeNanos, 0)
                     != FrameStage.Outcome.STALE;
         } catch (RuntimeException e) {
             FatalErrorHandler.rethrowError(e);

@@ -37,7 +37,8 @@ class PartMemoryTest {
         }
         List<ByteBuf> frames = new ArrayList<>();
         try (FrameCumulation cumulation = new FrameCumulation(PooledByteBufAllocator.DEFAULT)) {
-            MultipartReader reader = new MultipartReader(cumulation, 8 << 20, "b", frames::add, () -> { });
+            MultipartReader reader = new MultipartReader(cumulation, 8 << 20, "b", (frame, stamp) -> frames.add(frame),
+                    () -> { });
             // Reads of 64 KiB but for the first, so that a read ends each part and begins the next.
             reader.read(stream.readSlice(30_000));
             while (stream.isReadable()) {

@@ -17,6 +17,7 @@ import io.mjpegserver.server.config.FeedConfig;
 import io.mjpegserver.server.config.MirrorConfig;
 import io.mjpegserver.server.stream.SessionStats;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.MultipartStreamReader;
 import io.mjpegserver.server.testing.ServerFixture;
 import io.mjpegserver.server.testing.ServerProcess;
 import io.mjpegserver.server.testing.StreamClient;
@@ -26,7 +27,12 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +180,64 @@ class MirrorTest {
                         + "/ not reached (it answered 401 to /state: give its user and password in the URL,"
                         + " http://user:password@host:port/)\n", stream.body());
             }
+        }
+    }
+
+    @Test
+    void anEdgeSendsEachFrameWithTheOriginsTimestamp() throws Exception {
+        try (ServerFixture origin = ServerFixture.start(local(0), List.of(pattern("yard", 160, 120, 15)));
+                MjpegServer edge = edge(origin.url("/"));
+                StreamClient direct = StreamClient.open(origin.port(), "/stream", "1.1");
+                StreamClient relayed = StreamClient.open(edge.port(), "/stream", "1.1")) {
+            assertSameStamps(direct, relayed);
+        }
+    }
+
+    @Test
+    void aRelayPollingSnapshotsKeepsEachSnapshotsTimestamp() throws Exception {
+        try (ServerFixture origin = ServerFixture.start(local(0), List.of(pattern("yard", 160, 120, 15)));
+                StreamClient direct = StreamClient.open(origin.port(), "/stream", "1.1");
+                ServerFixture relay = ServerFixture.start(local(0), List.of(new FeedConfig(FeedConfig.DEFAULT_NAME,
+                        new CaptureConfig(new SourceSpec.Url(URI.create(origin.url("/snapshot"))), null, 5, 80, 4),
+                        CaptureOptions.DEFAULTS)));
+                StreamClient relayed = StreamClient.open(relay.port(), "/stream", "1.1")) {
+            assertSameStamps(direct, relayed);
+        }
+    }
+
+    /**
+     * Five frames of {@code relayed} carry the stamps {@code direct} (a client of the origin, opened first) saw on
+     * the same frames, told by their bytes, as the relay numbers frames its own way. {@code direct} is read all the
+     * while on a thread of its own, so the origin never skips a frame for it while {@code relayed} is read.
+     */
+    private static void assertSameStamps(StreamClient direct, StreamClient relayed) throws Exception {
+        Map<String, String> directStamps = new ConcurrentHashMap<>();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            try {
+                for (int i = 0; i < 3000 && !done.get(); i++) {
+                    MultipartStreamReader.Part part = direct.next();
+                    directStamps.put(Base64.getEncoder().encodeToString(part.body()), part.timestamp());
+                }
+            } catch (IOException e) {
+                // The stream closed at the end of the test.
+            }
+        }, "direct-reader");
+        reader.start();
+        try {
+            int matched = 0;
+            for (int i = 0; i < 60 && matched < 5; i++) {
+                MultipartStreamReader.Part part = relayed.next();
+                String body = Base64.getEncoder().encodeToString(part.body());
+                // The relay polled the origin's newest frame, which its direct client was sent first.
+                if (Http.eventually(Duration.ofSeconds(2), () -> directStamps.containsKey(body))) {
+                    assertEquals(directStamps.get(body), part.timestamp(), "X-Timestamp of the origin's frame once relayed");
+                    matched++;
+                }
+            }
+            assertEquals(5, matched, "relayed frames found among the origin's");
+        } finally {
+            done.set(true);
         }
     }
 }
