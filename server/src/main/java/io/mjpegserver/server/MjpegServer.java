@@ -253,24 +253,25 @@ public final class MjpegServer implements AutoCloseable {
                     inherited.description());
         }
         List<String> urls = urls(ssl == null ? "http" : "https");
+        String carriage = transport() + " transport" + (ssl == null ? "" : ", TLS by " + TlsContexts.engineName(ssl));
         for (Feed feed : feeds) {
             FeedCapture capture = feed.capture();
             String how = capture.passesThrough() ? "passed through"
                     : "encoded at quality " + feed.config().quality();
             String size = feed.figuresForStartup() + " ";
             if (feeds.all().size() == 1) {
-                log.info("serving {} {}({}) on {} ({} transport)", feed.config().source().describe(), size, how,
-                        String.join(" ", urls), transport());
+                log.info("serving {} {}({}) on {} ({})", feed.config().source().describe(), size, how,
+                        String.join(" ", urls), carriage);
             } else {
                 log.info("feed {}: {} {}({}) on {}", feed.name(), feed.config().source().describe(), size, how,
                         listen.unixDomain() ? feed.streamPath() : urls.get(0).replaceAll("/$", "") + feed.streamPath());
             }
         }
         if (mirror != null) {
-            log.info("mirroring {} feeds ({}) on {} ({} transport)", feeds.all().size(), feeds.names(),
-                    String.join(" ", urls), transport());
+            log.info("mirroring {} feeds ({}) on {} ({})", feeds.all().size(), feeds.names(), String.join(" ", urls),
+                    carriage);
         } else if (feeds.all().size() > 1) {
-            log.info("serving {} feeds on {} ({} transport)", feeds.all().size(), String.join(" ", urls), transport());
+            log.info("serving {} feeds on {} ({})", feeds.all().size(), String.join(" ", urls), carriage);
         }
     }
 

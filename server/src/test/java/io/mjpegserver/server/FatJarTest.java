@@ -12,6 +12,7 @@ import io.mjpegserver.capture.encode.NoSignalImage;
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Frames;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.HttpsStartup;
 import io.mjpegserver.server.testing.ServerProcess;
 import io.mjpegserver.testing.Clips;
 import io.mjpegserver.testing.RtspTestServer;
@@ -201,6 +202,13 @@ class FatJarTest {
             AVInputFormat v4l2 = av_find_input_format("video4linux2");
             System.out.println(v4l2 == null || v4l2.isNull() ? "none" : v4l2.name().getString());
         }
+    }
+
+    /** The jar carries BoringSSL for its platform, so TLS is made by OpenSSL, not by the JDK's slower engine. */
+    @Test
+    void tlsIsMadeByTheOpenSslInTheJar() throws Exception {
+        HttpsStartup.assertServedBy(dir, List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache, "-jar", jar.toString()),
+                "OpenSSL");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.mjpegserver.capture.FatalErrorHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,10 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
             http2.install(ctx.pipeline());
         } else {
+            // A stream's part is one buffer of ring memory: each write is encrypted whole, into one buffer of 16 KB
+            // records written once. SslHandler's default would hand it over in 16 KB slices, each with its own
+            // buffer and write, and copy into one record what several small writes hold.
+            ctx.pipeline().get(SslHandler.class).setWrapDataSize(0);
             http1.addHttp1(ctx.pipeline(), false);
         }
     }

@@ -8,8 +8,11 @@ import io.mjpegserver.server.config.StartupException;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -52,19 +55,50 @@ public final class TlsContexts {
             throw new StartupException("--tls-key " + files.key() + " does not belong to --tls-cert " + files.certificate()
                     + " (the certificate is for another key): give the key the certificate was made for", null);
         }
+        SslProvider engine = engine();
         try {
-            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                    // HTTP/2 needs TLS 1.2+ with its cipher suites (RFC 9113 9.2); the filter keeps those the JDK has.
-                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-                    .build();
+            return build(engine, key, chain);
         } catch (SSLException e) {
-            throw new StartupException("cannot serve TLS with --tls-cert " + files.certificate() + " and --tls-key "
-                    + files.key() + ": " + e.getMessage(), e);
+            if (engine == SslProvider.JDK) {
+                throw cannotServe(files, e);
+            }
+            // A key BoringSSL does not take (DSA, Ed448) may still do with the JDK's engine.
+            try {
+                return build(SslProvider.JDK, key, chain);
+            } catch (SSLException jdk) {
+                throw cannotServe(files, jdk);
+            }
         }
+    }
+
+    /**
+     * The engine TLS is served with: OpenSSL (the BoringSSL the jar carries) when it loads and negotiates ALPN, else
+     * the JDK's, which costs several times its CPU per byte. {@code -Dio.netty.handler.ssl.noOpenSsl=true} asks for it.
+     */
+    public static SslProvider engine() {
+        return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** The engine of {@code context}, for the startup line: "OpenSSL" or "the JDK". */
+    public static String engineName(SslContext context) {
+        return context instanceof OpenSslContext ? "OpenSSL" : "the JDK";
+    }
+
+    private static SslContext build(SslProvider engine, PrivateKey key, List<X509Certificate> chain) throws SSLException {
+        return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                .sslProvider(engine)
+                // HTTP/2 needs TLS 1.2+ with its cipher suites (RFC 9113 9.2); the filter keeps those the engine has.
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                .build();
+    }
+
+    private static StartupException cannotServe(TlsFiles files, SSLException e) {
+        return new StartupException("cannot serve TLS with --tls-cert " + files.certificate() + " and --tls-key "
+                + files.key() + ": " + e.getMessage(), e);
     }
 
     /** The certificates of a PEM file, the server's own first. */

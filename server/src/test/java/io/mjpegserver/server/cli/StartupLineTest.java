@@ -6,16 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mjpegserver.server.testing.ChildProcess;
 import io.mjpegserver.server.testing.Http;
+import io.mjpegserver.server.testing.HttpsStartup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +57,23 @@ class StartupLineTest {
                 assertEquals(200, Http.get(URI.create(url).resolve("/state").toString()).statusCode(), url);
             }
         }
+    }
+
+    static Stream<Arguments> tlsEngines() {
+        return Stream.of(Arguments.of(List.of(), "OpenSSL"),
+                Arguments.of(List.of("-Dio.netty.handler.ssl.noOpenSsl=true"), "the JDK"));
+    }
+
+    /**
+     * TLS is made by OpenSSL (the BoringSSL on the class path, as in the jar) unless Netty is told not to load it;
+     * then by the JDK's engine. The startup line says which, and either serves https.
+     */
+    @ParameterizedTest
+    @MethodSource("tlsEngines")
+    void aTlsServerSaysWhichEngineMakesItsRecords(List<String> jvmOptions, String engine) throws Exception {
+        List<String> java = new ArrayList<>(jvmOptions);
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        HttpsStartup.assertServedBy(dir, java, engine);
     }
 
     private static String read(Path file) {

@@ -109,6 +109,15 @@ class TlsStartupTest {
         serves(file("key-then-cert.pem"), file("key-then-cert.pem"), file("cert.pem"));
     }
 
+    /** BoringSSL, the default engine, takes no Ed448 key: the JDK's engine serves it instead. */
+    @Test
+    void anEd448KeyIsServedByTheJdksEngine() throws Exception {
+        Certificates.openssl(dir, "genpkey", "-algorithm", "ed448", "-out", "ed448-key.pem");
+        Certificates.openssl(dir, "req", "-x509", "-key", "ed448-key.pem", "-out", "ed448-cert.pem", "-days", "2",
+                "-subj", "/CN=localhost");
+        serves(file("ed448-cert.pem"), file("ed448-key.pem"));
+    }
+
     @Test
     void aPkcs1RsaKeyIsAccepted() throws Exception {
         serves(file("cert.pem"), file("rsa-key.pem"));
