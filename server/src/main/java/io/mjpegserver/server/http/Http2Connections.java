@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +107,7 @@ final class Http2Connections {
     }
 
     private Http2FrameCodec codec() {
-        return Http2FrameCodecBuilder.forServer()
+        return new UniformCodecBuilder()
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE_MILLIS)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
@@ -113,6 +116,21 @@ final class Http2Connections {
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .build();
+    }
+
+    /**
+     * A server codec whose flow controller shares the connection among its streams uniformly: Netty's default
+     * weighted-fair distributor keeps a priority tree and queue that cost more than the DATA they order, for
+     * streams that all have the same weight (RFC 9113 deprecates the priorities it orders by).
+     */
+    private static final class UniformCodecBuilder extends Http2FrameCodecBuilder {
+        UniformCodecBuilder() {
+            // The connection says it is a server's: the builder refuses server(true) beside it.
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(
+                    new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
+        }
     }
 
     private Http2Unsent unsent() {

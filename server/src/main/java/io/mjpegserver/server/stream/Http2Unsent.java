@@ -3,6 +3,7 @@ package io.mjpegserver.server.stream;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -28,6 +29,9 @@ public final class Http2Unsent extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(Http2Unsent.class);
 
+    /** Netty's default high water mark, the least a connection gets. */
+    private static final int MIN_HIGH_WATER_MARK = 64 * 1024;
+
     private final Http2UnsentTotal total;
     private final long timeoutNanos;
     private final IntObjectMap<StreamUnsent> streams = new IntObjectHashMap<>();
@@ -35,6 +39,8 @@ public final class Http2Unsent extends ChannelDuplexHandler {
     private long unsent;
     /** When the socket last became unwritable; 0 while it is writable. */
     private long unwritableSince;
+    /** When the socket last took some of this connection's DATA. */
+    private long lastSentNanos;
     private ScheduledFuture<?> check;
     private boolean closed;
 
@@ -60,12 +66,24 @@ public final class Http2Unsent extends ChannelDuplexHandler {
     }
 
     /**
-     * Whether {@code length} more bytes fit in this connection's bound. On the loop, and only this connection's
-     * count: asked per client per part, it reads no counter other loops write (the bound over all connections is
-     * held where the DATA is written).
+     * Whether {@code length} more bytes fit in this connection's bound and in the bound over all connections. On the
+     * loop, per client per part: a stream that finds no room skips the part, as an HTTP/1.1 client does, rather than
+     * have its DATA refused at the write and be reset. The shared count is only read here, so it may be passed by
+     * a few parts another loop writes meanwhile: the write still holds the bound.
      */
     boolean hasRoom(int length) {
-        return unsent + length <= total.perConnection();
+        return unsent + length <= total.perConnection() && total.hasRoom(length);
+    }
+
+    /**
+     * Raises the connection's write buffer water marks to a quarter of its unsent bound: Netty's flow controller
+     * hands the socket at most what fits below the high mark per pass over the streams, so at the default 64 KiB
+     * fifty streams' parts take some forty passes, each flipping the connection's writability, instead of one.
+     */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        int high = (int) Math.max(MIN_HIGH_WATER_MARK, Math.min(Integer.MAX_VALUE, total.perConnection() / 4));
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     }
 
     @Override
@@ -112,6 +130,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
 
     /** {@code bytes} of stream {@code id} went to the socket or were dropped: the stream made progress. */
     private void sent(int id, int bytes) {
+        lastSentNanos = System.nanoTime();
         if (!closed) {
             unsent -= bytes;
             total.release(bytes);
@@ -147,7 +166,10 @@ public final class Http2Unsent extends ChannelDuplexHandler {
     /** Resets the streams that made no progress for the timeout; closes the connection when its socket did not. */
     private void check(ChannelHandlerContext ctx) {
         long now = System.nanoTime();
-        if (unwritableSince != 0 && now - unwritableSince > timeoutNanos && ctx.channel().isActive()) {
+        // Unwritable is not stalled: a client reading slower than the feed keeps a large write buffer above its low
+        // mark for long, while the socket still takes DATA.
+        if (unwritableSince != 0 && now - Math.max(unwritableSince, lastSentNanos) > timeoutNanos
+                && ctx.channel().isActive()) {
             log.debug("closing HTTP/2 connection {}: its socket took nothing for {} ms", ctx.channel().remoteAddress(),
                     timeoutNanos / 1_000_000);
             ctx.close();

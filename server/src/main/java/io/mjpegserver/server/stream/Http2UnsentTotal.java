@@ -49,6 +49,11 @@ public final class Http2UnsentTotal {
         return perConnection;
     }
 
+    /** Whether {@code bytes} more fit now, without taking them. */
+    boolean hasRoom(long bytes) {
+        return unsent.get() + bytes <= max;
+    }
+
     /** Takes {@code bytes} if they fit: the caller gives them back with {@link #release}. */
     boolean reserve(long bytes) {
         if (unsent.addAndGet(bytes) > max) {
