@@ -26,11 +26,12 @@ free_port() {
   die "no free port found"
 }
 
-# Waits (60 s at most) until process PID answers URL with 2xx; dies naming LOGFILE otherwise: wait_serving PID URL LOGFILE
+# Waits (60 s at most) until process PID answers URL (https: any certificate) with 2xx; dies naming LOGFILE
+# otherwise: wait_serving PID URL LOGFILE
 wait_serving() {
   for _ in $(seq 1 600); do
     kill -0 "$1" 2>/dev/null || die "the server exited at start; see $3"
-    curl -sf --max-time 2 -o /dev/null "$2" && return
+    curl -skf --max-time 2 -o /dev/null "$2" && return
     sleep 0.1
   done
   die "the server did not answer $2 within 60 s; see $3"
@@ -95,11 +96,32 @@ make_clip() {
 }
 
 # 60 testsrc2 JPEGs at -q:v 5 in DIR/frames, which the C floor serves, and the same JPEGs as DIR/frames.mkv, which
-# our server passes through: make_frames DIR [SIZE [FPS]]
+# our server passes through. With BYTES (0: plain testsrc2), noise (ffmpeg's noise filter, as a noisy camera scene)
+# is added at the strength whose JPEGs average closest to BYTES: make_frames DIR [SIZE [FPS [BYTES]]]
 make_frames() {
+  local vf=null
+  [ "${4:-0}" -gt 0 ] && vf="noise=alls=$(noise_for "$1" "${2:-1280x720}" "$4"):allf=t"
   mkdir -p "$1/frames"
-  ffmpeg -v error -y -f lavfi -i "testsrc2=size=${2:-1280x720}:rate=${3:-30}" -frames:v 60 -q:v 5 "$1/frames/frame_%03d.jpg"
+  ffmpeg -v error -y -f lavfi -i "testsrc2=size=${2:-1280x720}:rate=${3:-30}" -vf "$vf" -frames:v 60 -q:v 5 \
+    "$1/frames/frame_%03d.jpg"
   ffmpeg -v error -y -framerate "${3:-30}" -i "$1/frames/frame_%03d.jpg" -c copy "$1/frames.mkv"
+}
+
+# The noise strength (0 to 100, found by bisection on 10 frames) whose -q:v 5 testsrc2 JPEGs of SIZE average
+# closest to BYTES; scratch in DIR: noise_for DIR SIZE BYTES
+noise_for() {
+  local lo=0 hi=100 mid avg
+  mkdir -p "$1/probe"
+  while [ $((hi - lo)) -gt 1 ]; do
+    mid=$(((lo + hi) / 2))
+    rm -f "$1"/probe/*.jpg
+    ffmpeg -v error -y -f lavfi -i "testsrc2=size=$2:rate=30" -vf "noise=alls=$mid:allf=t" -frames:v 10 -q:v 5 \
+      "$1/probe/p_%02d.jpg"
+    avg=$(du -cb "$1"/probe/*.jpg | awk 'END { printf "%.0f", $1 / 10 }')
+    if [ "$avg" -lt "$3" ]; then lo=$mid; else hi=$mid; fi
+  done
+  rm -rf "$1/probe"
+  echo "$hi"
 }
 
 # Starts $WORK/mjpeg-server.jar on a free port without client limits, logging to $OUT/logs/SCRIPT-NAME.log,

@@ -4,7 +4,8 @@
 # bench/mjpeg-load.c. At each client count, each rep runs each server fresh (their order flipped every rep) and
 # appends one JSON line per run to floor.jsonl; then floor-summary.sh writes floor.md and the charts.
 # Knobs (environment): FLOOR_CLIENTS="1 100 1000 3000"  FLOOR_REPS=2  FLOOR_WARMUP=5  FLOOR_DURATION=15
-#   FLOOR_FPS=30  FLOOR_SIZE=1280x720  FLOOR_HTTP10=1 (0: ours is asked with HTTP/1.1, chunked; the floor
+#   FLOOR_FPS=30  FLOOR_SIZE=1280x720  FLOOR_FRAME_BYTES=0 (e.g. 300000: noise added to testsrc2 until its
+#   JPEGs average about that, a noisy camera scene; 0: plain testsrc2)  FLOOR_HTTP10=1 (0: ours is asked with HTTP/1.1, chunked; the floor
 #   answers HTTP/1.0 whatever it is asked)  FLOOR_SERVERS="floor ours" (also: floor-sendfile, and any NAME
 #   given a jar in FLOOR_JAR_NAME)  FLOOR_JAVA_OPTS="@server/src/deb/jvm.options" (the settings the package and
 #   the README launch with; the servers run with MALLOC_ARENA_MAX=2 as the launcher sets it)  FLOOR_SERVER_ARGS=""
@@ -21,6 +22,7 @@ WARMUP=${FLOOR_WARMUP:-5}
 DURATION=${FLOOR_DURATION:-15}
 FPS=${FLOOR_FPS:-30}
 SIZE=${FLOOR_SIZE:-1280x720}
+FRAME_BYTES=${FLOOR_FRAME_BYTES:-0}
 HTTP10=${FLOOR_HTTP10:-1}
 SERVERS=${FLOOR_SERVERS:-floor ours}
 OUT=${FLOOR_OUT:-$ROOT/bench/results/floor}
@@ -32,6 +34,7 @@ for n in $CLIENTS; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 20000 ] || die "FLOOR_CLIENTS: '$n' (expected: counts from 1 to 20000)"
 done
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "FLOOR_REPS: '$REPS' (expected: a count from 1)"
+[[ "$FRAME_BYTES" =~ ^[0-9]+$ ]] || die "FLOOR_FRAME_BYTES: '$FRAME_BYTES' (expected: a size in bytes, or 0)"
 [ -f "$SRC" ] || die "the C floor: $SRC not found (expected: ../shared/bench/mjpeg-floor.c beside the repository, or FLOOR_SRC=/path/to/mjpeg-floor.c)"
 need_tools "apt-get install gcc ffmpeg jq curl iproute2" cc ffmpeg jq curl ss
 MAX=$(printf '%s\n' $CLIENTS | sort -n | tail -1)
@@ -53,7 +56,7 @@ cp server/src/deb/jvm.options "$WORK/jvm.options"
 JAVA_OPTS_ALL=${FLOOR_JAVA_OPTS-@$WORK/jvm.options}
 cc -O2 -Wall -std=gnu11 -pthread -o "$WORK/mjpeg-floor" "$SRC"
 cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
-make_frames "$WORK" "$SIZE" "$FPS"
+make_frames "$WORK" "$SIZE" "$FPS" "$FRAME_BYTES"
 frame_kb=$(du -cb "$WORK"/frames/*.jpg | awk 'END { printf "%.0f", $1 / 60 / 1000 }')
 
 mkdir -p "$OUT/logs"
@@ -65,7 +68,7 @@ rm -f "$OUT/floor.jsonl" "$OUT"/logs/*
   echo "kernel:   $(uname -srm)"
   echo "jdk:      $(java -version 2>&1 | head -2 | tail -1)"
   echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
-  echo "frames:   60 testsrc2 $SIZE JPEGs, -q:v 5, $frame_kb KB on average; ours passes them through from an MJPEG file"
+  echo "frames:   60 testsrc2 $SIZE JPEGs$([ "$FRAME_BYTES" -gt 0 ] && echo " with noise (target $FRAME_BYTES bytes)"), -q:v 5, $frame_kb KB on average; ours passes them through from an MJPEG file"
   echo "matrix:   servers [$SERVERS] clients [$CLIENTS] reps $REPS warm-up ${WARMUP}s window ${DURATION}s fps $FPS http10=$HTTP10 nice $NICE"
   echo "client:   mjpeg-load --port P --clients N --warmup $WARMUP --duration $DURATION --fps $FPS --server-pid PID$([ "$HTTP10" = 1 ] && echo ' --http10')"
   echo "floor:    mjpeg-floor --port P --frames DIR --fps $FPS [--sendfile]   (2 threads)"

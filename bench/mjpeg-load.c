@@ -2,13 +2,16 @@
  * epoll loop, up to 1 MiB per recv, so that it costs little beside the server it measures and reads as fast as
  * the kernel delivers (a slow reader lets the kernel charge part of the server's sends to the reader's ACKs).
  *
- *   mjpeg-load --port P --clients N [--path /stream] [--http10] [--fps 30] [--warmup S] [--duration S]
+ *   mjpeg-load --port P --clients N [--path /stream]... [--http10] [--fps 30] [--warmup S] [--duration S]
  *              [--connect-rate R] [--server-pid PID] [--label TEXT]
  *
- * Opens N connections to 127.0.0.1:P (at once, or R per second), parses each multipart response (raw or chunked),
- * warms up once every client has a part (or after 30 s), measures a window and prints one JSON line. Latency is a
- * part's last byte minus its X-Timestamp. Ours stamps a frame once for every client, the floor each client's copy
- * as it sends it, so frame latency measures both alike: from the earliest stamp of the round that sent the frame.
+ * Opens N connections to 127.0.0.1:P (at once, or R per second), client i asking for the (i mod K)th of the K
+ * paths given (several feeds of one server at once), parses each multipart response (raw or chunked),
+ * warms up once every client has a part (or after 30 s), measures a window and prints one JSON line, with connect_s
+ * (until every client had its response head) and connect_ms_max (the slowest client's connect() to established and
+ * to its response head). Latency is a part's last byte minus its X-Timestamp. Ours stamps a frame once for every
+ * client, the floor each client's copy as it sends it, so frame latency measures both alike: from the earliest stamp
+ * of the round that sent the frame.
  * A part repeating the previous part's JPEG is not a new frame. Runs at most connect + warm-up + window + 60 s. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,6 +34,7 @@
 #define LAT_STEP_US 50
 #define MAX_RECORDS (8L << 20) /* parts remembered for the frame latency */
 #define MID_BYTES 8
+#define MAX_PATHS 64
 
 enum { S_STATUS, S_HEADERS, S_SEEK, S_PART_HEADERS, S_BODY }; /* multipart parser */
 enum { C_SIZE, C_DATA, C_CRLF };                               /* chunk decoder */
@@ -46,6 +50,8 @@ typedef struct {
     double ts; long seq, last_seq;
     long frames, invalid, skipped, bytes;
     double first_part_at;
+    double connect_at, established_at, head_at; /* connect() called, the handshake done, the response head read */
+    int path; /* which --path it asked for: frames of different paths are different frames */
 } client_t;
 
 static client_t *cl; static int nclients;
@@ -53,7 +59,7 @@ static int measuring;
 static long lat_hist[LAT_BUCKETS + 1], lat_count; static double lat_max;
 static long protocol_errors, disconnects, connect_failures;
 /* One record per measured part, for the frame latency: which frame (key), its stamp, its arrival. */
-typedef struct { long seq, length; unsigned long long mid; double ts, arrived; } record_t;
+typedef struct { long seq, length; unsigned long long mid; double ts, arrived; int path; } record_t;
 static record_t *records; static long nrecords, records_dropped;
 static long flat_hist[LAT_BUCKETS + 1], flat_count; static double flat_max;
 static double fps = 30;
@@ -86,6 +92,7 @@ static void part_done(client_t *c) {
                 if (nrecords < MAX_RECORDS) {
                     record_t *r = &records[nrecords++];
                     r->seq = c->seq; r->length = c->length; r->mid = mid; r->ts = c->ts; r->arrived = arrived;
+                    r->path = c->path;
                 } else records_dropped++;
             }
         }
@@ -100,7 +107,7 @@ static int on_line(client_t *c, char *l) {
         if (strncmp(l, "HTTP/1.", 7) || strncmp(l + 8, " 200", 4)) return -1;
         c->state = S_HEADERS; return 0;
     case S_HEADERS:
-        if (!*l) { c->state = S_SEEK; c->got_head = 1; return 0; }
+        if (!*l) { c->state = S_SEEK; c->got_head = 1; c->head_at = now_mono(); return 0; }
         if (!strncasecmp(l, "Transfer-Encoding:", 18) && strcasestr(l, "chunked")) c->chunked = 1;
         return 0;
     case S_SEEK:
@@ -215,6 +222,7 @@ static double flat_pct(double q) { return pct(flat_hist, flat_count, flat_max, q
 /* Frames by sequence when the server numbers them, else by length, middle bytes, then stamp. */
 static int cmp_record(const void *a, const void *b) {
     const record_t *x = a, *y = b;
+    if (x->path != y->path) return x->path < y->path ? -1 : 1;
     if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
     if (x->seq < 0) {
         if (x->length != y->length) return x->length < y->length ? -1 : 1;
@@ -232,7 +240,7 @@ static void frame_latency(void) {
     double first = 0;
     for (long i = 0; i < nrecords; i++) {
         record_t *r = &records[i], *p = i ? &records[i - 1] : NULL;
-        int same = p && p->seq == r->seq && (r->seq >= 0 || (p->length == r->length && p->mid == r->mid && r->ts - p->ts < 0.5));
+        int same = p && p->path == r->path && p->seq == r->seq && (r->seq >= 0 || (p->length == r->length && p->mid == r->mid && r->ts - p->ts < 0.5));
         if (!same || r->ts - p->ts > 0.5 / fps) first = r->ts;
         double us = (r->arrived - first) * 1e6; if (us < 0) us = 0;
         long b = (long)(us / LAT_STEP_US); if (b > LAT_BUCKETS) b = LAT_BUCKETS;
@@ -241,12 +249,12 @@ static void frame_latency(void) {
 }
 
 int main(int argc, char **argv) {
-    int port = 0, http10 = 0, server_pid = 0; const char *path = "/stream", *label = "";
+    int port = 0, http10 = 0, server_pid = 0, npaths = 0; const char *paths[MAX_PATHS] = {"/stream"}, *label = "";
     double warmup = 5, duration = 20, rate = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--clients") && i + 1 < argc) nclients = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--path") && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(argv[i], "--path") && i + 1 < argc && npaths < MAX_PATHS) paths[npaths++] = argv[++i];
         else if (!strcmp(argv[i], "--http10")) http10 = 1;
         else if (!strcmp(argv[i], "--fps") && i + 1 < argc) fps = atof(argv[++i]);
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atof(argv[++i]);
@@ -254,13 +262,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--connect-rate") && i + 1 < argc) rate = atof(argv[++i]);
         else if (!strcmp(argv[i], "--server-pid") && i + 1 < argc) server_pid = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--label") && i + 1 < argc) label = argv[++i];
-        else { fprintf(stderr, "usage: %s --port P --clients N [--path P] [--http10] [--fps F] [--warmup S] [--duration S] [--connect-rate R] [--server-pid PID] [--label T]\n", argv[0]); return 2; }
+        else { fprintf(stderr, "usage: %s --port P --clients N [--path P]... (at most 64) [--http10] [--fps F] [--warmup S] [--duration S] [--connect-rate R] [--server-pid PID] [--label T]\n", argv[0]); return 2; }
     }
     if (port <= 0 || nclients < 1 || nclients > 20000 || duration <= 0) { fprintf(stderr, "mjpeg-load: --port and --clients (1 to 20000) are required\n"); return 2; }
     struct rlimit rl; getrlimit(RLIMIT_NOFILE, &rl);
     if (rl.rlim_cur < (rlim_t)nclients + 64) { fprintf(stderr, "mjpeg-load: ulimit -n %ld is below the %d that %d clients need\n", (long)rl.rlim_cur, nclients + 64, nclients); return 2; }
     signal(SIGPIPE, SIG_IGN);
-    char req[512]; int reqlen = snprintf(req, sizeof req, "GET %s HTTP/1.%d\r\nHost: 127.0.0.1:%d\r\nUser-Agent: mjpeg-load\r\nAccept: */*\r\n\r\n", path, http10 ? 0 : 1, port);
+    if (npaths == 0) npaths = 1;
+    static char req[MAX_PATHS][512]; int reqlen[MAX_PATHS];
+    for (int k = 0; k < npaths; k++)
+        reqlen[k] = snprintf(req[k], sizeof req[k], "GET %s HTTP/1.%d\r\nHost: 127.0.0.1:%d\r\nUser-Agent: mjpeg-load\r\nAccept: */*\r\n\r\n", paths[k], http10 ? 0 : 1, port);
     cl = calloc(nclients, sizeof *cl);
     records = malloc(MAX_RECORDS * sizeof *records);
     if (!records) { fprintf(stderr, "mjpeg-load: out of memory\n"); return 1; }
@@ -276,7 +287,8 @@ int main(int argc, char **argv) {
         /* connect phase: all at once, or at the rate */
         int due = rate > 0 ? (int)((t - t_start) * rate) + 1 : nclients; if (due > nclients) due = nclients;
         for (; opened < due; opened++) {
-            client_t *c = &cl[opened]; c->last_seq = -1; c->seq = -1;
+            client_t *c = &cl[opened]; c->last_seq = -1; c->seq = -1; c->path = opened % npaths;
+            c->connect_at = now_mono();
             c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
             int one = 1; setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             if (connect(c->fd, (void *)&a, sizeof a) < 0 && errno != EINPROGRESS) { connect_failures++; close(c->fd); c->fd = -1; c->failed = 1; continue; }
@@ -303,8 +315,8 @@ int main(int argc, char **argv) {
             if (c->fd < 0) continue;
             if (!c->connected && (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
                 int err = 0; socklen_t el = sizeof err; getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-                if (err || write(c->fd, req, reqlen) != reqlen) { connect_failures++; fail(c, ep); continue; }
-                c->connected = 1;
+                if (err || write(c->fd, req[c->path], reqlen[c->path]) != reqlen[c->path]) { connect_failures++; fail(c, ep); continue; }
+                c->connected = 1; c->established_at = now_mono();
                 struct epoll_event ev = {.events = EPOLLIN, .data.u32 = evs[i].data.u32}; epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
                 continue;
             }
@@ -332,17 +344,24 @@ int main(int argc, char **argv) {
     }
     qsort(f, nclients, sizeof *f, cmpd);
     frame_latency();
+    /* The slowest single connect: from connect() to the handshake done (a dropped SYN shows as a retry, 1 s and
+     * more), and to the response head. */
+    double est_max = 0, head_max = 0;
+    for (int i = 0; i < nclients; i++) {
+        if (cl[i].established_at > 0 && cl[i].established_at - cl[i].connect_at > est_max) est_max = cl[i].established_at - cl[i].connect_at;
+        if (cl[i].head_at > 0 && cl[i].head_at - cl[i].connect_at > head_max) head_max = cl[i].head_at - cl[i].connect_at;
+    }
     double gbit = window > 0 ? bytes * 8 / window / 1e9 : 0;
     double cpu = window > 0 && server_pid ? (ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
     double delivered = window > 0 ? frames / (nclients * fps * window) : 0;
     struct rusage ru; getrusage(RUSAGE_SELF, &ru);
-    printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"first_part_s\":%.3f,\"window_s\":%.3f,"
+    printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"connect_ms_max\":{\"established\":%.1f,\"head\":%.1f},\"first_part_s\":%.3f,\"window_s\":%.3f,"
            "\"fps_min\":%.2f,\"fps_p1\":%.2f,\"fps_median\":%.2f,\"fps_max\":%.2f,\"frames\":%ld,\"delivered\":%.4f,\"skipped\":%ld,"
            "\"invalid\":%ld,\"protocol_errors\":%ld,\"disconnects\":%ld,\"connect_failures\":%ld,\"gbit_per_s\":%.3f,"
            "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
            "\"frame_latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},\"records_dropped\":%ld,"
            "\"server_cores\":%.3f,\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
-           label, nclients, connected, t_all_head ? t_all_head - t_start : -1, t_all_part ? t_all_part - t_start : -1, window,
+           label, nclients, connected, t_all_head ? t_all_head - t_start : -1, est_max * 1000, head_max * 1000, t_all_part ? t_all_part - t_start : -1, window,
            f[0], f[nclients / 100], f[nclients / 2], f[nclients - 1], frames, delivered, skipped, invalid, protocol_errors,
            disconnects, connect_failures, gbit, lat_pct(0.5), lat_pct(0.9), lat_pct(0.99), lat_pct(0.999), lat_max / 1000,
            flat_pct(0.5), flat_pct(0.9), flat_pct(0.99), flat_pct(0.999), flat_max / 1000, records_dropped,

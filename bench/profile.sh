@@ -5,6 +5,7 @@
 # the send syscall (writev or send), the Java above it, and the Java frames that cost most there. The samples
 # include start-up: compare runs with each other, not with absolute figures.
 #   bench/profile.sh [CLIENTS=1000] [OUT=bench/results/floor/profile/run]
+# Knobs: PROFILE_SIZE=1280x720 PROFILE_FRAME_BYTES=0 (as FLOOR_SIZE and FLOOR_FRAME_BYTES of bench/floor.sh)
 # shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
 N=${1:-1000}
@@ -21,7 +22,7 @@ cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 (cd "$WORK" && unzip -q "$AP_JAR" 'linux-x64/*')
 cc -O2 -Wall -std=gnu11 -o "$WORK/mjpeg-load" bench/mjpeg-load.c
-make_frames "$WORK"
+make_frames "$WORK" "${PROFILE_SIZE:-1280x720}" 30 "${PROFILE_FRAME_BYTES:-0}"
 raise_fds $((N + 4096))
 PORT=$(free_port)
 MALLOC_ARENA_MAX=2 java @server/src/deb/jvm.options \
