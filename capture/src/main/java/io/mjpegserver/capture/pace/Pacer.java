@@ -16,19 +16,27 @@ public final class Pacer {
     /**
      * Sleeps until the frame after the one due at {@code deadline} is due, and returns that time; a source
      * that fell behind by more than a frame does not burst. {@code fps} 0: the source paces itself, no wait.
+     * Frames are due on one grid of the period for every source at that rate (multiples of it on the monotonic
+     * clock), so feeds at one rate wake together: the timers that wake their threads and the event loops their
+     * frames are posted to wake once a tick for all of them, not once per feed.
      */
     public static long next(long deadline, double fps, BooleanSupplier keepWaiting) {
         if (fps <= 0) {
             return System.nanoTime();
         }
         long period = (long) (1e9 / fps);
-        long next = deadline + period;
+        long next = onGrid(deadline, period) + period;
         long now = System.nanoTime();
         if (next < now - period) {
             return now;
         }
         parkUntil(next, keepWaiting);
         return next;
+    }
+
+    /** The last multiple of {@code period} at or before {@code nanoTime}. */
+    static long onGrid(long nanoTime, long period) {
+        return Math.floorDiv(nanoTime, period) * period;
     }
 
     /** Parks until {@code nanoTime} ({@link Demand#NEVER}: until unparked), or sooner once {@code keepWaiting} is false. */
