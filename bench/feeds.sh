@@ -7,7 +7,8 @@
 # feeds.md (the table for BENCHMARKS.md), and prints the table.
 # Knobs: FEEDS_COUNT=16 FEEDS_CLIENTS=960 (in all, split evenly over the feeds) FEEDS_REPS=2 FEEDS_WARMUP=15 (16 feeds
 #   warm up slower: 10 s after start, the JIT still took a quarter of the server's CPU samples)
-#   FEEDS_DURATION=10 FEEDS_SKIP_BUILD=0 FEEDS_JAVA_OPTS="@server/src/deb/jvm.options" FEEDS_OUT=bench/results/feeds
+#   FEEDS_DURATION=10 FEEDS_IDLE=10 (each server's CPU with no client over that many seconds, once the
+#   load client has gone; 0: not measured) FEEDS_SKIP_BUILD=0 FEEDS_JAVA_OPTS="@server/src/deb/jvm.options" FEEDS_OUT=bench/results/feeds
 # shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
 COUNT=${FEEDS_COUNT:-16}
@@ -15,12 +16,14 @@ CLIENTS=${FEEDS_CLIENTS:-960}
 REPS=${FEEDS_REPS:-2}
 WARMUP=${FEEDS_WARMUP:-15}
 DURATION=${FEEDS_DURATION:-10}
+IDLE=${FEEDS_IDLE:-10}
 OUT=${FEEDS_OUT:-$ROOT/bench/results/feeds}
 [[ "$COUNT" =~ ^[0-9]+$ ]] && [ "$COUNT" -ge 1 ] && [ "$COUNT" -le 64 ] \
   || { log "FEEDS_COUNT: '$COUNT' (expected: a count from 1 to 64)"; exit 2; }
 [[ "$CLIENTS" =~ ^[0-9]+$ ]] && [ "$CLIENTS" -ge "$COUNT" ] && [ "$CLIENTS" -le 20000 ] \
   || { log "FEEDS_CLIENTS: '$CLIENTS' (expected: a count from FEEDS_COUNT to 20000)"; exit 2; }
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || { log "FEEDS_REPS: '$REPS' (expected: a count from 1)"; exit 2; }
+[[ "$IDLE" =~ ^[0-9]+$ ]] || { log "FEEDS_IDLE: '$IDLE' (expected: seconds, or 0)"; exit 2; }
 
 need_tools "apt-get install gcc ffmpeg jq curl iproute2" cc ffmpeg jq curl ss
 raise_fds $((CLIENTS + 4096))
@@ -45,9 +48,19 @@ paths=()
 } >"$WORK/feeds.yaml"
 log "load before the runs: $(uptime)"
 
+# The cores process PID used over SECONDS (utime + stime from /proc): cores_over PID SECONDS
+cores_over() {
+  local hz t0 t1 s0 s1
+  hz=$(getconf CLK_TCK)
+  t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat"); s0=$(date +%s.%N)
+  sleep "$2"
+  t1=$(awk '{ print $14 + $15 }' "/proc/$1/stat"); s1=$(date +%s.%N)
+  awk -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v hz="$hz" 'BEGIN { printf "%.3f", (t1 - t0) / hz / (s1 - s0) }'
+}
+
 # Runs setup NAME (feeds or one) fresh under the load client and appends its JSON line: run NAME REP
 run() {
-  local name=$1 rep=$2 port pid logf args path_args
+  local name=$1 rep=$2 port pid logf args path_args idle=null
   port=$(free_port)
   logf="$OUT/logs/$name-$rep.server.log"
   if [ "$name" = feeds ]; then args=(--config "$WORK/feeds.yaml"); path_args=("${paths[@]}")
@@ -62,8 +75,13 @@ run() {
   if "$WORK/mjpeg-load" --port "$port" --clients "$CLIENTS" "${path_args[@]}" --warmup "$WARMUP" \
       --duration "$DURATION" --fps 30 --server-pid "$pid" --label "$name" >"$OUT/logs/$name-$rep.json" \
       2>"$OUT/logs/$name-$rep.client.log"; then
-    jq -c --argjson rep "$rep" --argjson feeds "$([ "$name" = feeds ] && echo "$COUNT" || echo 1)" \
-      --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {rep: $rep, feeds: $feeds, loadavg: $load}' \
+    # What the feeds cost with no client, on a JIT the load has warmed: shortly after start it still compiles.
+    if [ "$IDLE" -gt 0 ]; then
+      sleep 3
+      idle=$(cores_over "$pid" "$IDLE")
+    fi
+    jq -c --argjson rep "$rep" --argjson idle "$idle" --argjson feeds "$([ "$name" = feeds ] && echo "$COUNT" || echo 1)" \
+      --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {rep: $rep, feeds: $feeds, idle_cores: $idle, loadavg: $load}' \
       "$OUT/logs/$name-$rep.json" >>"$OUT/feeds.jsonl"
   else
     log "the load client failed for $name rep $rep; see $OUT/logs/$name-$rep.*"
@@ -76,9 +94,9 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 {
-  echo "| setup | rep | feeds | clients | slowest client fps | delivered | Gbit/s | server CPU (cores) | CPU s per Gbit | p99 latency (ms) | load average |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  jq -r '"| \(.label) | \(.rep) | \(.feeds) | \(.clients) | \(.fps_min) | \(.delivered * 1000 | round / 10) % | \(.gbit_per_s) | \(.server_cores) | \(.server_cpu_s_per_gbit) | \(.latency_ms.p99) | \(.loadavg) |"' "$OUT/feeds.jsonl"
+  echo "| setup | rep | feeds | clients | slowest client fps | delivered | Gbit/s | server CPU (cores) | CPU s per Gbit | p99 latency (ms) | no client: cores | load average |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  jq -r '"| \(.label) | \(.rep) | \(.feeds) | \(.clients) | \(.fps_min) | \(.delivered * 1000 | round / 10) % | \(.gbit_per_s) | \(.server_cores) | \(.server_cpu_s_per_gbit) | \(.latency_ms.p99) | \(.idle_cores // "-") | \(.loadavg) |"' "$OUT/feeds.jsonl"
   echo
   jq -rs '[.[] | select(.label == "feeds") | .server_cpu_s_per_gbit] as $f | [.[] | select(.label == "one") | .server_cpu_s_per_gbit] as $o
     | if ($f | length) > 0 and ($o | length) > 0 then
