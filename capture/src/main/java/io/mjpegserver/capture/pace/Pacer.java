@@ -24,19 +24,18 @@ public final class Pacer {
         if (fps <= 0) {
             return System.nanoTime();
         }
-        long period = (long) (1e9 / fps);
-        long next = onGrid(deadline, period) + period;
-        long now = System.nanoTime();
-        if (next < now - period) {
-            return now;
-        }
-        parkUntil(next, keepWaiting);
-        return next;
+        long due = due(deadline, (long) (1e9 / fps), System.nanoTime());
+        parkUntil(due, keepWaiting);
+        return due;
     }
 
-    /** The last multiple of {@code period} at or before {@code nanoTime}. */
-    static long onGrid(long nanoTime, long period) {
-        return Math.floorDiv(nanoTime, period) * period;
+    /**
+     * When the frame after the one due at {@code deadline} is due, it being {@code now}: the grid's next tick, or
+     * {@code now} for a source more than a frame behind.
+     */
+    static long due(long deadline, long period, long now) {
+        long next = Math.floorDiv(deadline, period) * period + period;
+        return next < now - period ? now : next;
     }
 
     /** Parks until {@code nanoTime} ({@link Demand#NEVER}: until unparked), or sooner once {@code keepWaiting} is false. */

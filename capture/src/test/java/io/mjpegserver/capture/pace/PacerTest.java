@@ -7,37 +7,44 @@ import org.junit.jupiter.api.Test;
 
 class PacerTest {
 
-    private static final double FPS = 500;
-    private static final long PERIOD = (long) (1e9 / FPS);
+    private static final long PERIOD = 33_333_333;
+    private static final long TICK = 1_000 * PERIOD;
 
-    /** Two feeds at one rate whose last frames came at different moments of a period are due at the same time. */
+    /** Two feeds at one rate whose last frames came at different moments of a period are due at the same tick. */
     @Test
     void feedsAtOneRateAreDueOnOneGrid() {
-        long tick = Pacer.onGrid(System.nanoTime(), PERIOD);
-        long early = Pacer.next(tick + 1, FPS, () -> true);
-        long late = Pacer.next(tick + PERIOD - 1, FPS, () -> true);
-        assertEquals(tick + PERIOD, early);
-        assertEquals(early, late);
-        assertTrue(System.nanoTime() - early >= 0, "next returns once its time has come");
+        assertEquals(TICK + PERIOD, Pacer.due(TICK + 1, PERIOD, TICK + 2));
+        assertEquals(TICK + PERIOD, Pacer.due(TICK + PERIOD - 1, PERIOD, TICK + PERIOD - 1));
     }
 
     @Test
     void aFrameOnTheGridIsFollowedOnePeriodLater() {
-        long tick = Pacer.onGrid(System.nanoTime(), PERIOD);
-        assertEquals(tick + PERIOD, Pacer.next(tick, FPS, () -> true));
+        assertEquals(TICK + PERIOD, Pacer.due(TICK, PERIOD, TICK));
+    }
+
+    /** A source late by less than a frame keeps to the grid: its next frame comes at once, and the one after on time. */
+    @Test
+    void aSourceLateByLessThanAFrameKeepsToTheGrid() {
+        assertEquals(TICK + PERIOD, Pacer.due(TICK, PERIOD, TICK + PERIOD + PERIOD / 2));
     }
 
     /** A source more than a frame behind goes on from now, without a burst of frames to catch up. */
     @Test
     void aSourceFarBehindDoesNotBurst() {
-        long before = System.nanoTime();
-        long next = Pacer.next(before - 10 * PERIOD, FPS, () -> true);
-        assertTrue(next - before >= 0, "from now, not from the missed ticks");
+        long now = TICK + 10 * PERIOD + 5;
+        assertEquals(now, Pacer.due(TICK, PERIOD, now));
     }
 
     @Test
     void theGridHoldsForNegativeClockValues() {
-        assertEquals(-PERIOD, Pacer.onGrid(-1, PERIOD));
-        assertEquals(0, Pacer.onGrid(PERIOD - 1, PERIOD));
+        assertEquals(0, Pacer.due(-1, PERIOD, -1));
+        assertEquals(-PERIOD, Pacer.due(-PERIOD - 1, PERIOD, -PERIOD - 1));
+    }
+
+    /** On the real clock: next returns the time it was due, once that time has come. */
+    @Test
+    void nextReturnsOnceItsTimeHasCome() {
+        long due = Pacer.next(System.nanoTime(), 100, () -> true);
+        assertTrue(System.nanoTime() - due >= 0, "returned before it was due");
     }
 }
