@@ -10,13 +10,16 @@ import java.util.function.BooleanSupplier;
  */
 public final class Pacer {
 
+    /** A frame moves toward the grid by at most this fraction of the period: 1/20, 5 %. */
+    private static final long MAX_STEP_DIVISOR = 20;
+
     private Pacer() {
     }
 
     /**
      * Sleeps until the frame after the one due at {@code deadline} is due, and returns that time; a source
      * that fell behind by more than a frame does not burst. {@code fps} 0: the source paces itself, no wait.
-     * Frames are due on one grid of the period for every source at that rate (multiples of it on the monotonic
+     * Frames converge on one grid of the period for every source at that rate (multiples of it on the monotonic
      * clock), so feeds at one rate wake together: the timers that wake their threads and the event loops their
      * frames are posted to wake once a tick for all of them, not once per feed.
      */
@@ -24,17 +27,22 @@ public final class Pacer {
         if (fps <= 0) {
             return System.nanoTime();
         }
-        long due = due(deadline, (long) (1e9 / fps), System.nanoTime());
+        long due = due(deadline, Math.max(1, (long) (1e9 / fps)), System.nanoTime());
         parkUntil(due, keepWaiting);
         return due;
     }
 
     /**
-     * When the frame after the one due at {@code deadline} is due, it being {@code now}: the grid's next tick, or
-     * {@code now} for a source more than a frame behind.
+     * When the frame after the one due at {@code deadline} is due, it being {@code now}: a period later, moved
+     * toward the grid's nearest tick by at most a twentieth of the period, so a source reaches the grid within ten
+     * frames while every interval stays within 5 % of its rate (a 0.5 fps source still reads 0.5 fps from its second
+     * frame); {@code now} for a source more than a frame behind.
      */
     static long due(long deadline, long period, long now) {
-        long next = Math.floorDiv(deadline, period) * period + period;
+        long next = deadline + period;
+        long tick = Math.floorDiv(next + period / 2, period) * period;
+        long step = (period + MAX_STEP_DIVISOR - 1) / MAX_STEP_DIVISOR;
+        next += Math.max(-step, Math.min(step, tick - next));
         return next < now - period ? now : next;
     }
 

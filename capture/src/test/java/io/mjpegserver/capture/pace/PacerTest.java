@@ -8,23 +8,51 @@ import org.junit.jupiter.api.Test;
 class PacerTest {
 
     private static final long PERIOD = 33_333_333;
+    private static final long STEP = (PERIOD + 19) / 20;
     private static final long TICK = 1_000 * PERIOD;
-
-    /** Two feeds at one rate whose last frames came at different moments of a period are due at the same tick. */
-    @Test
-    void feedsAtOneRateAreDueOnOneGrid() {
-        assertEquals(TICK + PERIOD, Pacer.due(TICK + 1, PERIOD, TICK + 2));
-        assertEquals(TICK + PERIOD, Pacer.due(TICK + PERIOD - 1, PERIOD, TICK + PERIOD - 1));
-    }
 
     @Test
     void aFrameOnTheGridIsFollowedOnePeriodLater() {
         assertEquals(TICK + PERIOD, Pacer.due(TICK, PERIOD, TICK));
     }
 
-    /** A source late by less than a frame keeps to the grid: its next frame comes at once, and the one after on time. */
+    /** A frame a little off the grid is put on it: later or earlier, by less than a twentieth of the period. */
     @Test
-    void aSourceLateByLessThanAFrameKeepsToTheGrid() {
+    void aFrameNearTheGridIsPutOnIt() {
+        assertEquals(TICK + PERIOD, Pacer.due(TICK + STEP - 1, PERIOD, TICK));
+        assertEquals(TICK + PERIOD, Pacer.due(TICK - STEP + 1, PERIOD, TICK));
+    }
+
+    /** Far from the grid, a frame moves a twentieth of the period toward it, from either side, and no more. */
+    @Test
+    void aFrameFarFromTheGridMovesAStepTowardIt() {
+        assertEquals(TICK + PERIOD + PERIOD / 3 - STEP, Pacer.due(TICK + PERIOD / 3, PERIOD, TICK));
+        assertEquals(TICK + PERIOD - PERIOD / 3 + STEP, Pacer.due(TICK - PERIOD / 3, PERIOD, TICK));
+    }
+
+    /**
+     * Two feeds at one rate, half a period apart (the farthest they can be), are due at the same ticks within ten
+     * frames, and no interval of either is more than 5 % off the period.
+     */
+    @Test
+    void feedsAtOneRateMeetOnTheGridWithinTenFrames() {
+        long a = TICK + 1;
+        long b = TICK + PERIOD / 2;
+        for (int frame = 0; frame < 10; frame++) {
+            long nextA = Pacer.due(a, PERIOD, a);
+            long nextB = Pacer.due(b, PERIOD, b);
+            assertTrue(Math.abs(nextA - a - PERIOD) <= STEP, "interval of a: " + (nextA - a));
+            assertTrue(Math.abs(nextB - b - PERIOD) <= STEP, "interval of b: " + (nextB - b));
+            a = nextA;
+            b = nextB;
+        }
+        assertEquals(a, b);
+        assertEquals(0, Math.floorMod(a, PERIOD), "on the grid");
+    }
+
+    /** A source late by less than a frame keeps its pace: its next frame is due at once, the one after on time. */
+    @Test
+    void aSourceLateByLessThanAFrameKeepsItsPace() {
         assertEquals(TICK + PERIOD, Pacer.due(TICK, PERIOD, TICK + PERIOD + PERIOD / 2));
     }
 
@@ -37,8 +65,8 @@ class PacerTest {
 
     @Test
     void theGridHoldsForNegativeClockValues() {
-        assertEquals(0, Pacer.due(-1, PERIOD, -1));
-        assertEquals(-PERIOD, Pacer.due(-PERIOD - 1, PERIOD, -PERIOD - 1));
+        assertEquals(0, Pacer.due(-PERIOD - 1, PERIOD, -PERIOD));
+        assertEquals(-PERIOD, Pacer.due(-2 * PERIOD + 1, PERIOD, -2 * PERIOD));
     }
 
     /** On the real clock: next returns the time it was due, once that time has come. */
