@@ -123,14 +123,20 @@ public final class Http2Unsent extends ChannelDuplexHandler {
         }
         held.bytes += bytes;
         ChannelPromise counted = promise.unvoid();
-        counted.addListener(f -> sent(stream.id(), bytes));
+        counted.addListener(f -> sent(stream.id(), bytes, f.isSuccess()));
         ctx.write(msg, counted);
         armCheck(ctx);
     }
 
-    /** {@code bytes} of stream {@code id} went to the socket or were dropped: the stream made progress. */
-    private void sent(int id, int bytes) {
-        lastSentNanos = System.nanoTime();
+    /**
+     * {@code bytes} of stream {@code id} went to the socket ({@code taken}) or were dropped: they leave the counts and
+     * the stream is no longer waiting on them. Only bytes the socket took show that the connection is not stalled.
+     */
+    private void sent(int id, int bytes, boolean taken) {
+        long now = System.nanoTime();
+        if (taken) {
+            lastSentNanos = now;
+        }
         if (!closed) {
             unsent -= bytes;
             total.release(bytes);
@@ -138,7 +144,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
         StreamUnsent held = streams.get(id);
         if (held != null) {
             held.bytes -= bytes;
-            held.since = System.nanoTime();
+            held.since = now;
             if (held.bytes <= 0) {
                 streams.remove(id);
             }
