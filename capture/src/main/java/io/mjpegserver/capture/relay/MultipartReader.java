@@ -208,10 +208,11 @@ final class MultipartReader {
             return true;
         }
         int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("x-timestamp")) {
+        String name = colon > 0 ? line.substring(0, colon).trim() : "";
+        if (name.equalsIgnoreCase("x-timestamp")) {
             stampMicros = UpstreamStamp.parse(line.substring(colon + 1), UpstreamStamp.nowMicros());
         }
-        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+        if (name.equalsIgnoreCase("content-length")) {
             String value = line.substring(colon + 1).trim();
             long length;
             try {
