@@ -20,7 +20,11 @@ public final class Demand {
     private boolean inGrace;
     private long idleAtNanos;
 
-    /** @param changed told (on the caller's thread, after the change) when clients come or go: it wakes the source's thread */
+    /**
+     * @param changed told (on the caller's thread, after the change) when the first client comes or the last one
+     *                leaves, the only changes that alter {@link #wanted} or {@link #idleAtNanos}: it wakes the
+     *                source's thread, which a crowd of clients connecting at once would otherwise wake once each
+     */
     public Demand(boolean onDemand, Duration idleGrace, Runnable changed) {
         this.onDemand = onDemand;
         this.graceNanos = idleGrace.toNanos();
@@ -29,10 +33,13 @@ public final class Demand {
 
     /** A client came. */
     public void acquire() {
+        boolean first;
         synchronized (this) {
-            clients++;
+            first = clients++ == 0;
         }
-        changed.run();
+        if (first) {
+            changed.run();
+        }
     }
 
     /** A client left; a release with no client (a bug of the caller's) is ignored. */
@@ -41,10 +48,11 @@ public final class Demand {
             if (clients == 0) {
                 return;
             }
-            if (--clients == 0) {
-                inGrace = true;
-                idleAtNanos = System.nanoTime() + graceNanos;
+            if (--clients > 0) {
+                return;
             }
+            inGrace = true;
+            idleAtNanos = System.nanoTime() + graceNanos;
         }
         changed.run();
     }
