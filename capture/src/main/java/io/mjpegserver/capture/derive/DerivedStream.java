@@ -43,7 +43,10 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
     private boolean scheduled;
     /** Under the lock: a task is deriving a frame, with the processor. */
     private boolean running;
-    /** Under the lock: the target is to be interrupted after the frame in progress. */
+    /**
+     * Under the lock: the target is to be interrupted by the task scheduled, after the frame in progress or, when
+     * none was, before the next one.
+     */
     private boolean interruptAfter;
     private boolean closed;
     private boolean processorClosed;
@@ -134,6 +137,7 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
     private void work() {
         Frame source;
         long since;
+        boolean interruptFirst;
         synchronized (lock) {
             if (closed) {
                 finish();
@@ -143,6 +147,13 @@ public final class DerivedStream implements FrameListener, AutoCloseable {
             since = waitingSince;
             waiting = null;
             running = source != null;
+            // The source went down while this task waited its turn: the frame waiting now came after that (an
+            // older one was dropped then), so the target is interrupted before it, not after.
+            interruptFirst = interruptAfter;
+            interruptAfter = false;
+        }
+        if (interruptFirst) {
+            target.interrupt();
         }
         if (source != null) {
             try {

@@ -206,6 +206,27 @@ class DerivedStreamTest {
         }
     }
 
+    @Test
+    void aFrameThatCameAfterTheSourceWentDownIsCurrentThoughTheWorkerWasBusy() throws Exception {
+        try (DerivedStream stream = new DerivedStream("porch", Transform.quality(50), target, workers, ALLOC,
+                DeriveObserver.NONE)) {
+            source.addListener(stream);
+            publish(pattern, true);
+            next().release();
+            CountDownLatch latch = block();
+            publish(pattern, true);
+            source.interrupt();
+            // The source is back before the worker had its turn.
+            publish(pattern, true);
+            latch.countDown();
+            Frame frame = next();
+            frame.release();
+            assertEquals(1L, interrupts.poll(10, TimeUnit.SECONDS), "the frame from before went to history");
+            assertEquals(frame.sequence(), release(target.current()).sequence(),
+                    "the frame from after the interruption is current");
+        }
+    }
+
     private static Frame release(Frame frame) {
         if (frame != null) {
             frame.release();
