@@ -6,7 +6,7 @@
 # to the same rep's HTTP/1.1, the slowest and median stream's fps from /state mid-run, RSS. With H2_PROFILE=1,
 # async-profiler (Maven Central's tools.profiler:async-profiler) samples the server's CPU over each measured
 # window into bench/results/h2load-LABEL-REP.collapsed and its top frames are printed.
-# Writes bench/results/h2load.md and the raw h2load outputs beside it.
+# Writes bench/results/h2load.md and the raw h2load outputs beside it, and /state as read mid-run per case in logs/.
 # Knobs: H2_WARMUP=5 H2_DURATION=10 H2_REPS=1 H2_PROFILE=0 H2_BIG_FRAMES=0 H2_SKIP_BUILD=0 JIT_WARMUP=10
 # BENCH_OUT=bench/results
 # H2_JAR=server/target/mjpeg-server.jar (another build to compare, named mjpeg-server.jar)
@@ -58,6 +58,7 @@ run() {
   local s0; s0=$(date +%s.%N)
   sleep $((DURATION / 2))
   local state; state=$(curl -s --retry 3 --max-time 5 "http://127.0.0.1:$port/state" || echo '{"clients": []}')
+  echo "$state" >"$OUT/logs/state-$label-$rep.json"
   local rss; rss=$(rss_mb "$SERVER")
   sleep $((DURATION - DURATION / 2))
   local t1; t1=$(cpu_ticks "$SERVER")

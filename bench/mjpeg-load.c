@@ -8,8 +8,9 @@
  * Opens N connections to 127.0.0.1:P (at once, or R per second), client i asking for the (i mod K)th of the K
  * paths given (several feeds of one server at once), parses each multipart response (raw or chunked),
  * warms up once every client has a part (or after 30 s), measures a window and prints one JSON line, with connect_s
- * (until every client had its response head) and connect_ms_max (the slowest client's connect() to established and
- * to its response head). Latency is a part's last byte minus its X-Timestamp. Ours stamps a frame once for every
+ * (until every client had its response head), connect_ms_max (the slowest client's connect() to established and
+ * to its response head) and head_ms (connect() to response head over the clients: p50, p90, p99). Latency is a
+ * part's last byte minus its X-Timestamp. Ours stamps a frame once for every
  * client, the floor each client's copy as it sends it, so frame latency measures both alike: from the earliest stamp
  * of the round that sent the frame.
  * A part repeating the previous part's JPEG is not a new frame. Runs at most connect + warm-up + window + 60 s. */
@@ -346,22 +347,27 @@ int main(int argc, char **argv) {
     frame_latency();
     /* The slowest single connect: from connect() to the handshake done (a dropped SYN shows as a retry, 1 s and
      * more), and to the response head. */
-    double est_max = 0, head_max = 0;
+    double est_max = 0, head_max = 0, *heads_ms = malloc(nclients * sizeof *heads_ms);
+    int nheads = 0;
     for (int i = 0; i < nclients; i++) {
+        if (cl[i].head_at > 0) heads_ms[nheads++] = (cl[i].head_at - cl[i].connect_at) * 1000;
         if (cl[i].established_at > 0 && cl[i].established_at - cl[i].connect_at > est_max) est_max = cl[i].established_at - cl[i].connect_at;
         if (cl[i].head_at > 0 && cl[i].head_at - cl[i].connect_at > head_max) head_max = cl[i].head_at - cl[i].connect_at;
     }
+    /* The spread of connect() to response head: one straggler or the whole crowd late. */
+    qsort(heads_ms, nheads, sizeof *heads_ms, cmpd);
+#define HEAD_PCT(q) (nheads ? heads_ms[(int)((nheads - 1) * (q))] : -1)
     double gbit = window > 0 ? bytes * 8 / window / 1e9 : 0;
     double cpu = window > 0 && server_pid ? (ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
     double delivered = window > 0 ? frames / (nclients * fps * window) : 0;
     struct rusage ru; getrusage(RUSAGE_SELF, &ru);
-    printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"connect_ms_max\":{\"established\":%.1f,\"head\":%.1f},\"first_part_s\":%.3f,\"window_s\":%.3f,"
+    printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"connect_ms_max\":{\"established\":%.1f,\"head\":%.1f},\"head_ms\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f},\"first_part_s\":%.3f,\"window_s\":%.3f,"
            "\"fps_min\":%.2f,\"fps_p1\":%.2f,\"fps_median\":%.2f,\"fps_max\":%.2f,\"frames\":%ld,\"delivered\":%.4f,\"skipped\":%ld,"
            "\"invalid\":%ld,\"protocol_errors\":%ld,\"disconnects\":%ld,\"connect_failures\":%ld,\"gbit_per_s\":%.3f,"
            "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
            "\"frame_latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},\"records_dropped\":%ld,"
            "\"server_cores\":%.3f,\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
-           label, nclients, connected, t_all_head ? t_all_head - t_start : -1, est_max * 1000, head_max * 1000, t_all_part ? t_all_part - t_start : -1, window,
+           label, nclients, connected, t_all_head ? t_all_head - t_start : -1, est_max * 1000, head_max * 1000, HEAD_PCT(0.5), HEAD_PCT(0.9), HEAD_PCT(0.99), t_all_part ? t_all_part - t_start : -1, window,
            f[0], f[nclients / 100], f[nclients / 2], f[nclients - 1], frames, delivered, skipped, invalid, protocol_errors,
            disconnects, connect_failures, gbit, lat_pct(0.5), lat_pct(0.9), lat_pct(0.99), lat_pct(0.999), lat_max / 1000,
            flat_pct(0.5), flat_pct(0.9), flat_pct(0.99), flat_pct(0.999), flat_max / 1000, records_dropped,

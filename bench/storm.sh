@@ -6,7 +6,8 @@
 # time until every client had its head, and the kernel's TcpExtListenOverflows / TcpExtListenDrops deltas
 # (machine-wide counters: another program's storm during the run counts too). Writes storm.jsonl and storm.md.
 # Knobs (environment): STORM_CLIENTS=3000  STORM_REPS=2  STORM_DURATION=2 (the window after every client streams)
-#   STORM_SERVERS="floor ours" (any NAME given a jar in STORM_JAR_NAME, e.g. a build before a change)
+#   STORM_SERVERS="floor ours" (any NAME given a jar in STORM_JAR_NAME, e.g. a build before a change, or its own
+#   JVM options in STORM_JAVA_OPTS_NAME; NAME upper-cased, '-' as '_')
 #   STORM_JAVA_OPTS="@server/src/deb/jvm.options"  STORM_SERVER_ARGS=""  STORM_SERVER_ARGS_NAME=""
 #   STORM_OUT=bench/results/storm  STORM_SKIP_BUILD=0  STORM_SRC=../shared/bench/mjpeg-floor.c  STORM_NICE=5
 #   STORM_STORMS=1 (storms per server start, one after the other: the second and later hit a warmed-up JVM)
@@ -65,8 +66,9 @@ for rep in $(seq 1 "$REPS"); do
       nice -n "$NICE" "$WORK/mjpeg-floor" --port "$port" --frames "$WORK/frames" >"$logf" 2>&1 &
     else
       jar=$(var JAR "$name"); [ -n "$jar" ] || jar=$WORK/mjpeg-server.jar
+      opts=$(var JAVA_OPTS "$name"); [ -n "$opts" ] || opts=$JAVA_OPTS_ALL
       # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=2 nice -n "$NICE" java $JAVA_OPTS_ALL -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 \
+      MALLOC_ARENA_MAX=2 nice -n "$NICE" java $opts -jar "$jar" --file "$WORK/frames.mkv" --host 127.0.0.1 \
         --port "$port" --max-clients 0 --max-connection-rate 0 ${STORM_SERVER_ARGS:-} $(var SERVER_ARGS "$name") >"$logf" 2>&1 &
     fi
     pid=$!
@@ -85,7 +87,7 @@ for rep in $(seq 1 "$REPS"); do
           --argjson overflows $(($(listen_counter TcpExtListenOverflows) - overflows)) \
           --argjson drops $(($(listen_counter TcpExtListenDrops) - drops)) \
           '{server: $server, rep: $rep, storm: $storm, clients, connected, connect_failures, established_ms_max: .connect_ms_max.established,
-            head_ms_max: .connect_ms_max.head, connect_s, listen_overflows: $overflows, listen_drops: $drops}' \
+            head_ms_max: .connect_ms_max.head, head_ms_p50: .head_ms.p50, head_ms_p99: .head_ms.p99, connect_s, listen_overflows: $overflows, listen_drops: $drops}' \
           "$OUT/logs/$tag.json" | tee -a "$OUT/storm.jsonl" >&2
       else
         log "the load client failed for $tag; see $OUT/logs/$tag.*"
@@ -106,9 +108,9 @@ done
   echo "$N clients connecting at once, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)," \
     "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| server | rep | storm | slowest connect to established (ms) | slowest connect to head (ms) | all heads (s) | ListenOverflows | ListenDrops | connected |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  jq -r '"| \(.server) | \(.rep) | \(.storm) | \(.established_ms_max) | \(.head_ms_max) | \(.connect_s) | \(.listen_overflows) | \(.listen_drops) | \(.connected) of \(.clients) |"' \
+  echo "| server | rep | storm | slowest connect to established (ms) | slowest connect to head (ms) | connect to head p50 / p99 (ms) | all heads (s) | ListenOverflows | ListenDrops | connected |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  jq -r '"| \(.server) | \(.rep) | \(.storm) | \(.established_ms_max) | \(.head_ms_max) | \(.head_ms_p50) / \(.head_ms_p99) | \(.connect_s) | \(.listen_overflows) | \(.listen_drops) | \(.connected) of \(.clients) |"' \
     "$OUT/storm.jsonl"
 } >"$OUT/storm.md"
 cat "$OUT/storm.md"
