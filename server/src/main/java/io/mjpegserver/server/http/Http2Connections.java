@@ -134,7 +134,7 @@ final class Http2Connections {
     }
 
     private Http2Unsent unsent() {
-        return new Http2Unsent(unsent, clientTimeoutNanos);
+        return new Http2Unsent(unsent, clientTimeoutNanos, rejects);
     }
 
     private Http2MultiplexHandler streams() {

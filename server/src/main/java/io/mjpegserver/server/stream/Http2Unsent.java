@@ -34,6 +34,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
 
     private final Http2UnsentTotal total;
     private final long timeoutNanos;
+    private final RejectListener rejects;
     private final IntObjectMap<StreamUnsent> streams = new IntObjectHashMap<>();
     /** DATA bytes written on this connection and not yet written to the socket or dropped. */
     private long unsent;
@@ -59,10 +60,13 @@ public final class Http2Unsent extends ChannelDuplexHandler {
      * @param total        the bound over all connections, shared by them; its {@link Http2UnsentTotal#perConnection}
      *                     bounds this one
      * @param timeoutNanos how long a stream (the socket) may make no progress before it is reset (closed)
+     * @param rejects      told of each stream reset and connection closed here: {@code unsent_bound} for a stream
+     *                     whose DATA would go over a bound, {@code client_timeout} for one that made no progress
      */
-    public Http2Unsent(Http2UnsentTotal total, long timeoutNanos) {
+    public Http2Unsent(Http2UnsentTotal total, long timeoutNanos, RejectListener rejects) {
         this.total = total;
         this.timeoutNanos = timeoutNanos;
+        this.rejects = rejects;
     }
 
     /**
@@ -107,6 +111,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
             if (!closed) {
                 log.debug("HTTP/2 connection {}: stream {} would go over the unsent bound: resetting it",
                         ctx.channel().remoteAddress(), stream.id());
+                rejects.rejected("unsent_bound");
                 reset(ctx, stream, Http2Error.ENHANCE_YOUR_CALM);
             }
             return;
@@ -178,6 +183,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
                 && ctx.channel().isActive()) {
             log.debug("closing HTTP/2 connection {}: its socket took nothing for {} ms", ctx.channel().remoteAddress(),
                     timeoutNanos / 1_000_000);
+            rejects.rejected("client_timeout");
             ctx.close();
             return;
         }
@@ -195,6 +201,7 @@ public final class Http2Unsent extends ChannelDuplexHandler {
                 streams.remove(held.stream.id());
                 log.debug("HTTP/2 connection {}: stream {} took nothing for {} ms: resetting it",
                         ctx.channel().remoteAddress(), held.stream.id(), timeoutNanos / 1_000_000);
+                rejects.rejected("client_timeout");
                 reset(ctx, held.stream, Http2Error.CANCEL);
             }
         }

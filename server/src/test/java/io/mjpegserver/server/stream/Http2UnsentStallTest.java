@@ -1,5 +1,6 @@
 package io.mjpegserver.server.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,10 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameStream;
-import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,18 +44,25 @@ class Http2UnsentStallTest {
 
     @Test
     void dataDroppedRatherThanTakenIsNoProgress() throws Exception {
-        EmbeddedChannel connection = new EmbeddedChannel(new DropEveryWrite(), unsent());
+        List<String> rejects = new CopyOnWriteArrayList<>();
+        EmbeddedChannel connection = new EmbeddedChannel(new DropEveryWrite(), unsent(rejects::add));
         try {
             connection.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
             writeFor(connection, 3 * TIMEOUT_MILLIS);
             assertFalse(connection.isOpen(), "open though every DATA it was given was dropped");
+            assertEquals(List.of("client_timeout"), rejects, "counted as a client that took nothing");
         } finally {
             connection.finishAndReleaseAll();
         }
     }
 
     private static Http2Unsent unsent() {
-        return new Http2Unsent(new Http2UnsentTotal(64L << 20, 8L << 20), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS));
+        return unsent(RejectListener.NONE);
+    }
+
+    private static Http2Unsent unsent(RejectListener rejects) {
+        return new Http2Unsent(new Http2UnsentTotal(64L << 20, 8L << 20), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS),
+                rejects);
     }
 
     /** Writes and flushes a DATA frame every {@link #WRITE_EVERY_MILLIS} for {@code millis}, or until it closes. */
@@ -91,15 +100,5 @@ class Http2UnsentStallTest {
         }
     }
 
-    private static final Http2FrameStream STREAM = new Http2FrameStream() {
-        @Override
-        public int id() {
-            return 3;
-        }
-
-        @Override
-        public Http2Stream.State state() {
-            return Http2Stream.State.OPEN;
-        }
-    };
+    private static final Http2FrameStream STREAM = Http2TestStreams.open(3);
 }
