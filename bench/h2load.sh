@@ -45,10 +45,17 @@ profiler() {
     || die "async-profiler: $1 failed; see $OUT/logs/${SCRIPT%.sh}-server.log"
 }
 
+# rejects REASON : the server's count of clients cut off for REASON so far (mjpeg_connection_rejects_total).
+rejects() {
+  curl -s --max-time 5 "http://127.0.0.1:$port/metrics" \
+    | awk -v k="mjpeg_connection_rejects_total{reason=\"$1\"}" '$1 == k { printf "%d", $2 }'
+}
+
 # run LABEL REP H2LOAD-ARGS... : one measured run; prints one table row and appends "LABEL REP per fps" to $WORK/rows.
 run() {
   local label=$1 rep=$2; shift 2
   log "== $label (rep $rep): h2load $*"
+  local bound0 timeout0; bound0=$(rejects unsent_bound); timeout0=$(rejects client_timeout)
   local raw="$OUT/h2load-$label.txt"
   h2load -D "$DURATION" --warm-up-time "$WARMUP" "$@" "http://127.0.0.1:$port/stream" >"$raw" 2>&1 &
   local h2=$!
@@ -65,6 +72,9 @@ run() {
   local s1; s1=$(date +%s.%N)
   if [ "$PROFILE" = 1 ]; then profiler "stop,file=$OUT/h2load-$label-$rep.collapsed,collapsed"; fi
   wait "$h2" || true
+  # Streams reset over the run, warm-up included: a reset stream is opened again by h2load, and shows in /state
+  # as a new stream with no rate yet.
+  local resets; resets="$(($(rejects unsent_bound) - bound0)) / $(($(rejects client_timeout) - timeout0))"
   local seconds; seconds=$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')
   local cores; cores=$(cores_between "$t0" "$t1" "$seconds")
   # h2load: "traffic: 1.23GB (1320702976) total, ..." over the -D window.
@@ -78,7 +88,7 @@ run() {
   local median; median=$(jq -r '[.clients[].fps] | sort | .[length / 2 | floor] // 0' <<<"$state")
   local conns; conns=$(jq '[.clients[].remote] | unique | length' <<<"$state")
   echo "$label $rep $per $slowest" >>"$WORK/rows"
-  echo "| $label | $rep | $protocols | $conns | $streams | $slowest / $median | $gbit | $cores | $per | $rss |"
+  echo "| $label | $rep | $protocols | $conns | $streams | $slowest / $median | $resets | $gbit | $cores | $per | $rss |"
 }
 
 # Unmeasured first, so both protocols' paths are compiled before any window counts: in a fresh JVM the JIT took
@@ -94,8 +104,8 @@ CASES=("h2-1000-over-20 -c 20 -m 50" "h2-1000-over-100 -c 100 -m 10" "h1-1000 --
   echo "${DURATION} s measured, $REPS rep(s) in alternating order, \`$(h2load --version | head -1)\`, load average at start:"
   echo "$(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| run | rep | protocol | connections | streams | slowest / median stream fps | Gbit/s received | server cores | CPU s per Gbit | RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| run | rep | protocol | connections | streams | slowest / median stream fps | cut off: over the unsent bound / no progress | Gbit/s received | server cores | CPU s per Gbit | RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for rep in $(seq 1 "$REPS"); do
     order=$(seq 0 $((${#CASES[@]} - 1)))
     [ $((rep % 2)) = 0 ] && order=$(seq $((${#CASES[@]} - 1)) -1 0)
