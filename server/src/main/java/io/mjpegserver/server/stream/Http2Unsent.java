@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds what one HTTP/2 connection holds unsent, counting each DATA frame from its write until the socket took
- * it: in bytes, per connection and in all ({@link Http2UnsentTotal}; over it, the stream is reset), in time per
+ * it: in bytes, per connection and in all ({@link Http2UnsentTotal}; a stream's part is given room before it is
+ * written, or skipped; other DATA over it resets its stream), in time per
  * stream (no progress for the client timeout: reset) and per connection (unwritable that long: closed).
  * Confined to the connection's event loop, but for the shared total.
  */
@@ -38,6 +39,8 @@ public final class Http2Unsent extends ChannelDuplexHandler {
     private final IntObjectMap<StreamUnsent> streams = new IntObjectHashMap<>();
     /** DATA bytes written on this connection and not yet written to the socket or dropped. */
     private long unsent;
+    /** Room taken by {@link #reserve} for the part a stream is writing, in the total too; its DATA uses it up. */
+    private long reserved;
     /** When the socket last became unwritable; 0 while it is writable. */
     private long unwritableSince;
     /** When the socket last took some of this connection's DATA. */
@@ -70,13 +73,26 @@ public final class Http2Unsent extends ChannelDuplexHandler {
     }
 
     /**
-     * Whether {@code length} more bytes fit in this connection's bound and in the bound over all connections. On the
-     * loop, per client per part: a stream that finds no room skips the part, as an HTTP/1.1 client does, rather than
-     * have its DATA refused at the write and be reset. The shared count is only read here, so it may be passed by
-     * a few parts another loop writes meanwhile: the write still holds the bound.
+     * Takes room for a part of {@code length} bytes that a stream writes at once, if it fits in this connection's
+     * bound and in the bound over all connections. On the loop, per client per part: a stream that finds no room
+     * skips the part, as an HTTP/1.1 client does. Its DATA frames then use the room up, so a part that was given
+     * room is never refused at the write because another loop wrote meanwhile; {@link #settle} gives back what the
+     * write did not use.
      */
-    boolean hasRoom(int length) {
-        return unsent + length <= total.perConnection() && total.hasRoom(length);
+    boolean reserve(int length) {
+        if (closed || unsent + reserved + length > total.perConnection() || !total.reserve(length)) {
+            return false;
+        }
+        reserved += length;
+        return true;
+    }
+
+    /** The write that {@link #reserve} took room for is done: what its DATA did not use goes back. */
+    void settle() {
+        if (reserved > 0) {
+            total.release(reserved);
+            reserved = 0;
+        }
     }
 
     /**
@@ -102,7 +118,9 @@ public final class Http2Unsent extends ChannelDuplexHandler {
             return;
         }
         Http2FrameStream stream = frame.stream();
-        if (closed || unsent + bytes > total.perConnection() || !total.reserve(bytes)) {
+        if (bytes <= reserved) {
+            reserved -= bytes;
+        } else if (closed || unsent + reserved + bytes > total.perConnection() || !total.reserve(bytes)) {
             // Released here: the frame goes no further.
             ReferenceCountUtil.release(frame);
             promise.tryFailure(new Http2UnsentException(closed ? "the connection is closed"
@@ -234,8 +252,9 @@ public final class Http2Unsent extends ChannelDuplexHandler {
             return;
         }
         closed = true;
-        total.release(unsent);
+        total.release(unsent + reserved);
         unsent = 0;
+        reserved = 0;
         if (check != null) {
             check.cancel(false);
             check = null;

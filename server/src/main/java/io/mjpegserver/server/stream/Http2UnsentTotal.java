@@ -49,11 +49,6 @@ public final class Http2UnsentTotal {
         return perConnection;
     }
 
-    /** Whether {@code bytes} more fit now, without taking them. */
-    boolean hasRoom(long bytes) {
-        return unsent.get() + bytes <= max;
-    }
-
     /** Takes {@code bytes} if they fit: the caller gives them back with {@link #release}. */
     boolean reserve(long bytes) {
         if (unsent.addAndGet(bytes) > max) {

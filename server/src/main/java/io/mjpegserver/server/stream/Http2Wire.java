@@ -71,6 +71,17 @@ final class Http2Wire implements StreamWire {
 
     @Override
     public int write(ChannelHandlerContext ctx, Part part) {
+        try {
+            return writeFrames(ctx, part);
+        } finally {
+            // The stream's frames reached the connection's pipeline within the writes, or failed before it.
+            if (unsent != null) {
+                unsent.settle();
+            }
+        }
+    }
+
+    private int writeFrames(ChannelHandlerContext ctx, Part part) {
         if (headersAhead) {
             ByteBuf jpeg = part.retainedJpeg();
             ByteBuf tail = format.aheadTail();
@@ -128,12 +139,12 @@ final class Http2Wire implements StreamWire {
     }
 
     /**
-     * Whether the connection has room for {@code length} more unsent bytes: when its streams together hold as much
-     * as it may, or all connections do, this stream skips the part rather than add to it.
+     * Takes room on the connection for {@code length} more unsent bytes: when its streams together hold as much as
+     * it may, or all connections do, this stream skips the part rather than add to it.
      */
     @Override
-    public boolean hasRoom(ChannelHandlerContext ctx, int length) {
-        return unsent == null || unsent.hasRoom(length);
+    public boolean reserve(ChannelHandlerContext ctx, int length) {
+        return unsent == null || unsent.reserve(length);
     }
 
     @Override

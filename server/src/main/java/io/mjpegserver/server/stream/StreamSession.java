@@ -152,7 +152,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
             case DECIMATE -> FRAMES_DECIMATED.setOpaque(this, framesDecimated + 1);
             case SKIP -> skip(part);
             case SEND -> {
-                if (wire.hasRoom(ctx, part.length())) {
+                if (wire.reserve(ctx, part.length())) {
                     send(part, now);
                 } else {
                     // Its connection holds all it may unsent (its other streams): a later part is tried afresh.

@@ -40,10 +40,11 @@ interface StreamWire {
     boolean allTaken(ChannelHandlerContext ctx);
 
     /**
-     * Whether the wire may take {@code length} more bytes now, the client having taken all it was sent: false when
-     * what its connection holds unsent (over HTTP/2, for all its streams) is at its bound. Then the part is skipped.
+     * Takes room for a part of {@code length} bytes, written at once by {@link #write}, the client having taken all
+     * it was sent: false when what its connection holds unsent (over HTTP/2, for all its streams) is at its bound.
+     * Then the part is skipped.
      */
-    default boolean hasRoom(ChannelHandlerContext ctx, int length) {
+    default boolean reserve(ChannelHandlerContext ctx, int length) {
         return true;
     }
 
