@@ -35,7 +35,8 @@ public final class ServerMetrics implements RejectListener {
         rejects = Counter.builder().name("mjpeg_connection_rejects")
                 .help("Clients turned away or cut off, by reason").labelNames("reason").register(registry);
         for (String reason : new String[] {"max_clients", "max_per_address", "headers_too_large", "bad_request",
-                "request_timeout", "unauthorized", "client_timeout", "flood", "connection_rate", "memory_budget", "unsent_bound"}) {
+                "request_timeout", "unauthorized", "client_timeout", "flood", "connection_rate", "memory_budget",
+                "unsent_bound"}) {
             rejects.labelValues(reason);
         }
         // No exemplars (they link a sample to a trace, and there are no traces here): sampling them per frame

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounds what one HTTP/2 connection holds unsent, counting each DATA frame from its write until the socket took
  * it: in bytes, per connection and in all ({@link Http2UnsentTotal}; a stream's part is given room before it is
- * written, or skipped; other DATA over it resets its stream), in time per
- * stream (no progress for the client timeout: reset) and per connection (unwritable that long: closed).
+ * written, or skipped; other DATA over it resets its stream), in time per stream (no progress for the client
+ * timeout: reset) and per connection (unwritable that long: closed).
  * Confined to the connection's event loop, but for the shared total.
  */
 public final class Http2Unsent extends ChannelDuplexHandler {

@@ -16,7 +16,8 @@ class Http2UnsentWaterMarkTest {
     @Test
     void theConnectionTakesAQuarterOfItsBoundBeforeItTurnsUnwritable() {
         EmbeddedChannel connection = new EmbeddedChannel(
-                new Http2Unsent(new Http2UnsentTotal(64L << 20, 8L << 20), TimeUnit.SECONDS.toNanos(3), RejectListener.NONE));
+                new Http2Unsent(new Http2UnsentTotal(64L << 20, 8L << 20), TimeUnit.SECONDS.toNanos(3),
+                        RejectListener.NONE));
         try {
             WriteBufferWaterMark marks = connection.config().getWriteBufferWaterMark();
             assertEquals(2 << 20, marks.high());
@@ -29,7 +30,8 @@ class Http2UnsentWaterMarkTest {
     @Test
     void aSmallBoundKeepsNettysDefaultHighWaterMark() {
         EmbeddedChannel connection = new EmbeddedChannel(
-                new Http2Unsent(new Http2UnsentTotal(128 << 10, 128 << 10), TimeUnit.SECONDS.toNanos(3), RejectListener.NONE));
+                new Http2Unsent(new Http2UnsentTotal(128 << 10, 128 << 10), TimeUnit.SECONDS.toNanos(3),
+                        RejectListener.NONE));
         try {
             assertEquals(64 << 10, connection.config().getWriteBufferWaterMark().high());
         } finally {
