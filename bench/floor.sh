@@ -112,7 +112,7 @@ for n in $CLIENTS; do
           --server-pid "$PID" --label "$name" "${http_flag[@]}" >"$OUT/logs/$tag.json" 2>"$OUT/logs/$tag.client.log"; then
         jq -c --arg server "$name" --argjson rep "$rep" --arg load "$load" --argjson frame_kb "$frame_kb" \
           '. + {server: $server, rep: $rep, load_at_start: $load, frame_kb: $frame_kb}' "$OUT/logs/$tag.json" >>"$OUT/floor.jsonl"
-        jq -r '"   \(.fps_min) fps min, \(.delivered * 100 | floor) % delivered, \(.gbit_per_s) Gbit/s, \(.server_cores) cores, \(.server_cpu_s_per_gbit) s/Gbit, p99 \(.latency_ms.p99) ms (frame \(.frame_latency_ms.p99 // "-") ms), RSS \(.server_rss_mb) MB, accepted in \(.connect_s) s"' "$OUT/logs/$tag.json" >&2
+        jq -r '"   \(.fps_min) fps min, \(.delivered * 100 | floor) % delivered, \(.gbit_per_s) Gbit/s, \(.server_cores) cores, \(.server_cpu_s_per_gbit) s/Gbit, p99 \(.latency_ms.p99) ms (frame \(.frame_latency_ms.p99 // "-") ms), RSS \(.server_rss_mb) MB, accepted in \(.connect_s) s; user \(.server_user_cores) cores; by thread \(.server_threads | to_entries | map("\(.key) \(.value)") | join(", "))"' "$OUT/logs/$tag.json" >&2
       else
         log "the load client failed for $tag; see $OUT/logs/$tag.*"
       fi

@@ -13,9 +13,12 @@
  * part's last byte minus its X-Timestamp. Ours stamps a frame once for every
  * client, the floor each client's copy as it sends it, so frame latency measures both alike: from the earliest stamp
  * of the round that sent the frame.
- * A part repeating the previous part's JPEG is not a new frame. Runs at most connect + warm-up + window + 60 s. */
+ * A part repeating the previous part's JPEG is not a new frame. With --server-pid, the server's CPU over the window,
+ * split into user and system time and by thread (threads named alike, such as a pool's, summed under the name
+ * without its trailing number). Runs at most connect + warm-up + window + 60 s. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -187,18 +190,74 @@ static int feed(client_t *c, const unsigned char *p, long n) {
     return 0;
 }
 
-static long proc_ticks(int pid) {
-    char p[64], b[1024]; snprintf(p, sizeof p, "/proc/%d/stat", pid);
-    FILE *f = fopen(p, "r"); if (!f) return -1;
+/* utime and stime of a /proc stat file, and its name (comm) into name when given; 0 if unreadable. */
+static int stat_ticks(const char *path, long *utime, long *stime, char *name, size_t namelen) {
+    char b[1024]; FILE *f = fopen(path, "r"); if (!f) return 0;
     size_t r = fread(b, 1, sizeof b - 1, f); fclose(f); b[r] = 0;
-    char *s = strrchr(b, ')'); if (!s) return -1;
-    long utime = 0, stime = 0; int field = 2; /* s points at the end of field 2 */
+    char *open = strchr(b, '('), *s = strrchr(b, ')'); if (!open || !s) return 0;
+    if (name) { size_t n = s - open - 1; if (n >= namelen) n = namelen - 1; memcpy(name, open + 1, n); name[n] = 0; }
+    int field = 2; /* s points at the end of field 2 */
     for (char *t = strtok(s + 1, " "); t; t = strtok(NULL, " ")) {
         field++;
-        if (field == 14) utime = atol(t);
-        if (field == 15) { stime = atol(t); break; }
+        if (field == 14) *utime = atol(t);
+        if (field == 15) { *stime = atol(t); return 1; }
     }
-    return utime + stime;
+    return 0;
+}
+
+static long proc_ticks(int pid, long *user) {
+    char p[64]; snprintf(p, sizeof p, "/proc/%d/stat", pid);
+    long u = 0, s = 0; if (!stat_ticks(p, &u, &s, NULL, 0)) return -1;
+    *user = u; return u + s;
+}
+
+/* The server's threads at the window's start and end: CPU ticks by thread id. */
+#define MAX_THREADS 512
+typedef struct { int tid; long start, end; char name[32]; } thread_t;
+static thread_t threads[MAX_THREADS]; static int nthreads;
+
+static void thread_ticks(int pid, int at_end) {
+    char p[64]; snprintf(p, sizeof p, "/proc/%d/task", pid);
+    DIR *d = opendir(p); if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        int tid = atoi(e->d_name); if (tid <= 0) continue;
+        char sp[96], name[32]; long u = 0, s = 0;
+        snprintf(sp, sizeof sp, "/proc/%d/task/%d/stat", pid, tid);
+        if (!stat_ticks(sp, &u, &s, name, sizeof name)) continue;
+        int i = 0; while (i < nthreads && threads[i].tid != tid) i++;
+        if (i == nthreads) { /* a thread started during the window counts from 0 */
+            if (nthreads == MAX_THREADS) continue;
+            nthreads++; threads[i].tid = tid; threads[i].start = 0; threads[i].end = -1;
+            size_t n = strlen(name); while (n > 1 && ((name[n - 1] >= '0' && name[n - 1] <= '9') || name[n - 1] == '-')) n--;
+            name[n] = 0; snprintf(threads[i].name, sizeof threads[i].name, "%s", name);
+        }
+        if (at_end) threads[i].end = u + s; else threads[i].start = u + s;
+    }
+    closedir(d);
+}
+
+/* "name":cores for each thread name, costliest first, into out. */
+static void thread_json(double window, char *out, size_t outlen) {
+    typedef struct { char name[32]; long ticks; } sum_t;
+    sum_t sums[MAX_THREADS]; int ns = 0; size_t o = 0; out[0] = 0;
+    for (int i = 0; i < nthreads; i++) {
+        if (threads[i].end < 0) continue; /* ended during the window: not seen at its end */
+        int k = 0; while (k < ns && strcmp(sums[k].name, threads[i].name)) k++;
+        if (k == ns) { ns++; snprintf(sums[k].name, sizeof sums[k].name, "%s", threads[i].name); sums[k].ticks = 0; }
+        sums[k].ticks += threads[i].end - threads[i].start;
+    }
+    for (int done = 0; done < ns; done++) {
+        int best = done;
+        for (int k = done + 1; k < ns; k++) if (sums[k].ticks > sums[best].ticks) best = k;
+        sum_t t = sums[done]; sums[done] = sums[best]; sums[best] = t;
+        if (sums[done].ticks == 0) break;
+        char esc[64]; size_t e = 0;
+        for (const char *c = sums[done].name; *c && e < sizeof esc - 2; c++) { if (*c == '"' || *c == '\\') esc[e++] = '\\'; esc[e++] = *c; }
+        esc[e] = 0;
+        o += snprintf(out + o, o < outlen ? outlen - o : 0, "%s\"%s\":%.3f", done ? "," : "", esc,
+                      sums[done].ticks / (double)sysconf(_SC_CLK_TCK) / window);
+        if (o >= outlen) { out[outlen - 1] = 0; break; }
+    }
 }
 
 static long proc_status_kb(int pid, const char *key) {
@@ -281,7 +340,7 @@ int main(int argc, char **argv) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     double t_start = now_mono(), t_all_head = 0, t_all_part = 0, t_measure = 0, t_end = 0, hard_end = 0;
     int opened = 0, heads = 0, firsts = 0;
-    long ticks0 = 0, ticks1 = 0, rss_max = 0; double next_rss = 0;
+    long ticks0 = 0, ticks1 = 0, user0 = 0, user1 = 0, rss_max = 0; double next_rss = 0;
     struct epoll_event evs[512];
     for (;;) {
         double t = now_mono();
@@ -303,7 +362,7 @@ int main(int argc, char **argv) {
             double ready = t_all_part ? t_all_part : (t - t_start > 30 ? t : 0);
             if (ready && t - ready >= warmup) {
                 measuring = 1; t_measure = t; t_end = t + duration; hard_end = t_end + 60;
-                if (server_pid) ticks0 = proc_ticks(server_pid);
+                if (server_pid) { ticks0 = proc_ticks(server_pid, &user0); thread_ticks(server_pid, 0); }
                 for (int i = 0; i < nclients; i++) { cl[i].frames = cl[i].invalid = cl[i].skipped = cl[i].bytes = 0; }
             }
         }
@@ -334,7 +393,7 @@ int main(int argc, char **argv) {
         }
     }
     double t_stop = now_mono(), window = t_stop - t_measure;
-    if (server_pid && t_measure) ticks1 = proc_ticks(server_pid);
+    if (server_pid && t_measure) { ticks1 = proc_ticks(server_pid, &user1); thread_ticks(server_pid, 1); }
     long hwm = server_pid ? proc_status_kb(server_pid, "VmHWM:") : -1;
     for (int i = 0; i < nclients; i++) if (cl[i].fd >= 0) close(cl[i].fd);
     if (!t_measure) { fprintf(stderr, "mjpeg-load: not every client got a part within the connect phase (%d of %d)\n", firsts, nclients); window = 0; }
@@ -359,6 +418,8 @@ int main(int argc, char **argv) {
 #define HEAD_PCT(q) (nheads ? heads_ms[(int)((nheads - 1) * (q))] : -1)
     double gbit = window > 0 ? bytes * 8 / window / 1e9 : 0;
     double cpu = window > 0 && server_pid ? (ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
+    double user_cpu = window > 0 && server_pid ? (user1 - user0) / (double)sysconf(_SC_CLK_TCK) / window : 0;
+    char by_thread[4096] = ""; if (window > 0 && server_pid) thread_json(window, by_thread, sizeof by_thread);
     double delivered = window > 0 ? frames / (nclients * fps * window) : 0;
     struct rusage ru; getrusage(RUSAGE_SELF, &ru);
     printf("{\"label\":\"%s\",\"clients\":%d,\"connected\":%d,\"connect_s\":%.3f,\"connect_ms_max\":{\"established\":%.1f,\"head\":%.1f},\"head_ms\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f},\"first_part_s\":%.3f,\"window_s\":%.3f,"
@@ -366,12 +427,12 @@ int main(int argc, char **argv) {
            "\"invalid\":%ld,\"protocol_errors\":%ld,\"disconnects\":%ld,\"connect_failures\":%ld,\"gbit_per_s\":%.3f,"
            "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
            "\"frame_latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},\"records_dropped\":%ld,"
-           "\"server_cores\":%.3f,\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
+           "\"server_cores\":%.3f,\"server_user_cores\":%.3f,\"server_threads\":{%s},\"server_cpu_s_per_gbit\":%.4f,\"server_rss_mb\":%.1f,\"server_hwm_mb\":%.1f,\"client_cpu_s\":%.2f}\n",
            label, nclients, connected, t_all_head ? t_all_head - t_start : -1, est_max * 1000, head_max * 1000, HEAD_PCT(0.5), HEAD_PCT(0.9), HEAD_PCT(0.99), t_all_part ? t_all_part - t_start : -1, window,
            f[0], f[nclients / 100], f[nclients / 2], f[nclients - 1], frames, delivered, skipped, invalid, protocol_errors,
            disconnects, connect_failures, gbit, lat_pct(0.5), lat_pct(0.9), lat_pct(0.99), lat_pct(0.999), lat_max / 1000,
            flat_pct(0.5), flat_pct(0.9), flat_pct(0.99), flat_pct(0.999), flat_max / 1000, records_dropped,
-           cpu, gbit > 0 ? cpu / gbit : 0, rss_max / 1024.0, hwm / 1024.0,
+           cpu, user_cpu, by_thread, gbit > 0 ? cpu / gbit : 0, rss_max / 1024.0, hwm / 1024.0,
            ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
     (void)hard_end;
     return t_measure ? 0 : 1;

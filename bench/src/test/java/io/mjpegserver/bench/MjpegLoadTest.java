@@ -2,6 +2,7 @@ package io.mjpegserver.bench;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -16,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,17 +91,46 @@ class MjpegLoadTest {
         assertTrue(r.get("frame_latency_ms.p90") >= 90, "the chain's copies from its first stamp: " + r);
     }
 
+    @Test
+    void theServersCpuIsToldByThreadWithNumberedThreadsUnderOneName() throws Exception {
+        AtomicBoolean spinning = new AtomicBoolean(true);
+        long[] sink = new long[1];
+        Thread spinner = new Thread(() -> {
+            long x = 0;
+            while (spinning.get()) {
+                x += System.nanoTime() & 1;
+            }
+            sink[0] = x;
+        }, "test-spin-1");
+        spinner.setDaemon(true);
+        spinner.start();
+        try {
+            // This JVM as the server: its spinning thread is busy through the whole window.
+            Map<String, Double> r = run(Mode.CHAIN, 4, "--server-pid", Long.toString(ProcessHandle.current().pid()));
+            Double spin = r.get("server_threads.test-spin");
+            assertTrue(spin != null && spin > 0.3, "the spinning thread, under its name without the number: " + r);
+            assertFalse(r.containsKey("server_threads.test-spin-1"), r.toString());
+            assertTrue(r.get("server_user_cores") > 0.3, "spinning is user time: " + r);
+            assertTrue(r.get("server_cores") >= spin - 0.05, "the whole is at least the thread: " + r);
+        } finally {
+            spinning.set(false);
+            spinner.join(10_000);
+        }
+    }
+
     /** Serves {@code clients} connections in {@code mode} while mjpeg-load measures them; its JSON line, flattened. */
-    private static Map<String, Double> run(Mode mode, int clients) throws Exception {
+    private static Map<String, Double> run(Mode mode, int clients, String... extra) throws Exception {
         try (ServerSocket server = new ServerSocket(0, clients + 8, InetAddress.getLoopbackAddress())) {
             AtomicBoolean running = new AtomicBoolean(true);
             List<Socket> sockets = new ArrayList<>();
             Thread sender = new Thread(() -> serve(server, clients, mode, sockets, running), "mjpeg-load-test-server");
             sender.setDaemon(true);
             sender.start();
-            Process client = new ProcessBuilder(load.toString(), "--port", Integer.toString(server.getLocalPort()),
-                    "--clients", Integer.toString(clients), "--http10", "--warmup", "0.5", "--duration", "2",
-                    "--fps", Integer.toString(FPS)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> command = new ArrayList<>(List.of(load.toString(), "--port",
+                    Integer.toString(server.getLocalPort()), "--clients", Integer.toString(clients), "--http10",
+                    "--warmup", "0.5", "--duration", "2", "--fps", Integer.toString(FPS)));
+            command.addAll(Arrays.asList(extra));
+            Process client = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 String json = new String(client.getInputStream().readAllBytes(), US_ASCII);
                 assertTrue(client.waitFor(60, TimeUnit.SECONDS), "mjpeg-load did not finish");
