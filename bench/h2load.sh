@@ -8,6 +8,7 @@
 # window into bench/results/h2load-LABEL-REP.collapsed and its top frames are printed.
 # Writes bench/results/h2load.md and the raw h2load outputs beside it, and /state as read mid-run per case in logs/.
 # Knobs: H2_WARMUP=5 H2_DURATION=10 H2_REPS=1 H2_PROFILE=0 H2_BIG_FRAMES=0 H2_SKIP_BUILD=0 JIT_WARMUP=10
+# H2_CLIENT_THREADS=1 (h2load -t: its threads, the connections spread over them, in every measured case alike)
 # BENCH_OUT=bench/results
 # H2_JAR=server/target/mjpeg-server.jar (another build to compare, named mjpeg-server.jar)
 # shellcheck source=bench/common.sh
@@ -16,6 +17,8 @@ WARMUP=${H2_WARMUP:-5}
 DURATION=${H2_DURATION:-10}
 REPS=${H2_REPS:-1}
 PROFILE=${H2_PROFILE:-0}
+CLIENT_THREADS=${H2_CLIENT_THREADS:-1}
+[[ "$CLIENT_THREADS" =~ ^[1-9][0-9]*$ ]] || die "H2_CLIENT_THREADS: '$CLIENT_THREADS' (expected: a count from 1)"
 OUT=$(realpath -m "${BENCH_OUT:-$ROOT/bench/results}")
 AP_VERSION=3.0
 
@@ -57,7 +60,7 @@ run() {
   log "== $label (rep $rep): h2load $*"
   local bound0 timeout0; bound0=$(rejects unsent_bound); timeout0=$(rejects client_timeout)
   local raw="$OUT/h2load-$label.txt"
-  h2load -D "$DURATION" --warm-up-time "$WARMUP" "$@" "http://127.0.0.1:$port/stream" >"$raw" 2>&1 &
+  h2load -t "$CLIENT_THREADS" -D "$DURATION" --warm-up-time "$WARMUP" "$@" "http://127.0.0.1:$port/stream" >"$raw" 2>&1 &
   local h2=$!
   sleep "$WARMUP"
   if [ "$PROFILE" = 1 ]; then profiler "start,event=cpu,interval=997us"; fi
@@ -101,7 +104,7 @@ CASES=("h2-1000-over-20 -c 20 -m 50" "h2-1000-over-100 -c 100 -m 10" "h1-1000 --
 [ "${H2_BIG_FRAMES:-0}" = 1 ] && CASES=("h2-1000-over-20-f64k -c 20 -m 50 -f 64K" "${CASES[@]}")
 {
   echo "h2load against our server, 720p30 MJPEG file passed through (frames of about $((frame / 1000)) KB), ${WARMUP} s warm-up,"
-  echo "${DURATION} s measured, $REPS rep(s) in alternating order, \`$(h2load --version | head -1)\`, load average at start:"
+  echo "${DURATION} s measured, $REPS rep(s) in alternating order, \`$(h2load --version | head -1)\` with $CLIENT_THREADS thread(s), load average at start:"
   echo "$(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "| run | rep | protocol | connections | streams | slowest / median stream fps | cut off: over the unsent bound / no progress | Gbit/s received | server cores | CPU s per Gbit | RSS MB |"
