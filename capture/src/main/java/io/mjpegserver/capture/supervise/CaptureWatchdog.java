@@ -208,7 +208,7 @@ final class CaptureWatchdog {
     private void arm() {
         if (clock == null) {
             try {
-                clock = executor.scheduleWithFixedDelay(ticks::request, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+                clock = executor.scheduleWithFixedDelay(ticks::runHere, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException shutDown) {
                 // The server is closing.
             }

@@ -34,6 +34,16 @@ final class SerialTask {
         }
     }
 
+    /**
+     * Runs the task now on the calling thread, one of the pool's (a periodic tick, which then wakes no other thread),
+     * or, when a run is under way, has that run go once more. Never blocks.
+     */
+    void runHere() {
+        if (requests.getAndIncrement() == 0) {
+            drain();
+        }
+    }
+
     /** Runs the task at {@code nanoTime} ({@link System#nanoTime()}) unless asked sooner; replaces the time asked before. */
     void requestAt(long nanoTime) {
         synchronized (this) {
@@ -41,7 +51,7 @@ final class SerialTask {
                 timer.cancel(false);
             }
             try {
-                timer = pool.schedule(this::request, Math.max(0, nanoTime - System.nanoTime()), TimeUnit.NANOSECONDS);
+                timer = pool.schedule(this::runHere, Math.max(0, nanoTime - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException shutDown) {
                 timer = null;
             }
